@@ -1,0 +1,131 @@
+// The environment, validated once at start-up. The only module that reads process.env.
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD');
+
+const timezone = z.string().refine(isTimezone, 'must be an IANA timezone such as Europe/London');
+
+function isTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const environmentSchema = z
+  .object({
+    NODE_ENV: optionalText,
+    SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional()),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional()),
+    SLACK_SOCKET_MODE: booleanFlag,
+    SLACK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    PORT: z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int().min(0).max(65535).default(3000),
+    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+    TRIAGE_CHANNEL_ID: channelId,
+    MANAGER_CHANNEL_ID: optionalText.pipe(channelId.optional()),
+    HELP_COMMAND: z
+      .string()
+      .regex(/^\/[a-z0-9_-]{1,31}$/, 'must be a slash command such as /help')
+      .default('/help'),
+    INTAKE_REACTION: z
+      .string()
+      .regex(/^[a-z0-9_+-]{1,100}$/, 'must be an emoji name without colons, such as sos')
+      .default('sos'),
+    DEFAULT_TIMEZONE: timezone.default('Europe/London'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, - or _')
+      .default('adhoc'),
+  });
+
+type Environment = z.output<typeof environmentSchema>;
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    socketMode: boolean;
+    apiUrl: string | undefined;
+    helpCommand: string;
+    intakeReaction: string;
+    triageChannelId: string;
+    managerChannelId: string | undefined;
+  };
+  port: number;
+  mongodbUri: string;
+  redisUrl: string;
+  queuePrefix: string;
+  defaultTimezone: string;
+  logLevel: Environment['LOG_LEVEL'];
+}
+
+/** Thrown when the environment is unusable; `problems` holds one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Which Slack credentials are needed depends on the mode, so these checks sit beside the schema. */
+function missingCredentials(env: Record<string, string | undefined>): string[] {
+  const present = (name: string) => (env[name] ?? '').trim() !== '';
+  const socketMode = ['true', '1', 'yes'].includes((env.SLACK_SOCKET_MODE ?? '').trim());
+  const problems: string[] = [];
+  if (!present('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN is missing (the bot token of your workspace, xoxb-…)');
+  if (socketMode && !present('SLACK_APP_TOKEN')) problems.push('SLACK_APP_TOKEN is missing (required when SLACK_SOCKET_MODE=true)');
+  if (!socketMode && !present('SLACK_SIGNING_SECRET')) {
+    problems.push('SLACK_SIGNING_SECRET is missing (required in HTTP mode; or set SLACK_SOCKET_MODE=true and SLACK_APP_TOKEN)');
+  }
+  return problems;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  const problems = missingCredentials(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.') || 'environment';
+      const missing = env[name] === undefined || env[name]?.trim() === '';
+      problems.push(missing ? `${name} is missing` : `${name} ${issue.message}`);
+    }
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const e = parsed.data;
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN ?? '',
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      socketMode: e.SLACK_SOCKET_MODE,
+      apiUrl: e.SLACK_API_URL,
+      helpCommand: e.HELP_COMMAND,
+      intakeReaction: e.INTAKE_REACTION,
+      triageChannelId: e.TRIAGE_CHANNEL_ID,
+      managerChannelId: e.MANAGER_CHANNEL_ID,
+    },
+    port: e.PORT,
+    mongodbUri: e.MONGODB_URI,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    defaultTimezone: e.DEFAULT_TIMEZONE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,47 @@
+// Clients: the organisations we support, their channels and their commercial settings.
+import { Schema, model, type InferSchemaType } from 'mongoose';
+import { PRIORITIES } from '../domain/lifecycle';
+
+const slaMinutesSchema = new Schema(
+  Object.fromEntries(PRIORITIES.map((p) => [p, { type: Number, required: true, min: 1 }])),
+  { _id: false },
+);
+
+const businessHoursSchema = new Schema(
+  {
+    alwaysOpen: { type: Boolean, required: true, default: false },
+    days: { type: [Number], default: [1, 2, 3, 4, 5] },
+    start: { type: String, default: '09:00' },
+    end: { type: String, default: '17:30' },
+  },
+  { _id: false },
+);
+
+const clientSchema = new Schema(
+  {
+    key: { type: String, required: true },
+    name: { type: String, required: true },
+    channels: { type: [String], default: [] },
+    hourlyRateMinor: { type: Number, required: true, min: 0 },
+    currency: { type: String, required: true, default: 'GBP' },
+    billingMode: { type: String, enum: ['upfront', 'on_completion'], required: true },
+    incrementMinutes: { type: Number, required: true, min: 1 },
+    minimumMinutes: { type: Number, required: true, min: 0 },
+    approvers: { type: [String], default: [] },
+    timezone: { type: String, required: true },
+    autoApproveMinutes: { type: Number, required: true, min: 0, default: 0 },
+    monthlyBudgetMinutes: { type: Number, min: 1 },
+    slaMinutes: { type: slaMinutesSchema, required: true },
+    businessHours: { type: businessHoursSchema, required: true },
+  },
+  { timestamps: true },
+);
+
+// Serves: lookups by key (`ACME-42` → ACME), admin and seed upserts.
+clientSchema.index({ key: 1 }, { unique: true });
+// Serves: "which client owns this channel?" on every command, mention and click. Unique so a
+// channel can never belong to two clients.
+clientSchema.index({ channels: 1 }, { unique: true, partialFilterExpression: { 'channels.0': { $exists: true } } });
+
+export type ClientRecord = InferSchemaType<typeof clientSchema>;
+export const ClientModel = model('Client', clientSchema);

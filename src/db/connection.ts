@@ -1,0 +1,33 @@
+// Opens and closes the MongoDB connection and makes sure every index exists.
+import mongoose from 'mongoose';
+import { AuditEventModel } from './auditEvent';
+import { ClientModel } from './client';
+import { CounterModel } from './counter';
+import { RequestModel } from './request';
+import { StaffModel } from './staff';
+
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel];
+
+export async function connectDatabase(uri: string): Promise<typeof mongoose> {
+  mongoose.set('strictQuery', true);
+  // autoIndex off: indexes are built once, explicitly, below, so several processes starting at
+  // once do not race on them and a failure is reported instead of swallowed.
+  await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 5000 });
+  await Promise.all(MODELS.map((m) => m.createIndexes()));
+  return mongoose;
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  await mongoose.disconnect();
+}
+
+export async function isDatabaseReachable(): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (mongoose.connection.readyState !== 1 || !db) return false;
+  try {
+    await db.admin().command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  }
+}

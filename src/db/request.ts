@@ -1,0 +1,62 @@
+// Requests: one document per support request; the record that Slack messages are a view of.
+import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
+import { CATEGORIES, PRIORITIES, REQUEST_STATES, SOURCES } from '../domain/lifecycle';
+
+const requestSchema = new Schema(
+  {
+    key: { type: String, required: true },
+    clientKey: { type: String, required: true },
+    number: { type: Number, required: true },
+    title: { type: String, required: true },
+    details: { type: String, default: '' },
+    category: { type: String, enum: CATEGORIES, required: true },
+    priority: { type: String, enum: PRIORITIES, required: true },
+    state: { type: String, enum: REQUEST_STATES, required: true },
+    source: { type: String, enum: SOURCES, required: true },
+    requesterId: { type: String, required: true },
+    requesterTeamId: { type: String },
+    /** Where the request came from, e.g. the message a shortcut or reaction turned into a request. */
+    sourceMessage: {
+      channelId: String,
+      ts: String,
+      permalink: String,
+    },
+    clientChannelId: { type: String, required: true },
+    clientMessageTs: { type: String },
+    triageChannelId: { type: String, required: true },
+    triageMessageTs: { type: String },
+    assigneeId: { type: String },
+    resolution: { type: String },
+    cancelReason: { type: String },
+    rating: { type: Number, min: 1, max: 5 },
+    createdAt: { type: Date, required: true },
+    firstResponseAt: { type: Date },
+    claimedAt: { type: Date },
+    estimatedAt: { type: Date },
+    approvedAt: { type: Date },
+    resolvedAt: { type: Date },
+    closedAt: { type: Date },
+    cancelledAt: { type: Date },
+    ratedAt: { type: Date },
+    /** Bumped by every change; guards against lost updates and orders Slack re-renders. */
+    revision: { type: Number, required: true, default: 0 },
+    /** The revision last shown in Slack; below `revision` means the messages need a re-render. */
+    syncedRevision: { type: Number, required: true, default: -1 },
+  },
+  { timestamps: { createdAt: false, updatedAt: true } },
+);
+
+// Serves: `/help ACME-42`, every button (the key is in the button value), guarded transitions.
+requestSchema.index({ key: 1 }, { unique: true });
+// Serves: `/help list` for a client (open requests, newest first) and billing by client.
+requestSchema.index({ clientKey: 1, state: 1, createdAt: -1 });
+// Serves: the `:eyes:` claim, which only knows the triage message.
+requestSchema.index({ triageChannelId: 1, triageMessageTs: 1 });
+// Serves: replies in a client thread (first response) and reactions, which know the thread root.
+requestSchema.index({ clientChannelId: 1, clientMessageTs: 1 });
+// Serves: the re-render sweep that brings Slack up to date after an outage.
+requestSchema.index({ syncedRevision: 1, revision: 1 });
+
+export type RequestRecord = InferSchemaType<typeof requestSchema>;
+export type RequestDocument = HydratedDocument<RequestRecord>;
+export const RequestModel = model('Request', requestSchema);

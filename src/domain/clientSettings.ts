@@ -1,0 +1,140 @@
+// The settings of a client as people write them (seed file, `/help admin`), validated with zod
+// and turned into the stored shape (money in minor units, durations in minutes).
+import { z } from 'zod';
+import { PRIORITIES } from './lifecycle';
+import { CLIENT_KEY_PATTERN } from './requestKey';
+import { toMinorUnits } from './money';
+
+export const userIdSchema = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user ID such as U0123ABCD');
+export const channelIdSchema = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD');
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 09:00');
+
+const timezone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA timezone such as Europe/London');
+
+const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as GBP')
+  .refine((code) => Intl.supportedValuesOf('currency').includes(code), 'is not a currency code we know');
+
+const minutes = (max: number) => z.number().int('must be a whole number of minutes').min(0).max(max);
+
+export const businessHoursSchema = z.union([
+  z.literal('24x7'),
+  z
+    .object({
+      days: z
+        .array(z.number().int().min(1).max(7))
+        .min(1, 'needs at least one working day (1 = Monday … 7 = Sunday)')
+        .refine((days) => new Set(days).size === days.length, 'lists a day twice'),
+      start: clockTime,
+      end: clockTime,
+    })
+    .strict()
+    .refine((h) => h.start < h.end, { message: 'end must be after start', path: ['end'] }),
+]);
+
+const slaMinutesSchema = z
+  .object(Object.fromEntries(PRIORITIES.map((p) => [p, minutes(60 * 24 * 30).min(1)])) as Record<
+    (typeof PRIORITIES)[number],
+    z.ZodNumber
+  >)
+  .strict();
+
+export const DEFAULT_SLA_MINUTES = { urgent: 15, high: 60, normal: 240, low: 480 } as const;
+
+export const clientSettingsSchema = z
+  .object({
+    key: z.string().regex(CLIENT_KEY_PATTERN, 'must be 2–10 capital letters, such as ACME'),
+    name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
+    channels: z.array(channelIdSchema).default([]),
+    hourlyRate: z.union([z.number().nonnegative(), z.string()]),
+    currency: currency.default('GBP'),
+    billingMode: z.enum(['upfront', 'on_completion']).default('on_completion'),
+    incrementMinutes: minutes(480).min(1).default(15),
+    minimumMinutes: minutes(480).default(30),
+    approvers: z.array(userIdSchema).nullish().transform((v) => v ?? []),
+    timezone: timezone.default('Europe/London'),
+    autoApproveMinutes: minutes(60 * 24).default(0),
+    monthlyBudgetHours: z.number().positive().max(10000).nullish(),
+    slaMinutes: slaMinutesSchema.default({ ...DEFAULT_SLA_MINUTES }),
+    businessHours: businessHoursSchema.default({ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:30' }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (toMinorUnits(c.hourlyRate, c.currency) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hourlyRate'],
+        message: `must be an amount in ${c.currency} such as 95 or 92.50`,
+      });
+    }
+    if (c.monthlyBudgetHours != null && !Number.isInteger(c.monthlyBudgetHours * 60)) {
+      ctx.addIssue({ code: 'custom', path: ['monthlyBudgetHours'], message: 'must be a whole number of minutes' });
+    }
+    if (new Set(c.channels).size !== c.channels.length) {
+      ctx.addIssue({ code: 'custom', path: ['channels'], message: 'lists a channel twice' });
+    }
+  });
+
+export type ClientSettingsInput = z.input<typeof clientSettingsSchema>;
+export type ClientSettings = z.output<typeof clientSettingsSchema>;
+
+/** The stored shape of a client (see db/client.ts). */
+export interface ClientFields {
+  key: string;
+  name: string;
+  channels: string[];
+  hourlyRateMinor: number;
+  currency: string;
+  billingMode: 'upfront' | 'on_completion';
+  incrementMinutes: number;
+  minimumMinutes: number;
+  approvers: string[];
+  timezone: string;
+  autoApproveMinutes: number;
+  monthlyBudgetMinutes: number | undefined;
+  slaMinutes: Record<(typeof PRIORITIES)[number], number>;
+  businessHours: { alwaysOpen: boolean; days: number[]; start: string; end: string };
+}
+
+export function toClientFields(settings: ClientSettings): ClientFields {
+  const hours = settings.businessHours;
+  return {
+    key: settings.key,
+    name: settings.name,
+    channels: settings.channels,
+    hourlyRateMinor: toMinorUnits(settings.hourlyRate, settings.currency) ?? 0,
+    currency: settings.currency,
+    billingMode: settings.billingMode,
+    incrementMinutes: settings.incrementMinutes,
+    minimumMinutes: settings.minimumMinutes,
+    approvers: settings.approvers,
+    timezone: settings.timezone,
+    autoApproveMinutes: settings.autoApproveMinutes,
+    monthlyBudgetMinutes: settings.monthlyBudgetHours == null ? undefined : Math.round(settings.monthlyBudgetHours * 60),
+    slaMinutes: { ...settings.slaMinutes },
+    businessHours:
+      hours === '24x7'
+        ? { alwaysOpen: true, days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' }
+        : { alwaysOpen: false, days: [...hours.days].sort(), start: hours.start, end: hours.end },
+  };
+}
+
+/** One line per problem, each naming the path of the bad field, e.g. `clients[0].hourlyRate: …`. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
+  return issues.map((issue) => {
+    const path = issue.path
+      .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+      .join('');
+    const where = prefix + path;
+    return where ? `${where}: ${issue.message}` : issue.message;
+  });
+}

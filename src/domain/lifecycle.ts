@@ -1,0 +1,100 @@
+// The request lifecycle: every state, every action and which states each action may start from.
+// Services apply these rules through services/requestLifecycle.ts; nothing else changes a state.
+
+export const REQUEST_STATES = [
+  'open',
+  'claimed',
+  'awaiting_approval',
+  'approved',
+  'declined',
+  'in_progress',
+  'resolved',
+  'closed',
+  'cancelled',
+] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+export const CATEGORIES = ['advice', 'maintenance', 'project', 'incident'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const SOURCES = ['command', 'modal', 'shortcut', 'mention', 'reaction', 'dm'] as const;
+export type RequestSource = (typeof SOURCES)[number];
+
+interface TransitionRule {
+  from: readonly RequestState[];
+  /** `undefined` keeps the state (the action changes other fields, e.g. the assignee). */
+  to: RequestState | undefined;
+}
+
+const WORKABLE: readonly RequestState[] = ['claimed', 'awaiting_approval', 'approved', 'declined', 'in_progress'];
+
+export const TRANSITIONS = {
+  claim: { from: ['open'], to: 'claimed' },
+  unclaim: { from: ['claimed', 'declined'], to: 'open' },
+  reassign: { from: WORKABLE, to: undefined },
+  estimate: { from: WORKABLE, to: 'awaiting_approval' },
+  approve: { from: ['awaiting_approval'], to: 'approved' },
+  decline: { from: ['awaiting_approval'], to: 'declined' },
+  startWork: { from: ['approved'], to: 'in_progress' },
+  resolve: { from: ['claimed', 'approved', 'declined', 'in_progress'], to: 'resolved' },
+  confirm: { from: ['resolved'], to: 'closed' },
+  autoClose: { from: ['resolved'], to: 'closed' },
+  reopen: { from: ['resolved'], to: 'in_progress' },
+  cancel: { from: ['open', 'claimed', 'awaiting_approval', 'declined'], to: 'cancelled' },
+  rate: { from: ['closed'], to: undefined },
+} as const satisfies Record<string, TransitionRule>;
+
+export type RequestAction = keyof typeof TRANSITIONS;
+
+export function canTransition(state: RequestState, action: RequestAction): boolean {
+  return (TRANSITIONS[action].from as readonly RequestState[]).includes(state);
+}
+
+export function nextState(state: RequestState, action: RequestAction): RequestState {
+  return TRANSITIONS[action].to ?? state;
+}
+
+export const OPEN_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) => s !== 'closed' && s !== 'cancelled');
+
+export function isFinished(state: RequestState): boolean {
+  return state === 'closed' || state === 'cancelled';
+}
+
+const STATE_LABELS: Record<RequestState, string> = {
+  open: 'Open',
+  claimed: 'Claimed',
+  awaiting_approval: 'Awaiting approval',
+  approved: 'Approved',
+  declined: 'Estimate declined',
+  in_progress: 'In progress',
+  resolved: 'Resolved',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+};
+
+export function stateLabel(state: RequestState): string {
+  return STATE_LABELS[state];
+}
+
+/** Why an action is refused in a state, in words for the person who clicked. */
+export function refusalForState(state: RequestState, action: RequestAction): string {
+  const verb: Record<RequestAction, string> = {
+    claim: 'claimed',
+    unclaim: 'unclaimed',
+    reassign: 'reassigned',
+    estimate: 'estimated',
+    approve: 'approved',
+    decline: 'declined',
+    startWork: 'worked on',
+    resolve: 'resolved',
+    confirm: 'confirmed',
+    autoClose: 'closed',
+    reopen: 'reopened',
+    cancel: 'cancelled',
+    rate: 'rated',
+  };
+  return `This request is ${stateLabel(state).toLowerCase()}, so it cannot be ${verb[action]} now.`;
+}

@@ -1,0 +1,28 @@
+// Money is integer minor units everywhere; these are the only conversions to and from text.
+
+const MINOR_UNIT_DIGITS: Record<string, number> = { JPY: 0, KRW: 0, BHD: 3, KWD: 3 };
+
+export function minorUnitDigits(currency: string): number {
+  return MINOR_UNIT_DIGITS[currency] ?? 2;
+}
+
+/** "92.50" or 92.5 in a currency → 9250 minor units; undefined when it has too many decimals. */
+export function toMinorUnits(amount: number | string, currency: string): number | undefined {
+  const text = typeof amount === 'number' ? String(amount) : amount.trim();
+  const match = /^(\d{1,9})(?:\.(\d+))?$/.exec(text);
+  if (!match?.[1]) return undefined;
+  const digits = minorUnitDigits(currency);
+  const fraction = match[2] ?? '';
+  if (fraction.length > digits) return undefined;
+  return Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+}
+
+export function formatMoney(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  return new Intl.NumberFormat('en-GB', {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(minor / 10 ** digits);
+}

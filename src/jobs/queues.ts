@@ -1,0 +1,19 @@
+// The queues, their job names and the job schedulers. Job IDs are deterministic and contain no
+// ':' (BullMQ reserves it), so a job is never scheduled twice.
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Config } from '../config';
+
+export const MAINTENANCE_QUEUE = 'maintenance';
+export const JOB_RESYNC_SLACK = 'resync-slack';
+
+/** How often the worker re-renders requests whose Slack messages fell behind the record. */
+export const RESYNC_EVERY_MS = 60_000;
+
+export function queueOptions(config: Config, connection: ConnectionOptions) {
+  return { connection, prefix: config.queuePrefix };
+}
+
+export async function scheduleMaintenance(queue: Queue): Promise<void> {
+  // A job scheduler, not one job per worker: N workers still produce one sweep per interval.
+  await queue.upsertJobScheduler(JOB_RESYNC_SLACK, { every: RESYNC_EVERY_MS }, { name: JOB_RESYNC_SLACK });
+}

@@ -1,0 +1,52 @@
+// Client and staff set-up, shared by the seed file and `/help admin`: validated upserts that
+// record an audit event for every real change and do nothing when nothing changed.
+import { isDeepStrictEqual } from 'node:util';
+import { ClientModel } from '../db/client';
+import { StaffModel, type StaffRole } from '../db/staff';
+import type { ClientFields } from '../domain/clientSettings';
+import { recordAudit } from './audit';
+
+export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+function comparable(fields: ClientFields) {
+  return JSON.parse(JSON.stringify(fields)) as Record<string, unknown>;
+}
+
+function storedFields(doc: Record<string, unknown>, names: string[]) {
+  const picked: Record<string, unknown> = {};
+  for (const name of names) picked[name] = doc[name];
+  return JSON.parse(JSON.stringify(picked)) as Record<string, unknown>;
+}
+
+export async function upsertClient(fields: ClientFields, actorId: string): Promise<UpsertOutcome> {
+  const existing = await ClientModel.findOne({ key: fields.key }).lean();
+  const after = comparable(fields);
+  if (existing) {
+    const before = storedFields(existing as unknown as Record<string, unknown>, Object.keys(after));
+    if (isDeepStrictEqual(before, after)) return 'unchanged';
+    const unset = fields.monthlyBudgetMinutes === undefined ? { $unset: { monthlyBudgetMinutes: '' } } : {};
+    await ClientModel.updateOne({ key: fields.key }, { $set: after, ...unset });
+    await recordAudit({ actorId, action: 'client.updated', entityType: 'client', entityId: fields.key, clientKey: fields.key, before, after });
+    return 'updated';
+  }
+  await ClientModel.create(fields);
+  await recordAudit({ actorId, action: 'client.created', entityType: 'client', entityId: fields.key, clientKey: fields.key, after });
+  return 'created';
+}
+
+/** Channels in `channels` that already belong to a client other than `key`. */
+export async function channelsOwnedElsewhere(key: string, channels: string[]) {
+  if (channels.length === 0) return [];
+  const owners = await ClientModel.find({ channels: { $in: channels }, key: { $ne: key } }, { key: 1, channels: 1 }).lean();
+  return owners.flatMap((o) => o.channels.filter((c) => channels.includes(c)).map((channel) => ({ channel, owner: o.key })));
+}
+
+export async function setStaffRoles(userId: string, roles: StaffRole[], actorId: string): Promise<UpsertOutcome> {
+  const sorted = [...new Set(roles)].sort();
+  const existing = await StaffModel.findOne({ userId }).lean();
+  const before = existing ? [...existing.roles].sort() : [];
+  if (existing && isDeepStrictEqual(before, sorted)) return 'unchanged';
+  await StaffModel.updateOne({ userId }, { $set: { roles: sorted } }, { upsert: true });
+  await recordAudit({ actorId, action: 'staff.roles_set', entityType: 'staff', entityId: userId, before: { roles: before }, after: { roles: sorted } });
+  return existing ? 'updated' : 'created';
+}

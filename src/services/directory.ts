@@ -1,0 +1,51 @@
+// Who is who: clients by channel or key, staff roles, and the facts permission checks need.
+import { ClientModel } from '../db/client';
+import { StaffModel, type StaffRole } from '../db/staff';
+import type { ActorFacts } from '../domain/permissions';
+
+export type Client = NonNullable<Awaited<ReturnType<typeof findClientByKey>>>;
+
+export async function findClientByChannel(channelId: string) {
+  return ClientModel.findOne({ channels: channelId }).lean();
+}
+
+export async function findClientByKey(key: string) {
+  return ClientModel.findOne({ key }).lean();
+}
+
+export async function staffRoles(userId: string): Promise<StaffRole[]> {
+  const staff = await StaffModel.findOne({ userId }).lean();
+  return (staff?.roles ?? []) as StaffRole[];
+}
+
+export interface Actor {
+  userId: string;
+  /** The channel the action came from, when it came from one. */
+  channelId?: string | undefined;
+}
+
+interface RequestFacts {
+  clientKey: string;
+  requesterId: string;
+  assigneeId?: string | null | undefined;
+}
+
+/**
+ * The facts about `actor` that permission rules need, relative to a request's client. Being in a
+ * channel of that client is what makes someone a client member; a Slack Connect guest from the
+ * client's own workspace counts exactly like anyone else there.
+ */
+export async function actorFacts(actor: Actor, client: Client, request?: RequestFacts): Promise<ActorFacts> {
+  const roles = await staffRoles(actor.userId);
+  const inClientChannel = actor.channelId !== undefined && client.channels.includes(actor.channelId);
+  const isRequester = request?.requesterId === actor.userId;
+  const isClientMember = inClientChannel || isRequester || client.approvers.includes(actor.userId);
+  return {
+    isManager: roles.includes('manager'),
+    isEngineer: roles.includes('engineer'),
+    isClientMember,
+    isApprover: client.approvers.length > 0 ? client.approvers.includes(actor.userId) : isClientMember,
+    isRequester,
+    isAssignee: request?.assigneeId === actor.userId,
+  };
+}

@@ -1,0 +1,263 @@
+// The one owner of request state: opening requests and every transition between states. Every
+// surface (command, button, modal, reaction, job) comes through here, so a rule is written once.
+// Transitions are single-document updates guarded by the expected state and revision, so two
+// people acting at once give exactly one winner.
+import { z } from 'zod';
+import { RequestModel, type RequestRecord } from '../db/request';
+import {
+  CATEGORIES,
+  PRIORITIES,
+  SOURCES,
+  canTransition,
+  nextState,
+  refusalForState,
+  type RequestAction,
+} from '../domain/lifecycle';
+import { isAllowed, refusalForRole, type Permission } from '../domain/permissions';
+import { formatRequestKey, parseRequestKey } from '../domain/requestKey';
+import { ErrorCode, UserFacingError } from '../errors';
+import { logger } from '../logger';
+import { recordAudit } from './audit';
+import { actorFacts, findClientByChannel, findClientByKey, type Actor, type Client } from './directory';
+import { nextSequence } from './sequence';
+
+export const TITLE_MAX = 150;
+export const DETAILS_MAX = 3000;
+
+/** Strips control characters (keeping line breaks and tabs) and trims. */
+export function cleanText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').trim();
+}
+
+const newRequestSchema = z.object({
+  channelId: z.string().min(1),
+  requesterId: z.string().min(1),
+  requesterTeamId: z.string().optional(),
+  title: z
+    .string()
+    .transform(cleanText)
+    .pipe(
+      z
+        .string()
+        .min(1, 'Please say what you need help with.')
+        .max(TITLE_MAX, `The title is too long: keep it to ${TITLE_MAX} characters.`),
+    ),
+  details: z
+    .string()
+    .default('')
+    .transform(cleanText)
+    .pipe(z.string().max(DETAILS_MAX, `The details are too long: keep them to ${DETAILS_MAX} characters.`)),
+  category: z.enum(CATEGORIES, 'Pick a category.'),
+  priority: z.enum(PRIORITIES, 'Pick a priority.'),
+  source: z.enum(SOURCES),
+  sourceMessage: z.object({ channelId: z.string(), ts: z.string(), permalink: z.string().optional() }).optional(),
+  triageChannelId: z.string().min(1),
+});
+export type NewRequest = z.input<typeof newRequestSchema>;
+
+/** Maps schema paths to the block_ids of the new-request modal, for field errors. */
+const FIELD_BLOCKS: Record<string, string> = { title: 'title', details: 'details', category: 'category', priority: 'priority' };
+
+export async function openRequest(input: NewRequest): Promise<RequestRecord> {
+  const parsed = newRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const block = FIELD_BLOCKS[String(issue.path[0])];
+      if (block && !fieldErrors[block]) fieldErrors[block] = issue.message;
+    }
+    const first = parsed.error.issues[0]?.message ?? 'That request is not valid.';
+    throw new UserFacingError(ErrorCode.InvalidInput, first, fieldErrors);
+  }
+  const data = parsed.data;
+  const client = await findClientByChannel(data.channelId);
+  if (!client) {
+    throw new UserFacingError(
+      ErrorCode.NotAClientChannel,
+      "This channel isn't linked to a client yet, so I can't open a support request here. " +
+        'Ask your account manager to link it, or open the request from your team’s support channel.',
+    );
+  }
+  const number = await nextSequence(`request-${client.key}`);
+  const key = formatRequestKey(client.key, number);
+  const created = await RequestModel.create({
+    key,
+    clientKey: client.key,
+    number,
+    title: data.title,
+    details: data.details,
+    category: data.category,
+    priority: data.priority,
+    state: 'open',
+    source: data.source,
+    requesterId: data.requesterId,
+    requesterTeamId: data.requesterTeamId,
+    sourceMessage: data.sourceMessage,
+    clientChannelId: data.channelId,
+    triageChannelId: data.triageChannelId,
+    createdAt: new Date(),
+  });
+  await recordAudit({
+    actorId: data.requesterId,
+    action: 'request.opened',
+    entityType: 'request',
+    entityId: key,
+    clientKey: client.key,
+    after: { state: 'open', title: data.title, category: data.category, priority: data.priority, source: data.source },
+  });
+  logger.info({ request: key, source: data.source }, 'Request opened; Slack messages will be posted next');
+  return created.toObject();
+}
+
+export async function findRequest(keyText: string) {
+  const parsed = parseRequestKey(keyText);
+  if (!parsed) return null;
+  return RequestModel.findOne({ key: parsed.key }).lean();
+}
+
+export async function requireRequest(keyText: string) {
+  const request = await findRequest(keyText);
+  if (!request) {
+    throw new UserFacingError(ErrorCode.NotFound, `I couldn't find a request called ${keyText.slice(0, 20)}.`);
+  }
+  return request;
+}
+
+async function requireClient(key: string): Promise<Client> {
+  const client = await findClientByKey(key);
+  if (!client) throw new Error(`Request refers to missing client ${key}`);
+  return client;
+}
+
+/** Throws a UserFacingError unless `actor` may do `permission` on the request; logs refusals. */
+export async function authorise(
+  permission: Permission,
+  actor: Actor,
+  request: Pick<RequestRecord, 'key' | 'clientKey' | 'requesterId' | 'assigneeId'>,
+): Promise<Client> {
+  const client = await requireClient(request.clientKey);
+  const facts = await actorFacts(actor, client, request);
+  if (!isAllowed(permission, facts)) {
+    logger.warn(
+      { request: request.key, user: actor.userId, channel: actor.channelId, permission },
+      'Refused an action the user is not allowed to take; nothing was changed',
+    );
+    throw new UserFacingError(ErrorCode.Forbidden, refusalForRole(permission));
+  }
+  return client;
+}
+
+export interface TransitionInput {
+  key: string;
+  action: RequestAction;
+  actor: Actor;
+  /** Fields to set along with the state, e.g. the resolution summary. */
+  set?: Partial<Pick<RequestRecord, 'resolution' | 'cancelReason' | 'rating' | 'assigneeId'>>;
+  /** Skips the role check; only for the system itself (jobs), never for a Slack user. */
+  asSystem?: boolean;
+}
+
+const now = () => new Date();
+
+/** Milestones and side fields that an action sets by itself. */
+function automaticFields(
+  action: RequestAction,
+  request: RequestRecord,
+  actorId: string,
+): Partial<RequestRecord> {
+  const at = now();
+  switch (action) {
+    case 'claim':
+      return { assigneeId: actorId, claimedAt: at, ...(request.firstResponseAt ? {} : { firstResponseAt: at }) };
+    case 'unclaim':
+      return { assigneeId: undefined };
+    case 'estimate':
+      return { estimatedAt: at };
+    case 'approve':
+      return { approvedAt: at };
+    case 'resolve':
+      return { resolvedAt: at };
+    case 'confirm':
+    case 'autoClose':
+      return { closedAt: at };
+    case 'reopen':
+      return { resolvedAt: undefined };
+    case 'cancel':
+      return { cancelledAt: at };
+    case 'rate':
+      return { ratedAt: at };
+    default:
+      return {};
+  }
+}
+
+function conflictMessage(action: RequestAction, current: RequestRecord): string {
+  if (action === 'claim' && current.assigneeId) {
+    return `Too late: <@${current.assigneeId}> has already claimed ${current.key}.`;
+  }
+  if (action === 'rate' && current.rating) return `${current.key} has already been rated. Thank you!`;
+  return `${current.key} changed while you were acting on it. ${refusalForState(current.state, action)}`;
+}
+
+export async function transitionRequest(input: TransitionInput): Promise<RequestRecord> {
+  const request = await requireRequest(input.key);
+  if (!input.asSystem) await authorise(input.action, input.actor, request);
+  if (!canTransition(request.state, input.action)) {
+    throw new UserFacingError(ErrorCode.InvalidState, `${request.key}: ${refusalForState(request.state, input.action)}`);
+  }
+  if (input.action === 'rate' && request.rating) {
+    throw new UserFacingError(ErrorCode.Conflict, conflictMessage('rate', request));
+  }
+  const to = nextState(request.state, input.action);
+  const fields: Partial<RequestRecord> = {
+    ...automaticFields(input.action, request, input.actor.userId),
+    ...input.set,
+    state: to,
+  };
+  const toSet: Record<string, unknown> = {};
+  const toUnset: Record<string, ''> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) toUnset[name] = '';
+    else toSet[name] = value;
+  }
+  const result = await RequestModel.updateOne(
+    { _id: request._id, state: request.state, revision: request.revision },
+    { $set: toSet, ...(Object.keys(toUnset).length ? { $unset: toUnset } : {}), $inc: { revision: 1 } },
+  );
+  if (result.modifiedCount !== 1) {
+    const current = await requireRequest(input.key);
+    throw new UserFacingError(ErrorCode.Conflict, conflictMessage(input.action, current));
+  }
+  const before: Record<string, unknown> = {};
+  for (const name of Object.keys(fields)) before[name] = request[name as keyof RequestRecord];
+  await recordAudit({
+    actorId: input.asSystem ? 'system' : input.actor.userId,
+    action: `request.${input.action}`,
+    entityType: 'request',
+    entityId: request.key,
+    clientKey: request.clientKey,
+    before,
+    after: fields,
+  });
+  logger.info({ request: request.key, action: input.action, from: request.state, to }, 'Request changed');
+  return requireRequest(request.key);
+}
+
+/** Records the first response (an engineer's first reply in the thread) without a state change. */
+export async function recordFirstResponse(key: string, userId: string): Promise<boolean> {
+  const at = now();
+  const result = await RequestModel.updateOne(
+    { key, firstResponseAt: { $exists: false } },
+    { $set: { firstResponseAt: at }, $inc: { revision: 1 } },
+  );
+  if (result.modifiedCount !== 1) return false;
+  await recordAudit({
+    actorId: userId,
+    action: 'request.first_response',
+    entityType: 'request',
+    entityId: key,
+    after: { firstResponseAt: at },
+  });
+  return true;
+}

@@ -1,0 +1,75 @@
+// The seed file: staff and clients in YAML, validated as a whole before anything is written.
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { StaffRole } from '../db/staff';
+import { clientSettingsSchema, describeIssues, toClientFields, userIdSchema } from '../domain/clientSettings';
+import { channelsOwnedElsewhere, setStaffRoles, upsertClient, type UpsertOutcome } from './clients';
+
+const seedSchema = z
+  .object({
+    managers: z.array(userIdSchema).nullish().transform((v) => v ?? []),
+    engineers: z.array(userIdSchema).nullish().transform((v) => v ?? []),
+    clients: z.array(clientSettingsSchema).nullish().transform((v) => v ?? []),
+  })
+  .strict()
+  .superRefine((seed, ctx) => {
+    const seenKeys = new Map<string, number>();
+    const seenChannels = new Map<string, number>();
+    seed.clients.forEach((client, i) => {
+      const firstKey = seenKeys.get(client.key);
+      if (firstKey !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['clients', i, 'key'], message: `repeats the key of clients[${firstKey}]` });
+      } else seenKeys.set(client.key, i);
+      client.channels.forEach((channel, j) => {
+        const owner = seenChannels.get(channel);
+        if (owner !== undefined && owner !== i) {
+          ctx.addIssue({ code: 'custom', path: ['clients', i, 'channels', j], message: `${channel} also belongs to clients[${owner}]` });
+        } else seenChannels.set(channel, i);
+      });
+    });
+  });
+
+export class SeedError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The seed file was rejected; nothing was written:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SeedError';
+  }
+}
+
+export interface SeedReport {
+  staff: Record<UpsertOutcome, number>;
+  clients: Record<UpsertOutcome, number>;
+}
+
+export function parseSeed(yamlText: string) {
+  let raw: unknown;
+  try {
+    raw = parse(yamlText);
+  } catch (error) {
+    throw new SeedError([`not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`]);
+  }
+  const parsed = seedSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new SeedError(describeIssues(parsed.error.issues));
+  return parsed.data;
+}
+
+/** Validates the whole file, then upserts; running it twice changes nothing the second time. */
+export async function applySeed(yamlText: string, actorId = 'seed'): Promise<SeedReport> {
+  const seed = parseSeed(yamlText);
+  const clients = seed.clients.map(toClientFields);
+  const conflicts = (await Promise.all(clients.map((c) => channelsOwnedElsewhere(c.key, c.channels)))).flatMap((found, i) =>
+    found.map(({ channel, owner }) => `clients[${i}].channels: ${channel} already belongs to client ${owner}`),
+  );
+  if (conflicts.length > 0) throw new SeedError(conflicts);
+
+  const report: SeedReport = {
+    staff: { created: 0, updated: 0, unchanged: 0 },
+    clients: { created: 0, updated: 0, unchanged: 0 },
+  };
+  const roles = new Map<string, StaffRole[]>();
+  for (const id of seed.managers) roles.set(id, [...(roles.get(id) ?? []), 'manager']);
+  for (const id of seed.engineers) roles.set(id, [...(roles.get(id) ?? []), 'engineer']);
+  for (const [userId, userRoles] of roles) report.staff[await setStaffRoles(userId, userRoles, actorId)]++;
+  for (const client of clients) report.clients[await upsertClient(client, actorId)]++;
+  return report;
+}

@@ -1,0 +1,30 @@
+// Allocates per-client request numbers with a compare-and-set on a counter document: read the
+// current value, then increment only if it is still that value; retry when another writer won.
+// Guarded single-document updates are exact on every MongoDB-wire server we run against.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CounterModel } from '../db/counter';
+
+const MAX_ATTEMPTS = 200;
+
+export async function nextSequence(name: string): Promise<number> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const counter = await CounterModel.findById(name).lean();
+    if (!counter) {
+      try {
+        await CounterModel.create({ _id: name, seq: 0 });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      continue;
+    }
+    const result = await CounterModel.updateOne({ _id: name, seq: counter.seq }, { $inc: { seq: 1 } });
+    if (result.modifiedCount === 1) return counter.seq + 1;
+    // Lost the race: back off a little, with jitter, so twenty writers do not collide in lockstep.
+    await sleep(Math.floor(Math.random() * Math.min(2 + attempt * 2, 25)));
+  }
+  throw new Error(`Could not allocate a number for ${name} after ${MAX_ATTEMPTS} attempts`);
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;
+}

@@ -1,0 +1,99 @@
+// Builds the Bolt app in HTTP mode (POST /slack/events) or Socket Mode, with /healthz and /readyz
+// served in both.
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import type { Config } from '../config';
+import { logger } from '../logger';
+import { registerListeners } from './listeners';
+import { messageForError } from './listeners/replies';
+import { webClientOptions, type SlackTokens } from './tokens';
+
+export interface Readiness {
+  mongodb(): Promise<boolean>;
+  redis(): Promise<boolean>;
+}
+
+function healthRoutes(readiness: Readiness): CustomRoute[] {
+  const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  return [
+    { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { ok: true }) },
+    {
+      path: '/readyz',
+      method: 'GET',
+      handler: (_req, res) => {
+        void Promise.all([readiness.mongodb(), readiness.redis()]).then(([mongodb, redis]) =>
+          json(res, mongodb && redis ? 200 : 503, { ok: mongodb && redis, mongodb, redis }),
+        );
+      },
+    },
+  ];
+}
+
+/** Bolt's own logs go through our JSON logger. */
+function boltLogger(): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  return {
+    debug: (...msg) => child.debug(msg.join(' ')),
+    info: (...msg) => child.info(msg.join(' ')),
+    warn: (...msg) => child.warn(msg.join(' ')),
+    error: (...msg) => child.error(msg.join(' ')),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+export interface SlackApp {
+  app: App;
+  /** Starts listening; resolves with the HTTP port actually bound. */
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function createSlackApp(config: Config, tokens: SlackTokens, readiness: Readiness): SlackApp {
+  const customRoutes = healthRoutes(readiness);
+  const log = boltLogger();
+  const receiver = config.slack.socketMode
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken ?? '',
+        customRoutes,
+        installerOptions: { port: config.port },
+        logger: log,
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret ?? '',
+        endpoints: '/slack/events',
+        customRoutes,
+        logger: log,
+      });
+  const app = new App({
+    receiver,
+    authorize: tokens.authorize,
+    clientOptions: webClientOptions(config),
+    logger: log,
+  });
+  app.error(async (error) => {
+    messageForError(error, { component: 'bolt' });
+  });
+  registerListeners(app, { config, tokens });
+
+  let server: Server | undefined;
+  return {
+    app,
+    async start() {
+      const started: unknown = await app.start(config.port);
+      if (receiver instanceof HTTPReceiver) {
+        server = started as Server;
+        const address = server.address();
+        return typeof address === 'object' && address ? address.port : config.port;
+      }
+      return config.port;
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// Every callback_id, action_id and block_id the app registers, in one place so the manifest,
+// the views and the listeners cannot drift apart.
+
+export const SHORTCUT_CREATE_REQUEST = 'create_support_request';
+
+export const VIEW_NEW_REQUEST = 'new_request';
+export const VIEW_RESOLVE_REQUEST = 'resolve_request';
+export const VIEW_CANCEL_REQUEST = 'cancel_request';
+export const VIEW_REASSIGN_REQUEST = 'reassign_request';
+
+export const ACTION = {
+  claim: 'request_claim',
+  unclaim: 'request_unclaim',
+  reassign: 'request_reassign',
+  cancel: 'request_cancel',
+  resolve: 'request_resolve',
+  confirm: 'request_confirm',
+  reopen: 'request_reopen',
+  rate: 'request_rate',
+  chooseClient: 'dm_choose_client',
+} as const;
+export type ActionId = (typeof ACTION)[keyof typeof ACTION];

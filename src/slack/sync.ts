@@ -1,0 +1,72 @@
+// Brings the Slack messages of a request up to date with the record: posts them the first time,
+// updates them in place afterwards. MongoDB is the truth; if Slack fails, the request keeps a
+// syncedRevision below its revision and a later sync catches up.
+import type { WebClient } from '@slack/web-api';
+import { logger } from '../logger';
+import { findClientByKey } from '../services/directory';
+import { findRequest } from '../services/requestLifecycle';
+import { markSynced, recordMessageTs, type RequestSurface } from '../services/requestMessages';
+import type { SlackTokens } from './tokens';
+import { renderClientMessage, renderTriageMessage, type RenderedMessage } from './views/requestMessages';
+
+export interface SyncResult {
+  ok: boolean;
+  /** Slack's error code when a message could not be posted or updated, e.g. not_in_channel. */
+  errors: Partial<Record<RequestSurface, string>>;
+}
+
+export function slackErrorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const data = (error as { data?: { error?: unknown } }).data;
+    if (typeof data?.error === 'string') return data.error;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return 'unknown_error';
+}
+
+async function showMessage(
+  client: WebClient,
+  key: string,
+  surface: RequestSurface,
+  channel: string,
+  ts: string | null | undefined,
+  message: RenderedMessage,
+): Promise<void> {
+  if (ts) {
+    await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+    return;
+  }
+  const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+  if (posted.ts) await recordMessageTs(key, surface, posted.ts);
+}
+
+export async function syncRequest(tokens: SlackTokens, key: string): Promise<SyncResult> {
+  const request = await findRequest(key);
+  if (!request) return { ok: false, errors: {} };
+  const client = await findClientByKey(request.clientKey);
+  const slack = await tokens.clientFor();
+  if (!client || !slack) {
+    logger.warn({ request: key }, 'No Slack client for this request; its messages stay as they are');
+    return { ok: false, errors: {} };
+  }
+  const errors: SyncResult['errors'] = {};
+  const surfaces: Array<[RequestSurface, string, string | null | undefined, RenderedMessage]> = [
+    ['client', request.clientChannelId, request.clientMessageTs, renderClientMessage(request)],
+    ['triage', request.triageChannelId, request.triageMessageTs, renderTriageMessage(request, client.name)],
+  ];
+  for (const [surface, channel, ts, message] of surfaces) {
+    try {
+      await showMessage(slack, key, surface, channel, ts, message);
+    } catch (error) {
+      errors[surface] = slackErrorCode(error);
+      logger.warn(
+        { request: key, surface, channel, slackError: errors[surface] },
+        'Could not show the request in Slack; the record is unchanged and a later sync will retry',
+      );
+    }
+  }
+  const ok = Object.keys(errors).length === 0;
+  if (ok) await markSynced(key, request.revision);
+  return { ok, errors };
+}

@@ -1,0 +1,134 @@
+// The two Slack messages that show a request: the client-thread root and the triage message.
+// One rendering function per surface, re-run from the record after every change.
+import { stateLabel, type Priority, type RequestState } from '../../domain/lifecycle';
+import { ACTION } from '../ids';
+import { escapeAndTruncate, mention } from '../mrkdwn';
+import { actions, button, context, section, slackDate, type KnownBlock } from './blocks';
+
+export interface RequestView {
+  key: string;
+  clientKey: string;
+  title: string;
+  details: string;
+  category: string;
+  priority: Priority;
+  state: RequestState;
+  requesterId: string;
+  assigneeId?: string | null | undefined;
+  resolution?: string | null | undefined;
+  rating?: number | null | undefined;
+  createdAt: Date;
+  clientChannelId: string;
+  clientMessageTs?: string | null | undefined;
+}
+
+export interface RenderedMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const PRIORITY_EMOJI: Record<Priority, string> = {
+  urgent: ':red_circle:',
+  high: ':large_orange_circle:',
+  normal: ':large_blue_circle:',
+  low: ':white_circle:',
+};
+
+const STATE_EMOJI: Record<RequestState, string> = {
+  open: ':inbox_tray:',
+  claimed: ':eyes:',
+  awaiting_approval: ':hourglass_flowing_sand:',
+  approved: ':white_check_mark:',
+  declined: ':no_entry_sign:',
+  in_progress: ':hammer_and_wrench:',
+  resolved: ':sparkles:',
+  closed: ':lock:',
+  cancelled: ':x:',
+};
+
+function statusLine(request: RequestView): string[] {
+  const parts = [
+    `${STATE_EMOJI[request.state]} *${stateLabel(request.state)}*`,
+    `${PRIORITY_EMOJI[request.priority]} ${request.priority}`,
+    request.category,
+    request.assigneeId ? `Engineer: ${mention(request.assigneeId)}` : 'Not claimed yet',
+  ];
+  return [parts.join('  ·  '), `Requested by ${mention(request.requesterId)} ${slackDate(request.createdAt)}`];
+}
+
+function clientButtons(request: RequestView) {
+  const v = request.key;
+  switch (request.state) {
+    case 'open':
+    case 'claimed':
+      return [button('Cancel request', ACTION.cancel, v)];
+    case 'resolved':
+      return [button('Confirm fix', ACTION.confirm, v, 'primary'), button('Reopen', ACTION.reopen, v)];
+    case 'closed':
+      return request.rating
+        ? []
+        : [1, 2, 3, 4, 5].map((n) => button('★'.repeat(n), ACTION.rate, `${v} ${n}`));
+    default:
+      return [];
+  }
+}
+
+/** The root of the request's thread in the client's channel. */
+export function renderClientMessage(request: RequestView): RenderedMessage {
+  const title = escapeAndTruncate(request.title, 500);
+  const blocks: KnownBlock[] = [section(`*${request.key}*  ${title}`, 'summary')];
+  if (request.details && request.details !== request.title) {
+    blocks.push(section(escapeAndTruncate(request.details, 2900), 'details'));
+  }
+  blocks.push(context(...statusLine(request)));
+  if (request.state === 'resolved' && request.resolution) {
+    blocks.push(section(`*Resolution*\n${escapeAndTruncate(request.resolution, 2800)}`, 'resolution'));
+    blocks.push(context('Does this fix it for you? *Confirm* to close the request, or *Reopen* if not.'));
+  }
+  if (request.state === 'closed') {
+    blocks.push(
+      context(request.rating ? `Rated ${'★'.repeat(request.rating)} — thank you!` : 'How did we do? Rate this request:'),
+    );
+  }
+  blocks.push(...actions('client_actions', clientButtons(request)));
+  return {
+    text: `${request.key}: ${escapeAndTruncate(request.title, 200)} (${stateLabel(request.state)})`,
+    blocks,
+  };
+}
+
+function triageButtons(request: RequestView) {
+  const v = request.key;
+  switch (request.state) {
+    case 'open':
+      return [button('Claim', ACTION.claim, v, 'primary')];
+    case 'claimed':
+    case 'declined':
+      return [
+        button('Resolve', ACTION.resolve, v),
+        button('Unclaim', ACTION.unclaim, v),
+        button('Reassign', ACTION.reassign, v),
+      ];
+    case 'awaiting_approval':
+      return [button('Reassign', ACTION.reassign, v)];
+    case 'approved':
+    case 'in_progress':
+      return [button('Resolve', ACTION.resolve, v), button('Reassign', ACTION.reassign, v)];
+    default:
+      return [];
+  }
+}
+
+/** The request's message in the triage channel, for engineers. */
+export function renderTriageMessage(request: RequestView, clientName: string): RenderedMessage {
+  const title = escapeAndTruncate(request.title, 500);
+  const blocks: KnownBlock[] = [
+    section(`${PRIORITY_EMOJI[request.priority]} *${request.key}* · ${escapeAndTruncate(clientName, 80)}\n${title}`, 'summary'),
+    context(...statusLine(request)),
+    ...actions('triage_actions', triageButtons(request)),
+  ];
+  return {
+    text: `${request.priority.toUpperCase()} ${request.key} (${clientName}): ${escapeAndTruncate(request.title, 200)}`,
+    blocks,
+  };
+}

@@ -1,0 +1,124 @@
+// The first slice: `/help <text>` in a client channel opens a request, posts the thread root and
+// the triage message with a Claim button, and answers within Slack's 3 seconds.
+import { RequestModel } from '../../src/db/request';
+import { AuditEventModel } from '../../src/db/auditEvent';
+import { ACME, BETA, TRIAGE, startTestApp, type TestApp } from '../support/harness';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await t.seed();
+});
+afterAll(async () => {
+  await t.stop();
+});
+beforeEach(() => t.fake.reset());
+
+function blockText(blocks: unknown): string {
+  return JSON.stringify(blocks);
+}
+
+describe('/help <text>', () => {
+  it('opens ACME-n, posts to the client channel and to triage with a Claim button, and answers in time', async () => {
+    const before = await RequestModel.countDocuments({ clientKey: 'ACME' });
+    const res = await t.slack.slashCommand({
+      text: 'The checkout page returns 500',
+      user_id: ACME.member,
+      channel_id: ACME.channel,
+    });
+    expect(res.status).toBe(200);
+    expect(res.elapsedMs).toBeLessThan(3000);
+    const answer = res.json() as { response_type: string; text: string };
+    expect(answer.response_type).toBe('ephemeral');
+    const key = `ACME-${before + 1}`;
+    expect(answer.text).toContain(key);
+
+    const stored = await RequestModel.findOne({ key }).lean();
+    expect(stored).toMatchObject({
+      clientKey: 'ACME',
+      number: before + 1,
+      title: 'The checkout page returns 500',
+      state: 'open',
+      source: 'command',
+      requesterId: ACME.member,
+      clientChannelId: ACME.channel,
+      triageChannelId: TRIAGE,
+    });
+
+    const [clientPost] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === ACME.channel);
+    const [triagePost] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === TRIAGE);
+    expect(blockText(clientPost?.args.blocks)).toContain(key);
+    const triageBlocks = blockText(triagePost?.args.blocks);
+    expect(triageBlocks).toContain('"action_id":"request_claim"');
+    expect(triageBlocks).toContain(`"value":"${key}"`);
+    expect(clientPost?.token).toBe(t.config.slack.botToken);
+
+    // Both message references are stored on the record once Slack answered.
+    await t.fake.waitFor('chat.postMessage', undefined, { count: 2 });
+    const synced = await waitForRecord(key, (r) => Boolean(r.clientMessageTs && r.triageMessageTs));
+    expect(synced.clientMessageTs).toBe((clientPost?.response as { ts: string }).ts);
+    expect(synced.triageMessageTs).toBe((triagePost?.response as { ts: string }).ts);
+
+    const audit = await AuditEventModel.find({ entityId: key }).lean();
+    expect(audit.map((a) => a.action)).toEqual(['request.opened']);
+    expect(audit[0]?.actorId).toBe(ACME.member);
+  });
+
+  it('escapes what the user typed, so <!channel> never pings anyone', async () => {
+    const res = await t.slack.slashCommand({ text: '<!channel> <!here> <@U0ACMEBOSS> site down', user_id: ACME.member, channel_id: ACME.channel });
+    expect(res.status).toBe(200);
+    const posts = await t.fake.waitFor('chat.postMessage', undefined, { count: 2 });
+    for (const post of posts) {
+      const payload = JSON.stringify(post.args);
+      expect(payload).not.toContain('<!channel>');
+      expect(payload).not.toContain('<!here>');
+      expect(payload).not.toContain('<@U0ACMEBOSS>');
+      expect(payload).toContain('&lt;!channel&gt;');
+    }
+  });
+
+  it('explains politely in a channel that belongs to no client, and creates nothing', async () => {
+    const before = await RequestModel.countDocuments();
+    const res = await t.slack.slashCommand({ text: 'help!', user_id: 'U0STRANGER', channel_id: 'C0RANDOM' });
+    expect(res.status).toBe(200);
+    const answer = res.json() as { response_type: string; text: string };
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toMatch(/isn't linked to a client/);
+    await t.fake.expectNoCall('chat.postMessage', undefined, 300);
+    expect(await RequestModel.countDocuments()).toBe(before);
+  });
+
+  it('gives 20 concurrent requests of one client 20 distinct consecutive numbers', async () => {
+    const before = await RequestModel.countDocuments({ clientKey: 'BETA' });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.slack.slashCommand({ text: `Concurrent problem ${i}`, user_id: BETA.member, channel_id: BETA.channel }),
+      ),
+    );
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      expect(res.elapsedMs).toBeLessThan(3000);
+    }
+    const numbers = (await RequestModel.find({ clientKey: 'BETA' }, { number: 1 }).lean()).map((r) => r.number).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: before + 20 }, (_, i) => i + 1));
+    const keysInAnswers = answers.map((r) => /BETA-(\d+)/.exec((r.json() as { text: string }).text)?.[1]);
+    expect(new Set(keysInAnswers).size).toBe(20);
+  });
+
+  it('answers `help` with the usage, creating nothing', async () => {
+    const before = await RequestModel.countDocuments();
+    const res = await t.slack.slashCommand({ text: 'help', user_id: ACME.member, channel_id: ACME.channel });
+    expect((res.json() as { text: string }).text).toContain('/help list');
+    expect(await RequestModel.countDocuments()).toBe(before);
+  });
+});
+
+async function waitForRecord(key: string, ready: (r: { clientMessageTs?: string | null; triageMessageTs?: string | null }) => boolean) {
+  for (let i = 0; i < 50; i++) {
+    const record = await RequestModel.findOne({ key }).lean();
+    if (record && ready(record)) return record;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${key} never reached the expected state`);
+}

@@ -1,0 +1,103 @@
+// The HTTP surface: signature checks, health and readiness, and start-up with bad configuration.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startTestApp, type TestApp } from '../support/harness';
+import { SIGNING_SECRET } from '../support/testEnv';
+import { signSlackRequest } from '../support/slackRequests';
+
+const run = promisify(execFile);
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await t.seed();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+function commandBody(text: string): string {
+  return new URLSearchParams({
+    command: '/help',
+    text,
+    user_id: 'U0ACMEDEV',
+    channel_id: 'C0ACME',
+    team_id: 'T0OURS',
+    trigger_id: '1.2.3',
+  }).toString();
+}
+
+async function postRaw(body: string, headers: Record<string, string>) {
+  return fetch(`${t.baseUrl}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body,
+  });
+}
+
+describe('signed requests', () => {
+  it('refuses a bad signature and opens nothing', async () => {
+    const ts = Math.floor(Date.now() / 1000);
+    const body = commandBody('forged');
+    const res = await postRaw(body, {
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': signSlackRequest('not-the-secret', ts, body),
+    });
+    expect(res.status).toBe(401);
+    await t.fake.expectNoCall('chat.postMessage', undefined, 300);
+  });
+
+  it('refuses a stale timestamp even when correctly signed', async () => {
+    const ts = Math.floor(Date.now() / 1000) - 10 * 60;
+    const body = commandBody('replayed');
+    const res = await postRaw(body, {
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': signSlackRequest(SIGNING_SECRET, ts, body),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('accepts a correctly signed request', async () => {
+    const ts = Math.floor(Date.now() / 1000);
+    const body = commandBody('genuine problem');
+    const res = await postRaw(body, {
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': signSlackRequest(SIGNING_SECRET, ts, body),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('ACME-');
+  });
+});
+
+describe('health', () => {
+  it('/healthz says the process is alive', async () => {
+    const res = await fetch(`${t.baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it('/readyz reports MongoDB and Redis reachable', async () => {
+    const res = await fetch(`${t.baseUrl}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, mongodb: true, redis: true });
+  });
+});
+
+describe('start-up', () => {
+  it('prints each missing variable on its own line and exits non-zero', async () => {
+    const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
+    const main = path.join(__dirname, '../../src/main.ts');
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: 'eighty' };
+    const failure = await run(tsx, [main], { env }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    const lines = failure?.stderr.split('\n') ?? [];
+    for (const expected of [/SLACK_BOT_TOKEN is missing/, /SLACK_SIGNING_SECRET is missing/, /MONGODB_URI is missing/, /REDIS_URL is missing/, /TRIAGE_CHANNEL_ID is missing/, /PORT must be a whole number/]) {
+      expect(lines.some((line) => expected.test(line))).toBe(true);
+    }
+    expect(failure?.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+  });
+});

@@ -1,0 +1,85 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+const valid = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2',
+  SLACK_SIGNING_SECRET: 'secret',
+  MONGODB_URI: 'mongodb://127.0.0.1:27017/adhoc',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  TRIAGE_CHANNEL_ID: 'C0TRIAGE',
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(valid);
+    expect(config.port).toBe(3000);
+    expect(config.slack.helpCommand).toBe('/help');
+    expect(config.slack.intakeReaction).toBe('sos');
+    expect(config.defaultTimezone).toBe('Europe/London');
+    expect(config.logLevel).toBe('info');
+    expect(config.slack.socketMode).toBe(false);
+    expect(config.slack.apiUrl).toBeUndefined();
+  });
+
+  it('reads every public variable', () => {
+    const config = loadConfig({
+      ...valid,
+      PORT: '8080',
+      SLACK_API_URL: 'https://slack-gov.com/api/',
+      HELP_COMMAND: '/support',
+      DEFAULT_TIMEZONE: 'America/New_York',
+      LOG_LEVEL: 'debug',
+      MANAGER_CHANNEL_ID: 'C0MGRS',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      defaultTimezone: 'America/New_York',
+      logLevel: 'debug',
+      slack: { apiUrl: 'https://slack-gov.com/api/', helpCommand: '/support', managerChannelId: 'C0MGRS' },
+    });
+  });
+
+  it('gives one line per missing variable', () => {
+    expect(problems({})).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN is missing/),
+      expect.stringMatching(/^SLACK_SIGNING_SECRET is missing/),
+      'MONGODB_URI is missing',
+      'REDIS_URL is missing',
+      'TRIAGE_CHANNEL_ID is missing',
+    ]);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT must be a whole number/],
+    ['PORT', '70000', /PORT/],
+    ['SLACK_API_URL', 'ftp://example.com', /SLACK_API_URL must be an http\(s\) URL/],
+    ['MONGODB_URI', 'postgres://x', /MONGODB_URI must be a mongodb/],
+    ['REDIS_URL', 'http://x', /REDIS_URL must be a redis/],
+    ['TRIAGE_CHANNEL_ID', 'general', /TRIAGE_CHANNEL_ID must be a Slack channel ID/],
+    ['HELP_COMMAND', 'help', /HELP_COMMAND must be a slash command/],
+    ['DEFAULT_TIMEZONE', 'Mars/Olympus', /DEFAULT_TIMEZONE must be an IANA timezone/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['SLACK_BOT_TOKEN', 'xoxp-user-token', /SLACK_BOT_TOKEN must be a bot token/],
+  ])('rejects %s=%s with a clear line', (name, value, message) => {
+    const lines = problems({ ...valid, [name]: value });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+
+  it('needs an app token, not a signing secret, in Socket Mode', () => {
+    const { SLACK_SIGNING_SECRET: _unused, ...rest } = valid;
+    expect(problems({ ...rest, SLACK_SOCKET_MODE: 'true' })).toEqual([expect.stringMatching(/^SLACK_APP_TOKEN is missing/)]);
+    const config = loadConfig({ ...rest, SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: 'xapp-1' });
+    expect(config.slack.socketMode).toBe(true);
+    expect(config.slack.appToken).toBe('xapp-1');
+  });
+});

@@ -1,0 +1,93 @@
+import { canTransition, nextState, REQUEST_STATES, TRANSITIONS, type RequestAction } from '../../src/domain/lifecycle';
+import { formatMoney, toMinorUnits } from '../../src/domain/money';
+import { parseRequestKey } from '../../src/domain/requestKey';
+import { escapeAndTruncate, escapeMrkdwn } from '../../src/slack/mrkdwn';
+
+describe('request keys', () => {
+  it.each([
+    ['ACME-42', 'ACME-42'],
+    [' acme-1 ', 'ACME-1'],
+    ['AB-999999999', 'AB-999999999'],
+  ])('parses %j', (text, key) => expect(parseRequestKey(text)?.key).toBe(key));
+
+  it.each(['ACME', 'ACME-0', 'A-1', 'ACMEACMEACME-1', 'ACME-1-2', 'ACME--1', '{"$gt":""}', 'ACME-1234567890'])(
+    'rejects %j',
+    (text) => expect(parseRequestKey(text)).toBeUndefined(),
+  );
+});
+
+describe('money', () => {
+  it.each([
+    [95, 'GBP', 9500],
+    ['92.50', 'GBP', 9250],
+    [92.5, 'GBP', 9250],
+    ['0.01', 'EUR', 1],
+    [1000, 'JPY', 1000],
+  ] as const)('%j %s → %d minor units', (amount, currency, minor) => expect(toMinorUnits(amount, currency)).toBe(minor));
+
+  it.each([['92.505', 'GBP'], ['1.5', 'JPY'], ['-1', 'GBP'], ['abc', 'GBP'], ['', 'GBP']])('rejects %j %s', (amount, currency) =>
+    expect(toMinorUnits(amount, currency)).toBeUndefined(),
+  );
+
+  it('formats in the currency', () => {
+    expect(formatMoney(28500, 'GBP')).toBe('£285.00');
+    expect(formatMoney(5, 'EUR')).toBe('€0.05');
+  });
+});
+
+describe('lifecycle', () => {
+  it.each([
+    ['open', 'claim', 'claimed'],
+    ['claimed', 'estimate', 'awaiting_approval'],
+    ['awaiting_approval', 'approve', 'approved'],
+    ['awaiting_approval', 'decline', 'declined'],
+    ['declined', 'estimate', 'awaiting_approval'],
+    ['approved', 'startWork', 'in_progress'],
+    ['in_progress', 'resolve', 'resolved'],
+    ['claimed', 'resolve', 'resolved'],
+    ['resolved', 'confirm', 'closed'],
+    ['resolved', 'reopen', 'in_progress'],
+    ['resolved', 'autoClose', 'closed'],
+    ['open', 'cancel', 'cancelled'],
+    ['claimed', 'unclaim', 'open'],
+    ['closed', 'rate', 'closed'],
+  ] as const)('%s --%s--> %s', (from, action, to) => {
+    expect(canTransition(from, action)).toBe(true);
+    expect(nextState(from, action)).toBe(to);
+  });
+
+  it.each([
+    ['open', 'resolve'],
+    ['open', 'confirm'],
+    ['approved', 'approve'],
+    ['approved', 'cancel'],
+    ['in_progress', 'cancel'],
+    ['closed', 'reopen'],
+    ['cancelled', 'claim'],
+    ['claimed', 'claim'],
+    ['resolved', 'rate'],
+  ] as const)('refuses %s --%s-->', (from, action) => expect(canTransition(from, action)).toBe(false));
+
+  it('never leaves closed or cancelled except to rate', () => {
+    for (const action of Object.keys(TRANSITIONS) as RequestAction[]) {
+      expect(canTransition('cancelled', action)).toBe(false);
+      if (action !== 'rate') expect(canTransition('closed', action)).toBe(false);
+    }
+    expect(REQUEST_STATES).toContain('in_progress');
+  });
+});
+
+describe('escaping user text', () => {
+  it.each([
+    ['<!channel> help', '&lt;!channel&gt; help'],
+    ['<@U123> and <!here>', '&lt;@U123&gt; and &lt;!here&gt;'],
+    ['a & b', 'a &amp; b'],
+    ['<https://evil.example|click>', '&lt;https://evil.example|click&gt;'],
+  ])('%j → %j', (text, escaped) => expect(escapeMrkdwn(text)).toBe(escaped));
+
+  it('never cuts inside an entity', () => {
+    const out = escapeAndTruncate(`${'x'.repeat(8)}&&&`, 12);
+    expect(out.endsWith('…')).toBe(true);
+    expect(out).not.toMatch(/&(?![a-z]+;)/);
+  });
+});

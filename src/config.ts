@@ -68,6 +68,8 @@ export interface Config {
     triageChannelId: string;
     managerChannelId: string | undefined;
   };
+  /** Key that seals modal private_metadata against tampering (derived from the Slack secret). */
+  metadataSecret: string;
   port: number;
   mongodbUri: string;
   redisUrl: string;
@@ -121,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       triageChannelId: e.TRIAGE_CHANNEL_ID,
       managerChannelId: e.MANAGER_CHANNEL_ID,
     },
+    metadataSecret: `adhoc-help:${e.SLACK_SIGNING_SECRET ?? e.SLACK_APP_TOKEN ?? ''}`,
     port: e.PORT,
     mongodbUri: e.MONGODB_URI,
     redisUrl: e.REDIS_URL,

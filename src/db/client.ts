@@ -39,9 +39,10 @@ const clientSchema = new Schema(
 
 // Serves: lookups by key (`ACME-42` → ACME), admin and seed upserts.
 clientSchema.index({ key: 1 }, { unique: true });
-// Serves: "which client owns this channel?" on every command, mention and click. Unique so a
-// channel can never belong to two clients.
-clientSchema.index({ channels: 1 }, { unique: true, partialFilterExpression: { 'channels.0': { $exists: true } } });
+// Serves: "which client owns this channel?" on every command, mention and click. Not unique:
+// clients without channels would collide on it; services/clients.ts refuses a channel that
+// belongs to another client before writing.
+clientSchema.index({ channels: 1 });
 
 export type ClientRecord = InferSchemaType<typeof clientSchema>;
 export const ClientModel = model('Client', clientSchema);

@@ -54,6 +54,14 @@ requestSchema.index({ clientKey: 1, state: 1, createdAt: -1 });
 requestSchema.index({ triageChannelId: 1, triageMessageTs: 1 });
 // Serves: replies in a client thread (first response) and reactions, which know the thread root.
 requestSchema.index({ clientChannelId: 1, clientMessageTs: 1 });
+// Serves: "is this message already a request?" for reactions, mentions, DMs and shortcuts, and
+// makes a retried Slack event unable to open the same request twice.
+requestSchema.index(
+  { 'sourceMessage.channelId': 1, 'sourceMessage.ts': 1 },
+  // sparse, not partialFilterExpression: the same meaning here (requests without a source message
+  // are not indexed), and mongo-java-server, which the tests run on, ignores partial filters.
+  { unique: true, sparse: true },
+);
 // Serves: the re-render sweep that brings Slack up to date after an outage.
 requestSchema.index({ syncedRevision: 1, revision: 1 });
 

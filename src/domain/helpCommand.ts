@@ -8,7 +8,7 @@ export type HelpCommand =
   | { kind: 'list' }
   | { kind: 'status'; key: string }
   | { kind: 'usage' }
-  | { kind: 'admin'; args: string[] };
+  | { kind: 'admin'; args: string[]; text: string };
 
 const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show']);
 
@@ -24,7 +24,7 @@ export function parseHelpCommand(raw: string): HelpCommand {
     if (key) return { kind: 'status', key: key.key };
   }
   if (first === 'admin' && (words.length === 1 || ADMIN_VERBS.has(words[1]?.toLowerCase() ?? ''))) {
-    return { kind: 'admin', args: words.slice(1) };
+    return { kind: 'admin', args: words.slice(1), text: text.slice(words[0]?.length ?? 0).trim() };
   }
   return { kind: 'open', text };
 }

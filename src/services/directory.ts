@@ -49,3 +49,7 @@ export async function actorFacts(actor: Actor, client: Client, request?: Request
     isAssignee: request?.assigneeId === actor.userId,
   };
 }
+
+export async function listClients() {
+  return ClientModel.find({}, { key: 1, name: 1, channels: 1 }).sort({ key: 1 }).lean();
+}

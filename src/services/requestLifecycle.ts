@@ -19,9 +19,13 @@ import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
 import { actorFacts, findClientByChannel, findClientByKey, type Actor, type Client } from './directory';
-import { nextSequence } from './sequence';
+import { isDuplicateKey, nextSequence } from './sequence';
 
 export const TITLE_MAX = 150;
+
+export const NOT_A_CLIENT_CHANNEL =
+  "This channel isn't linked to a client yet, so I can't open a support request here. " +
+  "Ask your account manager to link it, or open the request from your team's support channel.";
 export const DETAILS_MAX = 3000;
 
 /** Strips control characters (keeping line breaks and tabs) and trims. */
@@ -48,8 +52,8 @@ const newRequestSchema = z.object({
     .default('')
     .transform(cleanText)
     .pipe(z.string().max(DETAILS_MAX, `The details are too long: keep them to ${DETAILS_MAX} characters.`)),
-  category: z.enum(CATEGORIES, 'Pick a category.'),
-  priority: z.enum(PRIORITIES, 'Pick a priority.'),
+  category: z.string().pipe(z.enum(CATEGORIES, 'Pick a category.')),
+  priority: z.string().pipe(z.enum(PRIORITIES, 'Pick a priority.')),
   source: z.enum(SOURCES),
   sourceMessage: z.object({ channelId: z.string(), ts: z.string(), permalink: z.string().optional() }).optional(),
   triageChannelId: z.string().min(1),
@@ -73,15 +77,18 @@ export async function openRequest(input: NewRequest): Promise<RequestRecord> {
   const data = parsed.data;
   const client = await findClientByChannel(data.channelId);
   if (!client) {
-    throw new UserFacingError(
-      ErrorCode.NotAClientChannel,
-      "This channel isn't linked to a client yet, so I can't open a support request here. " +
-        'Ask your account manager to link it, or open the request from your team’s support channel.',
-    );
+    throw new UserFacingError(ErrorCode.NotAClientChannel, NOT_A_CLIENT_CHANNEL);
+  }
+  if (data.sourceMessage) {
+    const existing = await RequestModel.findOne(
+      { 'sourceMessage.channelId': data.sourceMessage.channelId, 'sourceMessage.ts': data.sourceMessage.ts },
+      { key: 1 },
+    ).lean();
+    if (existing) throw new UserFacingError(ErrorCode.Conflict, `That message is already ${existing.key}.`);
   }
   const number = await nextSequence(`request-${client.key}`);
   const key = formatRequestKey(client.key, number);
-  const created = await RequestModel.create({
+  const created = await createOrExplain({
     key,
     clientKey: client.key,
     number,
@@ -108,6 +115,18 @@ export async function openRequest(input: NewRequest): Promise<RequestRecord> {
   });
   logger.info({ request: key, source: data.source }, 'Request opened; Slack messages will be posted next');
   return created.toObject();
+}
+
+/** Inserts the request; a duplicate source message (a retried event racing us) is explained. */
+async function createOrExplain(fields: Record<string, unknown>) {
+  try {
+    return await RequestModel.create(fields);
+  } catch (error) {
+    if (isDuplicateKey(error) && fields.sourceMessage) {
+      throw new UserFacingError(ErrorCode.Conflict, 'That message is already a request.');
+    }
+    throw error;
+  }
 }
 
 export async function findRequest(keyText: string) {
@@ -200,15 +219,25 @@ function conflictMessage(action: RequestAction, current: RequestRecord): string 
   return `${current.key} changed while you were acting on it. ${refusalForState(current.state, action)}`;
 }
 
-export async function transitionRequest(input: TransitionInput): Promise<RequestRecord> {
+/**
+ * Loads the request and checks that the actor may take the action in its current state; throws
+ * the UserFacingError to show otherwise. Buttons that open a modal call this before opening it.
+ */
+export async function checkTransition(input: Pick<TransitionInput, 'key' | 'action' | 'actor' | 'asSystem'>) {
   const request = await requireRequest(input.key);
   if (!input.asSystem) await authorise(input.action, input.actor, request);
   if (!canTransition(request.state, input.action)) {
+    if (input.action === 'claim' && request.assigneeId) throw new UserFacingError(ErrorCode.Conflict, conflictMessage('claim', request));
     throw new UserFacingError(ErrorCode.InvalidState, `${request.key}: ${refusalForState(request.state, input.action)}`);
   }
   if (input.action === 'rate' && request.rating) {
     throw new UserFacingError(ErrorCode.Conflict, conflictMessage('rate', request));
   }
+  return request;
+}
+
+export async function transitionRequest(input: TransitionInput): Promise<RequestRecord> {
+  const request = await checkTransition(input);
   const to = nextState(request.state, input.action);
   const fields: Partial<RequestRecord> = {
     ...automaticFields(input.action, request, input.actor.userId),

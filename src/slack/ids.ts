@@ -16,6 +16,7 @@ export const ACTION = {
   resolve: 'request_resolve',
   confirm: 'request_confirm',
   reopen: 'request_reopen',
+  /** One action per star (request_rate_1 … request_rate_5): Slack wants action_ids unique in a block. */
   rate: 'request_rate',
   chooseClient: 'dm_choose_client',
 } as const;

@@ -66,15 +66,20 @@ describe('/help <text>', () => {
   });
 
   it('escapes what the user typed, so <!channel> never pings anyone', async () => {
-    const res = await t.slack.slashCommand({ text: '<!channel> <!here> <@U0ACMEBOSS> site down', user_id: ACME.member, channel_id: ACME.channel });
+    // With should_escape, Slack delivers real mentions as <!channel> and typed brackets as &lt;.
+    const res = await t.slack.slashCommand({
+      text: '<!channel> <!here> <@U0ACMEBOSS|boss> site down &lt;!channel&gt; typed',
+      user_id: ACME.member,
+      channel_id: ACME.channel,
+    });
     expect(res.status).toBe(200);
     const posts = await t.fake.waitFor('chat.postMessage', undefined, { count: 2 });
     for (const post of posts) {
       const payload = JSON.stringify(post.args);
       expect(payload).not.toContain('<!channel>');
       expect(payload).not.toContain('<!here>');
-      expect(payload).not.toContain('<@U0ACMEBOSS>');
-      expect(payload).toContain('&lt;!channel&gt;');
+      expect(payload).not.toContain('<@U0ACMEBOSS');
+      expect(payload).toContain('@channel @here @boss site down &lt;!channel&gt; typed');
     }
   });
 

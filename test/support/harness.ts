@@ -41,7 +41,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   const config = testConfig(fake, overrides);
   const web = await startWeb(config);
   const baseUrl = `http://127.0.0.1:${web.port}`;
-  const slack = new SlackClientSimulator({ baseUrl, signingSecret: SIGNING_SECRET });
+  const slack = new SlackClientSimulator({ baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: fake.baseUrl });
   return {
     config,
     fake,

@@ -353,6 +353,15 @@ function fail(error: string, problems: string[] = []): SlackAnswer {
   return { ok: false, error, response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } };
 }
 
+/**
+ * Tests often start waiting, then trigger the app, then await; a rejection in between must not count as unhandled.
+ * Whoever awaits the returned promise still gets the rejection.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 function padded(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
@@ -431,6 +440,8 @@ export class SlackFake {
     'conversations.open': (args) => this.openConversation(args),
     'conversations.info': (args) => this.conversationInfo(args),
     'conversations.members': (args) => this.conversationMembers(args),
+    'conversations.history': (args) => this.conversationHistory(args),
+    'conversations.replies': (args) => this.conversationReplies(args),
     'reactions.add': (args) => this.react(args, 'add'),
     'reactions.remove': (args) => this.react(args, 'remove'),
     'files.getUploadURLExternal': (args) => this.getUploadUrl(args),
@@ -603,7 +614,7 @@ export class SlackFake {
     const already = matching();
     if (already.length >= count) return Promise.resolve(already.slice(0, count));
 
-    return new Promise((resolve, reject) => {
+    return handled(new Promise((resolve, reject) => {
       const waiter: Waiter = {
         method,
         onCall: () => {
@@ -630,7 +641,7 @@ export class SlackFake {
         );
       }, timeoutMs);
       this.waiters.add(waiter);
-    });
+    }));
   }
 
   /**
@@ -648,7 +659,7 @@ export class SlackFake {
     const early = offending();
     if (early !== undefined) return Promise.reject(new Error(early));
 
-    return new Promise((resolve, reject) => {
+    return handled(new Promise((resolve, reject) => {
       const waiter: Waiter = {
         method,
         onCall: () => {
@@ -666,7 +677,7 @@ export class SlackFake {
         resolve();
       }, withinMs);
       this.waiters.add(waiter);
-    });
+    }));
   }
 
   private matching(method: string, predicate: CallPredicate | undefined): RecordedCall[] {
@@ -829,6 +840,47 @@ export class SlackFake {
     inChannel.set(ts, message);
     this.messages.set(channel, inChannel);
     return ok({ channel, ts, message });
+  }
+
+  /** A message someone typed in Slack (not through the API), for reactions, shortcuts and threads. */
+  addUserMessage(channel: string, message: { ts: string; user: string; text: string; thread_ts?: string }): void {
+    const inChannel = this.messages.get(channel) ?? new Map<string, StoredMessage>();
+    inChannel.set(message.ts, { type: 'message', ...message });
+    this.messages.set(channel, inChannel);
+  }
+
+  private channelMessages(channel: string): StoredMessage[] {
+    return [...(this.messages.get(channel)?.values() ?? [])].sort((a, b) => Number(b.ts) - Number(a.ts));
+  }
+
+  // Top-level messages, newest first, at or before `latest` (inclusive when asked).
+  private conversationHistory(args: Record<string, unknown>): SlackAnswer {
+    const channel = stringField(args.channel);
+    if (!channel) return fail('channel_not_found');
+    const error = this.channelErrors.get(channel);
+    if (error) return fail(error);
+    const latest = stringField(args.latest);
+    const inclusive = args.inclusive === 'true' || args.inclusive === true;
+    const limit = Number(stringField(args.limit) ?? 100);
+    const messages = this.channelMessages(channel)
+      .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
+      .filter((m) => latest === undefined || Number(m.ts) < Number(latest) || (inclusive && m.ts === latest))
+      .slice(0, limit);
+    return ok({ messages, has_more: false });
+  }
+
+  // A thread: the parent, then its replies, oldest first.
+  private conversationReplies(args: Record<string, unknown>): SlackAnswer {
+    const channel = stringField(args.channel);
+    const ts = stringField(args.ts);
+    if (!channel) return fail('channel_not_found');
+    if (!ts) return fail('invalid_arguments');
+    const all = this.channelMessages(channel);
+    const target = all.find((m) => m.ts === ts);
+    if (!target) return fail('thread_not_found');
+    const root = typeof target.thread_ts === 'string' ? target.thread_ts : target.ts;
+    const thread = all.filter((m) => m.ts === root || m.thread_ts === root).reverse();
+    return ok({ messages: thread, has_more: false });
   }
 
   private updateMessage(args: Record<string, unknown>): SlackAnswer {

@@ -125,8 +125,9 @@ describe('manifest.yml agrees with the code', () => {
     });
     expect(defaults.slack.helpCommand).toBe('/help');
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([defaults.slack.helpCommand]);
-    // Unescaped: Slack passes the text as typed (an @name stays "@name", not <@U…>).
-    expect(manifest.features.slash_commands[0]?.should_escape).toBe(false);
+    // Escaped: Slack turns @jane and #acme into <@U…|jane> and <#C…|acme>, which `/help admin`
+    // needs to know whom and which channel is meant (see src/domain/slackText.ts).
+    expect(manifest.features.slash_commands[0]?.should_escape).toBe(true);
   });
 
   it('subscribes to exactly the events the app listens to', () => {

@@ -1,11 +1,21 @@
 // The test rig itself: the Slack Web API fake driven by the real WebClient, and signed requests checked by Bolt.
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
-import { ErrorCode, WebClient } from '@slack/web-api';
+import { ErrorCode, WebClient, type Logger } from '@slack/web-api';
 import { SlackFake, dmChannelId, isRecord, validateBlocks, validateView } from '../support/slackFake';
 import { SlackClientSimulator, signSlackRequest } from '../support/slackRequests';
 
 const TOKEN = 'xoxb-test-token';
+// WebClient logs the [ERROR] lines of rejected calls, which these tests provoke on purpose.
+const quiet: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => LogLevel.ERROR,
+  setName: () => undefined,
+};
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const modal = (title: string) => ({ type: 'modal', title: { type: 'plain_text', text: title }, blocks: [section('hi')] });
 
@@ -15,7 +25,7 @@ let client: WebClient;
 beforeAll(async () => {
   fake = new SlackFake();
   await fake.start();
-  client = new WebClient(TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+  client = new WebClient(TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, logger: quiet });
 });
 afterAll(async () => {
   await fake.stop();
@@ -116,7 +126,7 @@ describe('SlackFake with the real WebClient', () => {
       slackApiUrl: fake.url,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      logLevel: LogLevel.ERROR,
+      logger: quiet,
     });
     const limited = await caught(strict.chat.postMessage({ channel: 'C0ACME', text: 'x' }));
     expect(limited).toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 7 });
@@ -170,7 +180,7 @@ describe('SlackFake with the real WebClient', () => {
   it('answers token_revoked for a revoked token and not_authed without one', async () => {
     fake.revokeToken(TOKEN);
     expect((await platformError(client.auth.test())).error).toBe('token_revoked');
-    const anonymous = new WebClient(undefined, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const anonymous = new WebClient(undefined, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, logger: quiet });
     expect((await platformError(anonymous.auth.test())).error).toBe('not_authed');
     fake.reset();
     await expect(client.auth.test()).resolves.toMatchObject({ ok: true });
@@ -214,9 +224,9 @@ describe('waiting for calls', () => {
 
   it('expectNoCall passes on silence and fails when a matching call arrives', async () => {
     await expect(fake.expectNoCall('chat.postMessage', undefined, 50)).resolves.toBeUndefined();
-    const quiet = fake.expectNoCall('chat.postMessage', (c) => c.args.text === 'boom', 2000);
+    const silence = fake.expectNoCall('chat.postMessage', (c) => c.args.text === 'boom', 2000);
     await client.chat.postMessage({ channel: 'C0ACME', text: 'boom' });
-    await expect(quiet).rejects.toThrow(/expected no call to chat.postMessage/);
+    await expect(silence).rejects.toThrow(/expected no call to chat.postMessage/);
   });
 });
 
@@ -284,7 +294,7 @@ describe('SlackClientSimulator against a real Bolt app', () => {
     app = new App({
       token: TOKEN,
       signingSecret: SECRET,
-      logLevel: LogLevel.ERROR,
+      logger: quiet,
       clientOptions: { slackApiUrl: fake.url, retryConfig: { retries: 0 } },
     });
     app.command('/help', async ({ ack, command, client: web, respond }) => {

@@ -1,8 +1,16 @@
 // Registers every listener with the Bolt app.
 import type { App } from '@slack/bolt';
+import * as actions from './actions';
 import * as commands from './commands';
 import type { ListenerContext } from './context';
+import * as events from './events';
+import * as shortcuts from './shortcuts';
+import * as views from './views';
 
 export function registerListeners(app: App, ctx: ListenerContext): void {
   commands.register(app, ctx);
+  actions.register(app, ctx);
+  views.register(app, ctx);
+  shortcuts.register(app, ctx);
+  events.register(app, ctx);
 }

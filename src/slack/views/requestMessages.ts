@@ -20,6 +20,7 @@ export interface RequestView {
   createdAt: Date;
   clientChannelId: string;
   clientMessageTs?: string | null | undefined;
+  sourceMessage?: { permalink?: string | null | undefined } | null | undefined;
 }
 
 export interface RenderedMessage {
@@ -47,13 +48,17 @@ const STATE_EMOJI: Record<RequestState, string> = {
 };
 
 function statusLine(request: RequestView): string[] {
+  const permalink = request.sourceMessage?.permalink;
   const parts = [
     `${STATE_EMOJI[request.state]} *${stateLabel(request.state)}*`,
     `${PRIORITY_EMOJI[request.priority]} ${request.priority}`,
     request.category,
     request.assigneeId ? `Engineer: ${mention(request.assigneeId)}` : 'Not claimed yet',
   ];
-  return [parts.join('  ·  '), `Requested by ${mention(request.requesterId)} ${slackDate(request.createdAt)}`];
+  const requested = `Requested by ${mention(request.requesterId)} ${slackDate(request.createdAt)}`;
+  // Only links Slack itself gave us (chat.getPermalink), never user text.
+  const from = permalink && /^https:\/\/[^\s|<>]+$/.test(permalink) ? ` from <${permalink}|this message>` : '';
+  return [parts.join('  ·  '), requested + from];
 }
 
 function clientButtons(request: RequestView) {
@@ -67,7 +72,7 @@ function clientButtons(request: RequestView) {
     case 'closed':
       return request.rating
         ? []
-        : [1, 2, 3, 4, 5].map((n) => button('★'.repeat(n), ACTION.rate, `${v} ${n}`));
+        : [1, 2, 3, 4, 5].map((n) => button('★'.repeat(n), `${ACTION.rate}_${n}`, `${v} ${n}`));
     default:
       return [];
   }

@@ -2,23 +2,38 @@
 // the sub-commands.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseHelpCommand, titleAndDetails } from '../../../domain/helpCommand';
+import { plainTextFromSlack } from '../../../domain/slackText';
 import { openRequest, TITLE_MAX } from '../../../services/requestLifecycle';
 import { syncRequest } from '../../sync';
+import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
 import { messageForError } from '../replies';
-import { usageText } from '../../views/usage';
+import { adminCommand } from './admin';
+import { listCommand, statusCommand } from './list';
+import { openNewRequestModal, openedText } from '../intake';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 export function helpCommand(ctx: ListenerContext) {
-  return async ({ command, ack }: CommandArgs): Promise<void> => {
+  return async ({ command, ack, client }: CommandArgs): Promise<void> => {
     const parsed = parseHelpCommand(command.text);
+    const actor = { userId: command.user_id, channelId: command.channel_id };
     const logContext = { user: command.user_id, channel: command.channel_id, kind: parsed.kind };
+    const answer = async (produce: () => Promise<string>) => {
+      let text: string;
+      try {
+        text = await produce();
+      } catch (error) {
+        text = messageForError(error, logContext);
+      }
+      await ack({ response_type: 'ephemeral', text });
+    };
+
     switch (parsed.kind) {
       case 'open': {
-        let key: string;
-        try {
-          const { title, details } = titleAndDetails(parsed.text, TITLE_MAX);
+        let key: string | undefined;
+        await answer(async () => {
+          const { title, details } = titleAndDetails(plainTextFromSlack(parsed.text), TITLE_MAX);
           const request = await openRequest({
             channelId: command.channel_id,
             requesterId: command.user_id,
@@ -31,22 +46,33 @@ export function helpCommand(ctx: ListenerContext) {
             triageChannelId: ctx.config.slack.triageChannelId,
           });
           key = request.key;
-        } catch (error) {
-          await ack({ response_type: 'ephemeral', text: messageForError(error, logContext) });
-          return;
-        }
-        await ack({
-          response_type: 'ephemeral',
-          text: `:white_check_mark: Opened *${key}*. An engineer will pick it up shortly; follow along in the thread.`,
+          return openedText(key);
         });
-        await syncRequest(ctx.tokens, key);
+        if (key) await syncRequest(ctx.tokens, key);
         return;
       }
-      case 'usage':
-        await ack({ response_type: 'ephemeral', text: usageText(ctx.config.slack.helpCommand) });
+      case 'modal':
+        await ack();
+        await openNewRequestModal(ctx, client, {
+          triggerId: command.trigger_id,
+          channelId: command.channel_id,
+          userId: command.user_id,
+          teamId: command.team_id,
+          source: 'modal',
+        });
         return;
-      default:
-        await ack({ response_type: 'ephemeral', text: usageText(ctx.config.slack.helpCommand) });
+      case 'list':
+        await answer(() => listCommand(actor));
+        return;
+      case 'status':
+        await answer(() => statusCommand(actor, parsed.key));
+        return;
+      case 'admin':
+        await answer(() => adminCommand(ctx, { ...actor, args: parsed.args, text: parsed.text }));
+        return;
+      case 'usage':
+        await answer(async () => usageText(ctx.config.slack.helpCommand));
+        return;
     }
   };
 }

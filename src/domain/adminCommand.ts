@@ -1,0 +1,174 @@
+// Parses `/help admin …` into what a manager asked for, and merges client settings given in a
+// command over the client's current ones. Pure: no I/O.
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { clientSettingsSchema, describeIssues, type ClientFields, type ClientSettings } from './clientSettings';
+import { minorUnitDigits } from './money';
+import { CLIENT_KEY_PATTERN } from './requestKey';
+import { channelIdFromSlack, userIdFromSlack } from './slackText';
+
+export type AdminRole = 'engineer' | 'manager';
+
+export type AdminCommand =
+  | { kind: 'show' }
+  | { kind: 'client'; key: string; fields: Record<string, unknown> }
+  | { kind: 'channel'; action: 'link' | 'unlink'; key: string; channelId: string }
+  | { kind: 'staff'; role: AdminRole; action: 'add' | 'remove'; userId: string }
+  /** `problem` says what was wrong; absent when the manager just typed `admin`. */
+  | { kind: 'usage'; problem?: string };
+
+const usage = (problem?: string): AdminCommand => (problem === undefined ? { kind: 'usage' } : { kind: 'usage', problem });
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
+
+/**
+ * Slack's escaped text made ready for YAML: `<#C123|acme>` → `C123`, `<@U123|jane>` → `U123`, and
+ * the entities Slack always escapes (&amp; &lt; &gt;) decoded, so values read as they were typed.
+ */
+export function idsFromSlackText(text: string): string {
+  return text
+    .replace(/<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>/g, '$1')
+    .replace(/<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>/g, '$1')
+    .replace(/&(amp|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
+}
+
+// Words, keeping a Slack entity such as <@U1|jane doe> in one piece.
+const words = (text: string) => text.match(/<[^>]*>|[^\s<]+/g) ?? [];
+
+function clientKey(word: string | undefined): string | undefined {
+  const key = word?.toUpperCase();
+  return key !== undefined && CLIENT_KEY_PATTERN.test(key) ? key : undefined;
+}
+
+const fieldsSchema = z.record(z.string(), z.unknown());
+
+/** `text` is everything after `admin`, as Slack delivered it (mentions escaped). */
+export function parseAdminCommand(text: string): AdminCommand {
+  const trimmed = text.trim();
+  const [verb, ...rest] = words(trimmed);
+  switch (verb?.toLowerCase()) {
+    case undefined:
+      return usage();
+    case 'show':
+      return rest.length === 0 ? { kind: 'show' } : usage('`show` takes nothing after it.');
+    case 'client':
+      return parseClient(trimmed.slice(verb.length).trim());
+    case 'channel': {
+      const [action, keyWord, channelWord, ...extra] = rest;
+      const act = action?.toLowerCase();
+      if (act !== 'link' && act !== 'unlink') return usage('Use `channel link KEY #channel` or `channel unlink KEY #channel`.');
+      const key = clientKey(keyWord);
+      if (!key) return usage('Give the client key (2–10 letters, such as ACME) after `channel link`/`channel unlink`.');
+      const channelId = channelWord === undefined ? undefined : channelIdFromSlack(channelWord);
+      if (!channelId || extra.length > 0) return usage('Give exactly one channel, such as #acme-support, after the client key.');
+      return { kind: 'channel', action: act, key, channelId };
+    }
+    case 'engineer':
+    case 'manager': {
+      const role: AdminRole = verb.toLowerCase() === 'engineer' ? 'engineer' : 'manager';
+      const [action, userWord, ...extra] = rest;
+      const act = action?.toLowerCase();
+      if (act !== 'add' && act !== 'remove') return usage(`Use \`${role} add @person\` or \`${role} remove @person\`.`);
+      const userId = userWord === undefined ? undefined : userIdFromSlack(userWord);
+      if (!userId || extra.length > 0) return usage(`Mention exactly one person, such as @jane, after \`${role} ${act}\`.`);
+      return { kind: 'staff', role, action: act, userId };
+    }
+    default:
+      return usage(`\`${verb}\` is not an admin command.`);
+  }
+}
+
+function parseClient(afterVerb: string): AdminCommand {
+  const [keyWord] = words(afterVerb);
+  const key = clientKey(keyWord);
+  if (keyWord === undefined || !key) return usage('Give the client key (2–10 letters, such as ACME) after `client`.');
+  const body = afterVerb.slice(keyWord.length).trim();
+  if (body === '') return usage('Give the fields to set after the key, such as `name: Acme Ltd, hourlyRate: 95`.');
+  let raw: unknown;
+  try {
+    raw = parseYaml(`{${idsFromSlackText(body)}}`);
+  } catch (error) {
+    // The position would point into the text we wrapped in braces, so leave it out.
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '') : '';
+    return usage(`The fields could not be read (${reason}). Write them as \`field: value, field: value\`.`);
+  }
+  const fields = fieldsSchema.safeParse(raw);
+  if (!fields.success) return usage('Write the fields as `field: value, field: value`.');
+  if ('key' in fields.data) return usage('Write the key once, right after `client`; a client cannot be renamed to another key.');
+  return { kind: 'client', key, fields: fields.data };
+}
+
+/** An amount of minor units as the decimal text a person writes: 12050 GBP → "120.50". */
+export function decimalFromMinor(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  if (digits === 0) return String(minor);
+  const text = String(minor).padStart(digits + 1, '0');
+  return `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/** A stored client in the shape of the seed file, so given fields can be merged over it. */
+export function settingsFromClient(client: ClientFields): Record<string, unknown> {
+  const hours = client.businessHours;
+  return {
+    key: client.key,
+    name: client.name,
+    channels: [...client.channels],
+    hourlyRate: decimalFromMinor(client.hourlyRateMinor, client.currency),
+    currency: client.currency,
+    billingMode: client.billingMode,
+    incrementMinutes: client.incrementMinutes,
+    minimumMinutes: client.minimumMinutes,
+    approvers: [...client.approvers],
+    timezone: client.timezone,
+    autoApproveMinutes: client.autoApproveMinutes,
+    monthlyBudgetHours: client.monthlyBudgetMinutes === undefined ? null : client.monthlyBudgetMinutes / 60,
+    slaMinutes: { ...client.slaMinutes },
+    businessHours: hours.alwaysOpen ? '24x7' : { days: [...hours.days], start: hours.start, end: hours.end },
+  };
+}
+
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const REQUIRED_FOR_NEW = ['name', 'hourlyRate'] as const;
+
+// The defaults of the nested maps, so that a new client given `slaMinutes: {urgent: 10}` keeps
+// the other priorities' defaults exactly as an existing client keeps its current ones.
+const NESTED_DEFAULTS = (() => {
+  const { slaMinutes, businessHours } = clientSettingsSchema.parse({ key: 'XX', name: 'x', hourlyRate: 0 });
+  return { slaMinutes, businessHours };
+})();
+
+/** Zod reports unknown fields in one issue; give each its own line naming the field. */
+function issuesPerField(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue): z.core.$ZodIssue[] =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((name) => ({ ...issue, path: [...issue.path, name], message: 'is not a setting we know' }))
+      : [issue],
+  );
+}
+
+export type MergedSettings = { ok: true; settings: ClientSettings } | { ok: false; problems: string[] };
+
+/**
+ * The given fields over the client's current settings (a nested map such as slaMinutes merges
+ * field by field), validated as a whole exactly like the seed file. A new client needs at least
+ * a name and an hourly rate.
+ */
+export function mergeClientSettings(key: string, current: ClientFields | undefined, given: Record<string, unknown>): MergedSettings {
+  const base = current ? settingsFromClient(current) : { key, ...NESTED_DEFAULTS };
+  const merged: Record<string, unknown> = { ...base };
+  for (const [field, value] of Object.entries(given)) {
+    const old = merged[field];
+    merged[field] = isMap(old) && isMap(value) ? { ...old, ...value } : value;
+  }
+  merged.key = key;
+  const missing = current ? [] : REQUIRED_FOR_NEW.filter((field) => merged[field] == null);
+  const parsed = clientSettingsSchema.safeParse(merged);
+  if (parsed.success && missing.length === 0) return { ok: true, settings: parsed.data };
+  const issues = parsed.success ? [] : parsed.error.issues.filter((issue) => !missing.some((field) => issue.path[0] === field));
+  return {
+    ok: false,
+    problems: [...missing.map((field) => `${field}: is needed for a new client`), ...describeIssues(issuesPerField(issues))],
+  };
+}

@@ -1,0 +1,17 @@
+import type { App } from '@slack/bolt';
+import { ACTION } from '../../ids';
+import type { ListenerContext } from '../context';
+import { chooseClientForDm } from './chooseClient';
+import { rateRequest, simpleTransition, transitionWithModal } from './requestButtons';
+
+export function register(app: App, ctx: ListenerContext): void {
+  app.action(ACTION.claim, simpleTransition(ctx, 'claim'));
+  app.action(ACTION.unclaim, simpleTransition(ctx, 'unclaim'));
+  app.action(ACTION.confirm, simpleTransition(ctx, 'confirm'));
+  app.action(ACTION.reopen, simpleTransition(ctx, 'reopen'));
+  app.action(new RegExp(`^${ACTION.rate}_[1-5]$`), rateRequest(ctx));
+  app.action(ACTION.resolve, transitionWithModal(ctx, 'resolve'));
+  app.action(ACTION.cancel, transitionWithModal(ctx, 'cancel'));
+  app.action(ACTION.reassign, transitionWithModal(ctx, 'reassign'));
+  app.action(ACTION.chooseClient, chooseClientForDm(ctx));
+}

@@ -1,0 +1,60 @@
+// `/help admin …`: client and staff set-up, for managers only.
+import { parseAdminCommand } from '../../../domain/adminCommand';
+import { ErrorCode, UserFacingError } from '../../../errors';
+import {
+  adminConfiguration,
+  changeStaffRole,
+  ClientSettingsRejected,
+  linkChannel,
+  requireManager,
+  saveClientSettings,
+  unlinkChannel,
+} from '../../../services/admin';
+import {
+  adminUsageText,
+  renderChannelChange,
+  renderClientChange,
+  renderClientProblems,
+  renderConfiguration,
+  renderStaffChange,
+} from '../../views/adminText';
+import type { ListenerContext } from '../context';
+
+export interface AdminInvocation {
+  userId: string;
+  channelId: string;
+  /** The words after `admin`, as Slack delivered them (mentions escaped as <@U…|name>). */
+  args: string[];
+  /** Everything after `admin`, spacing kept. */
+  text: string;
+}
+
+export async function adminCommand(ctx: ListenerContext, invocation: AdminInvocation): Promise<string> {
+  const actor = { userId: invocation.userId, channelId: invocation.channelId };
+  // Before anything else, so someone who is not a manager learns nothing, not even the syntax.
+  await requireManager(actor, 'admin');
+  const command = parseAdminCommand(invocation.text);
+  switch (command.kind) {
+    case 'usage':
+      return adminUsageText(ctx.config.slack.helpCommand, command.problem);
+    case 'show':
+      return renderConfiguration(await adminConfiguration(actor));
+    case 'client':
+      try {
+        return renderClientChange(await saveClientSettings(actor, command.key, command.fields));
+      } catch (error) {
+        if (error instanceof ClientSettingsRejected) {
+          throw new UserFacingError(ErrorCode.InvalidInput, renderClientProblems(error.key, error.problems));
+        }
+        throw error;
+      }
+    case 'channel':
+      return renderChannelChange(
+        command.action === 'link'
+          ? await linkChannel(actor, command.key, command.channelId)
+          : await unlinkChannel(actor, command.key, command.channelId),
+      );
+    case 'staff':
+      return renderStaffChange(await changeStaffRole(actor, command.action, command.role, command.userId));
+  }
+}

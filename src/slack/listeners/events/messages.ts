@@ -1,0 +1,91 @@
+// Messages the app sees: DMs to it (intake) and replies in request threads (first response).
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { plainTextFromSlack } from '../../../domain/slackText';
+import { staffRoles } from '../../../services/directory';
+import { rememberIntake } from '../../../services/pendingIntake';
+import { recordFirstResponse } from '../../../services/requestLifecycle';
+import { findRequestByClientMessage } from '../../../services/requestMessages';
+import { clientsOfUser } from '../../membership';
+import { NO_CLIENT_FOR_DM, chooseClientMessage } from '../../views/dmIntake';
+import type { ListenerContext } from '../context';
+import { openFromText, openedText } from '../intake';
+import { messageForError } from '../replies';
+
+type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
+
+interface PlainMessage {
+  user: string;
+  text: string;
+  ts: string;
+  channel: string;
+  channelType: string;
+  threadTs?: string | undefined;
+  team?: string | undefined;
+}
+
+/** Only messages people typed: no edits, joins, bot posts or other subtypes. */
+function plainMessage(event: MessageArgs['event']): PlainMessage | undefined {
+  if (event.subtype !== undefined) return undefined;
+  if ('bot_id' in event && event.bot_id) return undefined;
+  return {
+    user: event.user,
+    text: event.text ?? '',
+    ts: event.ts,
+    channel: event.channel,
+    channelType: event.channel_type,
+    threadTs: event.thread_ts,
+    team: event.team,
+  };
+}
+
+async function dmIntake(ctx: ListenerContext, args: MessageArgs, message: PlainMessage): Promise<void> {
+  const { client } = args;
+  const reply = (text: string, blocks?: ReturnType<typeof chooseClientMessage>['blocks']) =>
+    client.chat.postMessage({ channel: message.channel, text, ...(blocks ? { blocks } : {}) });
+  const text = plainTextFromSlack(message.text).trim();
+  if (!text) return;
+  try {
+    const options = await clientsOfUser(client, message.user);
+    const sourceMessage = { channelId: message.channel, ts: message.ts };
+    if (options.length === 0) {
+      await reply(NO_CLIENT_FOR_DM);
+      return;
+    }
+    if (options.length === 1 && options[0]) {
+      const key = await openFromText(ctx, {
+        channelId: options[0].channelId,
+        userId: message.user,
+        teamId: message.team,
+        text,
+        source: 'dm',
+        sourceMessage,
+      });
+      await reply(`${openedText(key)} It is in <#${options[0].channelId}>.`);
+      return;
+    }
+    const pendingId = await rememberIntake({ userId: message.user, teamId: message.team, text, sourceMessage }, options);
+    const choice = chooseClientMessage(pendingId, options);
+    await reply(choice.text, choice.blocks);
+  } catch (error) {
+    await reply(messageForError(error, { user: message.user, surface: 'dm' }));
+  }
+}
+
+async function threadReply(message: PlainMessage & { threadTs: string }): Promise<void> {
+  const request = await findRequestByClientMessage(message.channel, message.threadTs);
+  if (!request || request.firstResponseAt) return;
+  const roles = await staffRoles(message.user);
+  if (roles.includes('engineer') || roles.includes('manager')) await recordFirstResponse(request.key, message.user);
+}
+
+export function messageReceived(ctx: ListenerContext) {
+  return async (args: MessageArgs): Promise<void> => {
+    const message = plainMessage(args.event);
+    if (!message) return;
+    if (message.channelType === 'im') {
+      await dmIntake(ctx, args, message);
+      return;
+    }
+    if (message.threadTs && message.threadTs !== message.ts) await threadReply({ ...message, threadTs: message.threadTs });
+  };
+}

@@ -1,0 +1,111 @@
+// Steps that many end-to-end tests take: open a request, click a button, submit a modal, all as
+// real signed requests to the app; results read from the record and the Slack fake.
+import { RequestModel } from '../../src/db/request';
+import type { TestApp } from './harness';
+import type { RecordedCall } from './slackFake';
+
+export async function openByCommand(t: TestApp, text: string, user: string, channel: string): Promise<string> {
+  const res = await t.slack.slashCommand({ text, user_id: user, channel_id: channel });
+  const body = res.json() as { text?: string };
+  const key = /\*([A-Z]+-\d+)\*/.exec(body.text ?? '')?.[1];
+  if (!key) throw new Error(`no request was opened: ${res.body}`);
+  await untilSynced(key);
+  return key;
+}
+
+/**
+ * Waits until the record has changed past `sinceRevision` (buttons are acknowledged before the
+ * work is done) and its Slack messages exist and show that latest revision.
+ */
+export async function untilSynced(key: string, sinceRevision = -1, timeoutMs = 5000) {
+  const started = Date.now();
+  for (;;) {
+    const r = await RequestModel.findOne({ key }).lean();
+    if (r && r.revision > sinceRevision && r.clientMessageTs && r.triageMessageTs && r.syncedRevision >= r.revision) return r;
+    if (Date.now() - started > timeoutMs) throw new Error(`${key} was not shown in Slack in time`);
+    await new Promise((resolve) => setTimeout(resolve, 15));
+  }
+}
+
+export async function record(key: string) {
+  const r = await RequestModel.findOne({ key }).lean();
+  if (!r) throw new Error(`${key} does not exist`);
+  return r;
+}
+
+let triggers = 0;
+
+export function click(t: TestApp, opts: { user: string; channel: string; actionId: string; value: string; team?: string }) {
+  return t.slack.blockAction({
+    user: { id: opts.user, team_id: opts.team ?? 'T0OURS' },
+    channel: { id: opts.channel },
+    container: { type: 'message', channel_id: opts.channel, message_ts: '1.0' },
+    actions: [{ action_id: opts.actionId, value: opts.value, type: 'button' }],
+    trigger_id: `trigger-${++triggers}`,
+  });
+}
+
+/** Clicks a button that changes the request and waits until the change is shown in Slack. */
+export async function clickAndSettle(t: TestApp, opts: Parameters<typeof click>[1] & { key: string }) {
+  const { revision } = await record(opts.key);
+  await click(t, opts);
+  return untilSynced(opts.key, revision);
+}
+
+/** Submits a modal that changes the request and waits until the change is shown in Slack. */
+export async function submitAndSettle(key: string, submission: () => ReturnType<typeof submit>) {
+  const { revision } = await record(key);
+  const res = await submission();
+  if (res.body !== '') throw new Error(`the modal was not accepted: ${res.body}`);
+  return untilSynced(key, revision);
+}
+
+/** Clicks a button that opens a modal, and returns the modal Slack was asked to open. */
+export async function clickForModal(t: TestApp, opts: Parameters<typeof click>[1]): Promise<Record<string, unknown>> {
+  const already = t.fake.callsTo('views.open').length;
+  await click(t, opts);
+  const calls = await t.fake.waitFor('views.open', undefined, { count: already + 1 });
+  const view = calls[already]?.args.view;
+  if (!view || typeof view !== 'object') throw new Error('no modal was opened');
+  return view as Record<string, unknown>;
+}
+
+type Values = Record<string, { type: string; value?: string; selected_option?: { value: string }; selected_user?: string }>;
+
+export function submit(t: TestApp, user: string, view: Record<string, unknown>, values: Record<string, string>, kinds: Record<string, 'text' | 'select' | 'user'> = {}) {
+  const state: Record<string, Values> = {};
+  for (const [blockId, value] of Object.entries(values)) {
+    const kind = kinds[blockId] ?? 'text';
+    state[blockId] = {
+      value:
+        kind === 'select'
+          ? { type: 'static_select', selected_option: { value } }
+          : kind === 'user'
+            ? { type: 'users_select', selected_user: value }
+            : { type: 'plain_text_input', value },
+    };
+  }
+  return t.slack.viewSubmission({
+    user: { id: user, team_id: 'T0OURS' },
+    view: {
+      callback_id: String(view.callback_id),
+      private_metadata: String(view.private_metadata ?? ''),
+      state: { values: state },
+    },
+  });
+}
+
+/** The ephemeral messages one user was shown. */
+export function ephemeralsFor(t: TestApp, user: string): string[] {
+  return t.fake.callsTo('chat.postEphemeral').filter((c) => c.args.user === user).map((c) => String(c.args.text));
+}
+
+export async function waitForEphemeral(t: TestApp, user: string, pattern: RegExp): Promise<RecordedCall> {
+  const [call] = await t.fake.waitFor('chat.postEphemeral', (c) => c.args.user === user && pattern.test(String(c.args.text)));
+  if (!call) throw new Error('unreachable');
+  return call;
+}
+
+export function blocksOf(call: RecordedCall | undefined): string {
+  return JSON.stringify(call?.args.blocks ?? []);
+}

@@ -2,13 +2,15 @@
 // cleanly on SIGTERM/SIGINT.
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase, disconnectDatabase, isDatabaseReachable } from './db/connection';
-import { createRedisConnection, isRedisReachable } from './jobs/redis';
+import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/redis';
+import { createTimerScheduler, type TimerScheduler } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
 import { createSlackApp } from './slack/app';
 import { singleWorkspaceTokens } from './slack/tokens';
 
 export interface RunningWeb {
   port: number;
+  timers: TimerScheduler;
   stop(): Promise<void>;
 }
 
@@ -16,8 +18,11 @@ export async function startWeb(config: Config): Promise<RunningWeb> {
   setLogLevel(config.logLevel);
   await connectDatabase(config.mongodbUri);
   const redis = createRedisConnection(config.redisUrl);
+  // Requests can be opened and worked while Redis is down; timers are scheduled when it is back.
+  await waitUntilReady(redis, 3000);
   const tokens = singleWorkspaceTokens(config);
-  const slack = createSlackApp(config, tokens, {
+  const timers = createTimerScheduler(config, redis);
+  const slack = createSlackApp(config, { tokens, timers }, {
     mongodb: isDatabaseReachable,
     redis: () => isRedisReachable(redis),
   });
@@ -25,8 +30,10 @@ export async function startWeb(config: Config): Promise<RunningWeb> {
   logger.info({ port, socketMode: config.slack.socketMode }, 'Ad-hoc Help is listening');
   return {
     port,
+    timers,
     async stop() {
       await slack.stop();
+      await timers.close();
       redis.disconnect();
       await disconnectDatabase();
     },

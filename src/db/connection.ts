@@ -3,12 +3,25 @@ import mongoose from 'mongoose';
 import { AuditEventModel } from './auditEvent';
 import { ClientModel } from './client';
 import { CounterModel } from './counter';
+import { DigestRunModel } from './digestRun';
+import { EstimateModel } from './estimate';
+import { PendingIntakeModel } from './pendingIntake';
 import { RequestModel } from './request';
 import { StaffModel } from './staff';
+import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, DigestRunModel];
+
+// The web app and the worker may share one process (the demo, tests); the connection closes when
+// the last of them disconnects.
+let users = 0;
 
 export async function connectDatabase(uri: string): Promise<typeof mongoose> {
+  users++;
+  if (users > 1) {
+    await mongoose.connection.asPromise();
+    return mongoose;
+  }
   mongoose.set('strictQuery', true);
   // autoIndex off: indexes are built once, explicitly, below, so several processes starting at
   // once do not race on them and a failure is reported instead of swallowed.
@@ -18,7 +31,8 @@ export async function connectDatabase(uri: string): Promise<typeof mongoose> {
 }
 
 export async function disconnectDatabase(): Promise<void> {
-  await mongoose.disconnect();
+  users = Math.max(0, users - 1);
+  if (users === 0) await mongoose.disconnect();
 }
 
 export async function isDatabaseReachable(): Promise<boolean> {

@@ -38,6 +38,16 @@ const requestSchema = new Schema(
     closedAt: { type: Date },
     cancelledAt: { type: Date },
     ratedAt: { type: Date },
+    /** When the request waited on the client (awaiting approval); the SLA clock stops there. */
+    clientWaits: [{ _id: false, from: { type: Date, required: true }, to: { type: Date } }],
+    /** Timer job IDs (see domain/timers.ts) that already fired, and those scheduled in BullMQ. */
+    timersFired: { type: [String], default: [] },
+    scheduledTimers: { type: [String], default: [] },
+    /** The revision whose timers are scheduled; below `revision` means the worker must catch up. */
+    timersRevision: { type: Number, required: true, default: -1 },
+    slaBreachedAt: { type: Date },
+    /** Billable minutes logged so far; the budget guard increments it only within the budget. */
+    billableMinutesLogged: { type: Number, required: true, default: 0, min: 0 },
     /** Bumped by every change; guards against lost updates and orders Slack re-renders. */
     revision: { type: Number, required: true, default: 0 },
     /** The revision last shown in Slack; below `revision` means the messages need a re-render. */
@@ -62,9 +72,14 @@ requestSchema.index(
   // are not indexed), and mongo-java-server, which the tests run on, ignores partial filters.
   { unique: true, sparse: true },
 );
+// Serves: the worker's sweep that schedules timers the web process could not (Redis was down).
+requestSchema.index({ timersRevision: 1, revision: 1 });
 // Serves: the re-render sweep that brings Slack up to date after an outage.
 requestSchema.index({ syncedRevision: 1, revision: 1 });
 
-export type RequestRecord = InferSchemaType<typeof requestSchema>;
+// Plain arrays instead of mongoose's DocumentArray, so lean documents fit the type.
+export type RequestRecord = Omit<InferSchemaType<typeof requestSchema>, 'clientWaits'> & {
+  clientWaits: Array<{ from: Date; to?: Date | null | undefined }>;
+};
 export type RequestDocument = HydratedDocument<RequestRecord>;
 export const RequestModel = model('Request', requestSchema);

@@ -8,9 +8,22 @@ export type HelpCommand =
   | { kind: 'list' }
   | { kind: 'status'; key: string }
   | { kind: 'usage' }
-  | { kind: 'admin'; args: string[]; text: string };
+  | { kind: 'admin'; args: string[]; text: string }
+  | { kind: 'estimate'; key: string; amount: string; assumptions: string }
+  | { kind: 'log'; key: string; duration: string; note: string }
+  | { kind: 'billing'; clientKey?: string | undefined; month?: string | undefined }
+  | { kind: 'digest' };
 
 const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show']);
+const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+const CLIENT_WORD = /^[A-Za-z]{2,10}$/;
+
+/** The text after the first `count` words, spacing inside it kept. */
+function restAfter(text: string, count: number): string {
+  let rest = text.trim();
+  for (let i = 0; i < count; i++) rest = rest.replace(/^\S+\s*/, '');
+  return rest.trim();
+}
 
 export function parseHelpCommand(raw: string): HelpCommand {
   const text = raw.trim();
@@ -23,6 +36,28 @@ export function parseHelpCommand(raw: string): HelpCommand {
     const key = parseRequestKey(text);
     if (key) return { kind: 'status', key: key.key };
   }
+  // `estimate ACME-42 3h [assumptions]`, `estimate ACME-42 +2h` (a top-up), `estimate ACME-42 2-4h`
+  if (first === 'estimate' && words.length >= 3) {
+    const key = parseRequestKey(words[1] ?? '');
+    if (key && /^\+?[\d.,:]/.test(words[2] ?? '')) {
+      return { kind: 'estimate', key: key.key, amount: words[2] ?? '', assumptions: restAfter(text, 3) };
+    }
+  }
+  // `log 1h30m ACME-42 [note]` or `log ACME-42 1h30m [note]`
+  if (first === 'log' && words.length >= 3) {
+    const keyFirst = parseRequestKey(words[1] ?? '');
+    const keySecond = parseRequestKey(words[2] ?? '');
+    if (keySecond && /^[\d.,:]/.test(words[1] ?? '')) return { kind: 'log', key: keySecond.key, duration: words[1] ?? '', note: restAfter(text, 3) };
+    if (keyFirst && /^[\d.,:]/.test(words[2] ?? '')) return { kind: 'log', key: keyFirst.key, duration: words[2] ?? '', note: restAfter(text, 3) };
+  }
+  // `billing`, `billing ACME`, `billing 2026-11`, `billing ACME 2026-11`
+  if (first === 'billing' && words.length <= 3) {
+    const rest = words.slice(1);
+    const month = rest.find((w) => MONTH_PATTERN.test(w));
+    const clientKey = rest.find((w) => CLIENT_WORD.test(w));
+    if (rest.every((w) => w === month || w === clientKey)) return { kind: 'billing', clientKey: clientKey?.toUpperCase(), month };
+  }
+  if (first === 'digest' && words.length === 1) return { kind: 'digest' };
   if (first === 'admin' && (words.length === 1 || ADMIN_VERBS.has(words[1]?.toLowerCase() ?? ''))) {
     return { kind: 'admin', args: words.slice(1), text: text.slice(words[0]?.length ?? 0).trim() };
   }

@@ -13,7 +13,7 @@ export interface ActorFacts {
   isAssignee: boolean;
 }
 
-export type Permission = RequestAction | 'open' | 'view' | 'comment';
+export type Permission = RequestAction | 'open' | 'view' | 'comment' | 'logTime' | 'editTime';
 
 type Rule = (a: ActorFacts) => boolean;
 
@@ -37,6 +37,9 @@ const RULES: Record<Permission, Rule> = {
   reopen: client,
   cancel: (a) => a.isRequester || a.isApprover || a.isManager,
   rate: client,
+  logTime: staff,
+  // Whose entry it is is checked by the time service; here only the role.
+  editTime: staff,
 };
 
 export function isAllowed(permission: Permission, actor: ActorFacts): boolean {
@@ -55,6 +58,8 @@ const REFUSALS: Partial<Record<Permission, string>> = {
   reopen: 'Only the client can reopen this request.',
   cancel: 'Only the person who asked, an approver or a manager can cancel this request.',
   rate: 'Only the client can rate this request.',
+  logTime: 'Only engineers can log time.',
+  editTime: 'Only the engineer who logged this time, or a manager, can change it.',
 };
 
 export function refusalForRole(permission: Permission): string {

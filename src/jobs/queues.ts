@@ -5,6 +5,9 @@ import type { Config } from '../config';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const JOB_RESYNC_SLACK = 'resync-slack';
+export const JOB_WEEKLY_DIGEST = 'weekly-digest';
+/** Monday 09:00 in DEFAULT_TIMEZONE. */
+export const WEEKLY_DIGEST_PATTERN = '0 9 * * 1';
 
 /** How often the worker re-renders requests whose Slack messages fell behind the record. */
 export const RESYNC_EVERY_MS = 60_000;
@@ -16,4 +19,8 @@ export function queueOptions(config: Config, connection: ConnectionOptions) {
 export async function scheduleMaintenance(queue: Queue): Promise<void> {
   // A job scheduler, not one job per worker: N workers still produce one sweep per interval.
   await queue.upsertJobScheduler(JOB_RESYNC_SLACK, { every: RESYNC_EVERY_MS }, { name: JOB_RESYNC_SLACK });
+}
+
+export async function scheduleDigest(queue: Queue, timezone: string): Promise<void> {
+  await queue.upsertJobScheduler(JOB_WEEKLY_DIGEST, { pattern: WEEKLY_DIGEST_PATTERN, tz: timezone }, { name: JOB_WEEKLY_DIGEST });
 }

@@ -21,3 +21,20 @@ export async function isRedisReachable(redis: Redis, timeoutMs = 1000): Promise<
     return false;
   }
 }
+
+/** Resolves when the connection is ready, or after `timeoutMs` (false) without failing. */
+export function waitUntilReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    timer.unref();
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}

@@ -53,3 +53,7 @@ export async function actorFacts(actor: Actor, client: Client, request?: Request
 export async function listClients() {
   return ClientModel.find({}, { key: 1, name: 1, channels: 1 }).sort({ key: 1 }).lean();
 }
+
+export async function staffWithRole(role: StaffRole): Promise<string[]> {
+  return (await StaffModel.find({ roles: role }, { userId: 1 }).sort({ userId: 1 }).lean()).map((s) => s.userId);
+}

@@ -182,9 +182,9 @@ const now = () => new Date();
 /** Milestones and side fields that an action sets by itself. */
 function automaticFields(
   action: RequestAction,
-  request: RequestRecord,
+  request: { firstResponseAt?: Date | null | undefined; clientWaits: Waits },
   actorId: string,
-): Partial<RequestRecord> {
+): Record<string, unknown> {
   const at = now();
   switch (action) {
     case 'claim':
@@ -192,9 +192,11 @@ function automaticFields(
     case 'unclaim':
       return { assigneeId: undefined };
     case 'estimate':
-      return { estimatedAt: at };
+      return { estimatedAt: at, clientWaits: startWaiting(request.clientWaits, at) };
     case 'approve':
-      return { approvedAt: at };
+      return { approvedAt: at, clientWaits: stopWaiting(request.clientWaits, at) };
+    case 'decline':
+      return { clientWaits: stopWaiting(request.clientWaits, at) };
     case 'resolve':
       return { resolvedAt: at };
     case 'confirm':
@@ -209,6 +211,17 @@ function automaticFields(
     default:
       return {};
   }
+}
+
+type Waits = Array<{ from: Date; to?: Date | null | undefined }>;
+
+/** Opens a wait on the client unless one is open already. */
+function startWaiting(waits: Waits, at: Date): Waits {
+  return waits.some((w) => !w.to) ? waits : [...waits, { from: at }];
+}
+
+function stopWaiting(waits: Waits, at: Date): Waits {
+  return waits.map((w) => (w.to ? w : { from: w.from, to: at }));
 }
 
 function conflictMessage(action: RequestAction, current: RequestRecord): string {
@@ -239,7 +252,7 @@ export async function checkTransition(input: Pick<TransitionInput, 'key' | 'acti
 export async function transitionRequest(input: TransitionInput): Promise<RequestRecord> {
   const request = await checkTransition(input);
   const to = nextState(request.state, input.action);
-  const fields: Partial<RequestRecord> = {
+  const fields: Record<string, unknown> = {
     ...automaticFields(input.action, request, input.actor.userId),
     ...input.set,
     state: to,

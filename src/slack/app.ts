@@ -6,7 +6,8 @@ import type { Config } from '../config';
 import { logger } from '../logger';
 import { registerListeners } from './listeners';
 import { messageForError } from './listeners/replies';
-import { webClientOptions, type SlackTokens } from './tokens';
+import type { Effects } from './requestUpdates';
+import { webClientOptions } from './tokens';
 
 export interface Readiness {
   mongodb(): Promise<boolean>;
@@ -53,7 +54,8 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-export function createSlackApp(config: Config, tokens: SlackTokens, readiness: Readiness): SlackApp {
+export function createSlackApp(config: Config, effects: Effects, readiness: Readiness): SlackApp {
+  const { tokens } = effects;
   const customRoutes = healthRoutes(readiness);
   const log = boltLogger();
   const receiver = config.slack.socketMode
@@ -78,7 +80,7 @@ export function createSlackApp(config: Config, tokens: SlackTokens, readiness: R
   app.error(async (error) => {
     messageForError(error, { component: 'bolt' });
   });
-  registerListeners(app, { config, tokens });
+  registerListeners(app, { config, ...effects });
 
   let server: Server | undefined;
   return {

@@ -7,6 +7,11 @@ export const VIEW_NEW_REQUEST = 'new_request';
 export const VIEW_RESOLVE_REQUEST = 'resolve_request';
 export const VIEW_CANCEL_REQUEST = 'cancel_request';
 export const VIEW_REASSIGN_REQUEST = 'reassign_request';
+export const VIEW_ESTIMATE = 'post_estimate';
+export const VIEW_DECLINE_ESTIMATE = 'decline_estimate';
+export const VIEW_ASK_QUESTION = 'ask_question';
+export const VIEW_LOG_TIME = 'log_time';
+export const VIEW_EDIT_TIME = 'edit_time';
 
 export const ACTION = {
   claim: 'request_claim',
@@ -19,5 +24,13 @@ export const ACTION = {
   /** One action per star (request_rate_1 … request_rate_5): Slack wants action_ids unique in a block. */
   rate: 'request_rate',
   chooseClient: 'dm_choose_client',
+  estimate: 'request_estimate',
+  topUp: 'request_top_up',
+  logTime: 'request_log_time',
+  approveEstimate: 'estimate_approve',
+  declineEstimate: 'estimate_decline',
+  askQuestion: 'estimate_question',
+  editTime: 'time_edit',
+  deleteTime: 'time_delete',
 } as const;
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];

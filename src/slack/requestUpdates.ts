@@ -1,22 +1,41 @@
-// A transition as every surface performs it: change the record through the lifecycle service,
-// then bring Slack up to date and tell the thread when someone needs to know.
+// What follows every change to a request, from any surface or job: bring its Slack messages up
+// to date, tell the thread when someone needs to know, and (re)schedule its timers.
 import type { RequestRecord } from '../db/request';
 import type { RequestAction } from '../domain/lifecycle';
+import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
 import { transitionRequest, type TransitionInput } from '../services/requestLifecycle';
+import { showEstimate } from './estimateSync';
 import { postInThread } from './notify';
 import { syncRequest } from './sync';
 import type { SlackTokens } from './tokens';
 import { threadNotice } from './views/notices';
 
-export async function transitionAndShow(tokens: SlackTokens, input: TransitionInput): Promise<RequestRecord> {
+export interface Effects {
+  tokens: SlackTokens;
+  timers: TimerScheduler;
+}
+
+/** The request's messages and timers, after any change. */
+export async function showRequest(effects: Effects, key: string): Promise<void> {
+  await syncRequest(effects.tokens, key);
+  await syncTimersQuietly(effects.timers, key);
+}
+
+export async function transitionAndShow(effects: Effects, input: TransitionInput): Promise<RequestRecord> {
   const updated = await transitionRequest(input);
-  await showTransition(tokens, input.action, updated, input.actor.userId);
+  await showTransition(effects, input.action, updated, input.actor.userId);
   return updated;
 }
 
 /** The Slack half of a transition, for callers that must answer Slack in between. */
-export async function showTransition(tokens: SlackTokens, action: RequestAction, updated: RequestRecord, actorId: string): Promise<void> {
-  await syncRequest(tokens, updated.key);
+export async function showTransition(effects: Effects, action: RequestAction, updated: RequestRecord, actorId: string): Promise<void> {
+  await showRequest(effects, updated.key);
   const notice = threadNotice(action, updated, actorId);
-  if (notice) await postInThread(tokens, updated.key, notice);
+  if (notice) await postInThread(effects.tokens, updated.key, notice);
+}
+
+/** After an estimate is posted or decided: its message (and any it superseded) and the request. */
+export async function showEstimateChange(effects: Effects, requestKey: string, estimateIds: string[]): Promise<void> {
+  for (const id of estimateIds) await showEstimate(effects.tokens, id);
+  await showRequest(effects, requestKey);
 }

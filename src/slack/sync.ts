@@ -4,6 +4,7 @@
 import type { WebClient } from '@slack/web-api';
 import { logger } from '../logger';
 import { findClientByKey } from '../services/directory';
+import { budgetOf } from '../services/estimates';
 import { findRequest } from '../services/requestLifecycle';
 import { markSynced, recordMessageTs, type RequestSurface } from '../services/requestMessages';
 import type { SlackTokens } from './tokens';
@@ -53,7 +54,7 @@ export async function syncRequest(tokens: SlackTokens, key: string): Promise<Syn
   const errors: SyncResult['errors'] = {};
   const surfaces: Array<[RequestSurface, string, string | null | undefined, RenderedMessage]> = [
     ['client', request.clientChannelId, request.clientMessageTs, renderClientMessage(request)],
-    ['triage', request.triageChannelId, request.triageMessageTs, renderTriageMessage(request, client.name)],
+    ['triage', request.triageChannelId, request.triageMessageTs, renderTriageMessage({ ...request, budget: await budgetOf(key) }, client.name)],
   ];
   for (const [surface, channel, ts, message] of surfaces) {
     try {

@@ -15,13 +15,14 @@ export async function openByCommand(t: TestApp, text: string, user: string, chan
 
 /**
  * Waits until the record has changed past `sinceRevision` (buttons are acknowledged before the
- * work is done) and its Slack messages exist and show that latest revision.
+ * work is done) and its Slack messages exist and show that latest revision, and its timers are
+ * scheduled for it.
  */
 export async function untilSynced(key: string, sinceRevision = -1, timeoutMs = 5000) {
   const started = Date.now();
   for (;;) {
     const r = await RequestModel.findOne({ key }).lean();
-    if (r && r.revision > sinceRevision && r.clientMessageTs && r.triageMessageTs && r.syncedRevision >= r.revision) return r;
+    if (r && r.revision > sinceRevision && r.clientMessageTs && r.triageMessageTs && r.syncedRevision >= r.revision && r.timersRevision >= r.revision) return r;
     if (Date.now() - started > timeoutMs) throw new Error(`${key} was not shown in Slack in time`);
     await new Promise((resolve) => setTimeout(resolve, 15));
   }

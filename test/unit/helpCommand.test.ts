@@ -16,6 +16,20 @@ describe('parseHelpCommand', () => {
     ['help me please, the site is down', { kind: 'open', text: 'help me please, the site is down' }],
     ['admin panel is down', { kind: 'open', text: 'admin panel is down' }],
     ['ACME-42 is broken again', { kind: 'open', text: 'ACME-42 is broken again' }],
+    ['estimate ACME-42 3h', { kind: 'estimate', key: 'ACME-42', amount: '3h', assumptions: '' }],
+    ['estimate acme-42 2-4h  staging only, no data migration', { kind: 'estimate', key: 'ACME-42', amount: '2-4h', assumptions: 'staging only, no data migration' }],
+    ['estimate ACME-42 +2h', { kind: 'estimate', key: 'ACME-42', amount: '+2h', assumptions: '' }],
+    ['estimate the cost of a rewrite', { kind: 'open', text: 'estimate the cost of a rewrite' }],
+    ['log 1h30m ACME-42 fixed the cron', { kind: 'log', key: 'ACME-42', duration: '1h30m', note: 'fixed the cron' }],
+    ['log ACME-42 45m', { kind: 'log', key: 'ACME-42', duration: '45m', note: '' }],
+    ['log files are huge', { kind: 'open', text: 'log files are huge' }],
+    ['billing', { kind: 'billing', clientKey: undefined, month: undefined }],
+    ['billing acme 2026-11', { kind: 'billing', clientKey: 'ACME', month: '2026-11' }],
+    ['billing 2026-11', { kind: 'billing', clientKey: undefined, month: '2026-11' }],
+    ['digest', { kind: 'digest' }],
+    ['digest emails are not sent', { kind: 'open', text: 'digest emails are not sent' }],
+    ['billing is wrong on the invoice page', { kind: 'open', text: 'billing is wrong on the invoice page' }],
+
   ])('%j → %j', (text, expected) => {
     expect(parseHelpCommand(text)).toEqual(expected);
   });

@@ -1,8 +1,7 @@
-// What every listener gets: the configuration and the token module.
+// What every listener gets: the configuration, the token module and the timer scheduler.
 import type { Config } from '../../config';
-import type { SlackTokens } from '../tokens';
+import type { Effects } from '../requestUpdates';
 
-export interface ListenerContext {
+export interface ListenerContext extends Effects {
   config: Config;
-  tokens: SlackTokens;
 }

@@ -8,7 +8,7 @@ import { findClientByChannel } from '../../services/directory';
 import { NOT_A_CLIENT_CHANNEL, openRequest, TITLE_MAX } from '../../services/requestLifecycle';
 import { logger } from '../../logger';
 import { sealMetadata } from '../metadata';
-import { syncRequest } from '../sync';
+import { showRequest } from '../requestUpdates';
 import { newRequestModal, type NewRequestPrefill } from '../views/modals';
 import type { ListenerContext } from './context';
 import { messageForError } from './replies';
@@ -45,7 +45,7 @@ export async function openFromText(ctx: ListenerContext, intake: TextIntake): Pr
     sourceMessage: intake.sourceMessage,
     triageChannelId: ctx.config.slack.triageChannelId,
   });
-  await syncRequest(ctx.tokens, request.key);
+  await showRequest(ctx, request.key);
   return request.key;
 }
 

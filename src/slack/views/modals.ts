@@ -2,7 +2,16 @@
 import type { ModalView, PlainTextOption } from '@slack/types';
 import { CATEGORIES, PRIORITIES } from '../../domain/lifecycle';
 import { DETAILS_MAX, TITLE_MAX } from '../../services/requestLifecycle';
-import { VIEW_CANCEL_REQUEST, VIEW_NEW_REQUEST, VIEW_REASSIGN_REQUEST, VIEW_RESOLVE_REQUEST } from '../ids';
+import {
+  VIEW_ASK_QUESTION,
+  VIEW_CANCEL_REQUEST,
+  VIEW_DECLINE_ESTIMATE,
+  VIEW_ESTIMATE,
+  VIEW_LOG_TIME,
+  VIEW_NEW_REQUEST,
+  VIEW_REASSIGN_REQUEST,
+  VIEW_RESOLVE_REQUEST,
+} from '../ids';
 import { escapeAndTruncate } from '../mrkdwn';
 import { section } from './blocks';
 
@@ -145,6 +154,120 @@ export function reassignModal(metadata: string, key: string, currentAssignee: st
           action_id: 'value',
           ...(currentAssignee ? { initial_user: currentAssignee } : {}),
         },
+      },
+    ],
+  };
+}
+
+export function estimateModal(metadata: string, key: string, topUp: boolean, rateText: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: VIEW_ESTIMATE,
+    private_metadata: metadata,
+    title: plain(topUp ? 'Request a top-up' : 'Post an estimate'),
+    submit: plain(topUp ? 'Ask the client' : 'Post estimate'),
+    close: plain('Back'),
+    blocks: [
+      section(
+        topUp
+          ? `*${key}*: the extra time the client must approve before more billable work (at ${rateText}).`
+          : `*${key}*: the client approves this before any billable work starts (at ${rateText}).`,
+      ),
+      {
+        type: 'input',
+        block_id: 'amount',
+        label: plain(topUp ? 'Extra time' : 'Time'),
+        hint: plain('e.g. 3h, 1h30m, 90m, 1.5h, 1:30, or a range such as 2-4h'),
+        element: { type: 'plain_text_input', action_id: 'value', max_length: 20 },
+      },
+      {
+        type: 'input',
+        block_id: 'assumptions',
+        optional: true,
+        label: plain('Assumptions'),
+        hint: plain('What the estimate covers and what it does not.'),
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: DETAILS_MAX },
+      },
+    ],
+  };
+}
+
+export function logTimeModal(metadata: string, key: string, prefill: { minutes?: string; note?: string; billable?: boolean } = {}, callbackId = VIEW_LOG_TIME): ModalView {
+  const billableOption = option('billable', 'Billable');
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    private_metadata: metadata,
+    title: plain(callbackId === VIEW_LOG_TIME ? 'Log time' : 'Edit time entry'),
+    submit: plain('Save'),
+    close: plain('Back'),
+    blocks: [
+      section(`*${key}*`),
+      {
+        type: 'input',
+        block_id: 'duration',
+        label: plain('Time spent'),
+        hint: plain('e.g. 45m, 1h30m, 1.5h or 1:30'),
+        element: { type: 'plain_text_input', action_id: 'value', max_length: 20, ...(prefill.minutes ? { initial_value: prefill.minutes } : {}) },
+      },
+      {
+        type: 'input',
+        block_id: 'note',
+        optional: true,
+        label: plain('What was done'),
+        element: { type: 'plain_text_input', action_id: 'value', max_length: 500, ...(prefill.note ? { initial_value: prefill.note } : {}) },
+      },
+      {
+        type: 'input',
+        block_id: 'billable',
+        optional: true,
+        label: plain('Billing'),
+        element: {
+          type: 'checkboxes',
+          action_id: 'value',
+          options: [billableOption],
+          ...(prefill.billable === false ? {} : { initial_options: [billableOption] }),
+        },
+      },
+    ],
+  };
+}
+
+export function declineEstimateModal(metadata: string, summary: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: VIEW_DECLINE_ESTIMATE,
+    private_metadata: metadata,
+    title: plain('Decline estimate'),
+    submit: plain('Decline'),
+    close: plain('Back'),
+    blocks: [
+      section(summary),
+      {
+        type: 'input',
+        block_id: 'reason',
+        label: plain('Why? The engineer sees this.'),
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 1000 },
+      },
+    ],
+  };
+}
+
+export function askQuestionModal(metadata: string, summary: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: VIEW_ASK_QUESTION,
+    private_metadata: metadata,
+    title: plain('Ask a question'),
+    submit: plain('Ask'),
+    close: plain('Back'),
+    blocks: [
+      section(summary),
+      {
+        type: 'input',
+        block_id: 'question',
+        label: plain('Your question for the engineer'),
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 },
       },
     ],
   };

@@ -26,6 +26,8 @@ export function threadNotice(action: RequestAction, r: NoticeFacts, actorId: str
       );
     case 'reopen':
       return `:leftwards_arrow_with_hook: ${mention(actorId)} reopened ${r.key}.${r.assigneeId ? ` ${mention(r.assigneeId)}, over to you.` : ''}`;
+    case 'autoClose':
+      return `:lock: ${r.key} was resolved three days ago with no answer, so it is now closed. Reply here if it is not fixed and we will reopen it.`;
     case 'confirm':
       return `:lock: ${mention(actorId)} confirmed the fix; ${r.key} is closed. How did we do? Rate it on the request message above.`;
     case 'cancel':

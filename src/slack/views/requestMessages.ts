@@ -4,6 +4,7 @@ import { stateLabel, type Priority, type RequestState } from '../../domain/lifec
 import { ACTION } from '../ids';
 import { escapeAndTruncate, mention } from '../mrkdwn';
 import { actions, button, context, section, slackDate, type KnownBlock } from './blocks';
+import { budgetLine } from './estimateMessage';
 
 export interface RequestView {
   key: string;
@@ -21,6 +22,8 @@ export interface RequestView {
   clientChannelId: string;
   clientMessageTs?: string | null | undefined;
   sourceMessage?: { permalink?: string | null | undefined } | null | undefined;
+  /** Billable minutes used of those approved, for engineers (triage message). */
+  budget?: { usedMinutes: number; approvedMinutes: number } | undefined;
 }
 
 export interface RenderedMessage {
@@ -110,15 +113,25 @@ function triageButtons(request: RequestView) {
     case 'claimed':
     case 'declined':
       return [
+        button('Post estimate', ACTION.estimate, v, 'primary'),
+        button('Log time', ACTION.logTime, v),
         button('Resolve', ACTION.resolve, v),
         button('Unclaim', ACTION.unclaim, v),
         button('Reassign', ACTION.reassign, v),
       ];
     case 'awaiting_approval':
-      return [button('Reassign', ACTION.reassign, v)];
+      return [button('Re-estimate', ACTION.estimate, v), button('Log time', ACTION.logTime, v), button('Reassign', ACTION.reassign, v)];
     case 'approved':
     case 'in_progress':
-      return [button('Resolve', ACTION.resolve, v), button('Reassign', ACTION.reassign, v)];
+      return [
+        button('Log time', ACTION.logTime, v, 'primary'),
+        button('Request top-up', ACTION.topUp, v),
+        button('Re-estimate', ACTION.estimate, v),
+        button('Resolve', ACTION.resolve, v),
+        button('Reassign', ACTION.reassign, v),
+      ];
+    case 'resolved':
+      return [button('Log time', ACTION.logTime, v)];
     default:
       return [];
   }
@@ -129,7 +142,7 @@ export function renderTriageMessage(request: RequestView, clientName: string): R
   const title = escapeAndTruncate(request.title, 500);
   const blocks: KnownBlock[] = [
     section(`${PRIORITY_EMOJI[request.priority]} *${request.key}* · ${escapeAndTruncate(clientName, 80)}\n${title}`, 'summary'),
-    context(...statusLine(request)),
+    context(...statusLine(request), ...(request.budget ? [budgetLine(request.budget.usedMinutes, request.budget.approvedMinutes)] : [])),
     ...actions('triage_actions', triageButtons(request)),
   ];
   return {

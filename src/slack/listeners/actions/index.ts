@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { ACTION } from '../../ids';
 import type { ListenerContext } from '../context';
 import { chooseClientForDm } from './chooseClient';
+import { approveEstimate, deleteTime, openDeclineModal, openEditTimeModal, openEstimateModal, openLogTimeModal, openQuestionModal } from './estimates';
 import { rateRequest, simpleTransition, transitionWithModal } from './requestButtons';
 
 export function register(app: App, ctx: ListenerContext): void {
@@ -14,4 +15,12 @@ export function register(app: App, ctx: ListenerContext): void {
   app.action(ACTION.cancel, transitionWithModal(ctx, 'cancel'));
   app.action(ACTION.reassign, transitionWithModal(ctx, 'reassign'));
   app.action(ACTION.chooseClient, chooseClientForDm(ctx));
+  app.action(ACTION.estimate, openEstimateModal(ctx, false));
+  app.action(ACTION.topUp, openEstimateModal(ctx, true));
+  app.action(ACTION.logTime, openLogTimeModal(ctx));
+  app.action(ACTION.approveEstimate, approveEstimate(ctx));
+  app.action(ACTION.declineEstimate, openDeclineModal(ctx));
+  app.action(ACTION.askQuestion, openQuestionModal(ctx));
+  app.action(ACTION.editTime, openEditTimeModal(ctx));
+  app.action(ACTION.deleteTime, deleteTime(ctx));
 }

@@ -70,14 +70,14 @@ function button(ctx: ListenerContext, work: (args: ButtonArgs) => Promise<void>)
 export function simpleTransition(ctx: ListenerContext, action: 'claim' | 'unclaim' | 'confirm' | 'reopen') {
   return button(ctx, async ({ action: clicked, body }) => {
     const key = parseValue(requestKeyValue, clicked.value);
-    await transitionAndShow(ctx.tokens, { key, action, actor: actorOf(body) });
+    await transitionAndShow(ctx, { key, action, actor: actorOf(body) });
   });
 }
 
 export function rateRequest(ctx: ListenerContext) {
   return button(ctx, async ({ action: clicked, body }) => {
     const { key, stars } = parseValue(ratingValue, clicked.value);
-    await transitionAndShow(ctx.tokens, { key, action: 'rate', actor: actorOf(body), set: { rating: stars } });
+    await transitionAndShow(ctx, { key, action: 'rate', actor: actorOf(body), set: { rating: stars } });
   });
 }
 

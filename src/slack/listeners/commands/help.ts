@@ -4,11 +4,15 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { parseHelpCommand, titleAndDetails } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
 import { openRequest, TITLE_MAX } from '../../../services/requestLifecycle';
-import { syncRequest } from '../../sync';
+import { showRequest } from '../../requestUpdates';
 import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
 import { messageForError } from '../replies';
+import type { KnownBlock } from '../../views/blocks';
+import { estimateAndShow, logAndShow, loggedMessage } from '../money';
 import { adminCommand } from './admin';
+import { billingCommand } from './billing';
+import { digestCommand } from './digest';
 import { listCommand, statusCommand } from './list';
 import { openNewRequestModal, openedText } from '../intake';
 
@@ -19,14 +23,14 @@ export function helpCommand(ctx: ListenerContext) {
     const parsed = parseHelpCommand(command.text);
     const actor = { userId: command.user_id, channelId: command.channel_id };
     const logContext = { user: command.user_id, channel: command.channel_id, kind: parsed.kind };
-    const answer = async (produce: () => Promise<string>) => {
-      let text: string;
+    const answer = async (produce: () => Promise<string | { text: string; blocks: KnownBlock[] }>) => {
+      let reply: string | { text: string; blocks: KnownBlock[] };
       try {
-        text = await produce();
+        reply = await produce();
       } catch (error) {
-        text = messageForError(error, logContext);
+        reply = messageForError(error, logContext);
       }
-      await ack({ response_type: 'ephemeral', text });
+      await ack({ response_type: 'ephemeral', ...(typeof reply === 'string' ? { text: reply } : reply) });
     };
 
     switch (parsed.kind) {
@@ -48,7 +52,7 @@ export function helpCommand(ctx: ListenerContext) {
           key = request.key;
           return openedText(key);
         });
-        if (key) await syncRequest(ctx.tokens, key);
+        if (key) await showRequest(ctx, key);
         return;
       }
       case 'modal':
@@ -69,6 +73,23 @@ export function helpCommand(ctx: ListenerContext) {
         return;
       case 'admin':
         await answer(() => adminCommand(ctx, { ...actor, args: parsed.args, text: parsed.text }));
+        return;
+      case 'estimate':
+        await answer(() => estimateAndShow(ctx, { key: parsed.key, actor, amount: parsed.amount, assumptions: parsed.assumptions }));
+        return;
+      case 'log': {
+        // `log 1h ACME-42 non-billable reading the docs` logs visibly non-billable time.
+        const nonBillable = /^(non-?billable|nb)\b\s*/i;
+        const billable = !nonBillable.test(parsed.note);
+        const note = parsed.note.replace(nonBillable, '');
+        await answer(async () => loggedMessage(await logAndShow(ctx, { key: parsed.key, actor, duration: parsed.duration, note, billable })));
+        return;
+      }
+      case 'billing':
+        await answer(() => billingCommand(ctx, client, { ...actor, clientKey: parsed.clientKey, month: parsed.month }));
+        return;
+      case 'digest':
+        await answer(() => digestCommand(ctx, actor.userId));
         return;
       case 'usage':
         await answer(async () => usageText(ctx.config.slack.helpCommand));

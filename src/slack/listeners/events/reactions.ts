@@ -46,7 +46,7 @@ async function claimFromReaction(ctx: ListenerContext, { event, client }: Reacti
   // Anyone may put :eyes: on a message; only engineers' reactions mean "mine".
   if (!(await staffRoles(event.user)).includes('engineer')) return;
   try {
-    await transitionAndShow(ctx.tokens, { key: request.key, action: 'claim', actor: { userId: event.user, channelId: channel } });
+    await transitionAndShow(ctx, { key: request.key, action: 'claim', actor: { userId: event.user, channelId: channel } });
   } catch (error) {
     await tellUser(client, channel, event.user, messageForError(error, { user: event.user, surface: 'eyes' }));
   }

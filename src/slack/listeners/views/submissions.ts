@@ -7,7 +7,7 @@ import { staffRoles } from '../../../services/directory';
 import { cleanText, openRequest, transitionRequest } from '../../../services/requestLifecycle';
 import { openMetadata } from '../../metadata';
 import { showTransition } from '../../requestUpdates';
-import { syncRequest } from '../../sync';
+import { showRequest } from '../../requestUpdates';
 import type { ListenerContext } from '../context';
 import { requestMetadataSchema } from '../actions/requestButtons';
 import { newRequestMetadataSchema, openedText, tellUser } from '../intake';
@@ -63,7 +63,7 @@ export function newRequestSubmitted(ctx: ListenerContext) {
       return;
     }
     await args.ack();
-    await syncRequest(ctx.tokens, key);
+    await showRequest(ctx, key);
     await tellUser(client, metadata.channelId, body.user.id, openedText(key));
   };
 }
@@ -109,7 +109,7 @@ export function transitionSubmitted(ctx: ListenerContext, action: ModalAction) {
       return;
     }
     await args.ack();
-    await showTransition(ctx.tokens, action, updated, actor.userId);
+    await showTransition(ctx, action, updated, actor.userId);
     if (metadata.channelId && action === 'reassign') {
       await tellUser(client, metadata.channelId, body.user.id, `${metadata.key} is now with <@${value}>.`);
     }

@@ -1,0 +1,43 @@
+// Estimates: versioned per request. A new version supersedes the pending one and needs its own
+// decision; a top-up is a version that adds to what was approved (the budget guard).
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+export const ESTIMATE_KINDS = ['estimate', 'topup'] as const;
+export const ESTIMATE_DECISIONS = ['pending', 'approved', 'declined', 'superseded'] as const;
+export type EstimateDecision = (typeof ESTIMATE_DECISIONS)[number];
+
+const estimateSchema = new Schema(
+  {
+    requestKey: { type: String, required: true },
+    clientKey: { type: String, required: true },
+    version: { type: Number, required: true },
+    kind: { type: String, enum: ESTIMATE_KINDS, required: true },
+    lowMinutes: { type: Number, required: true, min: 1 },
+    highMinutes: { type: Number, required: true, min: 1 },
+    /** The client's rate when the estimate was made; later rate changes do not touch it. */
+    hourlyRateMinor: { type: Number, required: true, min: 0 },
+    currency: { type: String, required: true },
+    /** The amount of the high end, which is what an approval agrees to at most. */
+    amountMinor: { type: Number, required: true, min: 0 },
+    assumptions: { type: String, default: '' },
+    authorId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    decision: { type: String, enum: ESTIMATE_DECISIONS, required: true, default: 'pending' },
+    decidedBy: { type: String },
+    decidedAt: { type: Date },
+    declineReason: { type: String },
+    autoApproved: { type: Boolean, default: false },
+    /** Where the estimate was posted in the client thread, to update it in place. */
+    messageTs: { type: String },
+  },
+  { versionKey: false },
+);
+
+// Serves: a request's estimates in order (budget, re-estimate, decision buttons); unique so two
+// engineers estimating at once cannot both create version N.
+estimateSchema.index({ requestKey: 1, version: 1 }, { unique: true });
+// Serves: billing summaries (approved estimates of a client) and the approvals waiting list.
+estimateSchema.index({ clientKey: 1, decision: 1, decidedAt: 1 });
+
+export type EstimateRecord = InferSchemaType<typeof estimateSchema>;
+export const EstimateModel = model('Estimate', estimateSchema);

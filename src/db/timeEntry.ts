@@ -1,0 +1,31 @@
+// Time entries: minutes an engineer logged on a request. Edits and deletions are recorded in
+// the audit trail and deleted entries are kept (marked), never silently removed.
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+const timeEntrySchema = new Schema(
+  {
+    requestKey: { type: String, required: true },
+    clientKey: { type: String, required: true },
+    engineerId: { type: String, required: true },
+    minutes: { type: Number, required: true, min: 1 },
+    /** The day the work was done, YYYY-MM-DD in the client's timezone (billing periods use it). */
+    workDate: { type: String, required: true },
+    note: { type: String, default: '' },
+    billable: { type: Boolean, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date },
+    deletedAt: { type: Date },
+    deletedBy: { type: String },
+  },
+  { versionKey: false },
+);
+
+// Serves: a request's logged time (budget guard after every entry, billing per request).
+timeEntrySchema.index({ requestKey: 1, deletedAt: 1 });
+// Serves: the monthly budget cap and billing summaries (a client's billable time in a period).
+timeEntrySchema.index({ clientKey: 1, workDate: 1 });
+// Serves: "time logged this week" for an engineer (App Home, digest).
+timeEntrySchema.index({ engineerId: 1, workDate: 1 });
+
+export type TimeEntryRecord = InferSchemaType<typeof timeEntrySchema>;
+export const TimeEntryModel = model('TimeEntry', timeEntrySchema);

@@ -1,0 +1,97 @@
+// Which timers a request should have right now, and when each is due. Pure: the scheduler turns
+// the plan into BullMQ jobs, and a processor re-plans before acting, so a stale job does nothing.
+import { addBusinessMinutes, dueAt, type WorkingCalendar } from './businessTime';
+import type { Priority, RequestState } from './lifecycle';
+
+export const TIMER_KINDS = [
+  'sla-remind',
+  'sla-escalate',
+  'approval-remind',
+  'approval-escalate',
+  'estimate-nudge',
+  'idle-nudge',
+  'auto-close',
+] as const;
+export type TimerKind = (typeof TIMER_KINDS)[number];
+
+/** Business minutes, except auto-close which counts calendar time. */
+export const TIMER_RULES = {
+  slaRemindShare: 0.75,
+  approvalRemindBusinessDays: 1,
+  approvalEscalateBusinessDays: 3,
+  estimateNudgeBusinessMinutes: 4 * 60,
+  idleNudgeBusinessDays: 2,
+  autoCloseDays: 3,
+} as const;
+
+export interface TimerFacts {
+  key: string;
+  state: RequestState;
+  priority: Priority;
+  createdAt: Date;
+  firstResponseAt?: Date | null | undefined;
+  claimedAt?: Date | null | undefined;
+  estimatedAt?: Date | null | undefined;
+  approvedAt?: Date | null | undefined;
+  resolvedAt?: Date | null | undefined;
+  /** Intervals in which the request waited on the client; the SLA clock stops in them. */
+  clientWaits: Array<{ from: Date; to?: Date | null | undefined }>;
+  /** IDs of timers that already fired (each fires once). */
+  timersFired: string[];
+}
+
+export interface TimerPolicy {
+  calendar: WorkingCalendar;
+  slaMinutes: Record<Priority, number>;
+}
+
+export interface PlannedTimer {
+  kind: TimerKind;
+  /** Deterministic, ':'-free: kind, request and the instant that started the clock. */
+  id: string;
+  dueAt: Date;
+}
+
+export function timerId(kind: TimerKind, key: string, anchor: Date): string {
+  return `${kind}-${key}-${anchor.getTime()}`;
+}
+
+/** Business minutes in one working day of the calendar (a full day for 24x7). */
+export function businessDayMinutes(calendar: WorkingCalendar): number {
+  if (calendar.hours.alwaysOpen) return 24 * 60;
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  return minutes(calendar.hours.end) - minutes(calendar.hours.start);
+}
+
+export function planTimers(facts: TimerFacts, policy: TimerPolicy): PlannedTimer[] {
+  const plan: PlannedTimer[] = [];
+  const add = (kind: TimerKind, anchor: Date | null | undefined, due: Date | undefined) => {
+    if (!anchor || !due) return;
+    const id = timerId(kind, facts.key, anchor);
+    if (!facts.timersFired.includes(id)) plan.push({ kind, id, dueAt: due });
+  };
+  const waits = facts.clientWaits.map((w) => ({ from: w.from, to: w.to ?? undefined }));
+  const cal = policy.calendar;
+  const day = businessDayMinutes(cal);
+
+  const finished = facts.state === 'closed' || facts.state === 'cancelled';
+  if (!facts.firstResponseAt && !finished) {
+    const target = policy.slaMinutes[facts.priority];
+    add('sla-remind', facts.createdAt, dueAt(facts.createdAt, Math.ceil(target * TIMER_RULES.slaRemindShare), waits, cal));
+    add('sla-escalate', facts.createdAt, dueAt(facts.createdAt, target, waits, cal));
+  }
+  if (facts.state === 'awaiting_approval' && facts.estimatedAt) {
+    add('approval-remind', facts.estimatedAt, addBusinessMinutes(facts.estimatedAt, TIMER_RULES.approvalRemindBusinessDays * day, cal));
+    add('approval-escalate', facts.estimatedAt, addBusinessMinutes(facts.estimatedAt, TIMER_RULES.approvalEscalateBusinessDays * day, cal));
+  }
+  if (facts.state === 'claimed' && facts.claimedAt) {
+    add('estimate-nudge', facts.claimedAt, addBusinessMinutes(facts.claimedAt, TIMER_RULES.estimateNudgeBusinessMinutes, cal));
+  }
+  if (facts.state === 'approved' && facts.approvedAt) {
+    add('idle-nudge', facts.approvedAt, addBusinessMinutes(facts.approvedAt, TIMER_RULES.idleNudgeBusinessDays * day, cal));
+  }
+  if (facts.state === 'resolved' && facts.resolvedAt) {
+    add('auto-close', facts.resolvedAt, new Date(facts.resolvedAt.getTime() + TIMER_RULES.autoCloseDays * 24 * 60 * 60 * 1000));
+  }
+  return plan;
+}

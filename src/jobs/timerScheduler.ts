@@ -1,0 +1,71 @@
+// Turns a request's timer plan into delayed BullMQ jobs: creates the missing, moves those whose
+// due time changed (an SLA pause), removes those no longer planned. Job IDs are the plan's
+// deterministic IDs, so scheduling twice, from any process, creates nothing twice.
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { logger } from '../logger';
+import { recordTimersScheduled, timerPlanFor } from '../services/timers';
+import { TIMER_KINDS } from '../domain/timers';
+import { queueOptions } from './queues';
+
+export const TIMERS_QUEUE = 'request-timers';
+
+export const timerJobSchema = z.object({ key: z.string().min(1), id: z.string().min(1), kind: z.enum(TIMER_KINDS), dueAt: z.number() });
+export type TimerJob = z.infer<typeof timerJobSchema>;
+
+/** Retries with backoff; a job that fails for good is kept (removeOnFail false) for inspection. */
+export const TIMER_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5000 },
+  removeOnComplete: true,
+  removeOnFail: false,
+} as const;
+
+export interface TimerScheduler {
+  /** Brings the request's jobs in line with its plan; throws when Redis is unreachable. */
+  sync(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createTimerScheduler(config: Config, connection: ConnectionOptions): TimerScheduler {
+  const queue = new Queue<TimerJob>(TIMERS_QUEUE, { ...queueOptions(config, connection), defaultJobOptions: TIMER_JOB_OPTIONS });
+  return {
+    async sync(key) {
+      const current = await timerPlanFor(key);
+      if (!current) return;
+      const now = Date.now();
+      for (const timer of current.plan) {
+        const due = timer.dueAt.getTime();
+        const data: TimerJob = { key, id: timer.id, kind: timer.kind, dueAt: due };
+        const existing = await queue.getJob(timer.id);
+        if (existing && existing.data.dueAt !== due && (await existing.getState()) === 'delayed') {
+          await existing.updateData(data);
+          await existing.changeDelay(Math.max(0, due - now));
+        } else if (existing && (await existing.getState()) === 'failed') {
+          continue; // kept for inspection; the reconciliation sweep does not resurrect it
+        } else if (!existing) {
+          await queue.add(timer.kind, data, { jobId: timer.id, delay: Math.max(0, due - now) });
+        }
+      }
+      const planned = new Set(current.plan.map((t) => t.id));
+      for (const id of current.scheduled.filter((s) => !planned.has(s))) {
+        const job = await queue.getJob(id);
+        if (job && (await job.getState()) === 'delayed') await job.remove().catch(() => undefined);
+      }
+      await recordTimersScheduled(key, [...planned], current.revision);
+    },
+    async close() {
+      await queue.close();
+    },
+  };
+}
+
+/** For processes that must not fail because Redis is down: the worker's sweep catches up. */
+export async function syncTimersQuietly(scheduler: TimerScheduler, key: string): Promise<void> {
+  try {
+    await scheduler.sync(key);
+  } catch (error) {
+    logger.warn({ request: key, err: error }, 'Could not schedule the request timers; the worker will schedule them when Redis is back');
+  }
+}

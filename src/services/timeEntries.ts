@@ -1,0 +1,225 @@
+// Logging time, with the budget guard: billable minutes never go past what the client approved
+// (the request's estimate plus approved top-ups, and the client's monthly budget) without a
+// top-up. The request's billableMinutesLogged is moved only by guarded increments, so two
+// engineers logging at once cannot both slip past the budget.
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone';
+import utc from 'dayjs/plugin/utc';
+import { Types } from 'mongoose';
+import { EstimateModel } from '../db/estimate';
+import { RequestModel } from '../db/request';
+import { TimeEntryModel, type TimeEntryRecord } from '../db/timeEntry';
+import { formatDuration } from '../domain/duration';
+import { ErrorCode, UserFacingError } from '../errors';
+import { recordAudit } from './audit';
+import { budgetOf, type Budget } from './estimates';
+import { findClientByKey, staffRoles, type Actor, type Client } from './directory';
+import { authorise, requireRequest, transitionRequest } from './requestLifecycle';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+export type TimeEntry = TimeEntryRecord & { _id: Types.ObjectId };
+
+const LOGGABLE_STATES = ['claimed', 'awaiting_approval', 'approved', 'declined', 'in_progress', 'resolved'];
+const BILLABLE_STATES = ['approved', 'in_progress', 'resolved'];
+export const NOTE_MAX = 500;
+
+export interface LogTimeInput {
+  key: string;
+  actor: Actor;
+  minutes: number;
+  note: string;
+  billable: boolean;
+  /** When the work was done; defaults to now. */
+  at?: Date;
+}
+
+export interface LoggedTime {
+  entry: TimeEntry;
+  budget: Budget;
+  monthly?: MonthlyBudget | undefined;
+}
+
+export interface MonthlyBudget {
+  month: string;
+  capMinutes: number;
+  usedMinutes: number;
+}
+
+/** YYYY-MM-DD of an instant in the client's timezone. */
+export function workDateFor(at: Date, zone: string): string {
+  return dayjs(at).tz(zone).format('YYYY-MM-DD');
+}
+
+async function monthlyBudget(client: Client, workDate: string): Promise<MonthlyBudget | undefined> {
+  if (!client.monthlyBudgetMinutes) return undefined;
+  const month = workDate.slice(0, 7);
+  const [used] = await TimeEntryModel.aggregate<{ minutes: number }>([
+    { $match: { clientKey: client.key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: `${month}-01`, $lte: `${month}-31` } } },
+    { $group: { _id: null, minutes: { $sum: '$minutes' } } },
+  ]);
+  // Top-ups the client approved this month raise the month's cap by their minutes.
+  const monthStart = dayjs.tz(`${month}-01 00:00`, client.timezone);
+  const topUps = await EstimateModel.find({
+    clientKey: client.key,
+    kind: 'topup',
+    decision: 'approved',
+    decidedAt: { $gte: monthStart.toDate(), $lt: monthStart.add(1, 'month').toDate() },
+  }).lean();
+  const capMinutes = client.monthlyBudgetMinutes + topUps.reduce((sum, e) => sum + e.highMinutes, 0);
+  return { month, capMinutes, usedMinutes: used?.minutes ?? 0 };
+}
+
+function overBudget(key: string, minutes: number, budget: Budget): UserFacingError {
+  return new UserFacingError(
+    ErrorCode.InvalidState,
+    `Logging ${formatDuration(minutes)} as billable would go past what the client approved for ${key} ` +
+      `(${formatDuration(budget.usedMinutes)} of ${formatDuration(budget.approvedMinutes)} used, ${formatDuration(Math.max(0, budget.remainingMinutes))} left). ` +
+      `Ask for a top-up (\`estimate ${key} +2h\`)${budget.pendingTopUp ? ' — one is already waiting for the client' : ''}, or log it as non-billable.`,
+  );
+}
+
+export async function logTime(input: LogTimeInput): Promise<LoggedTime> {
+  const request = await requireRequest(input.key);
+  const client = await authorise('logTime', input.actor, request);
+  if (!LOGGABLE_STATES.includes(request.state)) {
+    throw new UserFacingError(ErrorCode.InvalidState, `${request.key} is ${request.state.replace('_', ' ')}; time can't be logged on it.`);
+  }
+  const workDate = workDateFor(input.at ?? new Date(), client.timezone);
+  let budget = await budgetOf(request.key);
+  let monthly: MonthlyBudget | undefined;
+  if (input.billable) {
+    if (!BILLABLE_STATES.includes(request.state) || budget.approvedMinutes === 0) {
+      throw new UserFacingError(
+        ErrorCode.InvalidState,
+        `${request.key} has no approved estimate yet, so time can't be billable. Post an estimate for the client to approve, or log it as non-billable.`,
+      );
+    }
+    monthly = await monthlyBudget(client, workDate);
+    if (monthly && monthly.usedMinutes + input.minutes > monthly.capMinutes) {
+      throw new UserFacingError(
+        ErrorCode.InvalidState,
+        `That would take ${client.name} past its monthly budget (${formatDuration(monthly.usedMinutes)} of ${formatDuration(monthly.capMinutes)} used in ${monthly.month}). ` +
+          `Ask for a top-up (\`estimate ${request.key} +2h\`), or log it as non-billable.`,
+      );
+    }
+    const reserved = await RequestModel.updateOne(
+      { key: request.key, billableMinutesLogged: { $lte: budget.approvedMinutes - input.minutes } },
+      { $inc: { billableMinutesLogged: input.minutes } },
+    );
+    if (reserved.modifiedCount !== 1) throw overBudget(request.key, input.minutes, await budgetOf(request.key));
+  }
+  let entry: TimeEntry;
+  try {
+    entry = (
+      await TimeEntryModel.create({
+        requestKey: request.key,
+        clientKey: request.clientKey,
+        engineerId: input.actor.userId,
+        minutes: input.minutes,
+        workDate,
+        note: input.note,
+        billable: input.billable,
+        createdAt: new Date(),
+      })
+    ).toObject();
+  } catch (error) {
+    if (input.billable) await RequestModel.updateOne({ key: request.key }, { $inc: { billableMinutesLogged: -input.minutes } });
+    throw error;
+  }
+  await recordAudit({
+    actorId: input.actor.userId,
+    action: 'time.logged',
+    entityType: 'time_entry',
+    entityId: entry._id.toHexString(),
+    clientKey: request.clientKey,
+    after: { requestKey: request.key, minutes: entry.minutes, billable: entry.billable, workDate, note: entry.note },
+  });
+  if (input.billable && request.state === 'approved') {
+    await transitionRequest({ key: request.key, action: 'startWork', actor: input.actor }).catch(() => undefined);
+  }
+  budget = await budgetOf(request.key);
+  if (monthly) monthly = { ...monthly, usedMinutes: monthly.usedMinutes + input.minutes };
+  return { entry, budget, monthly };
+}
+
+/** The entry, if the actor may change it (its author or a manager). */
+export async function timeEntryForEdit(id: string, actor: Actor): Promise<TimeEntry> {
+  const entry = Types.ObjectId.isValid(id) ? await TimeEntryModel.findOne({ _id: id, deletedAt: { $exists: false } }).lean() : null;
+  if (!entry) throw new UserFacingError(ErrorCode.NotFound, "I couldn't find that time entry; it may have been deleted.");
+  const roles = await staffRoles(actor.userId);
+  if (entry.engineerId !== actor.userId && !roles.includes('manager')) {
+    throw new UserFacingError(ErrorCode.Forbidden, 'Only the engineer who logged this time, or a manager, can change it.');
+  }
+  return entry;
+}
+
+export interface TimeEntryChange {
+  minutes?: number;
+  note?: string;
+  billable?: boolean;
+}
+
+export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryChange): Promise<TimeEntry> {
+  const entry = await timeEntryForEdit(id, actor);
+  const next = { minutes: change.minutes ?? entry.minutes, note: change.note ?? entry.note, billable: change.billable ?? entry.billable };
+  const delta = (next.billable ? next.minutes : 0) - (entry.billable ? entry.minutes : 0);
+  if (delta > 0) {
+    const budget = await budgetOf(entry.requestKey);
+    const request = await requireRequest(entry.requestKey);
+    if (!BILLABLE_STATES.includes(request.state) || budget.approvedMinutes === 0) {
+      throw new UserFacingError(ErrorCode.InvalidState, `${entry.requestKey} has no approved estimate, so this time can't become billable.`);
+    }
+    const reserved = await RequestModel.updateOne(
+      { key: entry.requestKey, billableMinutesLogged: { $lte: budget.approvedMinutes - delta } },
+      { $inc: { billableMinutesLogged: delta } },
+    );
+    if (reserved.modifiedCount !== 1) throw overBudget(entry.requestKey, delta, budget);
+  }
+  const updated = await TimeEntryModel.findOneAndUpdate(
+    { _id: entry._id, minutes: entry.minutes, billable: entry.billable, deletedAt: { $exists: false } },
+    { $set: { ...next, updatedAt: new Date() } },
+    { new: true },
+  ).lean();
+  if (!updated) {
+    if (delta > 0) await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: -delta } });
+    throw new UserFacingError(ErrorCode.Conflict, 'That entry changed while you were editing it. Please try again.');
+  }
+  if (delta < 0) await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: delta } });
+  await recordAudit({
+    actorId: actor.userId,
+    action: 'time.edited',
+    entityType: 'time_entry',
+    entityId: entry._id.toHexString(),
+    clientKey: entry.clientKey,
+    before: { minutes: entry.minutes, note: entry.note, billable: entry.billable },
+    after: next,
+  });
+  return updated;
+}
+
+export async function deleteTimeEntry(id: string, actor: Actor): Promise<TimeEntry> {
+  const entry = await timeEntryForEdit(id, actor);
+  const deleted = await TimeEntryModel.findOneAndUpdate(
+    { _id: entry._id, deletedAt: { $exists: false } },
+    { $set: { deletedAt: new Date(), deletedBy: actor.userId } },
+    { new: true },
+  ).lean();
+  if (!deleted) throw new UserFacingError(ErrorCode.Conflict, 'That entry was already deleted.');
+  if (entry.billable) await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: -entry.minutes } });
+  await recordAudit({
+    actorId: actor.userId,
+    action: 'time.deleted',
+    entityType: 'time_entry',
+    entityId: entry._id.toHexString(),
+    clientKey: entry.clientKey,
+    before: { minutes: entry.minutes, note: entry.note, billable: entry.billable, workDate: entry.workDate },
+    after: null,
+  });
+  return deleted;
+}
+
+export async function timeEntriesOf(requestKey: string): Promise<TimeEntry[]> {
+  return TimeEntryModel.find({ requestKey, deletedAt: { $exists: false } }).sort({ createdAt: 1 }).lean();
+}

@@ -1,0 +1,141 @@
+// Buttons for money: post an estimate or a top-up, log time (triage message), approve, decline
+// or question an estimate (client thread), edit or delete a time entry (engineer's ephemeral).
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { formatDuration, formatRange } from '../../../domain/duration';
+import { formatMoney } from '../../../domain/money';
+import { parseRequestKey } from '../../../domain/requestKey';
+import { ErrorCode, UserFacingError } from '../../../errors';
+import { findClientByKey } from '../../../services/directory';
+import { decideEstimate, requireEstimate } from '../../../services/estimates';
+import { authorise, checkTransition, requireRequest } from '../../../services/requestLifecycle';
+import { deleteTimeEntry, timeEntryForEdit } from '../../../services/timeEntries';
+import { sealMetadata } from '../../metadata';
+import { postInThread } from '../../notify';
+import { showEstimateChange } from '../../requestUpdates';
+import { askQuestionModal, declineEstimateModal, estimateModal, logTimeModal } from '../../views/modals';
+import type { ListenerContext } from '../context';
+import { tellUser } from '../intake';
+import { messageForError } from '../replies';
+import { VIEW_EDIT_TIME } from '../../ids';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/);
+
+function value<T extends z.ZodType>(schema: T, raw: string | undefined): z.output<T> {
+  const parsed = schema.safeParse(raw ?? '');
+  if (!parsed.success) throw new UserFacingError(ErrorCode.InvalidInput, "That button doesn't work any more. Please use the latest message.");
+  return parsed.data;
+}
+
+const requestKey = z.string().max(30).refine((v) => parseRequestKey(v) !== undefined).transform((v) => parseRequestKey(v)?.key ?? v);
+
+function actorOf(body: BlockAction) {
+  return { userId: body.user.id, channelId: body.channel?.id ?? body.container?.channel_id };
+}
+
+function handle(work: (args: ButtonArgs) => Promise<void>) {
+  return async (args: ButtonArgs): Promise<void> => {
+    await args.ack();
+    try {
+      await work(args);
+    } catch (error) {
+      const actor = actorOf(args.body);
+      const text = messageForError(error, { user: actor.userId, channel: actor.channelId, action: args.action.action_id });
+      if (actor.channelId) await tellUser(args.client, actor.channelId, actor.userId, text);
+    }
+  };
+}
+
+export function openEstimateModal(ctx: ListenerContext, topUp: boolean) {
+  return handle(async ({ action, body, client }) => {
+    const key = value(requestKey, action.value);
+    const actor = actorOf(body);
+    if (topUp) await authorise('estimate', actor, await requireRequest(key));
+    else await checkTransition({ key, action: 'estimate', actor });
+    const request = await requireRequest(key);
+    const owner = await findClientByKey(request.clientKey);
+    const rate = owner ? `${formatMoney(owner.hourlyRateMinor, owner.currency)}/h` : 'the client rate';
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: estimateModal(sealMetadata(ctx.config.metadataSecret, { key, channelId: actor.channelId, topUp }), key, topUp, rate),
+    });
+  });
+}
+
+export function openLogTimeModal(ctx: ListenerContext) {
+  return handle(async ({ action, body, client }) => {
+    const key = value(requestKey, action.value);
+    const actor = actorOf(body);
+    await authorise('logTime', actor, await requireRequest(key));
+    await client.views.open({ trigger_id: body.trigger_id, view: logTimeModal(sealMetadata(ctx.config.metadataSecret, { key, channelId: actor.channelId }), key) });
+  });
+}
+
+export function approveEstimate(ctx: ListenerContext) {
+  return handle(async ({ action, body }) => {
+    const decided = await decideEstimate({ estimateId: value(objectId, action.value), actor: actorOf(body), approve: true });
+    await showEstimateChange(ctx, decided.requestKey, [decided._id.toHexString()]);
+    const request = await requireRequest(decided.requestKey);
+    const what = decided.kind === 'topup' ? 'top-up' : 'estimate';
+    await postInThread(
+      ctx.tokens,
+      decided.requestKey,
+      `:white_check_mark: <@${body.user.id}> approved the ${what} (v${decided.version}, ${formatRange(decided.lowMinutes, decided.highMinutes)}).` +
+        (request.assigneeId ? ` <@${request.assigneeId}>, you're good to go.` : ''),
+    );
+  });
+}
+
+async function pendingEstimateFor(estimateId: string, actor: { userId: string; channelId?: string | undefined }, permission: 'decline' | 'comment') {
+  const estimate = await requireEstimate(estimateId);
+  await authorise(permission, actor, await requireRequest(estimate.requestKey));
+  if (estimate.decision !== 'pending') {
+    throw new UserFacingError(ErrorCode.Conflict, `This estimate is already ${estimate.decision}; nothing to decide.`);
+  }
+  return estimate;
+}
+
+function estimateSummary(e: { requestKey: string; version: number; lowMinutes: number; highMinutes: number; amountMinor: number; currency: string }) {
+  return `*${e.requestKey}* estimate v${e.version}: ${formatRange(e.lowMinutes, e.highMinutes)}, ${formatMoney(e.amountMinor, e.currency)}`;
+}
+
+export function openDeclineModal(ctx: ListenerContext) {
+  return handle(async ({ action, body, client }) => {
+    const actor = actorOf(body);
+    const estimate = await pendingEstimateFor(value(objectId, action.value), actor, 'decline');
+    const metadata = sealMetadata(ctx.config.metadataSecret, { estimateId: estimate._id.toHexString(), channelId: actor.channelId });
+    await client.views.open({ trigger_id: body.trigger_id, view: declineEstimateModal(metadata, estimateSummary(estimate)) });
+  });
+}
+
+export function openQuestionModal(ctx: ListenerContext) {
+  return handle(async ({ action, body, client }) => {
+    const actor = actorOf(body);
+    const estimate = await pendingEstimateFor(value(objectId, action.value), actor, 'comment');
+    const metadata = sealMetadata(ctx.config.metadataSecret, { estimateId: estimate._id.toHexString(), channelId: actor.channelId });
+    await client.views.open({ trigger_id: body.trigger_id, view: askQuestionModal(metadata, estimateSummary(estimate)) });
+  });
+}
+
+export function deleteTime(ctx: ListenerContext) {
+  return handle(async ({ action, body, client }) => {
+    const actor = actorOf(body);
+    const deleted = await deleteTimeEntry(value(objectId, action.value), actor);
+    await showEstimateChange(ctx, deleted.requestKey, []);
+    if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, `Deleted ${formatDuration(deleted.minutes)} from ${deleted.requestKey}. The audit trail keeps a record.`);
+  });
+}
+
+export function openEditTimeModal(ctx: ListenerContext) {
+  return handle(async ({ action, body, client }) => {
+    const actor = actorOf(body);
+    const entry = await timeEntryForEdit(value(objectId, action.value), actor);
+    const metadata = sealMetadata(ctx.config.metadataSecret, { key: entry.requestKey, entryId: entry._id.toHexString(), channelId: actor.channelId });
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: logTimeModal(metadata, entry.requestKey, { minutes: formatDuration(entry.minutes).replace(' ', ''), note: entry.note, billable: entry.billable }, VIEW_EDIT_TIME),
+    });
+  });
+}

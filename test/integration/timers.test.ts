@@ -1,0 +1,96 @@
+// Request timers on real Redis with real BullMQ workers: the SLA reminder and escalation arrive in
+// order, once each; nothing arrives once the request is claimed; a worker restart loses nothing.
+import { RequestModel } from '../../src/db/request';
+import { ACTION } from '../../src/slack/ids';
+import { startWorker, type RunningWorker } from '../../src/worker';
+import { clickAndSettle, openByCommand, record } from '../support/flows';
+import { startTestApp, type TestApp } from '../support/harness';
+import { BETA, STAFF, TRIAGE } from '../support/testEnv';
+
+let t: TestApp;
+const workers: RunningWorker[] = [];
+
+// BETA is 24x7 in the standard seed; a 60-minute SLA for urgent makes the arithmetic plain.
+const SEED = `
+managers: [${STAFF.manager}]
+engineers: [${STAFF.engineer}]
+clients:
+  - key: BETA
+    name: Beta Co
+    channels: [${BETA.channel}]
+    hourlyRate: 100
+    businessHours: 24x7
+    slaMinutes: { urgent: 60, high: 120, normal: 240, low: 480 }
+`;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await t.seed(SEED);
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await t.stop();
+});
+
+async function worker(): Promise<RunningWorker> {
+  const w = await startWorker(t.config);
+  workers.push(w);
+  return w;
+}
+
+/**
+ * Opens an urgent request (60-minute SLA, reminder at 45 minutes) and moves its creation back in
+ * time so the reminder is due in `remindIn` seconds and the escalation 15 minutes later, unless
+ * `escalateIn` brings both close (the reminder then already due).
+ */
+async function urgentRequest(title: string, due: { remindIn: number } | { escalateIn: number }): Promise<string> {
+  const key = await openByCommand(t, title, BETA.member, BETA.channel);
+  const untilBreach = 'remindIn' in due ? 15 * 60 + due.remindIn : due.escalateIn;
+  const createdAt = new Date(Date.now() - 60 * 60_000 + untilBreach * 1000);
+  await RequestModel.updateOne({ key }, { $set: { createdAt, priority: 'urgent' }, $inc: { revision: 1 } });
+  await t.web.timers.sync(key);
+  return key;
+}
+
+const reminders = (key: string) =>
+  t.fake.callsTo('chat.postMessage').filter((c) => String(c.args.text).includes(`*${key}*`) && /first.response/.test(String(c.args.text)));
+
+describe('SLA timers', () => {
+  it('remind the triage channel, then escalate to the managers, once each and in order', async () => {
+    await worker();
+    const key = await urgentRequest('Site down', { escalateIn: 3 });
+    const [remind] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === TRIAGE && String(c.args.text).includes(`*${key}*`));
+    expect(remind?.args.thread_ts).toBe((await record(key)).triageMessageTs);
+    const [escalate] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === STAFF.manager && String(c.args.text).includes(`*${key}*`), { timeoutMs: 10_000 });
+    expect(String(escalate?.args.text)).toMatch(/missed its first-response target of 1h/);
+    expect((remind?.at ?? 0) <= (escalate?.at ?? 0)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(reminders(key)).toHaveLength(2);
+    const stored = await record(key);
+    expect(stored.slaBreachedAt).toBeInstanceOf(Date);
+    expect(stored.timersFired).toHaveLength(2);
+  });
+
+  it('send nothing when the request is claimed first', async () => {
+    const key = await urgentRequest('Claim me quick', { remindIn: 4 });
+    const { revision } = await record(key);
+    // Claimed before the reminder job runs: scheduling again removes the jobs; a job already
+    // running re-reads the record and does nothing.
+    await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
+    expect((await record(key)).revision).toBeGreaterThan(revision);
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(reminders(key)).toHaveLength(0);
+    expect((await record(key)).timersFired).toEqual([]);
+  });
+
+  it('loses nothing when the worker is stopped and another starts later', async () => {
+    for (const w of workers.splice(0)) await w.stop();
+    const key = await urgentRequest('Worker restart', { escalateIn: 2 });
+    await new Promise((r) => setTimeout(r, 3000)); // both timers are due while no worker runs
+    expect(reminders(key)).toHaveLength(0);
+    await worker();
+    await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === STAFF.manager && String(c.args.text).includes(`*${key}*`), { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(reminders(key)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,267 @@
+import {
+  allocateTotal,
+  amountForMinutes,
+  billableMinutes,
+  requestCharge,
+  summaryTotals,
+  type RequestCharge,
+  type RequestChargeInput,
+} from '../../src/domain/billing';
+
+describe('billableMinutes', () => {
+  it.each([
+    // logged, increment, minimum → billed
+    [0, 15, 30, 0], // nothing billed for nothing
+    [1, 15, 30, 30],
+    [10, 15, 30, 30],
+    [30, 15, 30, 30],
+    [31, 15, 30, 45],
+    [44, 15, 0, 45],
+    [45, 15, 0, 45],
+    [50, 15, 30, 60],
+    [60, 15, 30, 60],
+    [61, 15, 30, 75],
+    [20, 15, 60, 60],
+    [7, 1, 0, 7], // increment 1 bills exactly
+    [61, 1, 0, 61],
+    [61, 1, 30, 61],
+    [10, 1, 30, 30],
+    [0, 1, 30, 0],
+    [1, 60, 0, 60],
+    [119, 60, 60, 120],
+    [5, 6, 0, 6],
+    [12000, 15, 30, 12000],
+  ])('logged %d, increment %d, minimum %d → %d', (logged, increment, minimum, billed) =>
+    expect(billableMinutes(logged, increment, minimum)).toBe(billed),
+  );
+
+  it.each([
+    [-1, 15, 30],
+    [1.5, 15, 30],
+    [Number.NaN, 15, 30],
+    [10, 0, 30],
+    [10, -15, 30],
+    [10, 15, -1],
+    [10, 7.5, 30],
+  ])('refuses logged %d, increment %d, minimum %d', (logged, increment, minimum) =>
+    expect(() => billableMinutes(logged, increment, minimum)).toThrow(RangeError),
+  );
+});
+
+describe('amountForMinutes', () => {
+  it.each([
+    // minutes, rate per hour (minor units) → amount (minor units), rounded half up
+    [60, 9500, 9500],
+    [90, 9500, 14250],
+    [0, 9500, 0],
+    [15, 0, 0],
+    [7, 9250, 1079], // 64750 / 60 = 1079.166…
+    [1, 9250, 154], // 9250 / 60 = 154.166…
+    [2, 9250, 308], // 18500 / 60 = 308.333…
+    [3, 9250, 463], // 27750 / 60 = 462.5 → half up
+    [29, 1, 0], // 0.483…
+    [30, 1, 1], // 0.5 → half up
+    [89, 1, 1], // 1.483…
+    [90, 1, 2], // 1.5 → half up
+    [12000, 99999999, 19999999800], // 200h × 99999999 = 19 999 999 800 exactly
+    [11999, 99999999, 19998333133], // 1 199 899 988 001 / 60 = 19 998 333 133.35
+    [7, Number.MAX_SAFE_INTEGER, 1050839913053116], // 63 050 394 783 186 937 / 60 = …115.616…
+    // 27 021 597 764 214 090 / 60 = 450 359 962 736 901.5 → …902; floating point gives …901
+    [3, 9007199254738030, 450359962736902],
+  ])('%d minutes at %d/h → %d', (minutes, rate, amount) => expect(amountForMinutes(minutes, rate)).toBe(amount));
+
+  it.each([
+    [-1, 9500],
+    [1.5, 9500],
+    [60, -1],
+    [60, 92.5],
+    [60, Number.POSITIVE_INFINITY],
+  ])('refuses %d minutes at %d/h', (minutes, rate) => expect(() => amountForMinutes(minutes, rate)).toThrow(RangeError));
+
+  it('refuses an amount too large to hold exactly', () => {
+    expect(() => amountForMinutes(12000, Number.MAX_SAFE_INTEGER)).toThrow(RangeError);
+  });
+});
+
+describe('requestCharge', () => {
+  // £90/h, 15-minute increments, 30-minute minimum unless a case says otherwise.
+  const base: RequestChargeInput = {
+    billingMode: 'on_completion',
+    hourlyRateMinor: 9000,
+    incrementMinutes: 15,
+    minimumMinutes: 30,
+    approvedMinutes: 240,
+    approvedAmountMinor: 36000,
+    loggedBillableMinutes: 200,
+    closed: true,
+  };
+  const charge = (raw: number, billed: number, amount: number, upfront: number, reconciliation: number): RequestCharge => ({
+    rawMinutes: raw,
+    billedMinutes: billed,
+    amountMinor: amount,
+    upfrontMinor: upfront,
+    reconciliationMinor: reconciliation,
+  });
+
+  it.each<[string, Partial<RequestChargeInput>, RequestCharge]>([
+    // 200 → 210 billable (under the 240 approved); 210 × 9000 / 60 = 31500; 36000 invoiced → −4500
+    ['upfront, closed under the estimate', { billingMode: 'upfront' }, charge(200, 240, 36000, 36000, -4500)],
+    // not closed: invoiced upfront, but unused approved time is not reconciled yet
+    ['upfront, still open', { billingMode: 'upfront', closed: false }, charge(200, 240, 36000, 36000, 0)],
+    // 300 logged, capped at 240 approved: 240 × 9000 / 60 = 36000 − 36000 = 0
+    ['upfront, over the estimate', { billingMode: 'upfront', loggedBillableMinutes: 300 }, charge(300, 240, 36000, 36000, 0)],
+    // approved at £85/h (240 × 8500 / 60 = 34000), actuals at today's £90/h: 36000 − 34000 = +2000
+    [
+      'upfront, rate rose after approval',
+      { billingMode: 'upfront', approvedAmountMinor: 34000, loggedBillableMinutes: 240 },
+      charge(240, 240, 34000, 34000, 2000),
+    ],
+    // 120 approved (18000 invoiced), nothing logged → 0 billable → −18000
+    [
+      'upfront, closed with nothing logged',
+      { billingMode: 'upfront', approvedMinutes: 120, approvedAmountMinor: 18000, loggedBillableMinutes: 0 },
+      charge(0, 120, 18000, 18000, -18000),
+    ],
+    // no approved estimate (advice resolved without one): nothing at all, raw time still shown
+    [
+      'upfront, nothing approved',
+      { billingMode: 'upfront', approvedMinutes: 0, approvedAmountMinor: 0, loggedBillableMinutes: 45 },
+      charge(45, 0, 0, 0, 0),
+    ],
+    // 200 → 210 billable; 210 × 9000 / 60 = 31500
+    ['on completion, closed', {}, charge(200, 210, 31500, 0, 0)],
+    // nothing is invoiced before close
+    ['on completion, still open', { closed: false }, charge(200, 0, 0, 0, 0)],
+    // 300 logged, capped at 240 approved: 240 × 9000 / 60 = 36000
+    ['on completion, capped at approved', { loggedBillableMinutes: 300 }, charge(300, 240, 36000, 0, 0)],
+    // 10 logged → 30 minimum; 30 × 9000 / 60 = 4500
+    ['on completion, minimum charge', { loggedBillableMinutes: 10 }, charge(10, 30, 4500, 0, 0)],
+    // 10 logged → 30 minimum, but only 20 approved: 20 × 9000 / 60 = 3000
+    [
+      'on completion, cap below the minimum',
+      { loggedBillableMinutes: 10, approvedMinutes: 20, approvedAmountMinor: 3000 },
+      charge(10, 20, 3000, 0, 0),
+    ],
+    ['on completion, nothing approved', { approvedMinutes: 0, approvedAmountMinor: 0, loggedBillableMinutes: 45 }, charge(45, 0, 0, 0, 0)],
+    ['on completion, nothing logged', { loggedBillableMinutes: 0 }, charge(0, 0, 0, 0, 0)],
+    // £92.50/h, increment 1, no minimum: 7 × 9250 / 60 = 1079.166… → 1079
+    [
+      'on completion, odd rate, exact minutes',
+      { hourlyRateMinor: 9250, incrementMinutes: 1, minimumMinutes: 0, loggedBillableMinutes: 7, approvedMinutes: 60, approvedAmountMinor: 9250 },
+      charge(7, 7, 1079, 0, 0),
+    ],
+    // 240 estimate + 60 top-up = 300 approved; 290 → 300 billable; 300 × 9000 / 60 = 45000
+    [
+      'on completion, with a top-up',
+      { approvedMinutes: 300, approvedAmountMinor: 45000, loggedBillableMinutes: 290 },
+      charge(290, 300, 45000, 0, 0),
+    ],
+  ])('%s', (_name, change, expected) => expect(requestCharge({ ...base, ...change })).toEqual(expected));
+
+  it.each<Partial<RequestChargeInput>>([
+    { hourlyRateMinor: -1 },
+    { incrementMinutes: 0 },
+    { minimumMinutes: -1 },
+    { approvedMinutes: 1.5 },
+    { approvedAmountMinor: -1 },
+    { loggedBillableMinutes: -5 },
+    { approvedMinutes: 0, loggedBillableMinutes: -5 },
+  ])('refuses %j', (change) => expect(() => requestCharge({ ...base, ...change })).toThrow(RangeError));
+});
+
+describe('allocateTotal', () => {
+  it.each([
+    // total, weights → parts
+    [10000, [1, 1, 1], [3334, 3333, 3333]],
+    [100, [1, 1, 1], [34, 33, 33]],
+    [10, [1, 1, 1, 1], [3, 3, 2, 2]], // 2.5 each: ties go to the earlier lines
+    [7, [1, 2], [2, 5]], // 2.33… and 4.66…: the larger remainder wins
+    [1, [2, 1, 1], [1, 0, 0]],
+    [3, [1, 1, 1, 1, 1], [1, 1, 1, 0, 0]],
+    [100, [1, 3], [25, 75]],
+    [100, [33, 33, 34], [33, 33, 34]],
+    [100, [0, 5], [0, 100]],
+    [100, [1], [100]],
+    [0, [1, 2, 3], [0, 0, 0]],
+    [10, [0, 0, 0], [4, 3, 3]], // all-zero weights: evenly, remainder to the first lines
+    [11, [0, 0, 0], [4, 4, 3]],
+    [-10000, [1, 1, 1], [-3334, -3333, -3333]], // a negative total is the mirror image
+    [Number.MAX_SAFE_INTEGER, [1, 1], [4503599627370496, 4503599627370495]],
+    [0, [], []],
+  ])('%d over %j → %j', (total, weights, parts) => expect(allocateTotal(total, weights)).toEqual(parts));
+
+  it.each<[number, number[]]>([
+    [5, []],
+    [10, [1, -1]],
+    [10, [1.5, 1]],
+    [10.5, [1, 1]],
+    [10, [Number.NaN]],
+  ])('refuses %d over %j', (total, weights) => expect(() => allocateTotal(total, weights)).toThrow(RangeError));
+
+  it('always adds up to the total, each part within one unit of its exact share', () => {
+    // mulberry32: a tiny seeded PRNG, so the cases are the same on every run.
+    let seed = 20240531;
+    const random = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const integer = (max: number): number => Math.floor(random() * (max + 1));
+
+    for (let run = 0; run < 500; run++) {
+      const weights = Array.from({ length: 1 + integer(9) }, () => (random() < 0.2 ? 0 : integer(run % 2 ? 1000 : 99999999)));
+      const total = integer(10_000_000) * (random() < 0.1 ? -1 : 1);
+      const parts = allocateTotal(total, weights);
+
+      expect(parts).toHaveLength(weights.length);
+      expect(parts.reduce((sum, part) => sum + part, 0)).toBe(total);
+      const shares = weights.some((w) => w > 0) ? weights : weights.map(() => 1);
+      const weightSum = BigInt(shares.reduce((sum, w) => sum + w, 0));
+      parts.forEach((part, i) => {
+        // |part − total × w / W| < 1, in integers: |part × W − total × w| < W
+        const gap = BigInt(part) * weightSum - BigInt(total) * BigInt(shares[i] ?? 0);
+        expect(gap < weightSum && -gap < weightSum).toBe(true);
+        if (total >= 0) expect(part).toBeGreaterThanOrEqual(0);
+      });
+    }
+  });
+});
+
+describe('summaryTotals', () => {
+  const line = (amount: number, billed: number, raw: number, upfront: number, reconciliation: number) => ({
+    amountMinor: amount,
+    billedMinutes: billed,
+    rawMinutes: raw,
+    upfrontMinor: upfront,
+    reconciliationMinor: reconciliation,
+  });
+
+  it('adds up every column', () => {
+    expect(summaryTotals([line(36000, 240, 200, 36000, -4500), line(31500, 210, 200, 0, 0), line(0, 0, 45, 0, 0)])).toEqual(
+      line(67500, 450, 445, 36000, -4500),
+    );
+  });
+
+  it('is all zeros for no lines', () => {
+    expect(summaryTotals([])).toEqual(line(0, 0, 0, 0, 0));
+  });
+
+  it('is exact for large amounts', () => {
+    // three 200h lines at 99999999/h: 3 × 19 999 999 800 = 59 999 999 400
+    const big = line(19999999800, 12000, 12000, 19999999800, 0);
+    expect(summaryTotals([big, big, big])).toEqual(line(59999999400, 36000, 36000, 59999999400, 0));
+  });
+
+  it('refuses amounts that are not whole, or a total too large to hold exactly', () => {
+    expect(() => summaryTotals([line(0.5, 0, 0, 0, 0)])).toThrow(RangeError);
+    expect(() => summaryTotals([line(Number.MAX_SAFE_INTEGER, 0, 0, 0, 0), line(1, 0, 0, 0, 0)])).toThrow(RangeError);
+  });
+
+  it('matches a cap split over its lines', () => {
+    // a monthly cap of £500 computed once and shown per line still totals £500
+    const parts = allocateTotal(50000, [31500, 4500, 1079]);
+    expect(summaryTotals(parts.map((amount) => line(amount, 0, 0, 0, 0))).amountMinor).toBe(50000);
+  });
+});

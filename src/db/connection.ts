@@ -7,10 +7,11 @@ import { DigestRunModel } from './digestRun';
 import { EstimateModel } from './estimate';
 import { PendingIntakeModel } from './pendingIntake';
 import { RequestModel } from './request';
+import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, DigestRunModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, DigestRunModel, SlackEventModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.

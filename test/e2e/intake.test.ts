@@ -110,7 +110,14 @@ describe('a mention of the app', () => {
     await t.slack.event(event, { event_id: 'Ev0SAME' });
     await waitForEphemeral(t, ACME.member, /Opened/);
     const before = await countRequests();
-    await t.slack.event(event, { event_id: 'Ev0SAME', retryNum: 1, retryReason: 'http_timeout' });
+    const calls = t.fake.calls.length;
+    // The same delivery again (Slack thought we timed out): dropped without a word.
+    const retry = await t.slack.event(event, { event_id: 'Ev0SAME', retryNum: 1, retryReason: 'http_timeout' });
+    expect(retry.status).toBe(200);
+    await t.fake.expectNoCall('chat.postEphemeral', (c) => t.fake.calls.indexOf(c) >= calls, 300);
+    expect(await countRequests()).toBe(before);
+    // A different event about the same message (e.g. an edit mentioning us again) is explained.
+    await t.slack.event(event, { event_id: 'Ev0OTHER' });
     await waitForEphemeral(t, ACME.member, /already ACME-\d+/);
     expect(await countRequests()).toBe(before);
   });

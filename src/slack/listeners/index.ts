@@ -3,11 +3,13 @@ import type { App } from '@slack/bolt';
 import * as actions from './actions';
 import * as commands from './commands';
 import type { ListenerContext } from './context';
+import { dropRedeliveredEvents } from './dedupe';
 import * as events from './events';
 import * as shortcuts from './shortcuts';
 import * as views from './views';
 
 export function registerListeners(app: App, ctx: ListenerContext): void {
+  app.use(dropRedeliveredEvents);
   commands.register(app, ctx);
   actions.register(app, ctx);
   views.register(app, ctx);

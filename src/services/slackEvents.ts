@@ -1,0 +1,14 @@
+// Remembers which Slack events were handled.
+import { SlackEventModel } from '../db/slackEvent';
+import { isDuplicateKey } from './sequence';
+
+/** True the first time an event ID is seen; false for every redelivery. */
+export async function isFirstDelivery(eventId: string): Promise<boolean> {
+  try {
+    await SlackEventModel.create({ _id: eventId, receivedAt: new Date() });
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}

@@ -81,8 +81,8 @@ function redisServerBinary(): string {
   return 'redis-server';
 }
 
-async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
+async function startRedis(fixedPort?: number): Promise<{ url: string; child: ChildProcess }> {
+  const port = fixedPort ?? (await freePort());
   const child = spawn(
     redisServerBinary(),
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
@@ -140,4 +140,21 @@ export async function startLocalServices(env: Record<string, string | undefined>
     await Promise.all(children.map(stopChild));
     throw error;
   }
+}
+
+export interface LocalServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A private MongoDB-wire server, e.g. for a test that stops it mid-way. */
+export async function startMongoServer(): Promise<LocalServer> {
+  const { uri, child } = await startMongo();
+  return { url: uri, stop: () => stopChild(child) };
+}
+
+/** A private Redis server; give the port of a stopped one to bring it back at the same address. */
+export async function startRedisServer(port?: number): Promise<LocalServer & { port: number }> {
+  const { url, child } = await startRedis(port);
+  return { url, port: Number(new URL(url).port), stop: () => stopChild(child) };
 }

@@ -20,7 +20,7 @@ export interface RunningWorker {
 }
 
 /** Re-renders Slack messages that fell behind and schedules timers the web process could not. */
-async function maintenanceSweep(effects: Effects): Promise<{ synced: number; timers: number }> {
+export async function maintenanceSweep(effects: Effects): Promise<{ synced: number; timers: number }> {
   const { synced } = await resyncStaleRequests(effects.tokens);
   const stale = await requestsWithStaleTimers(500);
   for (const key of stale) await effects.timers.sync(key);

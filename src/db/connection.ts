@@ -26,7 +26,10 @@ export async function connectDatabase(uri: string): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
   // autoIndex off: indexes are built once, explicitly, below, so several processes starting at
   // once do not race on them and a failure is reported instead of swallowed.
-  await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 5000 });
+  // Fail fast when MongoDB is unreachable: a Slack user waits at most 3 s for an answer, and a
+  // clear "try again" beats a late one. Writes are not buffered while disconnected.
+  mongoose.set('bufferTimeoutMS', 2000);
+  await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 2000 });
   await Promise.all(MODELS.map((m) => m.createIndexes()));
   return mongoose;
 }

@@ -1,13 +1,26 @@
 // Redis connections for BullMQ and for readiness checks.
 import { Redis } from 'ioredis';
+import { logger } from '../logger';
 
 /** BullMQ needs maxRetriesPerRequest: null on worker connections (blocking commands). */
 export function createRedisConnection(url: string, options: { forWorker?: boolean } = {}): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: options.forWorker ? null : 1,
     enableOfflineQueue: options.forWorker ?? false,
     lazyConnect: false,
   });
+  // ioredis reconnects by itself; say so once per outage instead of once per retry.
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn({ err: error.message }, 'Redis is unreachable; reconnecting. Jobs are scheduled once it is back');
+  });
+  redis.on('ready', () => {
+    if (down) logger.info('Redis is reachable again');
+    down = false;
+  });
+  return redis;
 }
 
 export async function isRedisReachable(redis: Redis, timeoutMs = 1000): Promise<boolean> {

@@ -30,6 +30,8 @@ export interface TimerScheduler {
 
 export function createTimerScheduler(config: Config, connection: ConnectionOptions): TimerScheduler {
   const queue = new Queue<TimerJob>(TIMERS_QUEUE, { ...queueOptions(config, connection), defaultJobOptions: TIMER_JOB_OPTIONS });
+  // Connection errors also surface as failed calls to sync(), which are handled there.
+  queue.on('error', (error) => logger.debug({ err: error.message }, 'Timer queue connection error'));
   return {
     async sync(key) {
       const current = await timerPlanFor(key);

@@ -80,6 +80,16 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
   app.error(async (error) => {
     messageForError(error, { component: 'bolt' });
   });
+  // Counts listeners at work, so a shutdown lets them finish (a listener goes on after ack()).
+  let inFlight = 0;
+  app.use(async ({ next }) => {
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+  });
   registerListeners(app, { config, ...effects });
 
   let server: Server | undefined;
@@ -96,6 +106,9 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
     },
     async stop() {
       await app.stop();
+      const deadline = Date.now() + 10_000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      if (inFlight > 0) logger.warn({ inFlight }, 'Stopped with listeners still running after 10 s');
     },
   };
 }

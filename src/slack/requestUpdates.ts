@@ -6,7 +6,7 @@ import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
 import { transitionRequest, type TransitionInput } from '../services/requestLifecycle';
 import { showEstimate } from './estimateSync';
 import { postInThread } from './notify';
-import { syncRequest } from './sync';
+import { syncRequest, type SyncResult } from './sync';
 import type { SlackTokens } from './tokens';
 import { threadNotice } from './views/notices';
 
@@ -15,10 +15,22 @@ export interface Effects {
   timers: TimerScheduler;
 }
 
-/** The request's messages and timers, after any change. */
-export async function showRequest(effects: Effects, key: string): Promise<void> {
-  await syncRequest(effects.tokens, key);
+/** The request's messages and timers, after any change; says what Slack refused, if anything. */
+export async function showRequest(effects: Effects, key: string): Promise<SyncResult> {
+  const result = await syncRequest(effects.tokens, key);
   await syncTimersQuietly(effects.timers, key);
+  return result;
+}
+
+/** Slack errors that mean the app cannot post in the client's channel until someone acts. */
+export const CHANNEL_PROBLEMS = ['not_in_channel', 'channel_not_found', 'is_archived'];
+
+export function channelGuidance(key: string, result: SyncResult): string | undefined {
+  const problem = result.errors.client;
+  if (!problem || !CHANNEL_PROBLEMS.includes(problem)) return undefined;
+  return problem === 'is_archived'
+    ? `${key} is saved, but this channel is archived, so I can't post its thread here. Ask your account manager to link an active channel.`
+    : `${key} is saved, but I can't post in this channel yet. Invite me with \`/invite @Ad-hoc Help\` and I'll post it here within a minute.`;
 }
 
 export async function transitionAndShow(effects: Effects, input: TransitionInput): Promise<RequestRecord> {

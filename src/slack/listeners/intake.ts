@@ -8,7 +8,7 @@ import { findClientByChannel } from '../../services/directory';
 import { NOT_A_CLIENT_CHANNEL, openRequest, TITLE_MAX } from '../../services/requestLifecycle';
 import { logger } from '../../logger';
 import { sealMetadata } from '../metadata';
-import { showRequest } from '../requestUpdates';
+import { channelGuidance, showRequest } from '../requestUpdates';
 import { newRequestModal, type NewRequestPrefill } from '../views/modals';
 import type { ListenerContext } from './context';
 import { messageForError } from './replies';
@@ -32,6 +32,15 @@ export interface TextIntake {
 
 /** Opens a request from free text and shows it in Slack; returns its key. */
 export async function openFromText(ctx: ListenerContext, intake: TextIntake): Promise<string> {
+  const { key } = await openAndShow(ctx, intake);
+  return key;
+}
+
+/**
+ * Opens and shows a request; when the app cannot post in the client's channel, the person is
+ * told by DM (an ephemeral message there would fail for the same reason).
+ */
+export async function openAndShow(ctx: ListenerContext, intake: TextIntake): Promise<{ key: string; guided: boolean }> {
   const { title, details } = titleAndDetails(intake.text, TITLE_MAX);
   const request = await openRequest({
     channelId: intake.channelId,
@@ -45,8 +54,12 @@ export async function openFromText(ctx: ListenerContext, intake: TextIntake): Pr
     sourceMessage: intake.sourceMessage,
     triageChannelId: ctx.config.slack.triageChannelId,
   });
-  await showRequest(ctx, request.key);
-  return request.key;
+  const guidance = channelGuidance(request.key, await showRequest(ctx, request.key));
+  if (guidance) {
+    const client = await ctx.tokens.clientFor();
+    await client?.chat.postMessage({ channel: intake.userId, text: guidance }).catch(() => undefined);
+  }
+  return { key: request.key, guided: Boolean(guidance) };
 }
 
 export function openedText(key: string): string {

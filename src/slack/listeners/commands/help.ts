@@ -4,7 +4,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { parseHelpCommand, titleAndDetails } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
 import { openRequest, TITLE_MAX } from '../../../services/requestLifecycle';
-import { showRequest } from '../../requestUpdates';
+import { channelGuidance, showRequest } from '../../requestUpdates';
 import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
 import { messageForError } from '../replies';
@@ -19,7 +19,7 @@ import { openNewRequestModal, openedText } from '../intake';
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 export function helpCommand(ctx: ListenerContext) {
-  return async ({ command, ack, client }: CommandArgs): Promise<void> => {
+  return async ({ command, ack, client, respond }: CommandArgs): Promise<void> => {
     const parsed = parseHelpCommand(command.text);
     const actor = { userId: command.user_id, channelId: command.channel_id };
     const logContext = { user: command.user_id, channel: command.channel_id, kind: parsed.kind };
@@ -52,7 +52,10 @@ export function helpCommand(ctx: ListenerContext) {
           key = request.key;
           return openedText(key);
         });
-        if (key) await showRequest(ctx, key);
+        if (!key) return;
+        const guidance = channelGuidance(key, await showRequest(ctx, key));
+        // The response URL works even where the bot is not a member of the channel.
+        if (guidance) await respond({ response_type: 'ephemeral', text: guidance });
         return;
       }
       case 'modal':

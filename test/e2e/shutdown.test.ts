@@ -1,0 +1,80 @@
+// SIGTERM while a request is being worked: the HTTP answer still comes, the listener finishes its
+// Slack calls, and the process exits 0.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
+import { RequestModel } from '../../src/db/request';
+import { applySeed } from '../../src/services/seed';
+import { SlackFake } from '../support/slackFake';
+import { SlackClientSimulator } from '../support/slackRequests';
+import { ACME, BOT_TOKEN, SIGNING_SECRET, STANDARD_SEED, TRIAGE, testDatabaseUri, testRedisUrl, uniqueName } from '../support/testEnv';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+it('finishes in-flight work on SIGTERM, then exits 0', async () => {
+  const fake = new SlackFake();
+  await fake.start();
+  const uri = testDatabaseUri();
+  await connectDatabase(uri);
+  await applySeed(STANDARD_SEED);
+  const port = await freePort();
+  const child = spawn(path.join(__dirname, '../../node_modules/.bin/tsx'), [path.join(__dirname, '../../src/main.ts')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.url,
+      PORT: String(port),
+      MONGODB_URI: uri,
+      REDIS_URL: testRedisUrl(),
+      TRIAGE_CHANNEL_ID: TRIAGE,
+      QUEUE_PREFIX: uniqueName('q'),
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`app did not start:\n${output}`)), 20_000);
+      child.stdout.on('data', () => {
+        if (output.includes('is listening')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    // Slack is slow: each Web API call takes 700 ms, so the listener is still posting when we stop.
+    fake.setLatency(700);
+    const slack = new SlackClientSimulator({ baseUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET });
+    const answer = slack.slashCommand({ text: 'Stop me if you can', user_id: ACME.member, channel_id: ACME.channel });
+    const res = await answer;
+    expect(res.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // The listener finished: both messages were posted and their references stored.
+    expect(fake.callsTo('chat.postMessage').map((c) => c.args.channel).sort()).toEqual([ACME.channel, TRIAGE].sort());
+    const stored = await RequestModel.findOne({ clientKey: 'ACME' }).lean();
+    expect(stored?.clientMessageTs).toBeDefined();
+    expect(stored?.triageMessageTs).toBeDefined();
+    expect(output).toContain('web is shutting down');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await mongoose.connection.db?.dropDatabase();
+    await disconnectDatabase();
+    await fake.stop();
+  }
+}, 40_000);

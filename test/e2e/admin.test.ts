@@ -304,7 +304,7 @@ describe('show', () => {
     expect(text).toMatch(/\*Clients\* \(\d+\)/);
     expect(text).toContain('• *SHOWCO* Show &amp; Tell — <#C0SHOW>');
     expect(text).toContain('¥1,200/h, billed on completion, 15-min increments, 30-min minimum, estimates up to 30m need no approval');
-    expect(text).toContain('Approvers: <@U0SHOWBOSS> · Budget: 7h30m a month');
+    expect(text).toContain('Approvers: <@U0SHOWBOSS> · Budget: 7h 30m a month');
     expect(text).toContain('Europe/London, Mon, Wed, Sat–Sun 10:00–14:00 · SLA: urgent 15m, high 1h, normal 4h, low 8h');
     expect(text).toContain('• *ACME* Acme Ltd — <#C0ACME>');
     expect(text).toContain('£95.00/h');

@@ -1,6 +1,7 @@
 // Text answers for `/help admin …`: the usage, the configuration and what a change did.
 import type { ClientFields } from '../../domain/clientSettings';
 import { PRIORITIES } from '../../domain/lifecycle';
+import { formatDuration } from '../../domain/duration';
 import { formatMoney } from '../../domain/money';
 import type { AdminConfiguration, ChannelChange, ClientChange, StaffChange } from '../../services/admin';
 import { escapeAndTruncate, escapeMrkdwn, mention } from '../mrkdwn';
@@ -29,13 +30,6 @@ function listed(ids: string[], render: (id: string) => string): string {
   return ids.length > MAX_LISTED ? `${shown} and ${ids.length - MAX_LISTED} more` : shown;
 }
 
-export function formatMinutes(total: number): string {
-  const hours = Math.floor(total / 60);
-  const minutes = total % 60;
-  if (hours === 0) return `${minutes}m`;
-  return minutes === 0 ? `${hours}h` : `${hours}h${minutes}m`;
-}
-
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /** [1,2,3,4,5] → "Mon–Fri"; [1,3,6,7] → "Mon, Wed, Sat–Sun". */
@@ -60,14 +54,14 @@ const BILLING_MODES: Record<ClientFields['billingMode'], string> = {
 
 export function renderClient(client: ClientFields): string {
   const hours = client.businessHours;
-  const sla = [...PRIORITIES].reverse().map((p) => `${p} ${formatMinutes(client.slaMinutes[p])}`).join(', ');
+  const sla = [...PRIORITIES].reverse().map((p) => `${p} ${formatDuration(client.slaMinutes[p])}`).join(', ');
   return [
     `• *${client.key}* ${escapeAndTruncate(client.name, 80)} — ${client.channels.length > 0 ? listed(client.channels, (c) => `<#${c}>`) : 'no channel'}`,
     `    ${formatMoney(client.hourlyRateMinor, client.currency)}/h, ${BILLING_MODES[client.billingMode]}, ` +
       `${client.incrementMinutes}-min increments, ${client.minimumMinutes}-min minimum` +
-      (client.autoApproveMinutes > 0 ? `, estimates up to ${formatMinutes(client.autoApproveMinutes)} need no approval` : ''),
+      (client.autoApproveMinutes > 0 ? `, estimates up to ${formatDuration(client.autoApproveMinutes)} need no approval` : ''),
     `    Approvers: ${client.approvers.length > 0 ? listed(client.approvers, mention) : 'anyone in the channel'} · ` +
-      `Budget: ${client.monthlyBudgetMinutes === undefined ? 'none' : `${formatMinutes(client.monthlyBudgetMinutes)} a month`}`,
+      `Budget: ${client.monthlyBudgetMinutes === undefined ? 'none' : `${formatDuration(client.monthlyBudgetMinutes)} a month`}`,
     `    ${escapeMrkdwn(client.timezone)}, ${hours.alwaysOpen ? '24×7' : `${formatDays(hours.days)} ${hours.start}–${hours.end}`} · SLA: ${sla}`,
   ].join('\n');
 }

@@ -22,7 +22,7 @@ export async function startWeb(config: Config): Promise<RunningWeb> {
   await waitUntilReady(redis, 3000);
   const tokens = singleWorkspaceTokens(config);
   const timers = createTimerScheduler(config, redis);
-  const slack = createSlackApp(config, { tokens, timers }, {
+  const slack = createSlackApp(config, { config, tokens, timers }, {
     mongodb: isDatabaseReachable,
     redis: () => isRedisReachable(redis),
   });

@@ -31,7 +31,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   setLogLevel(config.logLevel);
   await connectDatabase(config.mongodbUri);
   const connection = createRedisConnection(config.redisUrl, { forWorker: true });
-  const effects: Effects = { tokens: singleWorkspaceTokens(config), timers: createTimerScheduler(config, connection) };
+  const effects: Effects = { config, tokens: singleWorkspaceTokens(config), timers: createTimerScheduler(config, connection) };
   const maintenance = new Queue(MAINTENANCE_QUEUE, queueOptions(config, connection));
   await scheduleMaintenance(maintenance);
   await scheduleDigest(maintenance, config.defaultTimezone);

@@ -5,13 +5,14 @@ import { ClientModel } from './client';
 import { CounterModel } from './counter';
 import { DigestRunModel } from './digestRun';
 import { EstimateModel } from './estimate';
+import { HomeViewerModel } from './homeViewer';
 import { PendingIntakeModel } from './pendingIntake';
 import { RequestModel } from './request';
 import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, DigestRunModel, SlackEventModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, DigestRunModel, SlackEventModel, HomeViewerModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.
@@ -29,8 +30,13 @@ export async function connectDatabase(uri: string): Promise<typeof mongoose> {
   // Fail fast when MongoDB is unreachable: a Slack user waits at most 3 s for an answer, and a
   // clear "try again" beats a late one. Writes are not buffered while disconnected.
   mongoose.set('bufferTimeoutMS', 2000);
-  await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 2000 });
-  await Promise.all(MODELS.map((m) => m.createIndexes()));
+  try {
+    await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 2000 });
+    await Promise.all(MODELS.map((m) => m.createIndexes()));
+  } catch (error) {
+    users--;
+    throw error;
+  }
   return mongoose;
 }
 

@@ -60,6 +60,9 @@ const requestSchema = new Schema(
 requestSchema.index({ key: 1 }, { unique: true });
 // Serves: `/help list` for a client (open requests, newest first) and billing by client.
 requestSchema.index({ clientKey: 1, state: 1, createdAt: -1 });
+// Serves: billing summaries (a client's requests closed or approved in a month) and the digest.
+requestSchema.index({ clientKey: 1, closedAt: 1 });
+requestSchema.index({ clientKey: 1, approvedAt: 1 });
 // Serves: the `:eyes:` claim, which only knows the triage message.
 requestSchema.index({ triageChannelId: 1, triageMessageTs: 1 });
 // Serves: replies in a client thread (first response) and reactions, which know the thread root.

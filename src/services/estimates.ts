@@ -163,7 +163,7 @@ export async function decideEstimate(input: Decision): Promise<Estimate> {
         ...(input.reason ? { declineReason: input.reason } : {}),
       },
     },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!decided) {
     const current = await requireEstimate(input.estimateId);

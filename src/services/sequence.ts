@@ -6,7 +6,22 @@ import { CounterModel } from '../db/counter';
 
 const MAX_ATTEMPTS = 200;
 
-export async function nextSequence(name: string): Promise<number> {
+// Allocations of one counter in this process go one at a time: they would only collide and retry
+// otherwise. The compare-and-set still keeps several processes exact.
+const queues = new Map<string, Promise<unknown>>();
+
+export function nextSequence(name: string): Promise<number> {
+  const previous = queues.get(name) ?? Promise.resolve();
+  const next = previous.then(() => allocate(name), () => allocate(name));
+  const tail = next.catch(() => undefined);
+  queues.set(name, tail);
+  void tail.then(() => {
+    if (queues.get(name) === tail) queues.delete(name);
+  });
+  return next;
+}
+
+async function allocate(name: string): Promise<number> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const counter = await CounterModel.findById(name).lean();
     if (!counter) {

@@ -71,12 +71,18 @@ async function monthlyBudget(client: Client, workDate: string): Promise<MonthlyB
   return { month, capMinutes, usedMinutes: used?.minutes ?? 0 };
 }
 
+/** What to ask for: the shortfall rounded up to the next half hour, written as a command takes it. */
+export function topUpSuggestion(shortfallMinutes: number): string {
+  return formatDuration(Math.max(30, Math.ceil(shortfallMinutes / 30) * 30)).replace(' ', '');
+}
+
 function overBudget(key: string, minutes: number, budget: Budget): UserFacingError {
+  const shortfall = minutes - Math.max(0, budget.remainingMinutes);
   return new UserFacingError(
     ErrorCode.InvalidState,
     `Logging ${formatDuration(minutes)} as billable would go past what the client approved for ${key} ` +
       `(${formatDuration(budget.usedMinutes)} of ${formatDuration(budget.approvedMinutes)} used, ${formatDuration(Math.max(0, budget.remainingMinutes))} left). ` +
-      `Ask for a top-up (\`estimate ${key} +2h\`)${budget.pendingTopUp ? ' — one is already waiting for the client' : ''}, or log it as non-billable.`,
+      `Ask for a top-up (\`estimate ${key} +${topUpSuggestion(shortfall)}\`)${budget.pendingTopUp ? ' — one is already waiting for the client' : ''}, or log it as non-billable.`,
   );
 }
 
@@ -101,7 +107,7 @@ export async function logTime(input: LogTimeInput): Promise<LoggedTime> {
       throw new UserFacingError(
         ErrorCode.InvalidState,
         `That would take ${client.name} past its monthly budget (${formatDuration(monthly.usedMinutes)} of ${formatDuration(monthly.capMinutes)} used in ${monthly.month}). ` +
-          `Ask for a top-up (\`estimate ${request.key} +2h\`), or log it as non-billable.`,
+          `Ask for a top-up (\`estimate ${request.key} +${topUpSuggestion(monthly.usedMinutes + input.minutes - monthly.capMinutes)}\`), or log it as non-billable.`,
       );
     }
     const reserved = await RequestModel.updateOne(
@@ -180,7 +186,7 @@ export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryC
   const updated = await TimeEntryModel.findOneAndUpdate(
     { _id: entry._id, minutes: entry.minutes, billable: entry.billable, deletedAt: { $exists: false } },
     { $set: { ...next, updatedAt: new Date() } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!updated) {
     if (delta > 0) await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: -delta } });
@@ -204,7 +210,7 @@ export async function deleteTimeEntry(id: string, actor: Actor): Promise<TimeEnt
   const deleted = await TimeEntryModel.findOneAndUpdate(
     { _id: entry._id, deletedAt: { $exists: false } },
     { $set: { deletedAt: new Date(), deletedBy: actor.userId } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!deleted) throw new UserFacingError(ErrorCode.Conflict, 'That entry was already deleted.');
   if (entry.billable) await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: -entry.minutes } });

@@ -90,7 +90,7 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
       inFlight--;
     }
   });
-  registerListeners(app, { config, ...effects });
+  registerListeners(app, effects);
 
   let server: Server | undefined;
   return {

@@ -1,16 +1,19 @@
 // What follows every change to a request, from any surface or job: bring its Slack messages up
 // to date, tell the thread when someone needs to know, and (re)schedule its timers.
+import type { Config } from '../config';
 import type { RequestRecord } from '../db/request';
 import type { RequestAction } from '../domain/lifecycle';
 import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
 import { transitionRequest, type TransitionInput } from '../services/requestLifecycle';
 import { showEstimate } from './estimateSync';
+import { refreshHomes } from './home';
 import { postInThread } from './notify';
 import { syncRequest, type SyncResult } from './sync';
 import type { SlackTokens } from './tokens';
 import { threadNotice } from './views/notices';
 
 export interface Effects {
+  config: Config;
   tokens: SlackTokens;
   timers: TimerScheduler;
 }
@@ -19,6 +22,7 @@ export interface Effects {
 export async function showRequest(effects: Effects, key: string): Promise<SyncResult> {
   const result = await syncRequest(effects.tokens, key);
   await syncTimersQuietly(effects.timers, key);
+  await refreshHomes(effects.tokens, effects.config, key);
   return result;
 }
 

@@ -20,7 +20,7 @@ async function sweep(t: TestApp) {
   const connection = createRedisConnection(t.config.redisUrl, { forWorker: true });
   const timers = createTimerScheduler(t.config, connection);
   try {
-    return await maintenanceSweep({ tokens: singleWorkspaceTokens(t.config), timers });
+    return await maintenanceSweep({ config: t.config, tokens: singleWorkspaceTokens(t.config), timers });
   } finally {
     await timers.close();
     connection.disconnect();

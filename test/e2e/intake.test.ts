@@ -21,10 +21,14 @@ afterAll(async () => {
 });
 beforeEach(() => t.fake.reset());
 
+/** The newest request matching `filter`, once it exists (events are handled after their ack). */
 async function newestRequest(filter: Record<string, unknown> = {}) {
-  const r = await RequestModel.findOne(filter).sort({ createdAt: -1, _id: -1 }).lean();
-  if (!r) throw new Error('no request');
-  return untilSynced(r.key);
+  for (let i = 0; i < 200; i++) {
+    const r = await RequestModel.findOne(filter).sort({ createdAt: -1, _id: -1 }).lean();
+    if (r) return untilSynced(r.key);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no request matches ${JSON.stringify(filter)}`);
 }
 
 async function countRequests() {

@@ -26,7 +26,7 @@ export function renderDigest(d: DigestNumbers, zone: string): { text: string; bl
         `*SLA breaches:* ${d.slaBreaches.length}${d.slaBreaches.length ? ` (${d.slaBreaches.slice(0, 20).join(', ')})` : ''}`,
         `*Estimate accuracy:* ${orDash(d.estimateAccuracy.averagePercent, (p) => `${p}% of the approved time used`)} over ${d.estimateAccuracy.requests} closed request(s)`,
         `*Satisfaction:* ${orDash(d.satisfaction.average, (a) => `${a} / 5`)} from ${d.satisfaction.ratings} rating(s)`,
-        `*Backlog by age:* <1 day ${d.backlog.underOneDay} · 1–3 days ${d.backlog.oneToThreeDays} · 3–7 days ${d.backlog.threeToSevenDays} · >7 days ${d.backlog.overSevenDays}`,
+        `*Backlog by age:* &lt;1 day ${d.backlog.underOneDay} · 1–3 days ${d.backlog.oneToThreeDays} · 3–7 days ${d.backlog.threeToSevenDays} · &gt;7 days ${d.backlog.overSevenDays}`,
       ].join('\n'),
       'digest_numbers',
     ),

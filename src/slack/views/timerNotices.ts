@@ -19,7 +19,7 @@ export function timerNotice(kind: Exclude<TimerKind, 'auto-close'>, f: TimerNoti
     case 'sla-remind':
       return `:alarm_clock: *${f.key}* (${f.priority}) ${title} has no first response yet; its ${formatDuration(f.slaMinutes)} target is close. Can someone claim it?`;
     case 'sla-escalate':
-      return `:rotating_light: *${f.key}* (${f.priority}) ${title} missed its first-response target of ${formatDuration(f.slaMinutes)} business time.`;
+      return `:rotating_light: *${f.key}* (${f.priority}) ${title} missed its first-response target of ${formatDuration(f.slaMinutes)}.`;
     case 'approval-remind':
       return `:hourglass_flowing_sand: ${f.approvers.map(mention).join(' ')} the estimate for *${f.key}* is still waiting for your approval; no billable work starts before it.`;
     case 'approval-escalate':

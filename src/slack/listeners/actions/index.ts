@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ACTION } from '../../ids';
 import type { ListenerContext } from '../context';
+import { registerBillingActions } from './billing';
 import { chooseClientForDm } from './chooseClient';
 import { approveEstimate, deleteTime, openDeclineModal, openEditTimeModal, openEstimateModal, openLogTimeModal, openQuestionModal } from './estimates';
 import { rateRequest, simpleTransition, transitionWithModal } from './requestButtons';
@@ -23,4 +24,5 @@ export function register(app: App, ctx: ListenerContext): void {
   app.action(ACTION.askQuestion, openQuestionModal(ctx));
   app.action(ACTION.editTime, openEditTimeModal(ctx));
   app.action(ACTION.deleteTime, deleteTime(ctx));
+  registerBillingActions(app, ctx);
 }

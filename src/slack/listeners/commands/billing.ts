@@ -1,5 +1,21 @@
-// `/help billing [KEY] [YYYY-MM]`: a client's billing summary for a month, with its CSV.
+// `/help billing [KEY] [YYYY-MM]`: a client's billing summary for a month, with its CSV. Managers
+// get it posted in the channel they asked in (with an Issue button); a client's approver gets it
+// as a message only they see, and the CSV in a direct message.
 import type { WebClient } from '@slack/web-api';
+import { ErrorCode, UserFacingError } from '../../../errors';
+import { logger } from '../../../logger';
+import {
+  billingAccess,
+  billingCsv,
+  billingCsvFilename,
+  generateBillingSummary,
+  periodLabel,
+  periodOf,
+  type BillingSummary,
+} from '../../../services/billing';
+import { escapeMrkdwn } from '../../mrkdwn';
+import type { KnownBlock } from '../../views/blocks';
+import { billingSummaryMessage } from '../../views/billingSummary';
 import type { ListenerContext } from '../context';
 
 export interface BillingInvocation {
@@ -9,7 +25,92 @@ export interface BillingInvocation {
   month?: string | undefined;
 }
 
+/** Errors that mean "we can't post in that channel", as opposed to Slack being down. */
+const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+function slackError(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('data' in error)) return undefined;
+  const data: unknown = error.data;
+  if (typeof data !== 'object' || data === null || !('error' in data)) return undefined;
+  return typeof data.error === 'string' ? data.error : undefined;
+}
+
+async function directMessageChannel(client: WebClient, userId: string): Promise<string> {
+  const opened = await client.conversations.open({ users: userId });
+  const id = opened.channel?.id;
+  if (!id) throw new Error('conversations.open returned no channel');
+  return id;
+}
+
+/** Posts in the channel the command came from, or in a DM when the app can't post there. */
+async function postForManager(client: WebClient, invocation: BillingInvocation, message: { text: string; blocks: KnownBlock[] }): Promise<string> {
+  const post = (channel: string) => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+  try {
+    await post(invocation.channelId);
+    return invocation.channelId;
+  } catch (error) {
+    const code = slackError(error);
+    if (!code || !CANNOT_POST_HERE.has(code)) throw error;
+    logger.info({ channel: invocation.channelId, error: code }, 'Cannot post the billing summary in that channel; posting it in a DM instead');
+    const dm = await directMessageChannel(client, invocation.userId);
+    await post(dm);
+    return dm;
+  }
+}
+
+/** Uploads the CSV; false (logged) when Slack refused it, since the summary itself was shown. */
+async function uploadCsv(client: WebClient, channel: string, summary: BillingSummary): Promise<boolean> {
+  const label = periodLabel(summary.period);
+  try {
+    await client.filesUploadV2({
+      channel_id: channel,
+      filename: billingCsvFilename(summary),
+      title: `${summary.clientKey} billing, ${label} (${summary.status})`,
+      content: billingCsv(summary),
+      initial_comment: `The ${label} billing summary for ${escapeMrkdwn(summary.clientName)} as CSV (${summary.status}).`,
+    });
+    return true;
+  } catch (error) {
+    logger.warn({ err: error, client: summary.clientKey, period: summary.period, channel }, 'Could not upload the billing CSV; the summary was shown without it');
+    return false;
+  }
+}
+
 /** Returns the ephemeral answer; posts the summary and uploads the CSV where the user asked. */
-export async function billingCommand(_ctx: ListenerContext, _client: WebClient, _invocation: BillingInvocation): Promise<string> {
-  throw new Error('billing is being written');
+export async function billingCommand(ctx: ListenerContext, client: WebClient, invocation: BillingInvocation): Promise<string> {
+  const command = ctx.config.slack.helpCommand;
+  const access = await billingAccess({ userId: invocation.userId, channelId: invocation.channelId }, invocation.clientKey);
+  if (!access.ok) {
+    return `This channel doesn't belong to a client, so tell me which one: \`${command} billing ACME\`, or \`${command} billing ACME 2026-11\` for another month.`;
+  }
+  const owner = access.client;
+  const current = periodOf(new Date(), owner.timezone);
+  const period = invocation.month ?? current;
+  if (period > current) {
+    throw new UserFacingError(ErrorCode.InvalidInput, `${periodLabel(period)} hasn't started yet for ${owner.key}, so there is nothing to bill.`);
+  }
+
+  const generated = await generateBillingSummary(owner.key, period, invocation.userId);
+  const { summary } = generated;
+  const message = billingSummaryMessage({
+    summary,
+    canIssue: access.role === 'manager',
+    inProgress: period === current,
+    changedSinceIssue: generated.changedSinceIssue,
+    adjustmentsIn: generated.adjustmentsIn,
+  });
+  const what = `the ${summary.status} ${periodLabel(period)} billing summary for ${escapeMrkdwn(summary.clientName)}`;
+
+  if (access.role === 'manager') {
+    const channel = await postForManager(client, invocation, message);
+    const uploaded = await uploadCsv(client, channel, summary);
+    const where = channel === invocation.channelId ? 'here' : 'in our direct messages (I can\'t post in this channel)';
+    return `Posted ${what} ${where}${uploaded ? ', with the CSV' : ", but Slack wouldn't take the CSV; try again in a minute"}.`;
+  }
+
+  await client.chat.postEphemeral({ channel: invocation.channelId, user: invocation.userId, text: message.text, blocks: message.blocks });
+  const uploaded = await uploadCsv(client, await directMessageChannel(client, invocation.userId), summary);
+  return uploaded
+    ? `That's ${what}; I've sent you the CSV in a direct message.`
+    : `That's ${what}. Slack wouldn't take the CSV just now; try again in a minute.`;
 }

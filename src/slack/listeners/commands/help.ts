@@ -18,19 +18,29 @@ import { openNewRequestModal, openedText } from '../intake';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
+/** Leaves room for the network within Slack's 3-second limit. */
+export const ACK_DEADLINE_MS = 2500;
+
 export function helpCommand(ctx: ListenerContext) {
   return async ({ command, ack, client, respond }: CommandArgs): Promise<void> => {
     const parsed = parseHelpCommand(command.text);
     const actor = { userId: command.user_id, channelId: command.channel_id };
     const logContext = { user: command.user_id, channel: command.channel_id, kind: parsed.kind };
+    // Slack gives up on a command not acknowledged within 3 s: if the work takes longer, say so
+    // in time and send the answer through the response URL when it is ready.
     const answer = async (produce: () => Promise<string | { text: string; blocks: KnownBlock[] }>) => {
-      let reply: string | { text: string; blocks: KnownBlock[] };
-      try {
-        reply = await produce();
-      } catch (error) {
-        reply = messageForError(error, logContext);
+      const reply = produce().then(
+        (r) => (typeof r === 'string' ? { text: r } : r),
+        (error: unknown) => ({ text: messageForError(error, logContext) }),
+      );
+      const slow = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ACK_DEADLINE_MS).unref());
+      const first = await Promise.race([reply, slow]);
+      if (first) {
+        await ack({ response_type: 'ephemeral', ...first });
+        return;
       }
-      await ack({ response_type: 'ephemeral', ...(typeof reply === 'string' ? { text: reply } : reply) });
+      await ack({ response_type: 'ephemeral', text: ':hourglass_flowing_sand: Working on it…' });
+      await respond({ response_type: 'ephemeral', replace_original: true, ...(await reply) });
     };
 
     switch (parsed.kind) {

@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { ListenerContext } from '../context';
+import { HOME_BILLING, HOME_SETUP } from '../../views/home';
+import { homeOpened, showBilling, showSetup } from './home';
 import { mentionIntake } from './mention';
 import { messageReceived } from './messages';
 import { reactionAdded } from './reactions';
@@ -8,4 +10,7 @@ export function register(app: App, ctx: ListenerContext): void {
   app.event('app_mention', mentionIntake(ctx));
   app.event('message', messageReceived(ctx));
   app.event('reaction_added', reactionAdded(ctx));
+  app.event('app_home_opened', homeOpened(ctx));
+  app.action(HOME_SETUP, showSetup(ctx));
+  app.action(HOME_BILLING, showBilling(ctx));
 }

@@ -1,0 +1,194 @@
+// The demo story, step by step: a request from Alice's first cry for help to a five-star rating,
+// the budget guard on the way, an SLA reminder for a request nobody picked up, and the weekly
+// digest. Each step waits for its effects in Slack (the fake's recorded calls), never on a clock.
+import type { Config } from '../../src/config';
+import { RequestModel } from '../../src/db/request';
+import { sendWeeklyDigest } from '../../src/slack/digest';
+import { ACTION } from '../../src/slack/ids';
+import { singleWorkspaceTokens } from '../../src/slack/tokens';
+import { record } from '../../test/support/flows';
+import type { RecordedCall } from '../../test/support/slackFake';
+import { ALICE, ACME_CHANNEL, BOB, CAROL, MARY, NORMAL_SLA_MINUTES, TRIAGE_CHANNEL } from './cast';
+import { MissingEffect, postedTs, textOf, type MessageRef, type Stage } from './stage';
+
+const ACME = ACME_CHANNEL.id;
+const TRIAGE = TRIAGE_CHANNEL.id;
+
+function requestKeyIn(text: string): string {
+  const key = /\*([A-Z]{2,10}-\d+)\*/.exec(text)?.[1];
+  if (!key) throw new MissingEffect(`no request was opened; the app said: ${text}`);
+  return key;
+}
+
+function expectReply(text: string, pattern: RegExp, what: string): void {
+  if (!pattern.test(text)) throw new MissingEffect(`expected ${what}, but the app said: ${text}`);
+}
+
+async function messagesOf(key: string): Promise<{ client: MessageRef; triage: MessageRef }> {
+  const r = await record(key);
+  if (!r.clientMessageTs || !r.triageMessageTs) throw new MissingEffect(`${key} has no Slack messages yet`);
+  return {
+    client: { channel: r.clientChannelId, ts: r.clientMessageTs, describe: `the ${key} message in #${ACME_CHANNEL.name}` },
+    triage: { channel: r.triageChannelId, ts: r.triageMessageTs, describe: `the ${key} message in #${TRIAGE_CHANNEL.name}` },
+  };
+}
+
+/** Alice opens a request with the fast path and it appears in both channels. */
+async function openRequest(stage: Stage, typed: string): Promise<string> {
+  const since = stage.mark();
+  const reply = await stage.command(ALICE.id, ACME, typed);
+  const key = requestKeyIn(reply.text);
+  const mentions = (c: RecordedCall) => textOf(c).includes(key);
+  await stage.waitFor('chat.postMessage', (c) => c.args.channel === ACME && mentions(c), `the ${key} message in #${ACME_CHANNEL.name}`, since);
+  await stage.waitFor('chat.postMessage', (c) => c.args.channel === TRIAGE && mentions(c), `the ${key} message in #${TRIAGE_CHANNEL.name}`, since);
+  await stage.settled(key);
+  return key;
+}
+
+/** Bob posts an estimate (or a top-up) with the command; returns the message in the thread. */
+async function postEstimate(stage: Stage, key: string, words: string, version: number, expected: RegExp): Promise<MessageRef> {
+  const { client } = await messagesOf(key);
+  const since = stage.mark();
+  const reply = await stage.command(BOB.id, TRIAGE, `estimate ${key} ${words}`);
+  expectReply(reply.text, expected, `v${version} to be posted for approval`);
+  const [posted] = await stage.waitFor(
+    'chat.postMessage',
+    (c) => c.args.thread_ts === client.ts && textOf(c).includes(`v${version} for ${key}`),
+    `v${version} of the estimate in the ${key} thread`,
+    since,
+  );
+  return { channel: ACME, ts: postedTs(posted), describe: `v${version} in the ${key} thread` };
+}
+
+/** Carol approves from the estimate message; the thread is told and the message loses its buttons. */
+async function approve(stage: Stage, key: string, estimate: MessageRef, what: 'estimate' | 'top-up'): Promise<void> {
+  const { revision } = await record(key);
+  const { client } = await messagesOf(key);
+  const since = stage.mark();
+  await stage.click(CAROL.id, estimate, ACTION.approveEstimate);
+  await stage.waitFor('chat.update', (c) => c.args.ts === estimate.ts, `${estimate.describe} to show the approval`, since);
+  await stage.waitFor(
+    'chat.postMessage',
+    (c) => c.args.thread_ts === client.ts && new RegExp(`approved the ${what}`).test(textOf(c)),
+    `“Carol approved the ${what}” in the ${key} thread`,
+    since,
+  );
+  // Approving an estimate moves the request on; a top-up leaves its state as it is.
+  await stage.settled(key, what === 'estimate' ? revision : -1);
+}
+
+/** Bob logs time with the command; returns the app's answer. */
+async function logTime(stage: Stage, key: string, words: string, accepted: boolean): Promise<string> {
+  const { triage } = await messagesOf(key);
+  const since = stage.mark();
+  const reply = await stage.command(BOB.id, TRIAGE, `log ${words}`);
+  if (!accepted) {
+    expectReply(reply.text, /would go past what the client approved/, 'the budget guard to refuse the time');
+    return reply.text;
+  }
+  expectReply(reply.text, /Logged .*\(billable\)/, 'the time to be logged as billable');
+  await stage.waitFor('chat.update', (c) => c.args.ts === triage.ts, `${triage.describe} to show the budget used`, since);
+  return reply.text;
+}
+
+/** Bob clicks a button on the request, answers the modal it opens, and the request settles. */
+async function throughModal(stage: Stage, key: string, ref: MessageRef, actionId: string, values: Record<string, string>): Promise<void> {
+  const { revision } = await record(key);
+  const { trigger } = await stage.click(BOB.id, ref, actionId);
+  const view = await stage.modalOpenedWith(trigger, `the modal of ${actionId}`);
+  await stage.submitModal(BOB.id, view, values);
+  await stage.settled(key, revision);
+}
+
+/** The weekly digest, sent the way the worker's Monday job sends it (here for the week in progress). */
+export async function postWeeklyDigest(config: Config): Promise<'sent' | 'already_sent'> {
+  const aWeekFromNow = new Date(Date.now() + 7 * 24 * 60 * 60 * 1000);
+  return sendWeeklyDigest(singleWorkspaceTokens(config), config, aWeekFromNow);
+}
+
+export async function playStory(stage: Stage): Promise<void> {
+  const key = await stage.step('Alice asks for help in #acme-support', () => openRequest(stage, 'The checkout page returns 500'));
+
+  await stage.step('Bob claims it from #triage', async () => {
+    const { client, triage } = await messagesOf(key);
+    const { revision } = await record(key);
+    const since = stage.mark();
+    await stage.click(BOB.id, triage, ACTION.claim);
+    await stage.waitFor('chat.postMessage', (c) => c.args.thread_ts === client.ts && /is on it/.test(textOf(c)), `“Bob is on it” in the ${key} thread`, since);
+    await stage.settled(key, revision);
+  });
+
+  const estimate = await stage.step('Bob posts an estimate', async () => {
+    const { revision } = await record(key);
+    const posted = await postEstimate(stage, key, '2h Restart the payment worker and fix its config', 1, /Estimate v1 .*waiting for the client's approval/);
+    await stage.settled(key, revision);
+    return posted;
+  });
+
+  await stage.step('Carol approves the estimate in the thread', () => approve(stage, key, estimate, 'estimate'));
+
+  await stage.step('Bob logs time; the budget guard stops an overrun until Carol approves a top-up', async () => {
+    await logTime(stage, key, `1h30m ${key} found the bad config`, true);
+    await logTime(stage, key, `1h ${key} regression tests`, false);
+    const topUp = await postEstimate(stage, key, '+1h regression tests', 2, /Top-up request v2 .*waiting for the client's approval/);
+    await approve(stage, key, topUp, 'top-up');
+    await logTime(stage, key, `1h ${key} regression tests`, true);
+  });
+
+  await stage.step('Bob resolves it', async () => {
+    const { client, triage } = await messagesOf(key);
+    const since = stage.mark();
+    await throughModal(stage, key, triage, ACTION.resolve, {
+      resolution: 'The payment worker had a stale config after the last deploy. Fixed the config, restarted the worker and added regression tests.',
+    });
+    await stage.waitFor('chat.postMessage', (c) => c.args.thread_ts === client.ts && /is resolved/.test(textOf(c)), `the resolution in the ${key} thread`, since);
+  });
+
+  await stage.step('Alice confirms the fix and rates it', async () => {
+    const { client } = await messagesOf(key);
+    let { revision } = await record(key);
+    let since = stage.mark();
+    await stage.click(ALICE.id, client, ACTION.confirm);
+    await stage.waitFor('chat.postMessage', (c) => c.args.thread_ts === client.ts && /confirmed the fix/.test(textOf(c)), `“Alice confirmed the fix” in the ${key} thread`, since);
+    await stage.settled(key, revision);
+
+    ({ revision } = await record(key));
+    since = stage.mark();
+    const { button } = await stage.click(ALICE.id, client, `${ACTION.rate}_5`);
+    if (button.value !== `${key} 5`) throw new MissingEffect(`the five-star button carries ${String(button.value)}, not “${key} 5”`);
+    await stage.waitFor('chat.postMessage', (c) => c.args.thread_ts === client.ts && /Thanks for rating/.test(textOf(c)), `the thanks for the rating in the ${key} thread`, since);
+    await stage.settled(key, revision);
+  });
+
+  await stage.step('Nobody picks up Alice’s next request: the SLA reminder', async () => {
+    const second = await openRequest(stage, 'Search results show <script>alert(1)</script> & then hang');
+    const { triage } = await messagesOf(second);
+    stage.narrate(
+      `(time passes: the demo moves ${second}'s creation back ${NORMAL_SLA_MINUTES / 60} hours, so its ${NORMAL_SLA_MINUTES / 60}h first-response target is 2 seconds away, and reschedules its timers)`,
+    );
+    const since = stage.mark();
+    const createdAt = new Date(Date.now() - NORMAL_SLA_MINUTES * 60_000 + 2_000);
+    await RequestModel.updateOne({ key: second }, { $set: { createdAt }, $inc: { revision: 1 } });
+    await stage.web.timers.sync(second);
+    await stage.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === TRIAGE && c.args.thread_ts === triage.ts && textOf(c).includes(`*${second}*`),
+      `the worker's SLA reminder for ${second} in #${TRIAGE_CHANNEL.name}`,
+      since,
+    );
+    await stage.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === MARY.id && textOf(c).includes(`*${second}*`),
+      `the worker's SLA escalation for ${second} to Mary`,
+      since,
+    );
+  });
+
+  await stage.step('Monday morning: the weekly digest reaches Mary', async () => {
+    stage.narrate('(the weekly digest job runs; the demo runs it now, for the week in progress)');
+    const since = stage.mark();
+    const outcome = await postWeeklyDigest(stage.config);
+    if (outcome !== 'sent') throw new MissingEffect(`the digest was not sent (${outcome})`);
+    await stage.waitFor('chat.postMessage', (c) => c.args.channel === MARY.id && /Weekly digest/.test(textOf(c)), 'the weekly digest in Mary’s DMs', since);
+  });
+}

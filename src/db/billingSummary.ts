@@ -1,0 +1,121 @@
+// Billing summaries: one per client per month. A draft is replaced whenever it is regenerated; an
+// issued summary is never changed again (later changes reach the client as adjustment lines in a
+// later month's summary).
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+export const BILLING_SUMMARY_STATUSES = ['draft', 'issued'] as const;
+export type BillingSummaryStatus = (typeof BILLING_SUMMARY_STATUSES)[number];
+
+/**
+ * One request in a month. The charge columns (billed, amount, upfront, reconciliation) are what
+ * the month added to the request's charge; an adjustment line holds, in every number column, the
+ * difference between a recomputation of an issued month and what that month said.
+ */
+export interface BillingLine {
+  requestKey: string;
+  title: string;
+  openedAt: Date;
+  closedAt?: Date | null | undefined;
+  state: string;
+  /** Minutes the client had approved by the end of the month (estimate high end plus top-ups). */
+  estimateMinutes: number;
+  approvedAmountMinor: number;
+  /** Billable minutes logged with a work date in the month. */
+  loggedMinutes: number;
+  /** Billable minutes logged on the request up to the end of the month, before rounding. */
+  rawMinutes: number;
+  billedMinutes: number;
+  amountMinor: number;
+  upfrontMinor: number;
+  reconciliationMinor: number;
+  adjustment: boolean;
+  /** The issued month an adjustment line corrects; absent on ordinary lines. */
+  adjustsPeriod?: string | null | undefined;
+}
+
+export interface BillingTotals {
+  estimateMinutes: number;
+  approvedAmountMinor: number;
+  loggedMinutes: number;
+  rawMinutes: number;
+  billedMinutes: number;
+  amountMinor: number;
+  upfrontMinor: number;
+  reconciliationMinor: number;
+  /** amount + reconciliation: what the month asks the client to pay (negative: a credit). */
+  netMinor: number;
+}
+
+const lineSchema = new Schema(
+  {
+    requestKey: { type: String, required: true },
+    title: { type: String, required: true },
+    openedAt: { type: Date, required: true },
+    closedAt: { type: Date },
+    state: { type: String, required: true },
+    estimateMinutes: { type: Number, required: true },
+    approvedAmountMinor: { type: Number, required: true },
+    loggedMinutes: { type: Number, required: true },
+    rawMinutes: { type: Number, required: true },
+    billedMinutes: { type: Number, required: true },
+    amountMinor: { type: Number, required: true },
+    upfrontMinor: { type: Number, required: true },
+    reconciliationMinor: { type: Number, required: true },
+    adjustment: { type: Boolean, required: true, default: false },
+    adjustsPeriod: { type: String },
+  },
+  { _id: false },
+);
+
+const totalsSchema = new Schema(
+  {
+    estimateMinutes: { type: Number, required: true },
+    approvedAmountMinor: { type: Number, required: true },
+    loggedMinutes: { type: Number, required: true },
+    rawMinutes: { type: Number, required: true },
+    billedMinutes: { type: Number, required: true },
+    amountMinor: { type: Number, required: true },
+    upfrontMinor: { type: Number, required: true },
+    reconciliationMinor: { type: Number, required: true },
+    netMinor: { type: Number, required: true },
+  },
+  { _id: false },
+);
+
+const billingSummarySchema = new Schema(
+  {
+    clientKey: { type: String, required: true },
+    /** YYYY-MM: a calendar month in the client's timezone. */
+    period: { type: String, required: true },
+    status: { type: String, enum: BILLING_SUMMARY_STATUSES, required: true },
+    clientName: { type: String, required: true },
+    timezone: { type: String, required: true },
+    currency: { type: String, required: true },
+    billingMode: { type: String, enum: ['upfront', 'on_completion'], required: true },
+    /** The client's rate when the summary was generated (each request bills at its estimate's rate). */
+    hourlyRateMinor: { type: Number, required: true },
+    /** The rounding the month was billed under; recomputing an issued month uses these, not today's. */
+    incrementMinutes: { type: Number, required: true },
+    minimumMinutes: { type: Number, required: true },
+    lines: { type: [lineSchema], default: [] },
+    totals: { type: totalsSchema, required: true },
+    generatedAt: { type: Date, required: true },
+    generatedBy: { type: String, required: true },
+    issuedAt: { type: Date },
+    issuedBy: { type: String },
+    /** Bumped by every regeneration that changed the draft and by issuing; guards the issue. */
+    revision: { type: Number, required: true, default: 0 },
+  },
+  { versionKey: false },
+);
+
+// Serves: one summary per client and month (the draft upsert cannot create a second one, and an
+// issued summary blocks it), `/help billing ACME 2026-11`, the Issue button, and "the issued
+// months of a client before this one" when adjustments are worked out (clientKey + period range).
+billingSummarySchema.index({ clientKey: 1, period: 1 }, { unique: true });
+
+export type BillingSummaryRecord = Omit<InferSchemaType<typeof billingSummarySchema>, 'lines' | 'totals'> & {
+  lines: BillingLine[];
+  totals: BillingTotals;
+};
+export const BillingSummaryModel = model('BillingSummary', billingSummarySchema);

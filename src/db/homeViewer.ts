@@ -1,0 +1,17 @@
+// People who opened the app's Home tab, with the clients they belonged to then, so the tab can
+// be refreshed when something they care about changes without asking Slack who is where again.
+import { Schema, model } from 'mongoose';
+
+const homeViewerSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    clientKeys: { type: [String], default: [] },
+    lastOpenedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+// Serves: "whose Home shows this client?" when a request of that client changes.
+homeViewerSchema.index({ clientKeys: 1 });
+
+export const HomeViewerModel = model('HomeViewer', homeViewerSchema);

@@ -1,0 +1,654 @@
+// Monthly billing summaries: which requests a client's month bills and what each bills (the rules
+// are domain/billing's requestCharge), drafts that are regenerated in place, issuing, the
+// adjustments that carry later changes to an issued month into a later month, and the CSV.
+//
+// A month is a calendar month in the client's timezone. Each line is what the month added to a
+// request's charge: requestCharge as things stood at the end of the month, minus requestCharge as
+// they stood at its start. So an on-completion request bills in full in the month it closed, an
+// upfront request bills each approval in the month it was approved and its reconciliation in the
+// month it closed, and every month's lines add up, over the months, to exactly the request's charge.
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone';
+import utc from 'dayjs/plugin/utc';
+import { stringify } from 'csv-stringify/sync';
+import type { Types } from 'mongoose';
+import { BillingSummaryModel, type BillingLine, type BillingSummaryRecord, type BillingTotals } from '../db/billingSummary';
+import { EstimateModel } from '../db/estimate';
+import { RequestModel, type RequestRecord } from '../db/request';
+import { TimeEntryModel } from '../db/timeEntry';
+import { requestCharge, summaryTotals, type RequestCharge } from '../domain/billing';
+import { minorUnitDigits } from '../domain/money';
+import { ErrorCode, UserFacingError } from '../errors';
+import { logger } from '../logger';
+import { recordAudit } from './audit';
+import { actorFacts, findClientByChannel, findClientByKey, staffRoles, type Actor, type Client } from './directory';
+import { budgetFrom, type Estimate } from './estimates';
+import { isDuplicateKey } from './sequence';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+export type BillingSummary = BillingSummaryRecord & { _id: Types.ObjectId };
+export type { BillingLine, BillingTotals };
+
+// ---------------------------------------------------------------------------------------------
+// Months
+// ---------------------------------------------------------------------------------------------
+
+const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export function isPeriod(text: string): boolean {
+  return PERIOD.test(text);
+}
+
+function requirePeriod(period: string): void {
+  if (!isPeriod(period)) throw new UserFacingError(ErrorCode.InvalidInput, 'Give the month as YYYY-MM, like 2026-11.');
+}
+
+export function nextPeriod(period: string): string {
+  const [, year = '', month = ''] = PERIOD.exec(period) ?? [];
+  const y = Number(year);
+  const m = Number(month);
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** The month an instant falls in, in `zone`. */
+export function periodOf(at: Date, zone: string): string {
+  return dayjs(at).tz(zone).format('YYYY-MM');
+}
+
+/** "November 2026". */
+export function periodLabel(period: string): string {
+  return dayjs(`${period}-01`).format('MMMM YYYY');
+}
+
+export interface PeriodBounds {
+  /** First instant of the month in the client's timezone, inclusive. */
+  start: Date;
+  /** First instant of the next month, exclusive. */
+  end: Date;
+  /** Work dates (YYYY-MM-DD, client timezone) from firstDay inclusive to nextFirstDay exclusive. */
+  firstDay: string;
+  nextFirstDay: string;
+}
+
+/**
+ * The month's bounds as UTC instants. Each bound is built from its own wall-clock midnight rather
+ * than by adding a month to the start, so a DST change inside the month cannot shift the end.
+ */
+export function periodBounds(period: string, zone: string): PeriodBounds {
+  requirePeriod(period);
+  const next = nextPeriod(period);
+  return {
+    start: dayjs.tz(`${period}-01 00:00`, zone).toDate(),
+    end: dayjs.tz(`${next}-01 00:00`, zone).toDate(),
+    firstDay: `${period}-01`,
+    nextFirstDay: `${next}-01`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who may see and issue
+// ---------------------------------------------------------------------------------------------
+
+export const BILLING_REFUSAL =
+  "Only managers, and a client's approvers in that client's own channel, can see its billing summary.";
+export const ISSUE_REFUSAL = 'Only managers can issue billing summaries.';
+
+export type BillingRole = 'manager' | 'approver';
+export type BillingAccess = { ok: true; client: Client; role: BillingRole } | { ok: false; reason: 'needs_client_key' };
+
+/**
+ * The client whose billing `actor` asks for (`clientKey`, or the client of the channel they are
+ * in) and whether they may see it: managers any client; a client's approvers (any member of its
+ * channel when it lists none) only their own, asked from one of its channels. Whether a client
+ * exists is only told to managers, so nobody else can probe for client keys.
+ */
+export async function billingAccess(actor: Actor, clientKey?: string): Promise<BillingAccess> {
+  const isManager = (await staffRoles(actor.userId)).includes('manager');
+  const client = clientKey
+    ? await findClientByKey(clientKey)
+    : actor.channelId
+      ? await findClientByChannel(actor.channelId)
+      : null;
+  if (!client) {
+    if (!isManager) throw refuse(actor, clientKey);
+    if (!clientKey) return { ok: false, reason: 'needs_client_key' };
+    throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${clientKey.slice(0, 10)}.`);
+  }
+  if (isManager) return { ok: true, client, role: 'manager' };
+  const facts = await actorFacts(actor, client);
+  const inClientChannel = actor.channelId !== undefined && client.channels.includes(actor.channelId);
+  if (facts.isApprover && inClientChannel) return { ok: true, client, role: 'approver' };
+  throw refuse(actor, clientKey);
+}
+
+function refuse(actor: Actor, clientKey: string | undefined): UserFacingError {
+  logger.warn({ user: actor.userId, channel: actor.channelId, client: clientKey }, 'Refused a billing summary to someone not allowed to see it; nothing was generated');
+  return new UserFacingError(ErrorCode.Forbidden, BILLING_REFUSAL);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines
+// ---------------------------------------------------------------------------------------------
+
+/** The client's billing terms a month is computed under. */
+export interface Terms {
+  key: string;
+  billingMode: 'upfront' | 'on_completion';
+  /** Only for requests without an approved estimate's rate (which then bill nothing anyway). */
+  hourlyRateMinor: number;
+  incrementMinutes: number;
+  minimumMinutes: number;
+  timezone: string;
+}
+
+/** An issued month is recomputed under the terms it was issued with, not the client's current ones. */
+function termsOf(summary: BillingSummary): Terms {
+  return {
+    key: summary.clientKey,
+    billingMode: summary.billingMode,
+    hourlyRateMinor: summary.hourlyRateMinor,
+    incrementMinutes: summary.incrementMinutes,
+    minimumMinutes: summary.minimumMinutes,
+    timezone: summary.timezone,
+  };
+}
+
+interface EntryMinutes {
+  requestKey: string;
+  workDate: string;
+  minutes: number;
+}
+
+interface RequestHistory {
+  request: RequestRecord;
+  estimates: Estimate[];
+  /** Billable, not deleted. */
+  entries: EntryMinutes[];
+}
+
+interface ChargeAt {
+  charge: RequestCharge;
+  approvedMinutes: number;
+  approvedAmountMinor: number;
+}
+
+/** The approvals that had been given before `instant`; later decisions count as not made yet. */
+function decidedBefore(estimates: Estimate[], instant: Date): Estimate[] {
+  return estimates.filter((e) => e.decision !== 'approved' || (e.decidedAt ?? e.createdAt) < instant);
+}
+
+/**
+ * requestCharge as things stood at `instant` (time logged with a work date before `beforeDay`).
+ * On-completion time is billed at the rate of the estimate the client approved, not at a rate set
+ * later, so a rate change never alters work already agreed (nor an issued month).
+ */
+function chargeAt(terms: Terms, history: RequestHistory, instant: Date, beforeDay: string): ChargeAt {
+  const approvals = decidedBefore(history.estimates, instant);
+  const budget = budgetFrom(approvals, 0);
+  const agreed = approvals
+    .filter((e) => e.kind === 'estimate' && e.decision === 'approved')
+    .sort((a, b) => a.version - b.version)
+    .pop();
+  const logged = history.entries.filter((e) => e.workDate < beforeDay).reduce((sum, e) => sum + e.minutes, 0);
+  const closedAt = history.request.closedAt;
+  const charge = requestCharge({
+    billingMode: terms.billingMode,
+    hourlyRateMinor: agreed?.hourlyRateMinor ?? terms.hourlyRateMinor,
+    incrementMinutes: terms.incrementMinutes,
+    minimumMinutes: terms.minimumMinutes,
+    approvedMinutes: budget.approvedMinutes,
+    approvedAmountMinor: budget.approvedAmountMinor,
+    loggedBillableMinutes: logged,
+    closed: closedAt !== undefined && closedAt !== null && closedAt < instant,
+  });
+  return { charge, approvedMinutes: budget.approvedMinutes, approvedAmountMinor: budget.approvedAmountMinor };
+}
+
+function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): BillingLine {
+  const atEnd = chargeAt(terms, history, bounds.end, bounds.nextFirstDay);
+  const atStart = chargeAt(terms, history, bounds.start, bounds.firstDay);
+  const { request } = history;
+  return {
+    requestKey: request.key,
+    title: request.title,
+    openedAt: request.createdAt,
+    closedAt: request.closedAt ?? undefined,
+    state: request.state,
+    estimateMinutes: atEnd.approvedMinutes,
+    approvedAmountMinor: atEnd.approvedAmountMinor,
+    loggedMinutes: history.entries
+      .filter((e) => e.workDate >= bounds.firstDay && e.workDate < bounds.nextFirstDay)
+      .reduce((sum, e) => sum + e.minutes, 0),
+    rawMinutes: atEnd.charge.rawMinutes,
+    billedMinutes: atEnd.charge.billedMinutes - atStart.charge.billedMinutes,
+    amountMinor: atEnd.charge.amountMinor - atStart.charge.amountMinor,
+    upfrontMinor: atEnd.charge.upfrontMinor - atStart.charge.upfrontMinor,
+    reconciliationMinor: atEnd.charge.reconciliationMinor - atStart.charge.reconciliationMinor,
+    adjustment: false,
+  };
+}
+
+/**
+ * The month's own lines: requests closed in it (on completion: billed; upfront: reconciled),
+ * requests of an upfront client with an estimate or top-up approved in it (billed on approval),
+ * and requests with billable time logged in it that are not billed yet (amount 0, shown so the
+ * client sees work in progress).
+ */
+export async function computeMonthLines(client: Terms, period: string): Promise<BillingLine[]> {
+  const bounds = periodBounds(period, client.timezone);
+  const inMonth = { $gte: bounds.start, $lt: bounds.end };
+  const [closed, approved, logged] = await Promise.all([
+    RequestModel.find({ clientKey: client.key, closedAt: inMonth }, { key: 1 }).lean(),
+    client.billingMode === 'upfront'
+      ? EstimateModel.find({ clientKey: client.key, decision: 'approved', decidedAt: inMonth }, { requestKey: 1 }).lean()
+      : Promise.resolve([]),
+    TimeEntryModel.find(
+      { clientKey: client.key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: bounds.firstDay, $lt: bounds.nextFirstDay } },
+      { requestKey: 1 },
+    ).lean(),
+  ]);
+  const keys = [...new Set([...closed.map((r) => r.key), ...approved.map((e) => e.requestKey), ...logged.map((e) => e.requestKey)])];
+  if (keys.length === 0) return [];
+  const [requests, estimates, entries] = await Promise.all([
+    RequestModel.find({ key: { $in: keys } }).lean(),
+    EstimateModel.find({ requestKey: { $in: keys } }).lean(),
+    TimeEntryModel.find({ requestKey: { $in: keys }, billable: true, deletedAt: { $exists: false } }, { requestKey: 1, workDate: 1, minutes: 1 }).lean(),
+  ]);
+  const estimatesOf = byRequest(estimates);
+  const entriesOf = byRequest(entries);
+  return requests
+    .sort((a, b) => a.number - b.number || a.key.localeCompare(b.key))
+    .map((request) =>
+      lineFor(client, { request, estimates: estimatesOf.get(request.key) ?? [], entries: entriesOf.get(request.key) ?? [] }, bounds),
+    );
+}
+
+function byRequest<T extends { requestKey: string }>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.requestKey);
+    if (group) group.push(item);
+    else groups.set(item.requestKey, [item]);
+  }
+  return groups;
+}
+
+const NUMBER_COLUMNS = [
+  'estimateMinutes',
+  'approvedAmountMinor',
+  'loggedMinutes',
+  'rawMinutes',
+  'billedMinutes',
+  'amountMinor',
+  'upfrontMinor',
+  'reconciliationMinor',
+] as const satisfies ReadonlyArray<keyof BillingLine>;
+type NumberColumn = (typeof NUMBER_COLUMNS)[number];
+/** The columns that are money (or billed time): a difference here is a change the client must see. */
+const CHARGE_COLUMNS: readonly NumberColumn[] = ['billedMinutes', 'amountMinor', 'upfrontMinor', 'reconciliationMinor'];
+
+/**
+ * Adjustment lines for `period` (an issued month): per request, what it comes to now minus what
+ * was already billed for it (the issued lines plus earlier adjustments). Only requests whose
+ * charge changed get a line; it carries the difference in every number column.
+ */
+function differences(now: BillingLine[], billed: BillingLine[], period: string): BillingLine[] {
+  const keys = [...new Set([...now.map((l) => l.requestKey), ...billed.map((l) => l.requestKey)])];
+  const adjustments: BillingLine[] = [];
+  for (const key of keys) {
+    const current = now.find((l) => l.requestKey === key);
+    const before = billed.filter((l) => l.requestKey === key);
+    const diff = (column: NumberColumn) => (current?.[column] ?? 0) - before.reduce((sum, l) => sum + l[column], 0);
+    if (CHARGE_COLUMNS.every((column) => diff(column) === 0)) continue;
+    const described = current ?? before[before.length - 1];
+    if (!described) continue;
+    const line: BillingLine = {
+      requestKey: key,
+      title: described.title,
+      openedAt: described.openedAt,
+      closedAt: described.closedAt ?? undefined,
+      state: described.state,
+      estimateMinutes: 0,
+      approvedAmountMinor: 0,
+      loggedMinutes: 0,
+      rawMinutes: 0,
+      billedMinutes: 0,
+      amountMinor: 0,
+      upfrontMinor: 0,
+      reconciliationMinor: 0,
+      adjustment: true,
+      adjustsPeriod: period,
+    };
+    for (const column of NUMBER_COLUMNS) line[column] = diff(column);
+    adjustments.push(line);
+  }
+  return adjustments;
+}
+
+const ownLines = (summary: Pick<BillingSummaryRecord, 'lines'>) => summary.lines.filter((l) => !l.adjustment);
+
+/**
+ * Changes to issued months not billed yet, to go into `period`'s draft: for every issued month
+ * before it, the recomputed month minus that month's lines and the adjustments for it that other
+ * issued summaries already carry. Issuing checks the draft again, so an adjustment that two
+ * drafts both show is still billed only once.
+ */
+async function outstandingAdjustments(client: Client, period: string): Promise<BillingLine[]> {
+  const issued = (await BillingSummaryModel.find({ clientKey: client.key, status: 'issued' }).sort({ period: 1 }).lean()) as BillingSummary[];
+  const adjustments: BillingLine[] = [];
+  for (const summary of issued) {
+    if (summary.period >= period) continue;
+    const carried = issued.flatMap((s) => s.lines.filter((l) => l.adjustment && l.adjustsPeriod === summary.period));
+    const now = await computeMonthLines(termsOf(summary), summary.period);
+    adjustments.push(...differences(now, [...ownLines(summary), ...carried], summary.period));
+  }
+  return adjustments;
+}
+
+export function billingTotals(lines: BillingLine[]): BillingTotals {
+  const charges = summaryTotals(lines);
+  const sum = (column: NumberColumn) => lines.reduce((total, line) => total + line[column], 0);
+  return {
+    estimateMinutes: sum('estimateMinutes'),
+    approvedAmountMinor: sum('approvedAmountMinor'),
+    loggedMinutes: sum('loggedMinutes'),
+    ...charges,
+    netMinor: charges.amountMinor + charges.reconciliationMinor,
+  };
+}
+
+interface Computed {
+  lines: BillingLine[];
+  totals: BillingTotals;
+}
+
+async function computeDraft(client: Client, period: string): Promise<Computed> {
+  const lines = [...(await computeMonthLines(client, period)), ...(await outstandingAdjustments(client, period))];
+  return { lines, totals: billingTotals(lines) };
+}
+
+/** The numbers of a summary in a comparable form: what issuing must not change unseen. */
+function numbersOf(lines: BillingLine[]): string {
+  return JSON.stringify(lines.map((l) => [l.requestKey, l.adjustment, l.adjustsPeriod ?? null, ...NUMBER_COLUMNS.map((c) => l[c])]));
+}
+
+/** Everything a reader of the draft sees. */
+function contentOf(lines: BillingLine[]): string {
+  return JSON.stringify(
+    lines.map((l) => [
+      numbersOf([l]),
+      l.title,
+      l.state,
+      new Date(l.openedAt).getTime(),
+      l.closedAt ? new Date(l.closedAt).getTime() : null,
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafts and issuing
+// ---------------------------------------------------------------------------------------------
+
+export interface GeneratedSummary {
+  summary: BillingSummary;
+  /** Issued summaries only: recomputing the month now gives different charges. */
+  changedSinceIssue: boolean;
+  /** When the month is issued and changed: the month whose draft now carries the adjustments. */
+  adjustmentsIn?: string | undefined;
+}
+
+function entityId(clientKey: string, period: string): string {
+  return `${clientKey}/${period}`;
+}
+
+async function requireBillingClient(clientKey: string): Promise<Client> {
+  const client = await findClientByKey(clientKey);
+  if (!client) throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${clientKey.slice(0, 10)}.`);
+  return client;
+}
+
+async function findSummary(clientKey: string, period: string): Promise<BillingSummary | null> {
+  return (await BillingSummaryModel.findOne({ clientKey, period }).lean()) as BillingSummary | null;
+}
+
+type SaveResult = { saved: BillingSummary } | { issued: BillingSummary };
+
+/**
+ * Writes `computed` as the month's draft: creates it, or replaces the draft read as `existing`
+ * (guarded by its revision, and by status so an issued summary is never touched). Nothing is
+ * written when the draft already says exactly this.
+ */
+async function saveDraft(client: Client, period: string, computed: Computed, actorId: string, existing: BillingSummary | null): Promise<SaveResult | undefined> {
+  const fields = {
+    clientName: client.name,
+    timezone: client.timezone,
+    currency: client.currency,
+    billingMode: client.billingMode,
+    hourlyRateMinor: client.hourlyRateMinor,
+    incrementMinutes: client.incrementMinutes,
+    minimumMinutes: client.minimumMinutes,
+    lines: computed.lines,
+    totals: computed.totals,
+    generatedAt: new Date(),
+    generatedBy: actorId,
+  };
+  const terms = (s: Pick<BillingSummary, 'clientName' | 'timezone' | 'currency' | 'billingMode' | 'hourlyRateMinor' | 'incrementMinutes' | 'minimumMinutes'>) =>
+    JSON.stringify([s.clientName, s.timezone, s.currency, s.billingMode, s.hourlyRateMinor, s.incrementMinutes, s.minimumMinutes]);
+  if (existing && contentOf(existing.lines) === contentOf(computed.lines) && terms(existing) === terms(fields)) return { saved: existing };
+  if (!existing) {
+    try {
+      await BillingSummaryModel.create({ clientKey: client.key, period, status: 'draft', ...fields, revision: 1 });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      return undefined; // someone else created it first; the caller looks again
+    }
+  } else {
+    const replaced = await BillingSummaryModel.updateOne(
+      { _id: existing._id, status: 'draft', revision: existing.revision },
+      { $set: { ...fields, revision: existing.revision + 1 } },
+    );
+    if (replaced.modifiedCount !== 1) return undefined;
+  }
+  const saved = await findSummary(client.key, period);
+  if (!saved) return undefined;
+  if (saved.status === 'issued') return { issued: saved };
+  await recordAudit({
+    actorId,
+    action: 'billing.generated',
+    entityType: 'billing_summary',
+    entityId: entityId(client.key, period),
+    clientKey: client.key,
+    ...(existing ? { before: { revision: existing.revision, totals: existing.totals } } : {}),
+    after: { revision: saved.revision, totals: saved.totals, lines: saved.lines.length, adjustments: saved.lines.filter((l) => l.adjustment).length },
+  });
+  logger.info({ client: client.key, period, revision: saved.revision, lines: saved.lines.length }, 'Billing summary draft generated');
+  return { saved };
+}
+
+const SAVE_ATTEMPTS = 5;
+
+async function generateDraft(client: Client, period: string, actorId: string): Promise<GeneratedSummary> {
+  for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
+    const existing = await findSummary(client.key, period);
+    if (existing?.status === 'issued') return issuedSummary(client, existing, actorId);
+    const result = await saveDraft(client, period, await computeDraft(client, period), actorId, existing);
+    if (!result) continue; // another generation or an issue got there first: look again
+    if ('issued' in result) return issuedSummary(client, result.issued, actorId);
+    return { summary: result.saved, changedSinceIssue: false };
+  }
+  throw new UserFacingError(ErrorCode.Conflict, 'This billing summary is being changed by someone else right now. Please try again.');
+}
+
+/**
+ * An issued month as it was issued, with whether it would come out differently now. Differences
+ * not billed yet are put into the next month's draft as adjustment lines (when that month is not
+ * issued too; otherwise the next draft generated after it picks them up).
+ */
+async function issuedSummary(client: Client, summary: BillingSummary, actorId: string): Promise<GeneratedSummary> {
+  const now = await computeMonthLines(termsOf(summary), summary.period);
+  const changedSinceIssue = differences(now, ownLines(summary), summary.period).length > 0;
+  if (!changedSinceIssue) return { summary, changedSinceIssue };
+  const next = nextPeriod(summary.period);
+  const following = await findSummary(client.key, next);
+  if (following?.status === 'issued') return { summary, changedSinceIssue };
+  const draft = await generateDraft(client, next, actorId);
+  const carried = draft.summary.lines.some((l) => l.adjustment && l.adjustsPeriod === summary.period);
+  return { summary, changedSinceIssue, adjustmentsIn: carried ? next : undefined };
+}
+
+/**
+ * The month's summary: the draft, computed now and saved (regenerating replaces the draft), or
+ * the issued summary, never changed. Does not check who asks: callers do (billingAccess), and the
+ * monthly run generates as the system.
+ */
+export async function generateBillingSummary(clientKey: string, period: string, actorId: string): Promise<GeneratedSummary> {
+  requirePeriod(period);
+  return generateDraft(await requireBillingClient(clientKey), period, actorId);
+}
+
+export type IssueOutcome =
+  | { outcome: 'issued'; summary: BillingSummary }
+  /** The numbers had changed since the draft was generated: the draft was regenerated instead. */
+  | { outcome: 'changed'; summary: BillingSummary };
+
+function alreadyIssued(summary: BillingSummary): UserFacingError {
+  const who = summary.issuedBy ? ` by <@${summary.issuedBy}>` : '';
+  const when = summary.issuedAt ? ` on ${dayjs(summary.issuedAt).tz(summary.timezone).format('D MMM YYYY')}` : '';
+  return new UserFacingError(ErrorCode.Conflict, `The ${periodLabel(summary.period)} summary for ${summary.clientKey} was already issued${who}${when}.`);
+}
+
+/**
+ * Draft → issued, for managers only. The draft is recomputed first: if its numbers changed since
+ * it was generated, it is regenerated and not issued, so nobody issues numbers they did not see.
+ * The update is guarded by status and revision, so a double click issues once.
+ */
+export async function issueBillingSummary(clientKey: string, period: string, actor: Actor): Promise<IssueOutcome> {
+  if (!(await staffRoles(actor.userId)).includes('manager')) {
+    logger.warn({ user: actor.userId, client: clientKey, period }, 'Refused to issue a billing summary for a non-manager; nothing was changed');
+    throw new UserFacingError(ErrorCode.Forbidden, ISSUE_REFUSAL);
+  }
+  requirePeriod(period);
+  const client = await requireBillingClient(clientKey);
+  const summary = await findSummary(clientKey, period);
+  if (!summary) {
+    throw new UserFacingError(ErrorCode.NotFound, `There is no ${periodLabel(period)} summary for ${clientKey} yet; generate it first.`);
+  }
+  if (summary.status === 'issued') throw alreadyIssued(summary);
+
+  const fresh = await computeDraft(client, period);
+  if (numbersOf(fresh.lines) !== numbersOf(summary.lines)) {
+    const result = await saveDraft(client, period, fresh, actor.userId, summary);
+    const current = result && 'saved' in result ? result.saved : await findSummary(clientKey, period);
+    if (!current) throw new Error(`Billing summary ${entityId(clientKey, period)} disappeared`);
+    if (current.status === 'issued') throw alreadyIssued(current);
+    return { outcome: 'changed', summary: current };
+  }
+
+  const issuedAt = new Date();
+  const updated = await BillingSummaryModel.updateOne(
+    { _id: summary._id, status: 'draft', revision: summary.revision },
+    { $set: { status: 'issued', issuedAt, issuedBy: actor.userId, revision: summary.revision + 1 } },
+  );
+  const current = await findSummary(clientKey, period);
+  if (!current) throw new Error(`Billing summary ${entityId(clientKey, period)} disappeared`);
+  if (updated.modifiedCount !== 1) {
+    if (current.status === 'issued') throw alreadyIssued(current);
+    throw new UserFacingError(ErrorCode.Conflict, 'This summary changed while you were issuing it. Please look at the latest version and try again.');
+  }
+  await recordAudit({
+    actorId: actor.userId,
+    action: 'billing.issued',
+    entityType: 'billing_summary',
+    entityId: entityId(clientKey, period),
+    clientKey,
+    before: { status: 'draft', revision: summary.revision },
+    after: { status: 'issued', revision: current.revision, totals: current.totals, lines: current.lines.length },
+    at: issuedAt,
+  });
+  logger.info({ client: clientKey, period, revision: current.revision }, 'Billing summary issued');
+  return { outcome: 'issued', summary: current };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+// ---------------------------------------------------------------------------------------------
+
+/** 28500 → "285.00", -4750 → "-47.50" (plain decimal in currency units, for spreadsheets). */
+export function decimalAmount(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  if (digits === 0) return `${sign}${abs}`;
+  const scale = 10 ** digits;
+  return `${sign}${Math.floor(abs / scale)}.${String(abs % scale).padStart(digits, '0')}`;
+}
+
+/** A cell a spreadsheet would run as a formula (=, +, -, @ first) is kept as text. */
+function safeText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKey' | 'period'>): string {
+  return `${summary.clientKey}-${summary.period}.csv`;
+}
+
+/**
+ * One row per line and a totals row that is the exact sum of every number column. Minutes are
+ * whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the client's timezone.
+ */
+export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals'>): string {
+  const { currency, timezone: zone } = summary;
+  const money = (minor: number) => decimalAmount(minor, currency);
+  const day = (at: Date | null | undefined) => (at ? dayjs(at).tz(zone).format('YYYY-MM-DD') : '');
+  const header = [
+    'Request',
+    'Title',
+    'Opened',
+    'Closed',
+    'Estimate (min)',
+    `Approved amount (${currency})`,
+    'Logged in month (min)',
+    'Raw (min)',
+    'Billed (min)',
+    `Amount (${currency})`,
+    `Upfront (${currency})`,
+    `Reconciliation (${currency})`,
+    'Adjustment for',
+  ];
+  const rows = summary.lines.map((l) => [
+    l.requestKey,
+    safeText(l.title),
+    day(l.openedAt),
+    day(l.closedAt),
+    String(l.estimateMinutes),
+    money(l.approvedAmountMinor),
+    String(l.loggedMinutes),
+    String(l.rawMinutes),
+    String(l.billedMinutes),
+    money(l.amountMinor),
+    money(l.upfrontMinor),
+    money(l.reconciliationMinor),
+    l.adjustment ? (l.adjustsPeriod ?? '') : '',
+  ]);
+  // Summed from the lines written above rather than read from the stored totals, so the file
+  // always adds up; the stored totals are the same sums (billingTotals).
+  const t = billingTotals(summary.lines);
+  const totals = [
+    'Total',
+    '',
+    '',
+    '',
+    String(t.estimateMinutes),
+    money(t.approvedAmountMinor),
+    String(t.loggedMinutes),
+    String(t.rawMinutes),
+    String(t.billedMinutes),
+    money(t.amountMinor),
+    money(t.upfrontMinor),
+    money(t.reconciliationMinor),
+    '',
+  ];
+  return stringify([header, ...rows, totals]);
+}

@@ -1,0 +1,122 @@
+// What each person's Home tab shows, by role: a client's people, engineers, managers.
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone';
+import utc from 'dayjs/plugin/utc';
+import { ClientModel } from '../db/client';
+import { EstimateModel } from '../db/estimate';
+import { HomeViewerModel } from '../db/homeViewer';
+import { RequestModel } from '../db/request';
+import { StaffModel } from '../db/staff';
+import { TimeEntryModel } from '../db/timeEntry';
+import { amountForMinutes } from '../domain/billing';
+import type { DigestNumbers } from '../domain/digest';
+import { OPEN_STATES, PRIORITIES } from '../domain/lifecycle';
+import { digestFor } from './digest';
+import { staffRoles } from './directory';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+/** Lists are cut here; the view says how many more there are. */
+export const HOME_LIST_LIMIT = 15;
+
+type Request = Awaited<ReturnType<typeof openRequestsOf>>['items'][number];
+
+async function openRequestsOf(filter: Record<string, unknown>, sort: Record<string, 1 | -1>) {
+  const query = { ...filter, state: { $in: OPEN_STATES } };
+  const [items, total] = await Promise.all([RequestModel.find(query).sort(sort).limit(HOME_LIST_LIMIT).lean(), RequestModel.countDocuments(query)]);
+  return { items, total };
+}
+
+export interface ClientHome {
+  key: string;
+  name: string;
+  currency: string;
+  open: { items: Request[]; total: number };
+  /** Estimates waiting for this person's decision (approvers only). */
+  awaitingDecision: Array<{ id: string; requestKey: string; version: number; highMinutes: number; amountMinor: number }>;
+  month: { label: string; billableMinutes: number; amountMinor: number; budgetMinutes: number | undefined };
+}
+
+export interface HomeData {
+  userId: string;
+  clients: ClientHome[];
+  engineer?: { queue: { items: Request[]; total: number }; mine: { items: Request[]; total: number }; loggedThisWeekMinutes: number } | undefined;
+  manager?: { digest: DigestNumbers; awaitingApproval: { items: Request[]; total: number }; breached: { items: Request[]; total: number } } | undefined;
+  timezone: string;
+}
+
+async function clientHome(userId: string, key: string, now: Date): Promise<ClientHome | undefined> {
+  const client = await ClientModel.findOne({ key }).lean();
+  if (!client) return undefined;
+  const isApprover = client.approvers.length === 0 || client.approvers.includes(userId);
+  const month = dayjs(now).tz(client.timezone).format('YYYY-MM');
+  const [open, pending, logged] = await Promise.all([
+    openRequestsOf({ clientKey: key }, { createdAt: -1 }),
+    isApprover ? EstimateModel.find({ clientKey: key, decision: 'pending' }).sort({ createdAt: 1 }).limit(HOME_LIST_LIMIT).lean() : Promise.resolve([]),
+    TimeEntryModel.aggregate<{ minutes: number }>([
+      { $match: { clientKey: key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: `${month}-01`, $lte: `${month}-31` } } },
+      { $group: { _id: null, minutes: { $sum: '$minutes' } } },
+    ]),
+  ]);
+  const billableMinutes = logged[0]?.minutes ?? 0;
+  return {
+    key,
+    name: client.name,
+    currency: client.currency,
+    open,
+    awaitingDecision: pending.map((e) => ({ id: e._id.toHexString(), requestKey: e.requestKey, version: e.version, highMinutes: e.highMinutes, amountMinor: e.amountMinor })),
+    month: {
+      label: dayjs.tz(`${month}-01 12:00`, client.timezone).format('MMMM YYYY'),
+      billableMinutes,
+      amountMinor: amountForMinutes(billableMinutes, client.hourlyRateMinor),
+      budgetMinutes: client.monthlyBudgetMinutes ?? undefined,
+    },
+  };
+}
+
+/** Monday 00:00 of the current week in `zone`, as YYYY-MM-DD. */
+function weekStart(now: Date, zone: string): string {
+  const local = dayjs(now).tz(zone);
+  return local.subtract((local.day() + 6) % 7, 'day').format('YYYY-MM-DD');
+}
+
+export async function homeFor(userId: string, clientKeys: string[], zone: string, now = new Date()): Promise<HomeData> {
+  const roles = await staffRoles(userId);
+  const clients = (await Promise.all(clientKeys.map((k) => clientHome(userId, k, now)))).filter((c): c is ClientHome => Boolean(c));
+  const data: HomeData = { userId, clients, timezone: zone };
+  if (roles.includes('engineer') || roles.includes('manager')) {
+    // Unclaimed queue: most urgent first, then oldest.
+    const unclaimed = await RequestModel.find({ state: 'open' }).lean();
+    const rank = (p: string) => PRIORITIES.length - PRIORITIES.indexOf(p as (typeof PRIORITIES)[number]);
+    unclaimed.sort((a, b) => rank(a.priority) - rank(b.priority) || a.createdAt.getTime() - b.createdAt.getTime());
+    const [mine, logged] = await Promise.all([
+      openRequestsOf({ assigneeId: userId }, { createdAt: 1 }),
+      TimeEntryModel.aggregate<{ minutes: number }>([
+        { $match: { engineerId: userId, deletedAt: { $exists: false }, workDate: { $gte: weekStart(now, zone) } } },
+        { $group: { _id: null, minutes: { $sum: '$minutes' } } },
+      ]),
+    ]);
+    data.engineer = { queue: { items: unclaimed.slice(0, HOME_LIST_LIMIT), total: unclaimed.length }, mine, loggedThisWeekMinutes: logged[0]?.minutes ?? 0 };
+  }
+  if (roles.includes('manager')) {
+    const [digest, awaitingApproval, breached] = await Promise.all([
+      digestFor(new Date(now.getTime() - 7 * 24 * 60 * 60 * 1000), now, zone),
+      openRequestsOf({ state: 'awaiting_approval' }, { estimatedAt: 1 }),
+      openRequestsOf({ slaBreachedAt: { $exists: true } }, { slaBreachedAt: -1 }),
+    ]);
+    data.manager = { digest, awaitingApproval, breached };
+  }
+  return data;
+}
+
+export async function rememberHomeViewer(userId: string, clientKeys: string[]): Promise<void> {
+  await HomeViewerModel.updateOne({ _id: userId }, { $set: { clientKeys, lastOpenedAt: new Date() } }, { upsert: true });
+}
+
+/** Home viewers who care about a change to a request of `clientKey` involving `people`. */
+export async function homeViewersFor(clientKey: string, people: string[]): Promise<Array<{ userId: string; clientKeys: string[] }>> {
+  const staff = (await StaffModel.find({}, { userId: 1 }).lean()).map((s) => s.userId);
+  const viewers = await HomeViewerModel.find({ $or: [{ clientKeys: clientKey }, { _id: { $in: [...people, ...staff] } }] }).lean();
+  return viewers.map((v) => ({ userId: v._id, clientKeys: v.clientKeys }));
+}

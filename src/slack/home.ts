@@ -1,0 +1,41 @@
+// Publishes the Home tab: on app_home_opened, and again for the people a change concerns.
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config';
+import { logger } from '../logger';
+import { homeFor, homeViewersFor, rememberHomeViewer } from '../services/home';
+import { findRequest } from '../services/requestLifecycle';
+import { findClientByKey } from '../services/directory';
+import { clientsOfUser } from './membership';
+import { slackErrorCode } from './sync';
+import type { SlackTokens } from './tokens';
+import { renderHome } from './views/home';
+
+async function publish(client: WebClient, userId: string, clientKeys: string[], zone: string): Promise<void> {
+  const view = renderHome(await homeFor(userId, clientKeys, zone));
+  await client.views.publish({ user_id: userId, view });
+}
+
+/** On app_home_opened: finds the person's clients (from Slack), remembers them, publishes. */
+export async function openHome(tokens: SlackTokens, config: Config, userId: string): Promise<void> {
+  const client = await tokens.clientFor();
+  if (!client) return;
+  const clientKeys = (await clientsOfUser(client, userId)).map((o) => o.clientKey);
+  await rememberHomeViewer(userId, clientKeys);
+  await publish(client, userId, clientKeys, config.defaultTimezone);
+}
+
+/** After a change to a request: refreshes the Home of everyone who has it open and cares. */
+export async function refreshHomes(tokens: SlackTokens, config: Config, key: string): Promise<void> {
+  const request = await findRequest(key);
+  const client = await tokens.clientFor();
+  if (!request || !client) return;
+  const owner = await findClientByKey(request.clientKey);
+  const people = [request.requesterId, ...(request.assigneeId ? [request.assigneeId] : []), ...(owner?.approvers ?? [])];
+  for (const viewer of await homeViewersFor(request.clientKey, people)) {
+    try {
+      await publish(client, viewer.userId, viewer.clientKeys, config.defaultTimezone);
+    } catch (error) {
+      logger.warn({ user: viewer.userId, slackError: slackErrorCode(error) }, 'Could not refresh a Home tab; it is refreshed when next opened');
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// The Issue button on a billing summary. The role is checked on the server (managers only) by the
+// billing service; the message is then re-rendered in place from the record.
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { ErrorCode, UserFacingError } from '../../../errors';
+import { logger } from '../../../logger';
+import { issueBillingSummary, periodOf } from '../../../services/billing';
+import { BILLING_ISSUE_ACTION, billingSummaryMessage } from '../../views/billingSummary';
+import type { ListenerContext } from '../context';
+import { tellUser } from '../intake';
+import { messageForError } from '../replies';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+const issueValue = z
+  .string()
+  .max(30)
+  .regex(/^[A-Z]{2,10} \d{4}-(0[1-9]|1[0-2])$/)
+  .transform((value) => {
+    const [clientKey = '', period = ''] = value.split(' ');
+    return { clientKey, period };
+  });
+
+const messageLocation = z.object({ channel_id: z.string().min(1), message_ts: z.string().min(1) });
+
+export function registerBillingActions(app: App, ctx: ListenerContext): void {
+  app.action(BILLING_ISSUE_ACTION, issueSummary(ctx));
+}
+
+function issueSummary(_ctx: ListenerContext) {
+  return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const actor = { userId: body.user.id, channelId: body.channel?.id ?? stringOf(body.container.channel_id) };
+    try {
+      const parsed = issueValue.safeParse(action.value ?? '');
+      if (!parsed.success) {
+        throw new UserFacingError(ErrorCode.InvalidInput, "That button doesn't work any more. Run the billing command again for a fresh summary.");
+      }
+      const { clientKey, period } = parsed.data;
+      const result = await issueBillingSummary(clientKey, period, actor);
+      const message = billingSummaryMessage({
+        summary: result.summary,
+        canIssue: true,
+        inProgress: periodOf(new Date(), result.summary.timezone) === period,
+      });
+      const where = messageLocation.safeParse(body.container);
+      if (where.success) {
+        // The summary is issued (or regenerated) whatever happens to this message; Slack failing
+        // here must not be reported as "nothing was changed".
+        await client.chat
+          .update({ channel: where.data.channel_id, ts: where.data.message_ts, text: message.text, blocks: message.blocks })
+          .catch((error: unknown) => logger.warn({ err: error, client: clientKey, period }, 'Could not re-render the billing summary message; the record is up to date'));
+      }
+      if (result.outcome === 'changed' && actor.channelId) {
+        await tellUser(
+          client,
+          actor.channelId,
+          actor.userId,
+          "The numbers changed since this summary was generated, so I didn't issue it. The message now shows the latest draft: check it and click *Issue summary* again.",
+        );
+      }
+    } catch (error) {
+      const text = messageForError(error, { user: actor.userId, channel: actor.channelId, action: BILLING_ISSUE_ACTION });
+      if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, text);
+    }
+  };
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,181 @@
+// A client's billing summary for a month as a Slack message. Pure: summary in, blocks out. Long
+// months are cut to fit Slack's limits (50 blocks, 3000 characters a section); the CSV has it all.
+import type { Button, KnownBlock } from '@slack/types';
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone';
+import utc from 'dayjs/plugin/utc';
+import { formatDuration } from '../../domain/duration';
+import { formatMoney } from '../../domain/money';
+import { periodLabel as periodName, type BillingLine, type BillingSummary } from '../../services/billing';
+import { escapeAndTruncate, escapeMrkdwn, mention } from '../mrkdwn';
+import { context, section, slackDate } from './blocks';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+/** The Issue button; the value is `<client key> <YYYY-MM>`. */
+export const BILLING_ISSUE_ACTION = 'billing_issue';
+
+export const SECTION_TEXT_MAX = 3000;
+/** Request lines shown before "and N more"; well inside the 50-block limit however they pack. */
+export const MAX_LINES_SHOWN = 40;
+const MAX_LINE_SECTIONS = 30;
+const TITLE_MAX = 80;
+
+export interface BillingMessageInput {
+  summary: Pick<
+    BillingSummary,
+    'clientKey' | 'clientName' | 'period' | 'status' | 'currency' | 'timezone' | 'billingMode' | 'hourlyRateMinor' | 'lines' | 'totals' | 'generatedAt' | 'generatedBy' | 'issuedAt' | 'issuedBy' | 'revision'
+  >;
+  /** Show the Issue button (managers, drafts only; the click is authorised again on the server). */
+  canIssue: boolean;
+  /** The month has not ended yet in the client's timezone. */
+  inProgress?: boolean;
+  changedSinceIssue?: boolean;
+  /** Where adjustments for changes since issue went. */
+  adjustmentsIn?: string | undefined;
+}
+
+export function billingIssueValue(clientKey: string, period: string): string {
+  return `${clientKey} ${period}`;
+}
+
+function signed(text: string, value: number, adjustment: boolean): string {
+  return adjustment && value > 0 ? `+${text}` : text;
+}
+
+function lineText(line: BillingLine, input: BillingMessageInput): string {
+  const { currency, timezone: zone } = input.summary;
+  const money = (minor: number) => signed(formatMoney(minor, currency), minor, line.adjustment);
+  const time = (minutes: number) => signed(formatDuration(minutes), minutes, line.adjustment);
+  const title = escapeAndTruncate(line.title, TITLE_MAX);
+  if (line.adjustment) {
+    const parts = [
+      line.loggedMinutes !== 0 ? `logged ${time(line.loggedMinutes)}` : '',
+      line.billedMinutes !== 0 ? `billed ${time(line.billedMinutes)}` : '',
+      line.upfrontMinor !== 0 ? `upfront ${money(line.upfrontMinor)}` : '',
+      line.reconciliationMinor !== 0 ? `reconciliation ${money(line.reconciliationMinor)}` : '',
+      `*${money(line.amountMinor + line.reconciliationMinor)}*`,
+    ].filter(Boolean);
+    return `:arrows_counterclockwise: *${line.requestKey}* ${title}, correcting ${periodName(line.adjustsPeriod ?? input.summary.period)}\n${parts.join(' · ')}`;
+  }
+  const closed = line.closedAt ? `, closed ${dayjs(line.closedAt).tz(zone).format('D MMM')}` : '';
+  const estimate = line.estimateMinutes > 0 ? `estimate ${formatDuration(line.estimateMinutes)} (${money(line.approvedAmountMinor)})` : 'no approved estimate';
+  const logged = `logged ${formatDuration(line.loggedMinutes)} this month`;
+  const billedNothing = line.billedMinutes === 0 && line.amountMinor === 0 && line.upfrontMinor === 0 && line.reconciliationMinor === 0;
+  const charge = billedNothing
+    ? line.closedAt
+      ? 'nothing to bill this month'
+      : '_work in progress, not billed yet_'
+    : [
+        line.billedMinutes !== 0 ? `billed ${formatDuration(line.billedMinutes)}` : '',
+        line.upfrontMinor !== 0 ? `upfront ${money(line.upfrontMinor)}` : '',
+        line.reconciliationMinor !== 0 ? `reconciliation ${money(line.reconciliationMinor)}` : '',
+        `*${money(line.amountMinor + line.reconciliationMinor)}*`,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+  return `*${line.requestKey}* ${title}${closed}\n${estimate} · ${logged} · ${charge}`;
+}
+
+/** Lines packed into sections of at most 3000 characters; what does not fit is counted. */
+function lineSections(input: BillingMessageInput): { blocks: KnownBlock[]; left: number } {
+  const lines = input.summary.lines;
+  const blocks: KnownBlock[] = [];
+  let text = '';
+  let shown = 0;
+  for (const line of lines) {
+    if (shown >= MAX_LINES_SHOWN) break;
+    const next = lineText(line, input);
+    if (text && text.length + 2 + next.length > SECTION_TEXT_MAX) {
+      if (blocks.length + 1 >= MAX_LINE_SECTIONS) break;
+      blocks.push(section(text));
+      text = '';
+    }
+    text = text ? `${text}\n\n${next}` : next;
+    shown++;
+  }
+  if (text) blocks.push(section(text));
+  return { blocks, left: lines.length - shown };
+}
+
+function statusText(input: BillingMessageInput): string {
+  const s = input.summary;
+  if (s.status === 'issued') {
+    const by = s.issuedBy ? ` by ${mention(s.issuedBy)}` : '';
+    const on = s.issuedAt ? ` on ${slackDate(s.issuedAt, '{date_long}')}` : '';
+    return `:white_check_mark: *Issued*${by}${on}. An issued summary does not change.`;
+  }
+  const by = s.generatedBy && s.generatedBy !== 'system' ? ` by ${mention(s.generatedBy)}` : '';
+  return `:memo: *Draft*, not issued yet (revision ${s.revision}). Generated${by} ${slackDate(s.generatedAt)}.`;
+}
+
+function notes(input: BillingMessageInput): string[] {
+  const s = input.summary;
+  const out: string[] = [];
+  if (input.changedSinceIssue) {
+    out.push(
+      input.adjustmentsIn
+        ? `:warning: The record has changed since this was issued; the difference is in the ${periodName(input.adjustmentsIn)} draft as adjustments.`
+        : ':warning: The record has changed since this was issued; the difference goes into the next summary as adjustments.',
+    );
+  }
+  if (s.status === 'draft' && input.inProgress) {
+    out.push(`${periodName(s.period)} isn't over yet: anything billed after this is issued goes into a later summary as an adjustment.`);
+  }
+  const mode = s.billingMode === 'upfront' ? 'billed upfront when an estimate is approved' : 'billed when a request is closed';
+  out.push(`${formatMoney(s.hourlyRateMinor, s.currency)}/h, ${mode}. Dates are in ${escapeMrkdwn(s.timezone)}.`);
+  return out;
+}
+
+function totalsText(input: BillingMessageInput): string {
+  const { totals, currency, billingMode } = input.summary;
+  const money = (minor: number) => formatMoney(minor, currency);
+  const parts = [`billed ${formatDuration(totals.billedMinutes)}`, `amount ${money(totals.amountMinor)}`];
+  if (billingMode === 'upfront' || totals.upfrontMinor !== 0) parts.push(`upfront ${money(totals.upfrontMinor)}`);
+  if (totals.reconciliationMinor !== 0) parts.push(`reconciliation ${money(totals.reconciliationMinor)}`);
+  const net = totals.netMinor < 0 ? `*Credit to the client: ${money(-totals.netMinor)}*` : `*To invoice: ${money(totals.netMinor)}*`;
+  return `*Total* · logged ${formatDuration(totals.loggedMinutes)} this month · ${parts.join(' · ')}\n${net}`;
+}
+
+function issueButton(input: BillingMessageInput): Button {
+  const s = input.summary;
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text: 'Issue summary', emoji: true },
+    action_id: BILLING_ISSUE_ACTION,
+    value: billingIssueValue(s.clientKey, s.period),
+    style: 'primary',
+    confirm: {
+      title: { type: 'plain_text', text: 'Issue this summary?' },
+      text: { type: 'mrkdwn', text: `Once issued, the ${periodName(s.period)} summary for ${escapeMrkdwn(s.clientName)} can't be changed; later changes become adjustments in a later month.` },
+      confirm: { type: 'plain_text', text: 'Issue' },
+      deny: { type: 'plain_text', text: 'Not yet' },
+    },
+  };
+}
+
+export function billingSummaryMessage(input: BillingMessageInput): { text: string; blocks: KnownBlock[] } {
+  const s = input.summary;
+  const title = `Billing: ${s.clientName} (${s.clientKey}), ${periodName(s.period)}`;
+  const headerText = title.length > 150 ? `${title.slice(0, 149)}…` : title;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: headerText, emoji: false } },
+    context(statusText(input)),
+    { type: 'divider' },
+  ];
+  if (s.lines.length === 0) {
+    blocks.push(section(`Nothing was billed or logged for ${escapeMrkdwn(s.clientName)} in ${periodName(s.period)}.`));
+  } else {
+    const { blocks: sections, left } = lineSections(input);
+    blocks.push(...sections);
+    if (left > 0) blocks.push(context(`…and ${left} more (see the CSV).`));
+  }
+  blocks.push({ type: 'divider' }, section(totalsText(input)), context(...notes(input)));
+  if (input.canIssue && s.status === 'draft') {
+    blocks.push({ type: 'actions', block_id: 'billing_actions', elements: [issueButton(input)] });
+  }
+  const status = s.status === 'issued' ? 'issued' : 'draft';
+  const net = formatMoney(s.totals.netMinor, s.currency);
+  return { text: `${title} (${status}): ${net}`, blocks };
+}

@@ -1,0 +1,102 @@
+// The Home tab for each role. Pure: data in, view out; never more than Slack's 100 blocks, with
+// long lists cut and an "and N more" line.
+import type { HomeView, KnownBlock } from '@slack/types';
+import { formatDuration, formatRange } from '../../domain/duration';
+import { stateLabel, type RequestState } from '../../domain/lifecycle';
+import { formatMoney } from '../../domain/money';
+import type { HomeData } from '../../services/home';
+import { ACTION } from '../ids';
+import { escapeAndTruncate, mention } from '../mrkdwn';
+import { actions, button, context, section, slackDate } from './blocks';
+
+export const HOME_BLOCK_LIMIT = 100;
+export const HOME_SETUP = 'home_setup';
+export const HOME_BILLING = 'home_billing';
+
+interface Listed {
+  key: string;
+  title: string;
+  state: RequestState;
+  priority: string;
+  assigneeId?: string | null | undefined;
+  createdAt: Date;
+}
+
+const WAITING_FOR: Partial<Record<RequestState, string>> = {
+  open: 'waiting for an engineer',
+  claimed: 'waiting for your estimate',
+  awaiting_approval: "waiting for the client's approval",
+  approved: 'approved: ready for work',
+  declined: 'estimate declined: re-estimate or resolve',
+  in_progress: 'in progress',
+  resolved: "waiting for the client's confirmation",
+};
+
+function line(r: Listed, extra = ''): string {
+  return `*${r.key}* ${escapeAndTruncate(r.title, 80)} — ${stateLabel(r.state)}${r.assigneeId ? `, ${mention(r.assigneeId)}` : ''}${extra}`;
+}
+
+function list(heading: string, items: Listed[], total: number, render: (r: Listed) => string, empty: string): KnownBlock[] {
+  if (total === 0) return [section(`*${heading}*\n${empty}`)];
+  const more = total - items.length;
+  return [section(`*${heading}* (${total})\n${items.map(render).join('\n')}`.slice(0, 2990)), ...(more > 0 ? [context(`…and ${more} more`)] : [])];
+}
+
+function header(text: string): KnownBlock {
+  return { type: 'header', text: { type: 'plain_text', text: text.slice(0, 150), emoji: true } };
+}
+
+export function renderHome(data: HomeData): HomeView {
+  const blocks: KnownBlock[] = [];
+  for (const c of data.clients.slice(0, 5)) {
+    blocks.push(header(c.name));
+    const budget = c.month.budgetMinutes ? ` of ${formatDuration(c.month.budgetMinutes)} budget` : '';
+    blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable${budget}, ${formatMoney(c.month.amountMinor, c.currency)}`));
+    blocks.push(...list('Open requests', c.open.items, c.open.total, (r) => line(r), 'Nothing open. :tada:'));
+    if (c.awaitingDecision.length > 0) {
+      blocks.push(section(`*Estimates waiting for your decision*\n${c.awaitingDecision.map((e) => `• *${e.requestKey}* v${e.version}: up to ${formatRange(e.highMinutes, e.highMinutes)}, ${formatMoney(e.amountMinor, c.currency)} — decide in the request's thread`).join('\n')}`.slice(0, 2990)));
+    }
+    blocks.push({ type: 'divider' });
+  }
+  if (data.engineer) {
+    const e = data.engineer;
+    blocks.push(header('Engineering'));
+    blocks.push(context(`You logged ${formatDuration(e.loggedThisWeekMinutes)} this week.`));
+    blocks.push(section(`*Unclaimed queue* (${e.queue.total})${e.queue.total === 0 ? '\nEmpty. :sunglasses:' : ''}`));
+    for (const r of e.queue.items) {
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*${r.key}* (${r.priority}) ${escapeAndTruncate(r.title, 120)}\nOpened ${slackDate(r.createdAt)}` },
+        accessory: button('Claim', ACTION.claim, r.key, 'primary'),
+      });
+    }
+    if (e.queue.total > e.queue.items.length) blocks.push(context(`…and ${e.queue.total - e.queue.items.length} more in the triage channel`));
+    blocks.push(...list('Your requests', e.mine.items, e.mine.total, (r) => `${line(r)} — _${WAITING_FOR[r.state] ?? ''}_`, 'None right now.'));
+    blocks.push({ type: 'divider' });
+  }
+  if (data.manager) {
+    const { digest: d, awaitingApproval, breached } = data.manager;
+    blocks.push(header('This week'));
+    blocks.push(
+      section(
+        [
+          `*Opened* ${d.opened} · *Closed* ${d.closed} · *SLA breaches* ${d.slaBreaches.length}`,
+          `*Median first response* ${d.medianFirstResponseMinutes === null ? '—' : formatDuration(d.medianFirstResponseMinutes)} · *Median resolution* ${d.medianResolutionMinutes === null ? '—' : formatDuration(d.medianResolutionMinutes)}`,
+          `*Satisfaction* ${d.satisfaction.average === null ? '—' : `${d.satisfaction.average} / 5`} · *Estimate accuracy* ${d.estimateAccuracy.averagePercent === null ? '—' : `${d.estimateAccuracy.averagePercent}%`}`,
+        ].join('\n'),
+      ),
+    );
+    blocks.push(...list('SLA breached, still open', breached.items, breached.total, (r) => line(r), 'None. :white_check_mark:'));
+    blocks.push(...list('Estimates awaiting approval', awaitingApproval.items, awaitingApproval.total, (r) => line(r), 'None.'));
+    blocks.push(...actions('manager_actions', [button('Client set-up', HOME_SETUP, 'show'), button('Billing this month', HOME_BILLING, 'show')]));
+  }
+  if (blocks.length === 0) {
+    blocks.push(section('*Ad-hoc Help* — support that shows up before you even finish yelling "Help!"'));
+    blocks.push(section("You're not in a client channel we support yet. Ask your account manager to add you, or DM me to get started."));
+  }
+  if (blocks.length > HOME_BLOCK_LIMIT) {
+    blocks.splice(HOME_BLOCK_LIMIT - 1);
+    blocks.push(context('…more than fits here; use `/help list` for everything.'));
+  }
+  return { type: 'home', blocks };
+}

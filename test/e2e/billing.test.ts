@@ -1,0 +1,206 @@
+// `/help billing` and the Issue button over signed HTTP against the Slack fake: who gets the
+// summary where, the CSV upload, refusals, and issuing exactly once.
+import { BillingSummaryModel } from '../../src/db/billingSummary';
+import { EstimateModel } from '../../src/db/estimate';
+import { RequestModel } from '../../src/db/request';
+import { TimeEntryModel } from '../../src/db/timeEntry';
+import { BILLING_REFUSAL } from '../../src/services/billing';
+import { BILLING_ISSUE_ACTION, MAX_LINES_SHOWN, billingSummaryMessage } from '../../src/slack/views/billingSummary';
+import { billingTotals, type BillingLine } from '../../src/services/billing';
+import { validateBlocks, type RecordedCall } from '../support/slackFake';
+import { startTestApp, type TestApp } from '../support/harness';
+import { ACME, BETA, STAFF } from '../support/testEnv';
+import { waitForEphemeral } from '../support/flows';
+
+const MANAGERS_CHANNEL = 'C0MANAGERS';
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await t.seed();
+  await billedNovember();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+/**
+ * Acme (on completion, £95/h, 15-minute increments, 30-minute minimum), November 2026:
+ * ACME-1 closed 20 Nov with 80m logged → 90m billed → 90 × 9500 / 60 = 14250 (£142.50);
+ * ACME-2 in progress with 25m logged, not billed yet.
+ */
+async function billedNovember() {
+  const base = { clientKey: 'ACME', category: 'maintenance', priority: 'normal', source: 'command', requesterId: ACME.member, clientChannelId: ACME.channel, triageChannelId: 'C0TRIAGE' } as const;
+  await RequestModel.create([
+    { ...base, key: 'ACME-1', number: 1, title: 'Upgrade the database', state: 'closed' as const, createdAt: new Date('2026-11-02T09:00:00Z'), closedAt: new Date('2026-11-20T16:00:00Z') },
+    { ...base, key: 'ACME-2', number: 2, title: 'Patch the web server', state: 'in_progress' as const, createdAt: new Date('2026-11-09T09:00:00Z') },
+  ]);
+  const estimate = { clientKey: 'ACME', version: 1, kind: 'estimate', hourlyRateMinor: 9500, currency: 'GBP', authorId: STAFF.engineer, decision: 'approved', decidedBy: ACME.boss } as const;
+  await EstimateModel.create([
+    { ...estimate, requestKey: 'ACME-1', lowMinutes: 120, highMinutes: 120, amountMinor: 19000, createdAt: new Date('2026-11-02T10:00:00Z'), decidedAt: new Date('2026-11-02T11:00:00Z') },
+    { ...estimate, requestKey: 'ACME-2', lowMinutes: 60, highMinutes: 60, amountMinor: 9500, createdAt: new Date('2026-11-09T10:00:00Z'), decidedAt: new Date('2026-11-09T11:00:00Z') },
+  ]);
+  const entry = { clientKey: 'ACME', engineerId: STAFF.engineer, billable: true, createdAt: new Date('2026-11-10T12:00:00Z') };
+  await TimeEntryModel.create([
+    { ...entry, requestKey: 'ACME-1', minutes: 80, workDate: '2026-11-03' },
+    { ...entry, requestKey: 'ACME-2', minutes: 25, workDate: '2026-11-10' },
+  ]);
+}
+
+const EXPECTED_CSV = [
+  'Request,Title,Opened,Closed,Estimate (min),Approved amount (GBP),Logged in month (min),Raw (min),Billed (min),Amount (GBP),Upfront (GBP),Reconciliation (GBP),Adjustment for',
+  'ACME-1,Upgrade the database,2026-11-02,2026-11-20,120,190.00,80,80,90,142.50,0.00,0.00,',
+  'ACME-2,Patch the web server,2026-11-09,,60,95.00,25,25,0,0.00,0.00,0.00,',
+  'Total,,,,180,285.00,105,105,90,142.50,0.00,0.00,',
+  '',
+].join('\n');
+
+async function billing(text: string, user: string, channel: string): Promise<string> {
+  const res = await t.slack.slashCommand({ text, user_id: user, channel_id: channel });
+  expect(res.status).toBe(200);
+  return String((res.json() as { text?: string }).text);
+}
+
+function blocksText(call: RecordedCall | undefined): string {
+  return JSON.stringify(call?.args.blocks ?? []);
+}
+
+function clickIssue(user: string, ts: string) {
+  return t.slack.blockAction({
+    user: { id: user, team_id: 'T0OURS' },
+    channel: { id: MANAGERS_CHANNEL },
+    message: { ts },
+    actions: [{ action_id: BILLING_ISSUE_ACTION, value: 'ACME 2026-11', type: 'button' }],
+  });
+}
+
+describe('/help billing', () => {
+  let summaryTs = '';
+
+  it('posts the summary for a manager in the channel, with an Issue button, and uploads the CSV', async () => {
+    const answer = await billing('billing ACME 2026-11', STAFF.manager, MANAGERS_CHANNEL);
+    expect(answer).toBe('Posted the draft November 2026 billing summary for Acme Ltd here, with the CSV.');
+
+    const [post] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === MANAGERS_CHANNEL);
+    expect(post?.response).toMatchObject({ ok: true });
+    summaryTs = String((post?.response as { ts?: string }).ts);
+    const blocks = blocksText(post);
+    expect(String(post?.args.text)).toBe('Billing: Acme Ltd (ACME), November 2026 (draft): £142.50');
+    expect(blocks).toContain('*ACME-1* Upgrade the database, closed 20 Nov');
+    expect(blocks).toContain('*£142.50*');
+    expect(blocks).toContain('work in progress, not billed yet');
+    expect(blocks).toContain('*To invoice: £142.50*');
+    expect(blocks).toContain(`"action_id":"${BILLING_ISSUE_ACTION}","value":"ACME 2026-11"`);
+
+    expect(t.fake.callsTo('files.getUploadURLExternal')).toHaveLength(1);
+    expect(t.fake.callsTo('files.getUploadURLExternal')[0]?.args).toMatchObject({ filename: 'ACME-2026-11.csv', length: String(Buffer.byteLength(EXPECTED_CSV)) });
+    expect(t.fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
+    expect(t.fake.uploadedFiles()).toEqual([
+      expect.objectContaining({
+        filename: 'ACME-2026-11.csv',
+        channel_id: MANAGERS_CHANNEL,
+        title: 'ACME billing, November 2026 (draft)',
+        content: EXPECTED_CSV,
+        completed: true,
+      }),
+    ]);
+  });
+
+  it("shows a client's approver their own client's summary, only to them, with the CSV in a DM", async () => {
+    t.fake.clearCalls();
+    const answer = await billing('billing 2026-11', ACME.boss, ACME.channel);
+    expect(answer).toBe("That's the draft November 2026 billing summary for Acme Ltd; I've sent you the CSV in a direct message.");
+    const [shown] = await t.fake.waitFor('chat.postEphemeral', (c) => c.args.user === ACME.boss);
+    expect(shown?.args.channel).toBe(ACME.channel);
+    expect(blocksText(shown)).toContain('*ACME-1* Upgrade the database');
+    expect(blocksText(shown)).not.toContain(BILLING_ISSUE_ACTION);
+    expect(t.fake.callsTo('chat.postMessage')).toHaveLength(0);
+    const upload = t.fake.uploadedFiles().find((f) => f.channel_id === `D${ACME.boss}`);
+    expect(upload).toMatchObject({ filename: 'ACME-2026-11.csv', content: EXPECTED_CSV, completed: true });
+  });
+
+  it('refuses a member who is not an approver, and another client asking for Acme', async () => {
+    t.fake.clearCalls();
+    const uploads = t.fake.uploadedFiles().length;
+    expect(await billing('billing', ACME.member, ACME.channel)).toBe(BILLING_REFUSAL);
+    expect(await billing('billing ACME 2026-11', BETA.member, BETA.channel)).toBe(BILLING_REFUSAL);
+    expect(await billing('billing ACME', STAFF.engineer, 'C0TRIAGE')).toBe(BILLING_REFUSAL);
+    expect(t.fake.callsTo('chat.postEphemeral')).toHaveLength(0);
+    expect(t.fake.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(t.fake.uploadedFiles()).toHaveLength(uploads);
+  });
+
+  it('asks a manager outside a client channel which client they mean', async () => {
+    expect(await billing('billing', STAFF.manager, MANAGERS_CHANNEL)).toMatch(/tell me which one: `\/help billing ACME`/);
+  });
+
+  it('issues once, for a manager only, and shows who issued it', async () => {
+    t.fake.clearCalls();
+    // The button is only shown to managers, but a click is checked on the server all the same.
+    for (const user of [ACME.boss, STAFF.engineer]) {
+      await clickIssue(user, summaryTs);
+      await waitForEphemeral(t, user, /Only managers can issue billing summaries/);
+    }
+    expect(await BillingSummaryModel.findOne({ clientKey: 'ACME', period: '2026-11' }).lean()).toMatchObject({ status: 'draft' });
+
+    await clickIssue(STAFF.manager, summaryTs);
+    const [update] = await t.fake.waitFor('chat.update', (c) => c.args.ts === summaryTs);
+    expect(update?.response).toMatchObject({ ok: true });
+    expect(blocksText(update)).toContain(`Issued* by <@${STAFF.manager}> on <!date^`);
+    expect(blocksText(update)).not.toContain(BILLING_ISSUE_ACTION);
+    expect(String(t.fake.message(MANAGERS_CHANNEL, summaryTs)?.text)).toContain('(issued)');
+    expect(await BillingSummaryModel.findOne({ clientKey: 'ACME', period: '2026-11' }).lean()).toMatchObject({ status: 'issued', issuedBy: STAFF.manager });
+
+    await clickIssue(STAFF.manager, summaryTs);
+    await waitForEphemeral(t, STAFF.manager, /already issued by <@U0MANAGER>/);
+    expect(t.fake.callsTo('chat.update')).toHaveLength(1);
+  });
+});
+
+describe('the billing summary message', () => {
+  it('stays inside Slack limits for a long month and points to the CSV for the rest', () => {
+    const lines: BillingLine[] = Array.from({ length: 250 }, (_, i) => ({
+      requestKey: `ACME-${i + 1}`,
+      title: `<!channel> & a very long title ${'x'.repeat(200)}`,
+      openedAt: new Date('2026-11-02T09:00:00Z'),
+      closedAt: i % 2 ? new Date('2026-11-20T16:00:00Z') : undefined,
+      state: i % 2 ? 'closed' : 'in_progress',
+      estimateMinutes: 600,
+      approvedAmountMinor: 95000,
+      loggedMinutes: 125,
+      rawMinutes: 125,
+      billedMinutes: i % 2 ? 135 : 0,
+      amountMinor: i % 2 ? 21375 : 0,
+      upfrontMinor: 0,
+      reconciliationMinor: 0,
+      adjustment: i >= 240,
+      adjustsPeriod: i >= 240 ? '2026-10' : undefined,
+    }));
+    const message = billingSummaryMessage({
+      summary: {
+        clientKey: 'ACME',
+        clientName: 'Acme Ltd',
+        period: '2026-11',
+        status: 'draft',
+        currency: 'GBP',
+        timezone: 'Europe/London',
+        billingMode: 'on_completion',
+        hourlyRateMinor: 9500,
+        lines,
+        totals: billingTotals(lines),
+        generatedAt: new Date('2026-11-28T12:00:00Z'),
+        generatedBy: STAFF.manager,
+        revision: 1,
+      },
+      canIssue: true,
+      inProgress: true,
+    });
+    expect(validateBlocks(message.blocks, 'message')).toEqual([]);
+    expect(message.blocks.length).toBeLessThanOrEqual(50);
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain(`…and ${250 - MAX_LINES_SHOWN} more (see the CSV).`);
+    // Titles are escaped, so nobody can make the summary ping a channel.
+    expect(text).not.toContain('<!channel>');
+    expect(text).toContain('&lt;!channel&gt; &amp; a very long title');
+  });
+});

@@ -3,7 +3,15 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Config } from './config';
 import { connectDatabase, disconnectDatabase } from './db/connection';
-import { JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE, queueOptions, scheduleDigest, scheduleMaintenance } from './jobs/queues';
+import {
+  JOB_MONTHLY_BILLING,
+  JOB_RESYNC_SLACK,
+  JOB_WEEKLY_DIGEST,
+  MAINTENANCE_QUEUE,
+  queueOptions,
+  scheduleCalendarJobs,
+  scheduleMaintenance,
+} from './jobs/queues';
 import { createRedisConnection } from './jobs/redis';
 import { processTimerJob } from './jobs/timerProcessor';
 import { createTimerScheduler, TIMERS_QUEUE } from './jobs/timerScheduler';
@@ -11,6 +19,7 @@ import { logger, setLogLevel } from './logger';
 import { configOrExit, stopOnSignals } from './main';
 import { requestsWithStaleTimers } from './services/timers';
 import type { Effects } from './slack/requestUpdates';
+import { runMonthlyBilling } from './slack/billingRun';
 import { sendWeeklyDigest } from './slack/digest';
 import { resyncStaleRequests } from './slack/resync';
 import { singleWorkspaceTokens } from './slack/tokens';
@@ -34,7 +43,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const effects: Effects = { config, tokens: singleWorkspaceTokens(config), timers: createTimerScheduler(config, connection) };
   const maintenance = new Queue(MAINTENANCE_QUEUE, queueOptions(config, connection));
   await scheduleMaintenance(maintenance);
-  await scheduleDigest(maintenance, config.defaultTimezone);
+  await scheduleCalendarJobs(maintenance, config.defaultTimezone);
 
   const workers = [
     new Worker(
@@ -42,6 +51,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       async (job: Job) => {
         if (job.name === JOB_RESYNC_SLACK) return maintenanceSweep(effects);
         if (job.name === JOB_WEEKLY_DIGEST) return sendWeeklyDigest(effects.tokens, config);
+        if (job.name === JOB_MONTHLY_BILLING) return runMonthlyBilling(effects.tokens, config);
         throw new Error(`Unknown maintenance job ${job.name}`);
       },
       { ...queueOptions(config, connection), concurrency: 1 },

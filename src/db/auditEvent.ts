@@ -36,6 +36,10 @@ for (const op of [
 ] as const) {
   auditEventSchema.pre(op, refuse);
 }
+// bulkWrite skips query middleware: allow inserts only.
+auditEventSchema.pre('bulkWrite', function (ops: ReadonlyArray<Record<string, unknown>>) {
+  if (ops.some((op) => !('insertOne' in op))) refuse();
+});
 auditEventSchema.pre('save', function () {
   if (!this.isNew) refuse();
 });

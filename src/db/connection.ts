@@ -3,16 +3,16 @@ import mongoose from 'mongoose';
 import { AuditEventModel } from './auditEvent';
 import { ClientModel } from './client';
 import { CounterModel } from './counter';
-import { DigestRunModel } from './digestRun';
 import { EstimateModel } from './estimate';
 import { HomeViewerModel } from './homeViewer';
 import { PendingIntakeModel } from './pendingIntake';
 import { RequestModel } from './request';
+import { ScheduledRunModel } from './scheduledRun';
 import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, DigestRunModel, SlackEventModel, HomeViewerModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, ScheduledRunModel, SlackEventModel, HomeViewerModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.

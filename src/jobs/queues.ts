@@ -8,6 +8,9 @@ export const JOB_RESYNC_SLACK = 'resync-slack';
 export const JOB_WEEKLY_DIGEST = 'weekly-digest';
 /** Monday 09:00 in DEFAULT_TIMEZONE. */
 export const WEEKLY_DIGEST_PATTERN = '0 9 * * 1';
+export const JOB_MONTHLY_BILLING = 'monthly-billing';
+/** The 1st of the month, 08:00 in DEFAULT_TIMEZONE. */
+export const MONTHLY_BILLING_PATTERN = '0 8 1 * *';
 
 /** How often the worker re-renders requests whose Slack messages fell behind the record. */
 export const RESYNC_EVERY_MS = 60_000;
@@ -21,6 +24,8 @@ export async function scheduleMaintenance(queue: Queue): Promise<void> {
   await queue.upsertJobScheduler(JOB_RESYNC_SLACK, { every: RESYNC_EVERY_MS }, { name: JOB_RESYNC_SLACK });
 }
 
-export async function scheduleDigest(queue: Queue, timezone: string): Promise<void> {
+/** The calendar jobs; upserting a scheduler is idempotent, so every worker may do it. */
+export async function scheduleCalendarJobs(queue: Queue, timezone: string): Promise<void> {
   await queue.upsertJobScheduler(JOB_WEEKLY_DIGEST, { pattern: WEEKLY_DIGEST_PATTERN, tz: timezone }, { name: JOB_WEEKLY_DIGEST });
+  await queue.upsertJobScheduler(JOB_MONTHLY_BILLING, { pattern: MONTHLY_BILLING_PATTERN, tz: timezone }, { name: JOB_MONTHLY_BILLING });
 }

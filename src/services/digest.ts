@@ -4,12 +4,11 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { ClientModel } from '../db/client';
-import { DigestRunModel } from '../db/digestRun';
 import { EstimateModel } from '../db/estimate';
 import { RequestModel } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
 import { computeDigest, type DigestNumbers } from '../domain/digest';
-import { isDuplicateKey } from './sequence';
+import { claimScheduledRun } from './scheduledRuns';
 import { budgetFrom } from './estimates';
 
 dayjs.extend(utc);
@@ -50,11 +49,5 @@ export async function digestFor(from: Date, to: Date, zone: string): Promise<Dig
 
 /** Claims the right to send the digest of the week starting `from`; false if already sent. */
 export async function claimDigestRun(from: Date): Promise<boolean> {
-  try {
-    await DigestRunModel.create({ _id: `weekly-${from.toISOString().slice(0, 10)}`, sentAt: new Date() });
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
+  return claimScheduledRun('weekly-digest', from.toISOString().slice(0, 10));
 }

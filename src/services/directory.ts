@@ -37,14 +37,18 @@ interface RequestFacts {
  */
 export async function actorFacts(actor: Actor, client: Client, request?: RequestFacts): Promise<ActorFacts> {
   const roles = await staffRoles(actor.userId);
+  const isStaff = roles.length > 0;
   const inClientChannel = actor.channelId !== undefined && client.channels.includes(actor.channelId);
   const isRequester = request?.requesterId === actor.userId;
-  const isClientMember = inClientChannel || isRequester || client.approvers.includes(actor.userId);
+  const isListedApprover = client.approvers.includes(actor.userId);
+  // Our engineers work in client channels too; being there must not make them the client (or
+  // let them approve their own estimates). Staff count as the client only when named as such.
+  const isClientMember = isRequester || isListedApprover || (inClientChannel && !isStaff);
   return {
     isManager: roles.includes('manager'),
     isEngineer: roles.includes('engineer'),
     isClientMember,
-    isApprover: client.approvers.length > 0 ? client.approvers.includes(actor.userId) : isClientMember,
+    isApprover: client.approvers.length > 0 ? isListedApprover : isClientMember && !isStaff,
     isRequester,
     isAssignee: request?.assigneeId === actor.userId,
   };

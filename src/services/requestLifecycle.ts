@@ -135,10 +135,16 @@ export async function findRequest(keyText: string) {
   return RequestModel.findOne({ key: parsed.key }).lean();
 }
 
+/** The same words whether a request does not exist or the reader may not see it. */
+export function notFoundMessage(keyText: string): string {
+  const key = parseRequestKey(keyText)?.key ?? keyText.slice(0, 20);
+  return `I couldn't find a request called ${key}.`;
+}
+
 export async function requireRequest(keyText: string) {
   const request = await findRequest(keyText);
   if (!request) {
-    throw new UserFacingError(ErrorCode.NotFound, `I couldn't find a request called ${keyText.slice(0, 20)}.`);
+    throw new UserFacingError(ErrorCode.NotFound, notFoundMessage(keyText));
   }
   return request;
 }

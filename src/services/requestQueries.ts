@@ -4,7 +4,7 @@ import { RequestModel } from '../db/request';
 import { OPEN_STATES } from '../domain/lifecycle';
 import { ErrorCode, UserFacingError, isUserFacingError } from '../errors';
 import { findClientByChannel, staffRoles, type Actor } from './directory';
-import { authorise, requireRequest } from './requestLifecycle';
+import { authorise, notFoundMessage, requireRequest } from './requestLifecycle';
 
 export const LIST_LIMIT = 20;
 
@@ -49,7 +49,7 @@ export async function requestForViewer(actor: Actor, key: string) {
     await authorise('view', actor, request);
   } catch (error) {
     if (isUserFacingError(error) && error.code === ErrorCode.Forbidden) {
-      throw new UserFacingError(ErrorCode.NotFound, `I couldn't find a request called ${request.key} here.`);
+      throw new UserFacingError(ErrorCode.NotFound, notFoundMessage(request.key));
     }
     throw error;
   }

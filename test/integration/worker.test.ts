@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config';
-import { JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE } from '../../src/jobs/queues';
+import { JOB_MONTHLY_BILLING, JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE } from '../../src/jobs/queues';
 import { startWorker } from '../../src/worker';
 import { BOT_TOKEN, SIGNING_SECRET, TRIAGE, testDatabaseUri, testRedisUrl, uniqueName } from '../support/testEnv';
 
@@ -31,7 +31,8 @@ describe('worker', () => {
     const queue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix });
     try {
       const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.map((s) => s.key).sort()).toEqual([JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST].sort());
+      expect(schedulers.map((s) => s.key).sort()).toEqual([JOB_MONTHLY_BILLING, JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST].sort());
+      expect(schedulers.find((s) => s.key === JOB_MONTHLY_BILLING)).toMatchObject({ pattern: '0 8 1 * *', tz: 'Europe/London' });
       expect(schedulers.find((s) => s.key === JOB_WEEKLY_DIGEST)).toMatchObject({ pattern: '0 9 * * 1', tz: 'Europe/London' });
     } finally {
       await queue.close();

@@ -6,14 +6,12 @@ import { ErrorCode, UserFacingError } from '../../../errors';
 import { logger } from '../../../logger';
 import {
   billingAccess,
-  billingCsv,
-  billingCsvFilename,
   generateBillingSummary,
   periodLabel,
   periodOf,
-  type BillingSummary,
 } from '../../../services/billing';
 import { escapeMrkdwn } from '../../mrkdwn';
+import { uploadBillingCsv as uploadCsv } from '../../billingCsv';
 import type { KnownBlock } from '../../views/blocks';
 import { billingSummaryMessage } from '../../views/billingSummary';
 import type { ListenerContext } from '../context';
@@ -55,24 +53,6 @@ async function postForManager(client: WebClient, invocation: BillingInvocation, 
     const dm = await directMessageChannel(client, invocation.userId);
     await post(dm);
     return dm;
-  }
-}
-
-/** Uploads the CSV; false (logged) when Slack refused it, since the summary itself was shown. */
-async function uploadCsv(client: WebClient, channel: string, summary: BillingSummary): Promise<boolean> {
-  const label = periodLabel(summary.period);
-  try {
-    await client.filesUploadV2({
-      channel_id: channel,
-      filename: billingCsvFilename(summary),
-      title: `${summary.clientKey} billing, ${label} (${summary.status})`,
-      content: billingCsv(summary),
-      initial_comment: `The ${label} billing summary for ${escapeMrkdwn(summary.clientName)} as CSV (${summary.status}).`,
-    });
-    return true;
-  } catch (error) {
-    logger.warn({ err: error, client: summary.clientKey, period: summary.period, channel }, 'Could not upload the billing CSV; the summary was shown without it');
-    return false;
   }
 }
 

@@ -9,7 +9,9 @@ import {
   PRIORITIES,
   SOURCES,
   canTransition,
+  isFinished,
   nextState,
+  stateLabel,
   refusalForState,
   type RequestAction,
 } from '../domain/lifecycle';
@@ -307,5 +309,38 @@ export async function recordFirstResponse(key: string, userId: string): Promise<
     entityId: key,
     after: { firstResponseAt: at },
   });
+  return true;
+}
+
+/**
+ * An engineer asked the client something: the request now waits on the client, which stops its
+ * SLA clock until the client answers in the thread. Not a state change, but a change to the
+ * record, so it is guarded and audited like one.
+ */
+export async function askClient(key: string, actor: Actor): Promise<RequestRecord> {
+  const request = await requireRequest(key);
+  await authorise('estimate', actor, request); // staff working the request
+  if (isFinished(request.state) || request.state === 'open') {
+    throw new UserFacingError(ErrorCode.InvalidState, `${request.key} is ${stateLabel(request.state).toLowerCase()}; claim it before asking the client.`);
+  }
+  const waits = startWaiting(request.clientWaits, now());
+  if (waits !== request.clientWaits) {
+    const result = await RequestModel.updateOne({ _id: request._id, revision: request.revision }, { $set: { clientWaits: waits }, $inc: { revision: 1 } });
+    if (result.modifiedCount !== 1) throw new UserFacingError(ErrorCode.Conflict, `${request.key} changed just now; please try again.`);
+    await recordAudit({ actorId: actor.userId, action: 'request.question_asked', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { waitingOnClient: true } });
+  }
+  return requireRequest(key);
+}
+
+/** The client answered in the thread: a wait on them (a question, not an estimate) ends. */
+export async function clientAnswered(key: string, userId: string): Promise<boolean> {
+  const request = await findRequest(key);
+  if (!request || request.state === 'awaiting_approval' || !request.clientWaits.some((w) => !w.to)) return false;
+  const result = await RequestModel.updateOne(
+    { _id: request._id, revision: request.revision },
+    { $set: { clientWaits: stopWaiting(request.clientWaits, now()) }, $inc: { revision: 1 } },
+  );
+  if (result.modifiedCount !== 1) return false;
+  await recordAudit({ actorId: userId, action: 'request.client_answered', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { waitingOnClient: false } });
   return true;
 }

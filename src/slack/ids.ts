@@ -12,6 +12,7 @@ export const VIEW_DECLINE_ESTIMATE = 'decline_estimate';
 export const VIEW_ASK_QUESTION = 'ask_question';
 export const VIEW_LOG_TIME = 'log_time';
 export const VIEW_EDIT_TIME = 'edit_time';
+export const VIEW_ASK_CLIENT = 'ask_client';
 
 export const ACTION = {
   claim: 'request_claim',
@@ -32,5 +33,6 @@ export const ACTION = {
   askQuestion: 'estimate_question',
   editTime: 'time_edit',
   deleteTime: 'time_delete',
+  askClient: 'request_ask_client',
 } as const;
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];

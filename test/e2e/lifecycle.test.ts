@@ -157,6 +157,29 @@ describe('first response', () => {
   });
 });
 
+describe('asking the client', () => {
+  it('waits on the client (the SLA clock stops) until the client answers in the thread', async () => {
+    const key = await openByCommand(t, 'Which server?', ACME.member, ACME.channel);
+    await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
+    const modal = await clickForModal(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.askClient, value: key });
+    const asked = await submitAndSettle(key, () => submit(t, STAFF.engineer, modal, { question: 'Is it prod or staging?' }));
+    expect(asked.clientWaits).toHaveLength(1);
+    expect(asked.clientWaits[0]?.to).toBeUndefined();
+    await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === asked.clientMessageTs && /asks: Is it prod or staging\?/.test(String(c.args.text)));
+    // An engineer's reply does not end the wait; the client's does.
+    const reply = (user: string, ts: string) =>
+      t.slack.event({ type: 'message', channel: ACME.channel, channel_type: 'channel', user, text: 'prod', ts, thread_ts: asked.clientMessageTs });
+    await reply(STAFF.engineer2, '2000000001.000001');
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await record(key)).clientWaits[0]?.to).toBeUndefined();
+    await reply(ACME.member, '2000000001.000002');
+    const answered = await untilSynced(key, asked.revision);
+    expect(answered.clientWaits[0]?.to).toBeInstanceOf(Date);
+    const trail = await AuditEventModel.find({ entityId: key }).sort({ at: 1, _id: 1 }).lean();
+    expect(trail.map((e) => e.action)).toEqual(['request.opened', 'request.claim', 'request.question_asked', 'request.client_answered']);
+  });
+});
+
 describe('invalid transitions', () => {
   it.each([
     ['resolve an unclaimed request', ACTION.resolve, STAFF.manager, TRIAGE, /open, so it cannot be resolved/],

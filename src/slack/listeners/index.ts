@@ -4,11 +4,13 @@ import * as actions from './actions';
 import * as commands from './commands';
 import type { ListenerContext } from './context';
 import { dropRedeliveredEvents } from './dedupe';
+import { refuseMalformedIds } from './payloadShape';
 import * as events from './events';
 import * as shortcuts from './shortcuts';
 import * as views from './views';
 
 export function registerListeners(app: App, ctx: ListenerContext): void {
+  app.use(refuseMalformedIds);
   app.use(dropRedeliveredEvents);
   commands.register(app, ctx);
   actions.register(app, ctx);

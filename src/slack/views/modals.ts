@@ -253,10 +253,11 @@ export function declineEstimateModal(metadata: string, summary: string): ModalVi
   };
 }
 
-export function askQuestionModal(metadata: string, summary: string): ModalView {
+/** A question in the request's thread: the client's about an estimate, or ours for the client. */
+export function askQuestionModal(metadata: string, summary: string, callbackId: string = VIEW_ASK_QUESTION): ModalView {
   return {
     type: 'modal',
-    callback_id: VIEW_ASK_QUESTION,
+    callback_id: callbackId,
     private_metadata: metadata,
     title: plain('Ask a question'),
     submit: plain('Ask'),
@@ -266,7 +267,7 @@ export function askQuestionModal(metadata: string, summary: string): ModalView {
       {
         type: 'input',
         block_id: 'question',
-        label: plain('Your question for the engineer'),
+        label: plain(callbackId === VIEW_ASK_QUESTION ? 'Your question for the engineer' : 'Your question for the client'),
         element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 },
       },
     ],

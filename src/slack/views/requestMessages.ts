@@ -115,6 +115,7 @@ function triageButtons(request: RequestView) {
       return [
         button('Post estimate', ACTION.estimate, v, 'primary'),
         button('Log time', ACTION.logTime, v),
+        button('Ask the client', ACTION.askClient, v),
         button('Resolve', ACTION.resolve, v),
         button('Unclaim', ACTION.unclaim, v),
         button('Reassign', ACTION.reassign, v),
@@ -126,6 +127,7 @@ function triageButtons(request: RequestView) {
       return [
         button('Log time', ACTION.logTime, v, 'primary'),
         button('Request top-up', ACTION.topUp, v),
+        button('Ask the client', ACTION.askClient, v),
         button('Re-estimate', ACTION.estimate, v),
         button('Resolve', ACTION.resolve, v),
         button('Reassign', ACTION.reassign, v),

@@ -1,6 +1,7 @@
 // The client picked for a DM request by someone who belongs to several clients.
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
+import { ErrorCode, UserFacingError } from '../../../errors';
 import { takeIntake } from '../../../services/pendingIntake';
 import type { ListenerContext } from '../context';
 import { openFromText, openedText } from '../intake';
@@ -18,7 +19,7 @@ export function chooseClientForDm(ctx: ListenerContext) {
     let text: string;
     try {
       const parsed = choiceValue.safeParse(action.value);
-      if (!parsed.success) throw new Error('malformed choose-client value');
+      if (!parsed.success) throw new UserFacingError(ErrorCode.InvalidInput, "That choice doesn't work any more. Please send your message again.");
       const [pendingId = '', clientKey = ''] = parsed.data.split(' ');
       const intake = await takeIntake(pendingId, body.user.id, clientKey);
       const key = await openFromText(ctx, { ...intake, userId: body.user.id, source: 'dm' });

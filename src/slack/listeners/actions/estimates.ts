@@ -17,7 +17,8 @@ import { askQuestionModal, declineEstimateModal, estimateModal, logTimeModal } f
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
 import { messageForError } from '../replies';
-import { VIEW_EDIT_TIME } from '../../ids';
+import { VIEW_ASK_CLIENT, VIEW_EDIT_TIME } from '../../ids';
+import { escapeAndTruncate } from '../../mrkdwn';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -137,5 +138,17 @@ export function openEditTimeModal(ctx: ListenerContext) {
       trigger_id: body.trigger_id,
       view: logTimeModal(metadata, entry.requestKey, { minutes: formatDuration(entry.minutes).replace(' ', ''), note: entry.note, billable: entry.billable }, VIEW_EDIT_TIME),
     });
+  });
+}
+
+/** "Ask the client" on the triage message: the question goes to the thread; the SLA clock stops. */
+export function openAskClientModal(ctx: ListenerContext) {
+  return handle(async ({ action, body, client }) => {
+    const key = value(requestKey, action.value);
+    const actor = actorOf(body);
+    const request = await requireRequest(key);
+    await authorise('estimate', actor, request);
+    const metadata = sealMetadata(ctx.config.metadataSecret, { key, channelId: actor.channelId });
+    await client.views.open({ trigger_id: body.trigger_id, view: askQuestionModal(metadata, `*${key}* ${escapeAndTruncate(request.title, 200)}`, VIEW_ASK_CLIENT) });
   });
 }

@@ -3,7 +3,7 @@ import { ACTION } from '../../ids';
 import type { ListenerContext } from '../context';
 import { registerBillingActions } from './billing';
 import { chooseClientForDm } from './chooseClient';
-import { approveEstimate, deleteTime, openDeclineModal, openEditTimeModal, openEstimateModal, openLogTimeModal, openQuestionModal } from './estimates';
+import { approveEstimate, deleteTime, openAskClientModal, openDeclineModal, openEditTimeModal, openEstimateModal, openLogTimeModal, openQuestionModal } from './estimates';
 import { rateRequest, simpleTransition, transitionWithModal } from './requestButtons';
 
 export function register(app: App, ctx: ListenerContext): void {
@@ -24,5 +24,6 @@ export function register(app: App, ctx: ListenerContext): void {
   app.action(ACTION.askQuestion, openQuestionModal(ctx));
   app.action(ACTION.editTime, openEditTimeModal(ctx));
   app.action(ACTION.deleteTime, deleteTime(ctx));
+  app.action(ACTION.askClient, openAskClientModal(ctx));
   registerBillingActions(app, ctx);
 }

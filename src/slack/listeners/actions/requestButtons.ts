@@ -30,10 +30,11 @@ const ratingValue = z
   .string()
   .max(40)
   .transform((v, ctx) => {
-    const [keyText = '', starsText = ''] = v.split(' ');
+    const words = v.split(' ');
+    const [keyText = '', starsText = ''] = words;
     const key = parseRequestKey(keyText);
     const stars = Number(starsText);
-    if (!key || !Number.isInteger(stars) || stars < 1 || stars > 5) {
+    if (words.length !== 2 || !key || !/^[1-5]$/.test(starsText)) {
       ctx.addIssue({ code: 'custom', message: 'not a rating' });
       return z.NEVER;
     }

@@ -88,13 +88,13 @@ export function helpCommand(ctx: ListenerContext) {
         await answer(() => adminCommand(ctx, { ...actor, args: parsed.args, text: parsed.text }));
         return;
       case 'estimate':
-        await answer(() => estimateAndShow(ctx, { key: parsed.key, actor, amount: parsed.amount, assumptions: parsed.assumptions }));
+        await answer(() => estimateAndShow(ctx, { key: parsed.key, actor, amount: parsed.amount, assumptions: plainTextFromSlack(parsed.assumptions) }));
         return;
       case 'log': {
         // `log 1h ACME-42 non-billable reading the docs` logs visibly non-billable time.
         const nonBillable = /^(non-?billable|nb)\b\s*/i;
         const billable = !nonBillable.test(parsed.note);
-        const note = parsed.note.replace(nonBillable, '');
+        const note = plainTextFromSlack(parsed.note.replace(nonBillable, ''));
         await answer(async () => loggedMessage(await logAndShow(ctx, { key: parsed.key, actor, duration: parsed.duration, note, billable })));
         return;
       }

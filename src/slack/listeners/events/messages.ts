@@ -3,7 +3,8 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { plainTextFromSlack } from '../../../domain/slackText';
 import { staffRoles } from '../../../services/directory';
 import { rememberIntake } from '../../../services/pendingIntake';
-import { recordFirstResponse } from '../../../services/requestLifecycle';
+import { clientAnswered, recordFirstResponse } from '../../../services/requestLifecycle';
+import { showRequest } from '../../requestUpdates';
 import { findRequestByClientMessage } from '../../../services/requestMessages';
 import { clientsOfUser } from '../../membership';
 import { NO_CLIENT_FOR_DM, chooseClientMessage } from '../../views/dmIntake';
@@ -71,11 +72,16 @@ async function dmIntake(ctx: ListenerContext, args: MessageArgs, message: PlainM
   }
 }
 
-async function threadReply(message: PlainMessage & { threadTs: string }): Promise<void> {
+/** A reply in a request's thread: an engineer's first one is the first response; the client's
+ * answer ends a wait on them (and restarts the SLA clock). */
+async function threadReply(ctx: ListenerContext, message: PlainMessage & { threadTs: string }): Promise<void> {
   const request = await findRequestByClientMessage(message.channel, message.threadTs);
-  if (!request || request.firstResponseAt) return;
-  const roles = await staffRoles(message.user);
-  if (roles.includes('engineer') || roles.includes('manager')) await recordFirstResponse(request.key, message.user);
+  if (!request) return;
+  const isStaff = (await staffRoles(message.user)).length > 0;
+  const changed = isStaff
+    ? !request.firstResponseAt && (await recordFirstResponse(request.key, message.user))
+    : await clientAnswered(request.key, message.user);
+  if (changed) await showRequest(ctx, request.key);
 }
 
 export function messageReceived(ctx: ListenerContext) {
@@ -86,6 +92,6 @@ export function messageReceived(ctx: ListenerContext) {
       await dmIntake(ctx, args, message);
       return;
     }
-    if (message.threadTs && message.threadTs !== message.ts) await threadReply({ ...message, threadTs: message.threadTs });
+    if (message.threadTs && message.threadTs !== message.ts) await threadReply(ctx, { ...message, threadTs: message.threadTs });
   };
 }

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import {
+  VIEW_ASK_CLIENT,
   VIEW_ASK_QUESTION,
   VIEW_CANCEL_REQUEST,
   VIEW_DECLINE_ESTIMATE,
@@ -10,7 +11,7 @@ import {
   VIEW_REASSIGN_REQUEST,
   VIEW_RESOLVE_REQUEST,
 } from '../../ids';
-import { declineSubmitted, editTimeSubmitted, estimateSubmitted, logTimeSubmitted, questionSubmitted } from './money';
+import { askClientSubmitted, declineSubmitted, editTimeSubmitted, estimateSubmitted, logTimeSubmitted, questionSubmitted } from './money';
 import type { ListenerContext } from '../context';
 import { newRequestSubmitted, transitionSubmitted } from './submissions';
 
@@ -24,4 +25,5 @@ export function register(app: App, ctx: ListenerContext): void {
   app.view(VIEW_ASK_QUESTION, questionSubmitted(ctx));
   app.view(VIEW_LOG_TIME, logTimeSubmitted(ctx));
   app.view(VIEW_EDIT_TIME, editTimeSubmitted(ctx));
+  app.view(VIEW_ASK_CLIENT, askClientSubmitted(ctx));
 }

@@ -4,12 +4,12 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isUserFacingError } from '../../../errors';
 import { decideEstimate, requireEstimate } from '../../../services/estimates';
-import { authorise, cleanText, requireRequest } from '../../../services/requestLifecycle';
+import { askClient, authorise, cleanText, requireRequest } from '../../../services/requestLifecycle';
 import { editTimeEntry } from '../../../services/timeEntries';
 import { formatDuration } from '../../../domain/duration';
 import { openMetadata } from '../../metadata';
 import { postInThread } from '../../notify';
-import { showEstimateChange } from '../../requestUpdates';
+import { showEstimateChange, showRequest } from '../../requestUpdates';
 import { escapeAndTruncate } from '../../mrkdwn';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
@@ -145,6 +145,24 @@ export function editTimeSubmitted(ctx: ListenerContext) {
       return async () => {
         await showEstimateChange(ctx, updated.requestKey, []);
         if (meta.channelId) await tellUser(args.client, meta.channelId, actor.userId, `Updated the entry on ${updated.requestKey}: ${formatDuration(updated.minutes)}${updated.billable ? '' : ' (non-billable)'}.`);
+      };
+    });
+  };
+}
+
+/** Our question for the client: posted in the thread; the request waits on the client. */
+export function askClientSubmitted(ctx: ListenerContext) {
+  return async (args: ViewArgs): Promise<void> => {
+    const meta = openMetadata(ctx.config.metadataSecret, args.view.private_metadata, requestMeta);
+    if (!meta) return void (await args.ack({ response_action: 'errors', errors: { question: STALE_FORM } }));
+    const question = questionSchema.safeParse(text(args.view.state.values, 'question'));
+    if (!question.success) return void (await args.ack({ response_action: 'errors', errors: { question: question.error.issues[0]?.message ?? 'Please check the question.' } }));
+    const actor = { userId: args.body.user.id, channelId: meta.channelId };
+    await submitWith(args, 'question', async () => {
+      const request = await askClient(meta.key, actor);
+      return async () => {
+        await postInThread(ctx.tokens, request.key, `:speech_balloon: <@${request.requesterId}> <@${actor.userId}> asks: ${escapeAndTruncate(question.data, 2000)}\n_Reply in this thread; the clock waits for you._`);
+        await showRequest(ctx, request.key);
       };
     });
   };

@@ -1,10 +1,7 @@
 // Buttons for money: post an estimate or a top-up, log time (triage message), approve, decline
 // or question an estimate (client thread), edit or delete a time entry (engineer's ephemeral).
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { z } from 'zod';
 import { formatDuration, formatRange } from '../../../domain/duration';
 import { formatMoney } from '../../../domain/money';
-import { parseRequestKey } from '../../../domain/requestKey';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { findClientByKey } from '../../../services/directory';
 import { decideEstimate, requireEstimate } from '../../../services/estimates';
@@ -16,42 +13,13 @@ import { showEstimateChange } from '../../requestUpdates';
 import { askQuestionModal, declineEstimateModal, estimateModal, logTimeModal } from '../../views/modals';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
-import { messageForError } from '../replies';
+import { actorOf, buttonHandler, objectIdValue, parseButtonValue, requestKeyValue } from './buttons';
 import { VIEW_ASK_CLIENT, VIEW_EDIT_TIME } from '../../ids';
 import { escapeAndTruncate } from '../../mrkdwn';
 
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-
-const objectId = z.string().regex(/^[0-9a-f]{24}$/);
-
-function value<T extends z.ZodType>(schema: T, raw: string | undefined): z.output<T> {
-  const parsed = schema.safeParse(raw ?? '');
-  if (!parsed.success) throw new UserFacingError(ErrorCode.InvalidInput, "That button doesn't work any more. Please use the latest message.");
-  return parsed.data;
-}
-
-const requestKey = z.string().max(30).refine((v) => parseRequestKey(v) !== undefined).transform((v) => parseRequestKey(v)?.key ?? v);
-
-function actorOf(body: BlockAction) {
-  return { userId: body.user.id, channelId: body.channel?.id ?? body.container?.channel_id };
-}
-
-function handle(work: (args: ButtonArgs) => Promise<void>) {
-  return async (args: ButtonArgs): Promise<void> => {
-    await args.ack();
-    try {
-      await work(args);
-    } catch (error) {
-      const actor = actorOf(args.body);
-      const text = messageForError(error, { user: actor.userId, channel: actor.channelId, action: args.action.action_id });
-      if (actor.channelId) await tellUser(args.client, actor.channelId, actor.userId, text);
-    }
-  };
-}
-
 export function openEstimateModal(ctx: ListenerContext, topUp: boolean) {
-  return handle(async ({ action, body, client }) => {
-    const key = value(requestKey, action.value);
+  return buttonHandler(async ({ action, body, client }) => {
+    const key = parseButtonValue(requestKeyValue, action.value);
     const actor = actorOf(body);
     if (topUp) await authorise('estimate', actor, await requireRequest(key));
     else await checkTransition({ key, action: 'estimate', actor });
@@ -66,8 +34,8 @@ export function openEstimateModal(ctx: ListenerContext, topUp: boolean) {
 }
 
 export function openLogTimeModal(ctx: ListenerContext) {
-  return handle(async ({ action, body, client }) => {
-    const key = value(requestKey, action.value);
+  return buttonHandler(async ({ action, body, client }) => {
+    const key = parseButtonValue(requestKeyValue, action.value);
     const actor = actorOf(body);
     await authorise('logTime', actor, await requireRequest(key));
     await client.views.open({ trigger_id: body.trigger_id, view: logTimeModal(sealMetadata(ctx.config.metadataSecret, { key, channelId: actor.channelId }), key) });
@@ -75,8 +43,8 @@ export function openLogTimeModal(ctx: ListenerContext) {
 }
 
 export function approveEstimate(ctx: ListenerContext) {
-  return handle(async ({ action, body }) => {
-    const decided = await decideEstimate({ estimateId: value(objectId, action.value), actor: actorOf(body), approve: true });
+  return buttonHandler(async ({ action, body }) => {
+    const decided = await decideEstimate({ estimateId: parseButtonValue(objectIdValue, action.value), actor: actorOf(body), approve: true });
     await showEstimateChange(ctx, decided.requestKey, [decided._id.toHexString()]);
     const request = await requireRequest(decided.requestKey);
     const what = decided.kind === 'topup' ? 'top-up' : 'estimate';
@@ -103,36 +71,36 @@ function estimateSummary(e: { requestKey: string; version: number; lowMinutes: n
 }
 
 export function openDeclineModal(ctx: ListenerContext) {
-  return handle(async ({ action, body, client }) => {
+  return buttonHandler(async ({ action, body, client }) => {
     const actor = actorOf(body);
-    const estimate = await pendingEstimateFor(value(objectId, action.value), actor, 'decline');
+    const estimate = await pendingEstimateFor(parseButtonValue(objectIdValue, action.value), actor, 'decline');
     const metadata = sealMetadata(ctx.config.metadataSecret, { estimateId: estimate._id.toHexString(), channelId: actor.channelId });
     await client.views.open({ trigger_id: body.trigger_id, view: declineEstimateModal(metadata, estimateSummary(estimate)) });
   });
 }
 
 export function openQuestionModal(ctx: ListenerContext) {
-  return handle(async ({ action, body, client }) => {
+  return buttonHandler(async ({ action, body, client }) => {
     const actor = actorOf(body);
-    const estimate = await pendingEstimateFor(value(objectId, action.value), actor, 'comment');
+    const estimate = await pendingEstimateFor(parseButtonValue(objectIdValue, action.value), actor, 'comment');
     const metadata = sealMetadata(ctx.config.metadataSecret, { estimateId: estimate._id.toHexString(), channelId: actor.channelId });
     await client.views.open({ trigger_id: body.trigger_id, view: askQuestionModal(metadata, estimateSummary(estimate)) });
   });
 }
 
 export function deleteTime(ctx: ListenerContext) {
-  return handle(async ({ action, body, client }) => {
+  return buttonHandler(async ({ action, body, client }) => {
     const actor = actorOf(body);
-    const deleted = await deleteTimeEntry(value(objectId, action.value), actor);
+    const deleted = await deleteTimeEntry(parseButtonValue(objectIdValue, action.value), actor);
     await showEstimateChange(ctx, deleted.requestKey, []);
     if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, `Deleted ${formatDuration(deleted.minutes)} from ${deleted.requestKey}. The audit trail keeps a record.`);
   });
 }
 
 export function openEditTimeModal(ctx: ListenerContext) {
-  return handle(async ({ action, body, client }) => {
+  return buttonHandler(async ({ action, body, client }) => {
     const actor = actorOf(body);
-    const entry = await timeEntryForEdit(value(objectId, action.value), actor);
+    const entry = await timeEntryForEdit(parseButtonValue(objectIdValue, action.value), actor);
     const metadata = sealMetadata(ctx.config.metadataSecret, { key: entry.requestKey, entryId: entry._id.toHexString(), channelId: actor.channelId });
     await client.views.open({
       trigger_id: body.trigger_id,
@@ -143,8 +111,8 @@ export function openEditTimeModal(ctx: ListenerContext) {
 
 /** "Ask the client" on the triage message: the question goes to the thread; the SLA clock stops. */
 export function openAskClientModal(ctx: ListenerContext) {
-  return handle(async ({ action, body, client }) => {
-    const key = value(requestKey, action.value);
+  return buttonHandler(async ({ action, body, client }) => {
+    const key = parseButtonValue(requestKeyValue, action.value);
     const actor = actorOf(body);
     const request = await requireRequest(key);
     await authorise('estimate', actor, request);

@@ -184,6 +184,40 @@ clients:
   });
 });
 
+describe('monthly budget', () => {
+  it("stops billable time past the client's monthly budget until a top-up is approved", async () => {
+    await t.seed(`
+clients:
+  - key: CAPD
+    name: Capped Ltd
+    channels: [C0CAPD]
+    hourlyRate: 100
+    monthlyBudgetHours: 1
+    approvers: [U0CAPDBOSS]
+    businessHours: 24x7
+`);
+    const first = await claimed('First capped job', 'C0CAPD', 'U0CAPDDEV');
+    const second = await claimed('Second capped job', 'C0CAPD', 'U0CAPDDEV');
+    for (const key of [first, second]) {
+      await command(`estimate ${key} 2h`);
+      const id = estimateButton(await estimateMessage(key, 1), ACTION.approveEstimate);
+      await click(t, { user: 'U0CAPDBOSS', channel: 'C0CAPD', actionId: ACTION.approveEstimate, value: id });
+      await t.fake.waitFor('chat.postMessage', (c) => String(c.args.text).includes('approved the estimate (v1, 2h)') && c.args.channel === 'C0CAPD', { count: key === first ? 1 : 2 });
+      for (let i = 0; i < 100 && (await record(key)).state !== 'approved'; i++) await new Promise((r) => setTimeout(r, 20));
+    }
+    // 45m on the first request, then 30m on the second would make 75m of a 60m month.
+    expect((await command(`log 45m ${first} part one`)).text).toMatch(/Monthly budget: 45m of 1h used/);
+    expect((await command(`log 30m ${second} part two`)).text).toMatch(/past its monthly budget \(45m of 1h used.*top-up \(`estimate .* \+30m`\)/s);
+    expect(await TimeEntryModel.countDocuments({ requestKey: second })).toBe(0);
+    // A top-up approved this month raises the month's budget by its minutes.
+    await command(`estimate ${second} +30m`);
+    const topUp = estimateButton(await estimateMessage(second, 2), ACTION.approveEstimate);
+    await click(t, { user: 'U0CAPDBOSS', channel: 'C0CAPD', actionId: ACTION.approveEstimate, value: topUp });
+    await t.fake.waitFor('chat.postMessage', (c) => /approved the top-up/.test(String(c.args.text)) && String(c.args.text).includes('v2'));
+    expect((await command(`log 30m ${second} part two`)).text).toMatch(/Monthly budget: 1h 15m of 1h 30m used/);
+  });
+});
+
 describe('time entries', () => {
   it('can be edited and deleted by their author or a manager, each change audited, never silently', async () => {
     const key = await claimed('Edit my time');

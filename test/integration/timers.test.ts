@@ -3,7 +3,8 @@
 import { RequestModel } from '../../src/db/request';
 import { ACTION } from '../../src/slack/ids';
 import { startWorker, type RunningWorker } from '../../src/worker';
-import { clickAndSettle, openByCommand, record } from '../support/flows';
+import { clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle } from '../support/flows';
+import { AuditEventModel } from '../../src/db/auditEvent';
 import { startTestApp, type TestApp } from '../support/harness';
 import { BETA, STAFF, TRIAGE } from '../support/testEnv';
 
@@ -92,5 +93,27 @@ describe('SLA timers', () => {
     await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === STAFF.manager && String(c.args.text).includes(`*${key}*`), { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 1000));
     expect(reminders(key)).toHaveLength(2);
+  });
+});
+
+describe('auto-close', () => {
+  it('closes a request resolved three days ago without an answer, and says so in the thread', async () => {
+    if (workers.length === 0) await worker();
+    const key = await openByCommand(t, 'Resolve and forget', BETA.member, BETA.channel);
+    await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
+    const modal = await clickForModal(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.resolve, value: key });
+    await submitAndSettle(key, () => submit(t, STAFF.engineer, modal, { resolution: 'Cleared the cache' }));
+    // Resolved three days ago, less two seconds.
+    const resolvedAt = new Date(Date.now() - 3 * 24 * 60 * 60_000 + 2000);
+    await RequestModel.updateOne({ key }, { $set: { resolvedAt }, $inc: { revision: 1 } });
+    await t.web.timers.sync(key);
+    const { clientMessageTs } = await record(key);
+    await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === clientMessageTs && /now closed/.test(String(c.args.text)), { timeoutMs: 10_000 });
+    const closed = await record(key);
+    expect(closed.state).toBe('closed');
+    expect(closed.closedAt).toBeInstanceOf(Date);
+    const trail = await AuditEventModel.find({ entityId: key, action: 'request.autoClose' }).lean();
+    expect(trail).toHaveLength(1);
+    expect(trail[0]?.actorId).toBe('system');
   });
 });

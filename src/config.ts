@@ -1,5 +1,6 @@
 // The environment, validated once at start-up. The only module that reads process.env.
 import { z } from 'zod';
+import { ENCRYPTION_KEY_FORMAT, parseEncryptionKey } from './domain/tokenCipher';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -32,6 +33,11 @@ const environmentSchema = z
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional()),
     SLACK_SOCKET_MODE: booleanFlag,
+    SLACK_CLIENT_ID: optionalText,
+    SLACK_CLIENT_SECRET: optionalText,
+    SLACK_STATE_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional()),
+    INSTALLATION_ENCRYPTION_KEY: optionalText,
+    SLACK_HOME_TEAM_ID: optionalText.pipe(z.string().regex(/^T[A-Z0-9]{2,}$/, 'must be a Slack team ID such as T0123ABCD').optional()),
     SLACK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
     PORT: z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int().min(0).max(65535).default(3000),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
@@ -56,9 +62,21 @@ const environmentSchema = z
 
 type Environment = z.output<typeof environmentSchema>;
 
+/** Distributed (OAuth) mode: client organisations install the app too; installations live in MongoDB. */
+export interface Distribution {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+  /** AES-256-GCM key that seals the installations (bot tokens) stored in MongoDB. */
+  encryptionKey: Buffer;
+  /** Our own workspace, where engineers work and the triage channel lives. */
+  homeTeamId: string;
+}
+
 export interface Config {
   slack: {
-    botToken: string;
+    /** Our workspace's bot token; in distributed mode optional (else from our own installation). */
+    botToken: string | undefined;
     signingSecret: string | undefined;
     appToken: string | undefined;
     socketMode: boolean;
@@ -67,6 +85,8 @@ export interface Config {
     intakeReaction: string;
     triageChannelId: string;
     managerChannelId: string | undefined;
+    /** Set in distributed mode only. */
+    distribution: Distribution | undefined;
   };
   /** Key that seals modal private_metadata against tampering (derived from the Slack secret). */
   metadataSecret: string;
@@ -86,12 +106,36 @@ export class ConfigError extends Error {
   }
 }
 
+const DISTRIBUTION_VARIABLES = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+
+/** Distributed mode is chosen by setting all three OAuth variables. */
+function isDistributed(env: Record<string, string | undefined>): boolean {
+  return DISTRIBUTION_VARIABLES.every((name) => (env[name] ?? '').trim() !== '');
+}
+
 /** Which Slack credentials are needed depends on the mode, so these checks sit beside the schema. */
 function missingCredentials(env: Record<string, string | undefined>): string[] {
   const present = (name: string) => (env[name] ?? '').trim() !== '';
   const socketMode = ['true', '1', 'yes'].includes((env.SLACK_SOCKET_MODE ?? '').trim());
   const problems: string[] = [];
-  if (!present('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN is missing (the bot token of your workspace, xoxb-…)');
+  const oauthSet = DISTRIBUTION_VARIABLES.filter(present);
+  if (oauthSet.length > 0 && oauthSet.length < DISTRIBUTION_VARIABLES.length) {
+    // Half a distributed set-up is a mistake, not single-workspace mode.
+    for (const name of DISTRIBUTION_VARIABLES.filter((n) => !present(n))) {
+      problems.push(`${name} is missing (distributed mode needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together)`);
+    }
+  }
+  if (isDistributed(env)) {
+    const key = env.INSTALLATION_ENCRYPTION_KEY ?? '';
+    if (key.trim() === '') {
+      problems.push(`INSTALLATION_ENCRYPTION_KEY is missing (required in distributed mode: ${ENCRYPTION_KEY_FORMAT})`);
+    } else if (!parseEncryptionKey(key)) {
+      problems.push(`INSTALLATION_ENCRYPTION_KEY must be ${ENCRYPTION_KEY_FORMAT}`);
+    }
+    if (!present('SLACK_HOME_TEAM_ID')) problems.push('SLACK_HOME_TEAM_ID is missing (required in distributed mode: the team ID of your own workspace, T…)');
+  } else if (!present('SLACK_BOT_TOKEN')) {
+    problems.push('SLACK_BOT_TOKEN is missing (the bot token of your workspace, xoxb-…)');
+  }
   if (socketMode && !present('SLACK_APP_TOKEN')) problems.push('SLACK_APP_TOKEN is missing (required when SLACK_SOCKET_MODE=true)');
   if (!socketMode && !present('SLACK_SIGNING_SECRET')) {
     problems.push('SLACK_SIGNING_SECRET is missing (required in HTTP mode; or set SLACK_SOCKET_MODE=true and SLACK_APP_TOKEN)');
@@ -111,9 +155,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const e = parsed.data;
+  const distribution: Distribution | undefined =
+    isDistributed(env) && e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET && e.SLACK_HOME_TEAM_ID
+      ? {
+          clientId: e.SLACK_CLIENT_ID,
+          clientSecret: e.SLACK_CLIENT_SECRET,
+          stateSecret: e.SLACK_STATE_SECRET,
+          encryptionKey: parseEncryptionKey(e.INSTALLATION_ENCRYPTION_KEY ?? '') ?? Buffer.alloc(0),
+          homeTeamId: e.SLACK_HOME_TEAM_ID,
+        }
+      : undefined;
   return {
     slack: {
-      botToken: e.SLACK_BOT_TOKEN ?? '',
+      botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
       appToken: e.SLACK_APP_TOKEN,
       socketMode: e.SLACK_SOCKET_MODE,
@@ -122,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intakeReaction: e.INTAKE_REACTION,
       triageChannelId: e.TRIAGE_CHANNEL_ID,
       managerChannelId: e.MANAGER_CHANNEL_ID,
+      distribution,
     },
     metadataSecret: `adhoc-help:${e.SLACK_SIGNING_SECRET ?? e.SLACK_APP_TOKEN ?? ''}`,
     port: e.PORT,

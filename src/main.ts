@@ -6,7 +6,7 @@ import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/
 import { createTimerScheduler, type TimerScheduler } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
 import { createSlackApp } from './slack/app';
-import { singleWorkspaceTokens } from './slack/tokens';
+import { createTokens } from './slack/tokens';
 
 export interface RunningWeb {
   port: number;
@@ -20,7 +20,7 @@ export async function startWeb(config: Config): Promise<RunningWeb> {
   const redis = createRedisConnection(config.redisUrl);
   // Requests can be opened and worked while Redis is down; timers are scheduled when it is back.
   await waitUntilReady(redis, 3000);
-  const tokens = singleWorkspaceTokens(config);
+  const tokens = createTokens(config);
   const timers = createTimerScheduler(config, redis);
   const slack = createSlackApp(config, { config, tokens, timers }, {
     mongodb: isDatabaseReachable,

@@ -22,7 +22,7 @@ import type { Effects } from './slack/requestUpdates';
 import { runMonthlyBilling } from './slack/billingRun';
 import { sendWeeklyDigest } from './slack/digest';
 import { resyncStaleRequests } from './slack/resync';
-import { singleWorkspaceTokens } from './slack/tokens';
+import { createTokens } from './slack/tokens';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -40,7 +40,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   setLogLevel(config.logLevel);
   await connectDatabase(config.mongodbUri);
   const connection = createRedisConnection(config.redisUrl, { forWorker: true });
-  const effects: Effects = { config, tokens: singleWorkspaceTokens(config), timers: createTimerScheduler(config, connection) };
+  const effects: Effects = { config, tokens: createTokens(config), timers: createTimerScheduler(config, connection) };
   const maintenance = new Queue(MAINTENANCE_QUEUE, queueOptions(config, connection));
   await scheduleMaintenance(maintenance);
   await scheduleCalendarJobs(maintenance, config.defaultTimezone);

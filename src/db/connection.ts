@@ -5,6 +5,8 @@ import { ClientModel } from './client';
 import { CounterModel } from './counter';
 import { EstimateModel } from './estimate';
 import { HomeViewerModel } from './homeViewer';
+import { InstallationModel } from './installation';
+import { OAuthStateModel } from './oauthState';
 import { PendingIntakeModel } from './pendingIntake';
 import { RequestModel } from './request';
 import { ScheduledRunModel } from './scheduledRun';
@@ -12,7 +14,7 @@ import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, ScheduledRunModel, SlackEventModel, HomeViewerModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, ScheduledRunModel, SlackEventModel, HomeViewerModel, InstallationModel, OAuthStateModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.

@@ -11,9 +11,13 @@ import { transitionAndShow, type Effects } from '../slack/requestUpdates';
 import { timerNotice } from '../slack/views/timerNotices';
 import { timerJobSchema } from './timerScheduler';
 
+/** Posts in our own workspace (triage channel, managers, engineers); client threads go through postInThread. */
 async function post(effects: Effects, channel: string, text: string, threadTs?: string | null): Promise<void> {
   const client = await effects.tokens.clientFor();
-  if (!client) return;
+  if (!client) {
+    logger.warn({ channel }, 'No Slack client for our workspace; the timer notice was not posted');
+    return;
+  }
   await client.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
 }
 

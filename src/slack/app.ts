@@ -7,7 +7,8 @@ import { logger } from '../logger';
 import { registerListeners } from './listeners';
 import { messageForError } from './listeners/replies';
 import type { Effects } from './requestUpdates';
-import { webClientOptions } from './tokens';
+import { BOT_SCOPES } from './scopes';
+import { webClientOptions, type SlackTokens } from './tokens';
 
 export interface Readiness {
   mongodb(): Promise<boolean>;
@@ -47,6 +48,29 @@ function boltLogger(): BoltLogger {
   };
 }
 
+/**
+ * Distributed mode: Bolt serves /slack/install (straight to Slack's consent page) and
+ * /slack/oauth_redirect, with single-use states and installations in MongoDB.
+ */
+function oauthOptions(config: Config, tokens: SlackTokens) {
+  const distribution = config.slack.distribution;
+  if (!distribution || !tokens.oauth) return undefined;
+  return {
+    clientId: distribution.clientId,
+    clientSecret: distribution.clientSecret,
+    stateSecret: distribution.stateSecret,
+    scopes: [...BOT_SCOPES],
+    installationStore: tokens.oauth.installationStore,
+    installerOptions: {
+      directInstall: true,
+      stateVerification: true,
+      stateStore: tokens.oauth.stateStore,
+      // oauth.v2.access and auth.test of the install go to SLACK_API_URL too (GovSlack, tests).
+      clientOptions: webClientOptions(config),
+    },
+  };
+}
+
 export interface SlackApp {
   app: App;
   /** Starts listening; resolves with the HTTP port actually bound. */
@@ -58,22 +82,26 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
   const { tokens } = effects;
   const customRoutes = healthRoutes(readiness);
   const log = boltLogger();
+  const oauth = oauthOptions(config, tokens);
   const receiver = config.slack.socketMode
     ? new SocketModeReceiver({
         appToken: config.slack.appToken ?? '',
         customRoutes,
-        installerOptions: { port: config.port },
+        ...oauth,
+        installerOptions: { ...oauth?.installerOptions, port: config.port },
         logger: log,
       })
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret ?? '',
         endpoints: '/slack/events',
         customRoutes,
+        ...oauth,
         logger: log,
       });
   const app = new App({
     receiver,
-    authorize: tokens.authorize,
+    // With OAuth options Bolt authorizes each request from the installation store itself.
+    ...(oauth ? {} : { authorize: tokens.authorize }),
     clientOptions: webClientOptions(config),
     logger: log,
   });

@@ -15,7 +15,7 @@ export function estimateView(e: Estimate) {
 export async function showEstimate(tokens: SlackTokens, estimateId: string): Promise<void> {
   const estimate = await requireEstimate(estimateId);
   const request = await findRequest(estimate.requestKey);
-  const client = await tokens.clientFor();
+  const client = request ? await tokens.clientForClientSide(request.requesterTeamId) : undefined;
   if (!request?.clientMessageTs || !client) return;
   const approvers = estimate.messageTs ? [] : ((await findClientByKey(estimate.clientKey))?.approvers ?? [request.requesterId]);
   const message = renderEstimateMessage(estimateView(estimate), approvers.length > 0 ? approvers : [request.requesterId]);

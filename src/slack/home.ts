@@ -16,8 +16,9 @@ async function publish(client: WebClient, userId: string, clientKeys: string[], 
 }
 
 /** On app_home_opened: finds the person's clients (from Slack), remembers them, publishes. */
-export async function openHome(tokens: SlackTokens, config: Config, userId: string): Promise<void> {
-  const client = await tokens.clientFor();
+export async function openHome(tokens: SlackTokens, config: Config, userId: string, teamId?: string): Promise<void> {
+  // The Home tab lives in the person's own workspace: a client's installation when they have one.
+  const client = await tokens.clientForClientSide(teamId);
   if (!client) return;
   const clientKeys = (await clientsOfUser(client, userId)).map((o) => o.clientKey);
   await rememberHomeViewer(userId, clientKeys);

@@ -6,7 +6,7 @@ import type { SlackTokens } from './tokens';
 
 export async function postInThread(tokens: SlackTokens, key: string, text: string): Promise<void> {
   const request = await findRequest(key);
-  const client = await tokens.clientFor();
+  const client = request ? await tokens.clientForClientSide(request.requesterTeamId) : undefined;
   if (!request?.clientMessageTs || !client) {
     logger.warn({ request: key }, 'The request has no thread yet; the notice was not posted');
     return;

@@ -46,17 +46,20 @@ export async function syncRequest(tokens: SlackTokens, key: string): Promise<Syn
   const request = await findRequest(key);
   if (!request) return { ok: false, errors: {} };
   const client = await findClientByKey(request.clientKey);
-  const slack = await tokens.clientFor();
-  if (!client || !slack) {
+  // The client's message goes out with the client's own installation when it has one; the
+  // triage message is in our workspace, so with ours.
+  const clientSide = await tokens.clientForClientSide(request.requesterTeamId);
+  const ours = await tokens.clientFor();
+  if (!client || !clientSide || !ours) {
     logger.warn({ request: key }, 'No Slack client for this request; its messages stay as they are');
     return { ok: false, errors: {} };
   }
   const errors: SyncResult['errors'] = {};
-  const surfaces: Array<[RequestSurface, string, string | null | undefined, RenderedMessage]> = [
-    ['client', request.clientChannelId, request.clientMessageTs, renderClientMessage(request)],
-    ['triage', request.triageChannelId, request.triageMessageTs, renderTriageMessage({ ...request, budget: await budgetOf(key) }, client.name)],
+  const surfaces: Array<[RequestSurface, WebClient, string, string | null | undefined, RenderedMessage]> = [
+    ['client', clientSide, request.clientChannelId, request.clientMessageTs, renderClientMessage(request)],
+    ['triage', ours, request.triageChannelId, request.triageMessageTs, renderTriageMessage({ ...request, budget: await budgetOf(key) }, client.name)],
   ];
-  for (const [surface, channel, ts, message] of surfaces) {
+  for (const [surface, slack, channel, ts, message] of surfaces) {
     try {
       await showMessage(slack, key, surface, channel, ts, message);
     } catch (error) {

@@ -1,18 +1,37 @@
 // The only module that reads Slack tokens. Everything else asks it for an authorisation (Bolt)
-// or a WebClient for a team (sync, jobs), so distributed installs can plug in here alone.
+// or a WebClient for a team (sync, jobs). Two modes: one workspace (SLACK_BOT_TOKEN), or
+// distributed, where client organisations install the app and tokens live sealed in MongoDB.
 import { WebClient, LogLevel, type RetryOptions } from '@slack/web-api';
-import type { Authorize, AuthorizeResult } from '@slack/bolt';
-import type { Config } from '../config';
+import type { Authorize, AuthorizeResult, Installation, InstallationQuery, InstallationStore, StateStore } from '@slack/bolt';
+import type { Config, Distribution } from '../config';
+import { createTokenCipher } from '../domain/tokenCipher';
 import { logger } from '../logger';
+import { createInstallationStore, createStateStore } from '../services/installations';
 
 /** Slack's default retries run for half an hour; a user is waiting, so give up within seconds. */
 export const SLACK_RETRY_POLICY: RetryOptions = { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 };
 
+/** What Bolt needs to run the OAuth flow (distributed mode only). */
+export interface OAuthStores {
+  installationStore: InstallationStore;
+  stateStore: StateStore;
+}
+
 export interface SlackTokens {
-  /** Bolt's authorize function for incoming requests. */
+  /** Bolt's authorize function for incoming requests (single workspace; in distributed mode Bolt authorizes from `oauth`). */
   authorize: Authorize<boolean>;
-  /** A client for calling the Web API in a team; undefined when we are not installed there. */
+  /** Set in distributed mode. */
+  oauth: OAuthStores | undefined;
+  /** A client for calling the Web API in a team (ours when omitted); undefined when we are not installed there. */
   clientFor(teamId?: string): Promise<WebClient | undefined>;
+  /**
+   * A client for a client's side of a request (its channel, thread, requester): the client's own
+   * installation when it has one, otherwise ours (posting in a shared channel works with our
+   * token; it is also the only one in single-workspace mode).
+   */
+  clientForClientSide(teamId: string | null | undefined): Promise<WebClient | undefined>;
+  /** After app_uninstalled / tokens_revoked: removes the installation and forgets its client. */
+  removeInstallation(query: InstallationQuery<boolean>): Promise<void>;
   /** Our own bot's user ID, e.g. to ignore our own messages. */
   botUserId(): Promise<string>;
 }
@@ -25,20 +44,13 @@ export function webClientOptions(config: Config) {
   };
 }
 
-export function singleWorkspaceTokens(config: Config): SlackTokens {
-  const token = config.slack.botToken;
-  const client = new WebClient(token, webClientOptions(config));
+/** auth.test once per token, retried on the next call after a failure. */
+function identityOf(client: WebClient, token: string): () => Promise<AuthorizeResult> {
   let identity: Promise<AuthorizeResult> | undefined;
-
-  const resolveIdentity = (): Promise<AuthorizeResult> => {
+  return () => {
     identity ??= client.auth
       .test()
-      .then((r) => ({
-        botToken: token,
-        botId: r.bot_id,
-        botUserId: r.user_id,
-        teamId: r.team_id,
-      }))
+      .then((r) => ({ botToken: token, botId: r.bot_id, botUserId: r.user_id, teamId: r.team_id }))
       .catch((error: unknown) => {
         identity = undefined; // try again on the next request instead of caching a failure
         logger.error({ err: error }, 'auth.test failed; the bot token may be wrong. The request will be retried by Slack');
@@ -46,10 +58,103 @@ export function singleWorkspaceTokens(config: Config): SlackTokens {
       });
     return identity;
   };
+}
+
+export function singleWorkspaceTokens(config: Config): SlackTokens {
+  const token = config.slack.botToken ?? '';
+  const client = new WebClient(token, webClientOptions(config));
+  const resolveIdentity = identityOf(client, token);
 
   return {
     authorize: async () => resolveIdentity(),
+    oauth: undefined,
     clientFor: async () => client,
+    clientForClientSide: async () => client,
+    removeInstallation: async (query) => {
+      logger.warn({ team: query.teamId }, 'The app was uninstalled or its token revoked; in single-workspace mode calls will fail until SLACK_BOT_TOKEN is replaced');
+    },
     botUserId: async () => (await resolveIdentity()).botUserId ?? '',
   };
+}
+
+export function distributedTokens(config: Config, distribution: Distribution): SlackTokens {
+  const store = createInstallationStore(createTokenCipher(distribution.encryptionKey));
+  const homeTeamId = distribution.homeTeamId;
+  const envToken = config.slack.botToken;
+  const envClient = envToken ? new WebClient(envToken, webClientOptions(config)) : undefined;
+  const envIdentity = envClient && envToken ? identityOf(envClient, envToken) : undefined;
+  // One WebClient per team, kept while the team's token stays the same. The token is read from
+  // MongoDB on every call so an uninstall seen by another process (web or worker) counts at once.
+  const clients = new Map<string, { token: string; client: WebClient }>();
+
+  const tokenFor = async (teamId: string): Promise<string | undefined> => {
+    if (teamId === homeTeamId && envToken) return envToken;
+    return (await store.botForTeam(teamId))?.token;
+  };
+
+  const clientWith = (teamId: string, token: string): WebClient => {
+    const cached = clients.get(teamId);
+    if (cached?.token === token) return cached.client;
+    const client = new WebClient(token, webClientOptions(config));
+    clients.set(teamId, { token, client });
+    return client;
+  };
+
+  const clientFor = async (teamId: string = homeTeamId): Promise<WebClient | undefined> => {
+    const token = await tokenFor(teamId);
+    if (!token) {
+      clients.delete(teamId);
+      logger.warn({ team: teamId }, 'The app is not installed in this team; the Slack call is skipped');
+      return undefined;
+    }
+    return clientWith(teamId, token);
+  };
+
+  // Bolt authorizes our own workspace from SLACK_BOT_TOKEN when it is set, everyone else from MongoDB.
+  const installationStore: InstallationStore = {
+    storeInstallation: (installation, log) => store.storeInstallation(installation, log),
+    deleteInstallation: (query, log) => store.deleteInstallation(query, log),
+    async fetchInstallation(query, log) {
+      if (envIdentity && envToken && query.teamId === homeTeamId && !query.isEnterpriseInstall) {
+        const identity = await envIdentity();
+        const home: Installation<'v2', false> = {
+          team: { id: homeTeamId },
+          enterprise: undefined,
+          user: { token: undefined, scopes: undefined, id: '' },
+          bot: { token: envToken, userId: identity.botUserId ?? '', id: identity.botId ?? '', scopes: [] },
+          isEnterpriseInstall: false,
+          authVersion: 'v2',
+        };
+        return home;
+      }
+      return store.fetchInstallation(query, log);
+    },
+  };
+
+  return {
+    authorize: async () => {
+      throw new Error('In distributed mode Bolt authorizes through the installation store');
+    },
+    oauth: { installationStore, stateStore: createStateStore(distribution.stateSecret) },
+    clientFor,
+    async clientForClientSide(teamId) {
+      if (teamId && teamId !== homeTeamId) {
+        const bot = await store.botForTeam(teamId);
+        if (bot) return clientWith(teamId, bot.token);
+      }
+      return clientFor(homeTeamId);
+    },
+    async removeInstallation(query) {
+      await store.deleteInstallation(query);
+      if (query.teamId) clients.delete(query.teamId);
+      if (query.isEnterpriseInstall) clients.clear();
+    },
+    botUserId: async () => (envIdentity ? (await envIdentity()).botUserId : (await store.botForTeam(homeTeamId))?.userId) ?? '',
+  };
+}
+
+/** The token module for the configured mode; main.ts and worker.ts both build it here. */
+export function createTokens(config: Config): SlackTokens {
+  const distribution = config.slack.distribution;
+  return distribution ? distributedTokens(config, distribution) : singleWorkspaceTokens(config);
 }

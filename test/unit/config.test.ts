@@ -82,4 +82,66 @@ describe('loadConfig', () => {
     expect(config.slack.socketMode).toBe(true);
     expect(config.slack.appToken).toBe('xapp-1');
   });
+
+  describe('distributed mode', () => {
+    const hexKey = 'ab'.repeat(32);
+    const distributed = {
+      SLACK_SIGNING_SECRET: 'secret',
+      MONGODB_URI: 'mongodb://127.0.0.1:27017/adhoc',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      TRIAGE_CHANNEL_ID: 'C0TRIAGE',
+      SLACK_CLIENT_ID: '123.456',
+      SLACK_CLIENT_SECRET: 'client-secret',
+      SLACK_STATE_SECRET: 'a-state-secret-of-some-length',
+      INSTALLATION_ENCRYPTION_KEY: hexKey,
+      SLACK_HOME_TEAM_ID: 'T0OURS',
+    };
+
+    it('is chosen by the three OAuth variables and needs no bot token', () => {
+      const config = loadConfig(distributed);
+      expect(config.slack.botToken).toBeUndefined();
+      expect(config.slack.distribution).toMatchObject({ clientId: '123.456', clientSecret: 'client-secret', homeTeamId: 'T0OURS' });
+      expect(config.slack.distribution?.encryptionKey.equals(Buffer.from(hexKey, 'hex'))).toBe(true);
+    });
+
+    it('accepts the key as base64 too, and a bot token for our own workspace', () => {
+      const key = Buffer.alloc(32, 7);
+      const config = loadConfig({ ...distributed, INSTALLATION_ENCRYPTION_KEY: key.toString('base64'), SLACK_BOT_TOKEN: 'xoxb-1-2' });
+      expect(config.slack.distribution?.encryptionKey.equals(key)).toBe(true);
+      expect(config.slack.botToken).toBe('xoxb-1-2');
+    });
+
+    it('is off in single-workspace mode', () => {
+      expect(loadConfig(valid).slack.distribution).toBeUndefined();
+    });
+
+    it('refuses a missing encryption key and a missing home team with one line each', () => {
+      const { INSTALLATION_ENCRYPTION_KEY: _key, SLACK_HOME_TEAM_ID: _team, ...rest } = distributed;
+      expect(problems(rest)).toEqual([
+        expect.stringMatching(/^INSTALLATION_ENCRYPTION_KEY is missing \(required in distributed mode: 32 bytes, written as 64 hex characters or as base64/),
+        expect.stringMatching(/^SLACK_HOME_TEAM_ID is missing/),
+      ]);
+    });
+
+    it.each([
+      ['too short', 'ab'.repeat(16)],
+      ['not hex nor base64', 'not a key at all!'],
+      ['base64 of 16 bytes', Buffer.alloc(16, 1).toString('base64')],
+    ])('refuses a malformed encryption key (%s) with a clear line', (_name, key) => {
+      expect(problems({ ...distributed, INSTALLATION_ENCRYPTION_KEY: key })).toEqual([
+        'INSTALLATION_ENCRYPTION_KEY must be 32 bytes, written as 64 hex characters or as base64 (e.g. `openssl rand -hex 32`)',
+      ]);
+    });
+
+    it('names what is missing when only part of the OAuth set is given', () => {
+      expect(problems({ ...valid, SLACK_CLIENT_ID: '123.456' })).toEqual([
+        expect.stringMatching(/^SLACK_CLIENT_SECRET is missing \(distributed mode needs/),
+        expect.stringMatching(/^SLACK_STATE_SECRET is missing \(distributed mode needs/),
+      ]);
+    });
+
+    it('refuses a bad home team ID', () => {
+      expect(problems({ ...distributed, SLACK_HOME_TEAM_ID: 'ours' })).toEqual([expect.stringMatching(/^SLACK_HOME_TEAM_ID must be a Slack team ID/)]);
+    });
+  });
 });

@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 import { SHORTCUT_CREATE_REQUEST } from '../../src/slack/ids';
+import { BOT_SCOPES } from '../../src/slack/scopes';
 
 const MANIFEST_PATH = path.resolve(__dirname, '../../manifest.yml');
 // Slack's published manifest schema (MIT, see manifest.schema.LICENSE beside it), kept in the repo.
@@ -146,6 +147,15 @@ describe('manifest.yml agrees with the code', () => {
       expect(botScopes).toContain(scope);
     }
     expect(new Set(botScopes).size).toBe(botScopes.length);
+  });
+
+  it('asks for the same bot scopes in OAuth installs as the manifest declares', () => {
+    expect([...BOT_SCOPES].sort()).toEqual([...botScopes].sort());
+  });
+
+  it('is ready for distribution: an OAuth redirect URL and org-wide installs', () => {
+    expect(manifest.oauth_config.redirect_urls).toHaveLength(1);
+    expect((manifest.settings as { org_deploy_enabled?: boolean }).org_deploy_enabled).toBe(true);
   });
 
   it('lets clients DM the app from the Messages tab', () => {

@@ -56,7 +56,8 @@ export async function openAndShow(ctx: ListenerContext, intake: TextIntake): Pro
   });
   const guidance = channelGuidance(request.key, await showRequest(ctx, request.key));
   if (guidance) {
-    const client = await ctx.tokens.clientFor();
+    // A DM to the requester, in the requester's own workspace when the client installed the app.
+    const client = await ctx.tokens.clientForClientSide(intake.teamId);
     await client?.chat.postMessage({ channel: intake.userId, text: guidance }).catch(() => undefined);
   }
   return { key: request.key, guided: Boolean(guidance) };

@@ -12,9 +12,9 @@ type HomeArgs = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 export function homeOpened(ctx: ListenerContext) {
-  return async ({ event }: HomeArgs): Promise<void> => {
+  return async ({ event, body }: HomeArgs): Promise<void> => {
     if (event.tab !== 'home') return;
-    await openHome(ctx.tokens, ctx.config, event.user);
+    await openHome(ctx.tokens, ctx.config, event.user, body.team_id);
   };
 }
 

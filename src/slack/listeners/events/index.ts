@@ -5,12 +5,15 @@ import { homeOpened, showBilling, showSetup } from './home';
 import { mentionIntake } from './mention';
 import { messageReceived } from './messages';
 import { reactionAdded } from './reactions';
+import { appUninstalled, tokensRevoked } from './uninstall';
 
 export function register(app: App, ctx: ListenerContext): void {
   app.event('app_mention', mentionIntake(ctx));
   app.event('message', messageReceived(ctx));
   app.event('reaction_added', reactionAdded(ctx));
   app.event('app_home_opened', homeOpened(ctx));
+  app.event('app_uninstalled', appUninstalled(ctx));
+  app.event('tokens_revoked', tokensRevoked(ctx));
   app.action(HOME_SETUP, showSetup(ctx));
   app.action(HOME_BILLING, showBilling(ctx));
 }

@@ -1,0 +1,217 @@
+// Distributed mode: a client organisation installs the app through OAuth, its installation is
+// stored encrypted, its people's slash commands are worked with its own token on its side and
+// ours in triage, and a revoked token is never used again.
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { InstallationModel } from '../../src/db/installation';
+import { RequestModel } from '../../src/db/request';
+import { createTokens } from '../../src/slack/tokens';
+import { postInThread } from '../../src/slack/notify';
+import { untilSynced, clickAndSettle } from '../support/flows';
+import { ACME, BOT_TOKEN, STAFF, TRIAGE, startTestApp, type TestApp } from '../support/harness';
+import { DEFAULT_TEAM_ID } from '../support/slackFake';
+
+const CLIENT_TEAM = 'T0CLIENT';
+const CLIENT_TOKEN = 'xoxb-client-secret-token';
+const CLIENT_BOT_USER = 'U0CLIENTBOT';
+const CLIENT_ADMIN = 'U0CLIENTADMIN';
+const CLIENT_DEV = 'U0CLIENTDEV';
+const CODE = 'code-from-slack';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp({
+    SLACK_CLIENT_ID: '111.222',
+    SLACK_CLIENT_SECRET: 'client-secret',
+    SLACK_STATE_SECRET: 'state-secret-for-tests',
+    INSTALLATION_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    SLACK_HOME_TEAM_ID: DEFAULT_TEAM_ID,
+  });
+  await t.seed();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+function answerOAuth(): void {
+  t.fake.setTokenTeam(CLIENT_TOKEN, CLIENT_TEAM);
+  t.fake.setOAuthAccess((code) =>
+    code === CODE
+      ? {
+          access_token: CLIENT_TOKEN,
+          token_type: 'bot',
+          scope: 'commands,chat:write',
+          bot_user_id: CLIENT_BOT_USER,
+          app_id: 'A0APP',
+          team: { id: CLIENT_TEAM, name: 'Client Org' },
+          enterprise: null,
+          is_enterprise_install: false,
+          authed_user: { id: CLIENT_ADMIN },
+        }
+      : { ok: false, error: 'invalid_code' },
+  );
+}
+
+/** GET /slack/install: Bolt redirects to Slack with a state and sets the same state in a cookie. */
+async function startInstall(): Promise<{ state: string; cookie: string }> {
+  const res = await fetch(`${t.baseUrl}/slack/install`, { redirect: 'manual' });
+  expect(res.status).toBe(302);
+  const location = new URL(res.headers.get('location') ?? '');
+  expect(location.origin).toBe('https://slack.com');
+  expect(location.searchParams.get('client_id')).toBe('111.222');
+  expect(location.searchParams.get('scope')).toContain('commands');
+  const state = location.searchParams.get('state') ?? '';
+  expect(state).not.toBe('');
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  expect(cookie).toBe(`slack-app-oauth-state=${state}`);
+  return { state, cookie };
+}
+
+function redirectBack(state: string, cookie: string, code = CODE) {
+  const url = `${t.baseUrl}/slack/oauth_redirect?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`;
+  return fetch(url, { redirect: 'manual', headers: { cookie } });
+}
+
+async function rawInstallations(): Promise<Record<string, unknown>[]> {
+  const db = mongoose.connection.db;
+  if (!db) throw new Error('not connected');
+  return db.collection('installations').find({}).toArray();
+}
+
+describe('installing the app into a client organisation', () => {
+  beforeEach(() => {
+    t.fake.reset();
+    answerOAuth();
+  });
+
+  it('refuses a forged state, even when the browser cookie carries it', async () => {
+    const forged = `${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+    const res = await redirectBack(forged, `slack-app-oauth-state=${forged}`);
+    expect(res.status).toBe(400);
+    expect(t.fake.callsTo('oauth.v2.access')).toHaveLength(0);
+    expect(await InstallationModel.countDocuments()).toBe(0);
+  });
+
+  it('refuses a state that does not match the browser session', async () => {
+    const { state } = await startInstall();
+    const res = await redirectBack(state, 'slack-app-oauth-state=something-else');
+    expect(res.status).toBe(400);
+    expect(t.fake.callsTo('oauth.v2.access')).toHaveLength(0);
+  });
+
+  it('stores an installation, encrypted, for a valid state, and refuses the same state again', async () => {
+    const { state, cookie } = await startInstall();
+    const res = await redirectBack(state, cookie);
+    expect(res.status).toBe(200);
+    const [access] = t.fake.callsTo('oauth.v2.access');
+    expect(access?.args).toMatchObject({ code: CODE, client_id: '111.222' });
+
+    const stored = await InstallationModel.findOne({ teamId: CLIENT_TEAM }).lean();
+    expect(stored).toMatchObject({ key: `T:${CLIENT_TEAM}`, isEnterpriseInstall: false, botUserId: CLIENT_BOT_USER, installerUserId: CLIENT_ADMIN });
+    expect(stored?.sealed).toMatch(/^v1:/);
+
+    // Replayed redirect (same state, same cookie): refused, nothing exchanged again.
+    t.fake.clearCalls();
+    const replay = await redirectBack(state, cookie);
+    expect(replay.status).toBe(400);
+    expect(t.fake.callsTo('oauth.v2.access')).toHaveLength(0);
+    expect(await InstallationModel.countDocuments({ teamId: CLIENT_TEAM })).toBe(1);
+  });
+
+  it('never keeps a bot token in clear text in the database', async () => {
+    const raw = JSON.stringify(await rawInstallations());
+    expect(raw).toContain(CLIENT_TEAM);
+    expect(raw).not.toContain('xoxb-');
+    expect(raw).not.toContain(CLIENT_TOKEN);
+  });
+});
+
+describe("working a client organisation's request", () => {
+  let key = '';
+
+  beforeAll(() => {
+    t.fake.reset();
+    answerOAuth();
+  });
+
+  it("answers a slash command from the client's team with its token on its side and ours in triage", async () => {
+    expect(await InstallationModel.countDocuments({ teamId: CLIENT_TEAM })).toBe(1);
+    const res = await t.slack.slashCommand({ text: 'Our invoices page is blank', user_id: CLIENT_DEV, channel_id: ACME.channel, team_id: CLIENT_TEAM });
+    expect(res.status).toBe(200);
+    key = /\*([A-Z]+-\d+)\*/.exec((res.json() as { text: string }).text)?.[1] ?? '';
+    expect(key).toMatch(/^ACME-\d+$/);
+    const request = await untilSynced(key);
+    expect(request.requesterTeamId).toBe(CLIENT_TEAM);
+
+    const apiCalls = t.fake.calls.filter((c) => c.path.startsWith('/api/'));
+    const triage = apiCalls.filter((c) => c.args.channel === TRIAGE);
+    const clientSide = apiCalls.filter((c) => c.args.channel !== TRIAGE);
+    expect(triage.map((c) => [c.method, c.token])).toEqual([['chat.postMessage', BOT_TOKEN]]);
+    expect(clientSide.length).toBeGreaterThan(0);
+    expect(clientSide.filter((c) => c.args.channel === ACME.channel).map((c) => c.method)).toContain('chat.postMessage');
+    for (const call of clientSide) expect([call.method, call.token]).toEqual([call.method, CLIENT_TOKEN]);
+  });
+
+  it('uses the client token for notices in its thread when our engineer works the request', async () => {
+    t.fake.clearCalls();
+    await clickAndSettle(t, { key, user: STAFF.engineer, channel: TRIAGE, actionId: 'request_claim', value: key });
+    const request = await RequestModel.findOne({ key }).lean();
+    const inClientChannel = t.fake.calls.filter((c) => c.args.channel === ACME.channel);
+    expect(inClientChannel.length).toBeGreaterThan(0);
+    for (const call of inClientChannel) expect([call.method, call.token]).toEqual([call.method, CLIENT_TOKEN]);
+    for (const call of t.fake.calls.filter((c) => c.args.channel === TRIAGE)) expect([call.method, call.token]).toEqual([call.method, BOT_TOKEN]);
+    expect(request?.assigneeId).toBe(STAFF.engineer);
+  });
+
+  it('after tokens_revoked removes the installation and never sends the revoked token again', async () => {
+    // The worker is another process with its own token module: it must see the revocation too.
+    const worker = createTokens(t.config);
+    await postInThread(worker, key, 'A reminder from the worker');
+    expect(t.fake.callsTo('chat.postMessage').at(-1)?.token).toBe(CLIENT_TOKEN);
+
+    t.fake.revokeToken(CLIENT_TOKEN);
+    const res = await t.slack.event({ type: 'tokens_revoked', tokens: { bot: [CLIENT_BOT_USER] } }, { team_id: CLIENT_TEAM });
+    expect(res.status).toBe(200);
+    await waitUntil(async () => (await InstallationModel.countDocuments({ teamId: CLIENT_TEAM })) === 0);
+
+    t.fake.clearCalls();
+    // Our engineer unclaims it: the client's message and thread are updated with our token
+    // (the shared channel accepts it) and nothing goes out with the revoked one.
+    await clickAndSettle(t, { key, user: STAFF.engineer, channel: TRIAGE, actionId: 'request_unclaim', value: key });
+    // The client's people can no longer reach the app from their own workspace.
+    await t.slack.slashCommand({ text: 'Another problem', user_id: CLIENT_DEV, channel_id: ACME.channel, team_id: CLIENT_TEAM });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await postInThread(worker, key, 'Another reminder from the worker');
+    expect(await worker.clientFor(CLIENT_TEAM)).toBeUndefined();
+    expect(t.fake.calls.filter((c) => c.token === CLIENT_TOKEN)).toEqual([]);
+    const inClientChannel = t.fake.calls.filter((c) => c.args.channel === ACME.channel);
+    expect(inClientChannel.map((c) => c.method)).toEqual(expect.arrayContaining(['chat.update', 'chat.postMessage']));
+    for (const call of inClientChannel) expect([call.method, call.token]).toEqual([call.method, BOT_TOKEN]);
+    expect(inClientChannel.some((c) => c.args.text === 'Another reminder from the worker')).toBe(true);
+  });
+
+  it('still keeps no bot token in clear text in the database', async () => {
+    expect(JSON.stringify(await rawInstallations())).not.toContain('xoxb-');
+  });
+});
+
+describe('app_uninstalled', () => {
+  it('removes the installation of the team', async () => {
+    t.fake.reset();
+    answerOAuth();
+    const { state, cookie } = await startInstall();
+    expect((await redirectBack(state, cookie)).status).toBe(200);
+    expect(await InstallationModel.countDocuments({ teamId: CLIENT_TEAM })).toBe(1);
+    await t.slack.event({ type: 'app_uninstalled' }, { team_id: CLIENT_TEAM });
+    await waitUntil(async () => (await InstallationModel.countDocuments({ teamId: CLIENT_TEAM })) === 0);
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

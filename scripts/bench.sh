@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm run bench`: installs what is missing (like `npm test`), then runs the benchmarks in
+# scripts/bench.ts. Extra arguments go to it, e.g. `npm run bench -- --quick`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-local.sh
+exec npx tsx scripts/bench.ts "$@"

@@ -1,0 +1,202 @@
+// The results as Markdown tables (stdout, and what the README's Speed section shows).
+import type { AckLatencyResult } from './ackLatency';
+import { DISTURBED_CORES, type CpuUse } from './cpu';
+import type { MachineInfo } from './environment';
+import type { MemoryPeak } from './memory';
+import type { ReportsResult } from './reports';
+import type { TimerJobsResult } from './timerJobs';
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt?: string;
+  mode: 'quick' | 'full';
+  seconds?: number;
+  /** os.loadavg() when the run started: 1, 5 and 15 minutes. */
+  loadAverageAtStart: number[];
+  /** The whole run; otherProcessesCores says how much other work shared the machine. */
+  cpu?: CpuUse;
+  machine?: MachineInfo;
+  ack?: AckLatencyResult;
+  jobs?: TimerJobsResult;
+  reports?: ReportsResult;
+  errors: Array<{ section: string; message: string }>;
+}
+
+const n = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined ? '–' : value.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (value: number | null | undefined) => n(value, 1);
+const four = (s: { p50: number | null; p95: number | null; p99: number | null; max?: number | null }) =>
+  [s.p50, s.p95, s.p99, ...(s.max !== undefined ? [s.max] : [])].map(ms).join(' / ');
+const memory = (m: MemoryPeak) => `${n(m.rssPeakMb)} MB (+${n(m.rssPeakDeltaMb)}) / ${n(m.heapUsedPeakMb)} MB`;
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+export function machineLines(machine: MachineInfo): string {
+  return [
+    `- CPU: ${machine.nproc} cores (\`nproc\`), ${machine.cpuModel}`,
+    `- memory (\`free -h\`): ${machine.memory}`,
+    `- Node.js ${machine.node} on ${machine.platform}`,
+    `- MongoDB-wire server: ${machine.mongodb}`,
+    `- ${machine.redis}${machine.loopbackRoundTripMs !== null ? `; a PING round trip over loopback takes ${n(machine.loopbackRoundTripMs, 2)} ms (median)` : ''}`,
+  ].join('\n');
+}
+
+function cpuCell(cpu: AckLatencyResult['rates'][number]['app']['cpu']): string {
+  const servers = Object.entries(cpu.servers)
+    .map(([name, cores]) => `${name} ${n(cores, 2)}`)
+    .join(', ');
+  const others = cpu.otherProcessesCores !== null && cpu.otherProcessesCores > DISTURBED_CORES ? ` (**others ${n(cpu.otherProcessesCores, 2)}**)` : '';
+  return `${n(cpu.mainEventLoopBusy * 100)} % / ${n(cpu.nodeProcessCores, 2)}${servers ? ` / ${servers}` : ''}${others}`;
+}
+
+function ackSection(ack: AckLatencyResult): string {
+  const seconds = ack.rates[0]?.seconds ?? 0;
+  const rows = ack.rates.map((r) => [
+    `${r.ratePerSecond}/s`,
+    `${n(r.bolt.sent)} / ${n(r.app.sent)}`,
+    four(r.bolt.latencyMs),
+    four(r.app.latencyMs),
+    four(r.overheadMs),
+    `${r.bolt.errors.total} / ${r.app.errors.total}${r.app.deferred ? ` (+${n(r.app.deferred)} "Working on it…")` : ''}`,
+    cpuCell(r.app.cpu),
+    r.appBackgroundDrain.done ? `done ${n(r.appBackgroundDrain.ms)} ms after` : `**${n(r.appBackgroundDrain.behind)} requests never shown**`,
+  ]);
+  const v = ack.verification;
+  const lines = [
+    `### 1. Acknowledgement latency of \`/help <text>\``,
+    '',
+    `Open loop, ${seconds} s per rate, ${ack.clients === 1 ? 'one client channel' : `spread over ${ack.clients} client channels`}; milliseconds from the moment each request was due to the end of its HTTP response, p50 / p95 / p99 / max. ` +
+      'CPU during the app\'s phase: its event loop busy / the Node process (app, load generator and Slack fake threads) in cores / each server in cores.',
+    '',
+    table(['rate', 'sent (Bolt / app)', 'bare Bolt', 'Ad-hoc Help', 'app − Bolt (p50 / p95 / p99)', 'errors (Bolt / app)', 'CPU in the app phase', 'posting to Slack and timers'], rows),
+    '',
+  ];
+  if (ack.disturbedRuns) lines.push(`${ack.disturbedRuns} phase run(s) were disturbed by other processes and run again; the table shows the last run.`, '');
+  if (ack.target) {
+    lines.push(
+      `Target p99 < ${ack.target.p99LimitMs} ms at ${ack.target.ratePerSecond} req/s: **${ms(ack.target.p99Ms)} ms${ack.target.errors ? ` and ${ack.target.errors} errors` : ''}, ${ack.target.met ? 'met' : 'missed'}**.` +
+        ' Latencies count every in-time acknowledgement, "Working on it…" ones included.',
+    );
+  }
+  const slack = Object.entries(ack.perRequest.slackCalls)
+    .map(([method, count]) => `${count} \`${method}\``)
+    .join(', ');
+  const operations = Object.entries(ack.perRequest.byOperation)
+    .sort(([, a], [, b]) => b - a)
+    .map(([op, count]) => `${op} ×${count}`)
+    .join(', ');
+  lines.push(`One \`/help <text>\` on its own costs the app **${ack.perRequest.mongoOperations} MongoDB operations** (${operations}) and ${slack || 'no'} Web API calls, most of them after the ack.`);
+  const unacknowledged = v.requestsInMongo - v.acknowledgedOpened;
+  lines.push(
+    `Checked afterwards: ${n(v.acknowledgedOpened)} requests acknowledged (warm-up included; ${n(v.deferred)} of them with "Working on it…" and the answer later through response_url: ${n(v.responseUrlPosts)} posts), ${n(v.requestsInMongo)} requests in MongoDB, ` +
+      `${n(v.requestsShownInSlack)} posted to both channels (${n(v.chatPostMessageCalls)} \`chat.postMessage\` calls to the fake), ` +
+      `${n(v.requestsWithTimers)} with timers scheduled (${n(v.delayedTimerJobs)} delayed jobs).` +
+      (v.allConsistent
+        ? ' Every request was real and complete.'
+        : ` **${n(unacknowledged)} requests were created but not acknowledged in time, and ${n(v.requestsInMongo - v.requestsShownInSlack)} were never posted to Slack** (no worker runs in the bench to catch up).`),
+  );
+  const failures = ack.rates.flatMap((r) => [...r.bolt.firstErrors, ...r.app.firstErrors]).slice(0, 3);
+  if (failures.length) {
+    const bolt404 = failures.some((f) => f.includes('HTTP 404')) ? ' (Bolt answers 404 itself when a listener has not acknowledged within 3 s)' : '';
+    lines.push('', `First errors: ${failures.map((f) => `\`${f.replace(/`/g, "'")}\``).join('; ')}${bolt404}.`);
+  }
+  return lines.join('\n');
+}
+
+function jobsSection(jobs: TimerJobsResult): string {
+  return [
+    '### 2. Scheduling and cancelling reminder jobs',
+    '',
+    table(
+      ['operation', 'jobs', 'in flight', 'seconds', 'jobs/s', 'delayed jobs after'],
+      jobs.measurements.map((m) => [m.operation, n(m.jobs), String(m.inFlight), n(m.seconds, 2), `**${n(m.jobsPerSecond)}**`, n(m.delayedAfter)]),
+    ),
+  ].join('\n');
+}
+
+function reportsSection(reports: ReportsResult): string {
+  const rows = reports.tiers.map((t) => [
+    `${n(t.size.requests)} / ${n(t.size.estimates)} / ${n(t.size.timeEntries)}`,
+    `${n(t.load.seconds, 1)} s (${n(t.load.documentsPerSecond)} docs/s)`,
+    `**${n(t.digest.seconds, 2)} s**`,
+    memory(t.digest.memory),
+    `**${n(t.billing.seconds, 2)} s** (${t.billing.result.clientKey} ${t.billing.result.period}, ${n(t.billing.result.lines)} lines)`,
+    memory(t.billing.memory),
+    `**${n(t.managerHome.seconds, 2)} s** (${n(t.managerHome.result.unclaimedQueue)} unclaimed)`,
+  ]);
+  const last = reports.tiers[reports.tiers.length - 1];
+  const lines = [
+    '### 3. Weekly digest and monthly billing',
+    '',
+    `Server: ${reports.server}. Synthetic history: 20 clients (the largest has about a fifth of the requests), January–March 2026.`,
+    `Digest: \`digestFor\` for the week ${last ? `${last.digest.result.from.slice(0, 10)} – ${last.digest.result.to.slice(0, 10)}` : ''} (Europe/London). Billing: ${reports.billingImplementation}, for the largest client and its busiest month.`,
+    'Memory: peak RSS sampled every 50 ms (rise over the start of the call) / peak `heapUsed`. ' +
+      "Manager Home: `homeFor` for a manager (the last 7 days' digest plus every unclaimed request), which `refreshHomes` rebuilds after every request change for each staff member who has opened the Home tab.",
+    '',
+    table(['measured data set (requests / estimates / time entries)', 'load (insertMany)', 'digest', 'digest memory', 'billing summary', 'billing memory', 'manager Home (`homeFor`)'], rows),
+  ];
+  const calls = reports.tiers.flatMap((t) => [t.digest, t.billing, t.managerHome]);
+  if (calls.length) {
+    const busy = calls.map((c) => c.cpu.mainEventLoopBusy * 100);
+    const server = calls.map((c) => Object.entries(c.cpu.servers).filter(([name]) => name !== 'redis-server').reduce((sum, [, cores]) => sum + cores, 0));
+    lines.push(
+      '',
+      `During these calls the app's event loop was busy ${n(Math.min(...busy))}–${n(Math.max(...busy))} % of the time and the MongoDB-wire server used ${n(Math.min(...server), 2)}–${n(Math.max(...server), 2)} cores: the time is spent in the server's query engine.`,
+    );
+  }
+  for (const skipped of reports.notMeasured) {
+    lines.push('', `**Not measured: ${n(skipped.size.requests)} requests / ${n(skipped.size.timeEntries)} time entries** — ${skipped.reason}.`);
+  }
+  if (last) {
+    const queryRows = [
+      ...last.digest.queries.map((q) => ['digest', q]),
+      ...last.billing.queries.map((q) => ['billing', q]),
+      ...last.managerHome.queries.map((q) => ['manager Home', q]),
+    ].map(([call, q]) => {
+      const query = q as (typeof last.digest.queries)[number];
+      const index = query.index === null ? '**none: collection scan**' : query.index.startsWith('none needed') ? query.index : `\`${query.index}\``;
+      return [String(call), `${query.collection}.${query.method}`, `\`${query.shape}\``, index];
+    });
+    lines.push(
+      '',
+      `Queries sent (largest measured size) and the declared index that would serve each on MongoDB (mongo-java-server uses unique indexes only, so there every other query scans):`,
+      '',
+      table(['call', 'collection', 'filter', 'index'], queryRows),
+    );
+  }
+  lines.push('', `Declared indexes (\`schema.indexes()\`): ${reports.indexes.map((i) => `\`${i.collection}.${i.index}\`${i.unique ? ' (unique)' : ''}`).join(', ')}.`);
+  return lines.join('\n');
+}
+
+/** The most CPU other processes used during any one measurement, in cores. */
+export function worstOtherLoad(results: BenchResults): number | null {
+  const phases: Array<CpuUse | undefined> = [
+    ...(results.ack?.rates.flatMap((r) => [r.bolt.cpu, r.app.cpu]) ?? []),
+    ...(results.jobs?.measurements.map((m) => m.cpu) ?? []),
+    ...(results.reports?.tiers.flatMap((t) => [t.digest.cpu, t.billing.cpu, t.managerHome.cpu]) ?? []),
+  ];
+  const values = phases.map((c) => c?.otherProcessesCores).filter((v): v is number => typeof v === 'number');
+  return values.length ? Math.max(...values) : null;
+}
+
+
+export function renderMarkdown(results: BenchResults): string {
+  const parts = [`## Bench results (${results.mode} run, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC${results.seconds ? `, ${Math.round(results.seconds)} s` : ''})`];
+  if (results.machine) {
+    const worst = worstOtherLoad(results);
+    const others = results.cpu?.otherProcessesCores;
+    const quiet =
+      others === null || others === undefined
+        ? ''
+        : `\n- other processes on the machine: ${n(others, 2)} cores on average during the run, at most ${n(worst, 2)} during one measurement` +
+          (worst !== null && worst > DISTURBED_CORES ? ' — **the machine was not quiet: these numbers are disturbed; run again when it is idle**' : ' (quiet)');
+    parts.push(machineLines(results.machine) + quiet);
+  }
+  if (results.ack) parts.push(ackSection(results.ack));
+  if (results.jobs) parts.push(jobsSection(results.jobs));
+  if (results.reports) parts.push(reportsSection(results.reports));
+  for (const error of results.errors) parts.push(`**${error.section} failed:** ${error.message}`);
+  return `${parts.join('\n\n')}\n`;
+}

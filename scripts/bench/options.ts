@@ -1,0 +1,97 @@
+// The command line of `npm run bench`: what to measure and how big. `--quick` is a smoke test.
+import { parseArgs } from 'node:util';
+
+export const SECTIONS = ['ack', 'jobs', 'reports'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface DataSize {
+  requests: number;
+  timeEntries: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  sections: Section[];
+  /** Open-loop rates for the acknowledgement latency, requests per second. */
+  rates: number[];
+  secondsPerRate: number;
+  /** Seeded clients the `/help` load is spread over (one channel each); 1 is the worst case. */
+  clients: number;
+  warmupSeconds: number;
+  /** Reminder jobs to schedule and cancel. */
+  jobs: number;
+  /** Data sets for the digest and billing, measured smallest first while they fit the budget. */
+  dataSizes: DataSize[];
+  /** Seconds the digest and billing section may take (loading included). */
+  reportsBudgetSeconds: number;
+  /** The whole run is stopped (with what it has) after this many seconds. */
+  deadlineSeconds: number;
+}
+
+const USAGE = `Usage: npm run bench -- [--quick] [--only ack,jobs,reports] [--rates 10,50,100] [--seconds 10] [--clients 1]
+                       [--jobs 10000] [--sizes 10000:50000,20000:100000,50000:250000,100000:500000] [--reports-budget 240]`;
+
+function positiveInts(text: string, what: string): number[] {
+  const values = text.split(',').map((v) => Number(v.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v <= 0)) {
+    throw new Error(`${what} must be positive whole numbers separated by commas, not "${text}"\n${USAGE}`);
+  }
+  return values;
+}
+
+function dataSizes(text: string): DataSize[] {
+  return text.split(',').map((pair) => {
+    const [requests, timeEntries] = positiveInts(pair.replace(':', ','), '--sizes');
+    if (requests === undefined || timeEntries === undefined) throw new Error(`--sizes takes requests:timeEntries pairs\n${USAGE}`);
+    return { requests, timeEntries };
+  });
+}
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      rates: { type: 'string' },
+      seconds: { type: 'string' },
+      clients: { type: 'string' },
+      jobs: { type: 'string' },
+      sizes: { type: 'string' },
+      'reports-budget': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const sections = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
+  for (const section of sections) {
+    if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`--only takes ${SECTIONS.join(', ')}, not "${section}"\n${USAGE}`);
+  }
+  return {
+    quick,
+    sections: sections as Section[],
+    rates: values.rates ? positiveInts(values.rates, '--rates') : [10, 50, 100],
+    secondsPerRate: values.seconds ? (positiveInts(values.seconds, '--seconds')[0] ?? 10) : quick ? 2 : 10,
+    clients: values.clients ? (positiveInts(values.clients, '--clients')[0] ?? 1) : 1,
+    warmupSeconds: quick ? 1 : 2,
+    jobs: values.jobs ? (positiveInts(values.jobs, '--jobs')[0] ?? 10_000) : quick ? 1_000 : 10_000,
+    dataSizes: values.sizes
+      ? dataSizes(values.sizes)
+      : quick
+        ? [{ requests: 2_000, timeEntries: 10_000 }]
+        : [
+            { requests: 10_000, timeEntries: 50_000 },
+            { requests: 20_000, timeEntries: 100_000 },
+            { requests: 50_000, timeEntries: 250_000 },
+            { requests: 100_000, timeEntries: 500_000 },
+          ],
+    reportsBudgetSeconds: values['reports-budget'] ? (positiveInts(values['reports-budget'], '--reports-budget')[0] ?? 240) : quick ? 60 : 240,
+    deadlineSeconds: quick ? 240 : 570,
+  };
+}

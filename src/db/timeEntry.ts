@@ -24,6 +24,8 @@ const timeEntrySchema = new Schema(
 timeEntrySchema.index({ requestKey: 1, deletedAt: 1 });
 // Serves: the monthly budget cap and billing summaries (a client's billable time in a period).
 timeEntrySchema.index({ clientKey: 1, workDate: 1 });
+// Serves: the weekly digest (every client's time in a week).
+timeEntrySchema.index({ workDate: 1 });
 // Serves: "time logged this week" for an engineer (App Home, digest).
 timeEntrySchema.index({ engineerId: 1, workDate: 1 });
 

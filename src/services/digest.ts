@@ -35,12 +35,14 @@ export async function digestFor(from: Date, to: Date, zone: string): Promise<Dig
   const toDate = dayjs(to).tz(zone).format('YYYY-MM-DD');
   const time = await TimeEntryModel.find({ workDate: { $gte: fromDate, $lt: toDate }, deletedAt: { $exists: false } }, { clientKey: 1, minutes: 1, billable: 1 }).lean();
   const clients = await ClientModel.find({}, { key: 1, name: 1, hourlyRateMinor: 1, currency: 1 }).sort({ key: 1 }).lean();
+  const estimatesOf = new Map<string, typeof estimates>();
+  for (const e of estimates) estimatesOf.set(e.requestKey, [...(estimatesOf.get(e.requestKey) ?? []), e]);
   return computeDigest(
     from,
     to,
     requests.map((r) => ({
       ...r,
-      approvedMinutes: budgetFrom(estimates.filter((e) => e.requestKey === r.key), 0).approvedMinutes,
+      approvedMinutes: budgetFrom(estimatesOf.get(r.key) ?? [], 0).approvedMinutes,
     })),
     time,
     clients,

@@ -25,18 +25,36 @@ export async function openHome(tokens: SlackTokens, config: Config, userId: stri
   await publish(client, userId, clientKeys, config.defaultTimezone);
 }
 
-/** After a change to a request: refreshes the Home of everyone who has it open and cares. */
+/**
+ * Home tabs are costly to build (a manager's holds the week's numbers), and a burst of changes
+ * would rebuild them once per change. So a refresh is coalesced per person: it runs once,
+ * HOME_REFRESH_DELAY_MS after the first change asks for it, with whatever the record says then.
+ */
+export const HOME_REFRESH_DELAY_MS = 1000;
+const pendingRefresh = new Map<string, NodeJS.Timeout>();
+
+function scheduleRefresh(tokens: SlackTokens, config: Config, viewer: { userId: string; clientKeys: string[] }): void {
+  if (pendingRefresh.has(viewer.userId)) return;
+  const timer = setTimeout(() => {
+    pendingRefresh.delete(viewer.userId);
+    void (async () => {
+      try {
+        const client = await tokens.clientFor();
+        if (client) await publish(client, viewer.userId, viewer.clientKeys, config.defaultTimezone);
+      } catch (error) {
+        logger.warn({ user: viewer.userId, slackError: slackErrorCode(error) }, 'Could not refresh a Home tab; it is refreshed when next opened');
+      }
+    })();
+  }, HOME_REFRESH_DELAY_MS);
+  timer.unref();
+  pendingRefresh.set(viewer.userId, timer);
+}
+
+/** After a change to a request: refreshes (soon, coalesced) the Home of everyone who cares. */
 export async function refreshHomes(tokens: SlackTokens, config: Config, key: string): Promise<void> {
   const request = await findRequest(key);
-  const client = await tokens.clientFor();
-  if (!request || !client) return;
+  if (!request) return;
   const owner = await findClientByKey(request.clientKey);
   const people = [request.requesterId, ...(request.assigneeId ? [request.assigneeId] : []), ...(owner?.approvers ?? [])];
-  for (const viewer of await homeViewersFor(request.clientKey, people)) {
-    try {
-      await publish(client, viewer.userId, viewer.clientKeys, config.defaultTimezone);
-    } catch (error) {
-      logger.warn({ user: viewer.userId, slackError: slackErrorCode(error) }, 'Could not refresh a Home tab; it is refreshed when next opened');
-    }
-  }
+  for (const viewer of await homeViewersFor(request.clientKey, people)) scheduleRefresh(tokens, config, viewer);
 }

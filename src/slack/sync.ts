@@ -57,7 +57,7 @@ export async function syncRequest(tokens: SlackTokens, key: string): Promise<Syn
   const errors: SyncResult['errors'] = {};
   const surfaces: Array<[RequestSurface, WebClient, string, string | null | undefined, RenderedMessage]> = [
     ['client', clientSide, request.clientChannelId, request.clientMessageTs, renderClientMessage(request)],
-    ['triage', ours, request.triageChannelId, request.triageMessageTs, renderTriageMessage({ ...request, budget: await budgetOf(key) }, client.name)],
+    ['triage', ours, request.triageChannelId, request.triageMessageTs, renderTriageMessage({ ...request, budget: request.estimatedAt ? await budgetOf(key) : undefined }, client.name)],
   ];
   for (const [surface, slack, channel, ts, message] of surfaces) {
     try {

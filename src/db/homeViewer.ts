@@ -6,6 +6,8 @@ const homeViewerSchema = new Schema(
   {
     _id: { type: String, required: true },
     clientKeys: { type: [String], default: [] },
+    /** The workspace the person's Home tab is in (a client organisation's own install, or ours). */
+    teamId: { type: String },
     lastOpenedAt: { type: Date, required: true },
   },
   { versionKey: false },

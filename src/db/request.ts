@@ -63,6 +63,13 @@ requestSchema.index({ clientKey: 1, state: 1, createdAt: -1 });
 // Serves: billing summaries (a client's requests closed or approved in a month) and the digest.
 requestSchema.index({ clientKey: 1, closedAt: 1 });
 requestSchema.index({ clientKey: 1, approvedAt: 1 });
+// Serves: the unclaimed queue and open lists on App Home (by state, oldest first), the digest's
+// backlog.
+requestSchema.index({ state: 1, createdAt: 1 });
+// Serves: "your requests" on an engineer's Home.
+requestSchema.index({ assigneeId: 1, state: 1 });
+// Serves: open SLA breaches on a manager's Home (sparse: most requests never breach).
+requestSchema.index({ slaBreachedAt: 1 }, { sparse: true });
 // Serves: the `:eyes:` claim, which only knows the triage message.
 requestSchema.index({ triageChannelId: 1, triageMessageTs: 1 });
 // Serves: replies in a client thread (first response) and reactions, which know the thread root.

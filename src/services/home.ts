@@ -110,13 +110,13 @@ export async function homeFor(userId: string, clientKeys: string[], zone: string
   return data;
 }
 
-export async function rememberHomeViewer(userId: string, clientKeys: string[]): Promise<void> {
-  await HomeViewerModel.updateOne({ _id: userId }, { $set: { clientKeys, lastOpenedAt: new Date() } }, { upsert: true });
+export async function rememberHomeViewer(userId: string, clientKeys: string[], teamId?: string): Promise<void> {
+  await HomeViewerModel.updateOne({ _id: userId }, { $set: { clientKeys, lastOpenedAt: new Date(), ...(teamId ? { teamId } : {}) } }, { upsert: true });
 }
 
 /** Home viewers who care about a change to a request of `clientKey` involving `people`. */
-export async function homeViewersFor(clientKey: string, people: string[]): Promise<Array<{ userId: string; clientKeys: string[] }>> {
+export async function homeViewersFor(clientKey: string, people: string[]): Promise<Array<{ userId: string; clientKeys: string[]; teamId?: string | undefined }>> {
   const staff = (await StaffModel.find({}, { userId: 1 }).lean()).map((s) => s.userId);
   const viewers = await HomeViewerModel.find({ $or: [{ clientKeys: clientKey }, { _id: { $in: [...people, ...staff] } }] }).lean();
-  return viewers.map((v) => ({ userId: v._id, clientKeys: v.clientKeys }));
+  return viewers.map((v) => ({ userId: v._id, clientKeys: v.clientKeys, teamId: v.teamId ?? undefined }));
 }

@@ -21,7 +21,7 @@ export async function openHome(tokens: SlackTokens, config: Config, userId: stri
   const client = await tokens.clientForClientSide(teamId);
   if (!client) return;
   const clientKeys = (await clientsOfUser(client, userId)).map((o) => o.clientKey);
-  await rememberHomeViewer(userId, clientKeys);
+  await rememberHomeViewer(userId, clientKeys, teamId);
   await publish(client, userId, clientKeys, config.defaultTimezone);
 }
 
@@ -33,13 +33,14 @@ export async function openHome(tokens: SlackTokens, config: Config, userId: stri
 export const HOME_REFRESH_DELAY_MS = 1000;
 const pendingRefresh = new Map<string, NodeJS.Timeout>();
 
-function scheduleRefresh(tokens: SlackTokens, config: Config, viewer: { userId: string; clientKeys: string[] }): void {
+function scheduleRefresh(tokens: SlackTokens, config: Config, viewer: { userId: string; clientKeys: string[]; teamId?: string | undefined }): void {
   if (pendingRefresh.has(viewer.userId)) return;
   const timer = setTimeout(() => {
     pendingRefresh.delete(viewer.userId);
     void (async () => {
       try {
-        const client = await tokens.clientFor();
+        // Published in the person's own workspace, with that workspace's token.
+        const client = await tokens.clientForClientSide(viewer.teamId);
         if (client) await publish(client, viewer.userId, viewer.clientKeys, config.defaultTimezone);
       } catch (error) {
         logger.warn({ user: viewer.userId, slackError: slackErrorCode(error) }, 'Could not refresh a Home tab; it is refreshed when next opened');

@@ -164,6 +164,18 @@ describe("working a client organisation's request", () => {
     expect(request?.assigneeId).toBe(STAFF.engineer);
   });
 
+  it("publishes and refreshes the Home tab of the client's people with the client's token", async () => {
+    t.fake.setChannelMembers(ACME.channel, [CLIENT_DEV]);
+    await t.slack.event({ type: 'app_home_opened', user: CLIENT_DEV, channel: 'D0CLIENTDEV', tab: 'home', event_ts: '1.2' }, { team_id: CLIENT_TEAM });
+    const [opened] = await t.fake.waitFor('views.publish', (c) => c.args.user_id === CLIENT_DEV);
+    expect(opened?.token).toBe(CLIENT_TOKEN);
+    const count = t.fake.callsTo('views.publish').filter((c) => c.args.user_id === CLIENT_DEV).length;
+    const res = await t.slack.slashCommand({ text: 'Home refresh please', user_id: CLIENT_DEV, channel_id: ACME.channel, team_id: CLIENT_TEAM });
+    expect(res.status).toBe(200);
+    const refreshed = await t.fake.waitFor('views.publish', (c) => c.args.user_id === CLIENT_DEV, { count: count + 1 });
+    expect(refreshed.at(-1)?.token).toBe(CLIENT_TOKEN);
+  });
+
   it('after tokens_revoked removes the installation and never sends the revoked token again', async () => {
     // The worker is another process with its own token module: it must see the revocation too.
     const worker = createTokens(t.config);

@@ -5,6 +5,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { logger } from '../logger';
+import type { LoadedRequest } from '../services/requestLifecycle';
 import { recordTimersScheduled, timerPlanFor } from '../services/timers';
 import { TIMER_KINDS } from '../domain/timers';
 import { queueOptions } from './queues';
@@ -24,7 +25,7 @@ export const TIMER_JOB_OPTIONS = {
 
 export interface TimerScheduler {
   /** Brings the request's jobs in line with its plan; throws when Redis is unreachable. */
-  sync(key: string): Promise<void>;
+  sync(key: string, loaded?: LoadedRequest): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,8 +34,8 @@ export function createTimerScheduler(config: Config, connection: ConnectionOptio
   // Connection errors also surface as failed calls to sync(), which are handled there.
   queue.on('error', (error) => logger.debug({ err: error.message }, 'Timer queue connection error'));
   return {
-    async sync(key) {
-      const current = await timerPlanFor(key);
+    async sync(key, loaded) {
+      const current = await timerPlanFor(key, loaded);
       if (!current) return;
       const now = Date.now();
       for (const timer of current.plan) {
@@ -64,9 +65,9 @@ export function createTimerScheduler(config: Config, connection: ConnectionOptio
 }
 
 /** For processes that must not fail because Redis is down: the worker's sweep catches up. */
-export async function syncTimersQuietly(scheduler: TimerScheduler, key: string): Promise<void> {
+export async function syncTimersQuietly(scheduler: TimerScheduler, key: string, loaded?: LoadedRequest): Promise<void> {
   try {
-    await scheduler.sync(key);
+    await scheduler.sync(key, loaded);
   } catch (error) {
     logger.warn({ request: key, err: error }, 'Could not schedule the request timers; the worker will schedule them when Redis is back');
   }

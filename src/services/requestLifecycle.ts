@@ -344,3 +344,13 @@ export async function clientAnswered(key: string, userId: string): Promise<boole
   await recordAudit({ actorId: userId, action: 'request.client_answered', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { waitingOnClient: false } });
   return true;
 }
+
+export type LoadedRequest = NonNullable<Awaited<ReturnType<typeof loadRequestWithClient>>>;
+
+/** A request and its client, read once for everything that follows a change. */
+export async function loadRequestWithClient(key: string) {
+  const request = await findRequest(key);
+  if (!request) return undefined;
+  const client = await findClientByKey(request.clientKey);
+  return client ? { request, client } : undefined;
+}

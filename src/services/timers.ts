@@ -4,7 +4,7 @@ import { RequestModel } from '../db/request';
 import { PRIORITIES, type Priority } from '../domain/lifecycle';
 import { planTimers, type PlannedTimer, type TimerFacts, type TimerPolicy } from '../domain/timers';
 import { findClientByKey } from './directory';
-import { findRequest } from './requestLifecycle';
+import { findRequest, loadRequestWithClient, type LoadedRequest } from './requestLifecycle';
 
 export interface TimerPlan {
   key: string;
@@ -20,11 +20,11 @@ function policyOf(client: NonNullable<Awaited<ReturnType<typeof findClientByKey>
   };
 }
 
-export async function timerPlanFor(key: string): Promise<TimerPlan | undefined> {
-  const request = await findRequest(key);
-  if (!request) return undefined;
-  const client = await findClientByKey(request.clientKey);
-  if (!client) return undefined;
+/** `loaded`: the request and client when the caller has just read them (saves two reads). */
+export async function timerPlanFor(key: string, loaded?: LoadedRequest): Promise<TimerPlan | undefined> {
+  const found = loaded ?? (await loadRequestWithClient(key));
+  if (!found) return undefined;
+  const { request, client } = found;
   const facts: TimerFacts = { ...request, timersFired: request.timersFired ?? [] };
   return { key, revision: request.revision, plan: planTimers(facts, policyOf(client)), scheduled: request.scheduledTimers ?? [] };
 }

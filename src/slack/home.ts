@@ -3,8 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { logger } from '../logger';
 import { homeFor, homeViewersFor, rememberHomeViewer } from '../services/home';
-import { findRequest } from '../services/requestLifecycle';
-import { findClientByKey } from '../services/directory';
+import { loadRequestWithClient, type LoadedRequest } from '../services/requestLifecycle';
 import { clientsOfUser } from './membership';
 import { slackErrorCode } from './sync';
 import type { SlackTokens } from './tokens';
@@ -52,10 +51,10 @@ function scheduleRefresh(tokens: SlackTokens, config: Config, viewer: { userId: 
 }
 
 /** After a change to a request: refreshes (soon, coalesced) the Home of everyone who cares. */
-export async function refreshHomes(tokens: SlackTokens, config: Config, key: string): Promise<void> {
-  const request = await findRequest(key);
-  if (!request) return;
-  const owner = await findClientByKey(request.clientKey);
+export async function refreshHomes(tokens: SlackTokens, config: Config, key: string, loaded?: LoadedRequest): Promise<void> {
+  const found = loaded ?? (await loadRequestWithClient(key));
+  if (!found) return;
+  const { request, client: owner } = found;
   const people = [request.requesterId, ...(request.assigneeId ? [request.assigneeId] : []), ...(owner?.approvers ?? [])];
   for (const viewer of await homeViewersFor(request.clientKey, people)) scheduleRefresh(tokens, config, viewer);
 }

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { RequestRecord } from '../db/request';
 import type { RequestAction } from '../domain/lifecycle';
 import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
-import { transitionRequest, type TransitionInput } from '../services/requestLifecycle';
+import { loadRequestWithClient, transitionRequest, type TransitionInput } from '../services/requestLifecycle';
 import { showEstimate } from './estimateSync';
 import { refreshHomes } from './home';
 import { postInThread } from './notify';
@@ -20,9 +20,11 @@ export interface Effects {
 
 /** The request's messages and timers, after any change; says what Slack refused, if anything. */
 export async function showRequest(effects: Effects, key: string): Promise<SyncResult> {
-  const result = await syncRequest(effects.tokens, key);
-  await syncTimersQuietly(effects.timers, key);
-  await refreshHomes(effects.tokens, effects.config, key);
+  // Read once: the messages, the timers and the Home tabs all need the same request and client.
+  const loaded = await loadRequestWithClient(key);
+  const result = await syncRequest(effects.tokens, key, loaded);
+  await syncTimersQuietly(effects.timers, key, loaded);
+  await refreshHomes(effects.tokens, effects.config, key, loaded);
   return result;
 }
 

@@ -3,9 +3,8 @@
 // syncedRevision below its revision and a later sync catches up.
 import type { WebClient } from '@slack/web-api';
 import { logger } from '../logger';
-import { findClientByKey } from '../services/directory';
 import { budgetOf } from '../services/estimates';
-import { findRequest } from '../services/requestLifecycle';
+import { loadRequestWithClient, type LoadedRequest } from '../services/requestLifecycle';
 import { markSynced, recordMessageTs, type RequestSurface } from '../services/requestMessages';
 import type { SlackTokens } from './tokens';
 import { renderClientMessage, renderTriageMessage, type RenderedMessage } from './views/requestMessages';
@@ -42,10 +41,10 @@ async function showMessage(
   if (posted.ts) await recordMessageTs(key, surface, posted.ts);
 }
 
-export async function syncRequest(tokens: SlackTokens, key: string): Promise<SyncResult> {
-  const request = await findRequest(key);
-  if (!request) return { ok: false, errors: {} };
-  const client = await findClientByKey(request.clientKey);
+export async function syncRequest(tokens: SlackTokens, key: string, loaded?: LoadedRequest): Promise<SyncResult> {
+  const found = loaded ?? (await loadRequestWithClient(key));
+  if (!found) return { ok: false, errors: {} };
+  const { request, client } = found;
   // The client's message goes out with the client's own installation when it has one; the
   // triage message is in our workspace, so with ours.
   const clientSide = await tokens.clientForClientSide(request.requesterTeamId);

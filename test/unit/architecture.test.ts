@@ -35,7 +35,7 @@ function violations(layer: string, forbidden: (imported: string) => boolean): st
 describe('architecture', () => {
   it('reads imports, including multi-line ones, and skips type-only imports', () => {
     const sync = valueImports(path.join(SRC, 'slack/sync.ts'));
-    expect(sync).toContain('../services/directory');
+    expect(sync).toContain('../services/requestLifecycle');
     expect(sync).not.toContain('./tokens'); // `import type { SlackTokens } from './tokens'`
     expect(layerOf(path.join(SRC, 'slack/sync.ts'), '../db/request')).toBe('db');
   });

@@ -213,7 +213,8 @@ clients:
     await command(`estimate ${second} +30m`);
     const topUp = estimateButton(await estimateMessage(second, 2), ACTION.approveEstimate);
     await click(t, { user: 'U0CAPDBOSS', channel: 'C0CAPD', actionId: ACTION.approveEstimate, value: topUp });
-    await t.fake.waitFor('chat.postMessage', (c) => /approved the top-up/.test(String(c.args.text)) && String(c.args.text).includes('v2'));
+    const thread = (await record(second)).clientMessageTs;
+    await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === thread && /approved the top-up \(v2, 30m\)/.test(String(c.args.text)));
     expect((await command(`log 30m ${second} part two`)).text).toMatch(/Monthly budget: 1h 15m of 1h 30m used/);
   });
 });

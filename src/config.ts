@@ -1,5 +1,6 @@
 // The environment, validated once at start-up. The only module that reads process.env.
 import { z } from 'zod';
+import { channelIdSchema, timezoneSchema } from './domain/clientSettings';
 import { ENCRYPTION_KEY_FORMAT, parseEncryptionKey } from './domain/tokenCipher';
 
 const booleanFlag = z
@@ -13,18 +14,8 @@ const optionalText = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
-const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD');
-
-const timezone = z.string().refine(isTimezone, 'must be an IANA timezone such as Europe/London');
-
-function isTimezone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const channelId = channelIdSchema;
+const timezone = timezoneSchema;
 
 const environmentSchema = z
   .object({

@@ -10,14 +10,17 @@ export const channelIdSchema = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 09:00');
 
-const timezone = z.string().refine((zone) => {
+export function isTimezone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: zone });
     return true;
   } catch {
     return false;
   }
-}, 'must be an IANA timezone such as Europe/London');
+}
+
+export const timezoneSchema = z.string().refine(isTimezone, 'must be an IANA timezone such as Europe/London');
+const timezone = timezoneSchema;
 
 const currency = z
   .string()

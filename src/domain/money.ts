@@ -26,3 +26,13 @@ export function formatMoney(minor: number, currency: string): string {
     maximumFractionDigits: digits,
   }).format(minor / 10 ** digits);
 }
+
+/** 28500 in GBP → "285.00": the plain decimal a CSV or an invoice line wants, no symbol. */
+export function decimalAmount(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  if (digits === 0) return `${sign}${abs}`;
+  const scale = 10 ** digits;
+  return `${sign}${Math.floor(abs / scale)}.${String(abs % scale).padStart(digits, '0')}`;
+}

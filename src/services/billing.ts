@@ -17,7 +17,7 @@ import { EstimateModel } from '../db/estimate';
 import { RequestModel, type RequestRecord } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
 import { requestCharge, summaryTotals, type RequestCharge } from '../domain/billing';
-import { minorUnitDigits } from '../domain/money';
+import { decimalAmount } from '../domain/money';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
@@ -576,15 +576,6 @@ export async function issueBillingSummary(clientKey: string, period: string, act
 // ---------------------------------------------------------------------------------------------
 
 /** 28500 → "285.00", -4750 → "-47.50" (plain decimal in currency units, for spreadsheets). */
-export function decimalAmount(minor: number, currency: string): string {
-  const digits = minorUnitDigits(currency);
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  if (digits === 0) return `${sign}${abs}`;
-  const scale = 10 ** digits;
-  return `${sign}${Math.floor(abs / scale)}.${String(abs % scale).padStart(digits, '0')}`;
-}
-
 /** A cell a spreadsheet would run as a formula (=, +, -, @ first) is kept as text. */
 function safeText(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;

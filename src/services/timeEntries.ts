@@ -13,7 +13,7 @@ import { formatDuration } from '../domain/duration';
 import { ErrorCode, UserFacingError } from '../errors';
 import { recordAudit } from './audit';
 import { budgetOf, type Budget } from './estimates';
-import { findClientByKey, staffRoles, type Actor, type Client } from './directory';
+import { staffRoles, type Actor, type Client } from './directory';
 import { authorise, requireRequest, transitionRequest } from './requestLifecycle';
 
 dayjs.extend(utc);

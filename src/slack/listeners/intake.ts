@@ -30,19 +30,10 @@ export interface TextIntake {
   sourceMessage?: { channelId: string; ts: string; permalink?: string | undefined } | undefined;
 }
 
-/** Opens a request from free text and shows it in Slack; returns its key. */
-export async function openFromText(ctx: ListenerContext, intake: TextIntake): Promise<string> {
-  const { key } = await openAndShow(ctx, intake);
-  return key;
-}
-
-/**
- * Opens and shows a request; when the app cannot post in the client's channel, the person is
- * told by DM (an ephemeral message there would fail for the same reason).
- */
-export async function openAndShow(ctx: ListenerContext, intake: TextIntake): Promise<{ key: string; guided: boolean }> {
+/** Opens a request from free text (the first line is its title); Slack is not touched yet. */
+export async function openTextRequest(ctx: ListenerContext, intake: TextIntake) {
   const { title, details } = titleAndDetails(intake.text, TITLE_MAX);
-  const request = await openRequest({
+  return openRequest({
     channelId: intake.channelId,
     requesterId: intake.userId,
     requesterTeamId: intake.teamId,
@@ -54,13 +45,22 @@ export async function openAndShow(ctx: ListenerContext, intake: TextIntake): Pro
     sourceMessage: intake.sourceMessage,
     triageChannelId: ctx.config.slack.triageChannelId,
   });
+}
+
+/**
+ * Opens a request from free text and shows it in Slack; returns its key. When the app cannot
+ * post in the client's channel, the person is told by DM (an ephemeral message there would fail
+ * for the same reason).
+ */
+export async function openFromText(ctx: ListenerContext, intake: TextIntake): Promise<string> {
+  const request = await openTextRequest(ctx, intake);
   const guidance = channelGuidance(request.key, await showRequest(ctx, request.key));
   if (guidance) {
     // A DM to the requester, in the requester's own workspace when the client installed the app.
     const client = await ctx.tokens.clientForClientSide(intake.teamId);
     await client?.chat.postMessage({ channel: intake.userId, text: guidance }).catch(() => undefined);
   }
-  return { key: request.key, guided: Boolean(guidance) };
+  return request.key;
 }
 
 export function openedText(key: string): string {

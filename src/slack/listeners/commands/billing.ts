@@ -11,6 +11,8 @@ import {
   periodOf,
 } from '../../../services/billing';
 import { escapeMrkdwn } from '../../mrkdwn';
+import { CHANNEL_PROBLEMS } from '../../requestUpdates';
+import { slackErrorCode } from '../../sync';
 import { uploadBillingCsv as uploadCsv } from '../../billingCsv';
 import type { KnownBlock } from '../../views/blocks';
 import { billingSummaryMessage } from '../../views/billingSummary';
@@ -21,16 +23,6 @@ export interface BillingInvocation {
   channelId: string;
   clientKey?: string | undefined;
   month?: string | undefined;
-}
-
-/** Errors that mean "we can't post in that channel", as opposed to Slack being down. */
-const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
-
-function slackError(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('data' in error)) return undefined;
-  const data: unknown = error.data;
-  if (typeof data !== 'object' || data === null || !('error' in data)) return undefined;
-  return typeof data.error === 'string' ? data.error : undefined;
 }
 
 async function directMessageChannel(client: WebClient, userId: string): Promise<string> {
@@ -47,8 +39,8 @@ async function postForManager(client: WebClient, invocation: BillingInvocation, 
     await post(invocation.channelId);
     return invocation.channelId;
   } catch (error) {
-    const code = slackError(error);
-    if (!code || !CANNOT_POST_HERE.has(code)) throw error;
+    const code = slackErrorCode(error);
+    if (!CHANNEL_PROBLEMS.includes(code)) throw error;
     logger.info({ channel: invocation.channelId, error: code }, 'Cannot post the billing summary in that channel; posting it in a DM instead');
     const dm = await directMessageChannel(client, invocation.userId);
     await post(dm);

@@ -1,9 +1,8 @@
 // The help command (`/help` by default): the fast path that opens a request from its text, and
 // the sub-commands.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { parseHelpCommand, titleAndDetails } from '../../../domain/helpCommand';
+import { parseHelpCommand } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
-import { openRequest, TITLE_MAX } from '../../../services/requestLifecycle';
 import { channelGuidance, showRequest } from '../../requestUpdates';
 import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
@@ -14,7 +13,7 @@ import { adminCommand } from './admin';
 import { billingCommand } from './billing';
 import { digestCommand } from './digest';
 import { listCommand, statusCommand } from './list';
-import { openNewRequestModal, openedText } from '../intake';
+import { openNewRequestModal, openTextRequest, openedText } from '../intake';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -47,17 +46,12 @@ export function helpCommand(ctx: ListenerContext) {
       case 'open': {
         let key: string | undefined;
         await answer(async () => {
-          const { title, details } = titleAndDetails(plainTextFromSlack(parsed.text), TITLE_MAX);
-          const request = await openRequest({
+          const request = await openTextRequest(ctx, {
             channelId: command.channel_id,
-            requesterId: command.user_id,
-            requesterTeamId: command.team_id,
-            title,
-            details,
-            category: 'maintenance',
-            priority: 'normal',
+            userId: command.user_id,
+            teamId: command.team_id,
+            text: plainTextFromSlack(parsed.text),
             source: 'command',
-            triageChannelId: ctx.config.slack.triageChannelId,
           });
           key = request.key;
           return openedText(key);

@@ -68,8 +68,17 @@ requestSchema.index({ clientKey: 1, approvedAt: 1 });
 requestSchema.index({ state: 1, createdAt: 1 });
 // Serves: "your requests" on an engineer's Home.
 requestSchema.index({ assigneeId: 1, state: 1 });
-// Serves: open SLA breaches on a manager's Home (sparse: most requests never breach).
+// Serves: open SLA breaches on a manager's Home and the digest's breaches of the week (sparse:
+// most requests never breach).
 requestSchema.index({ slaBreachedAt: 1 }, { sparse: true });
+// Serve: the weekly digest, one query per milestone that happened in the week (services/digest.ts
+// requestsOfWeek): opened, first response, resolved, rated and closed in the week. Sparse
+// where the milestone is missing until it happens.
+requestSchema.index({ createdAt: 1 });
+requestSchema.index({ firstResponseAt: 1 }, { sparse: true });
+requestSchema.index({ resolvedAt: 1 }, { sparse: true });
+requestSchema.index({ ratedAt: 1 }, { sparse: true });
+requestSchema.index({ closedAt: 1 }, { sparse: true });
 // Serves: the `:eyes:` claim, which only knows the triage message.
 requestSchema.index({ triageChannelId: 1, triageMessageTs: 1 });
 // Serves: replies in a client thread (first response) and reactions, which know the thread root.

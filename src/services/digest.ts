@@ -24,17 +24,55 @@ export function previousWeek(now: Date, zone: string): { from: Date; to: Date } 
   return { from: dayjs.tz(`${lastMonday} 00:00`, zone).toDate(), to: to.toDate() };
 }
 
+/** What computeDigest reads of a request; the rest of the document stays on the server. */
+const DIGEST_FIELDS = {
+  key: 1,
+  clientKey: 1,
+  state: 1,
+  createdAt: 1,
+  firstResponseAt: 1,
+  resolvedAt: 1,
+  closedAt: 1,
+  slaBreachedAt: 1,
+  rating: 1,
+  ratedAt: 1,
+  billableMinutesLogged: 1,
+} as const;
+
+/**
+ * Every request the week's numbers depend on, as separate queries so each is served by its own
+ * index (src/db/request.ts) rather than one `$or` the planner may answer with a scan: requests
+ * still open (the backlog), and requests opened in the week or with a first response, resolution,
+ * SLA breach, rating or closing in it. A request found twice is read once.
+ */
+async function requestsOfWeek(from: Date, to: Date) {
+  const inWeek = { $gte: from, $lt: to };
+  const before = { $lt: to };
+  const batches = await Promise.all([
+    RequestModel.find({ state: { $nin: ['closed', 'cancelled'] }, createdAt: before }, DIGEST_FIELDS).lean(),
+    RequestModel.find({ createdAt: inWeek }, DIGEST_FIELDS).lean(),
+    RequestModel.find({ firstResponseAt: inWeek, createdAt: before }, DIGEST_FIELDS).lean(),
+    RequestModel.find({ resolvedAt: inWeek, createdAt: before }, DIGEST_FIELDS).lean(),
+    RequestModel.find({ slaBreachedAt: inWeek, createdAt: before }, DIGEST_FIELDS).lean(),
+    RequestModel.find({ ratedAt: inWeek, createdAt: before }, DIGEST_FIELDS).lean(),
+    RequestModel.find({ closedAt: inWeek, createdAt: before }, DIGEST_FIELDS).lean(),
+  ]);
+  const byKey = new Map<string, (typeof batches)[number][number]>();
+  for (const batch of batches) for (const request of batch) byKey.set(request.key, request);
+  return [...byKey.values()];
+}
+
 export async function digestFor(from: Date, to: Date, zone: string): Promise<DigestNumbers> {
-  const requests = await RequestModel.find({
-    createdAt: { $lt: to },
-    $or: [{ state: { $nin: ['closed', 'cancelled'] } }, { closedAt: { $gte: from } }, { ratedAt: { $gte: from } }, { resolvedAt: { $gte: from } }, { createdAt: { $gte: from } }],
-  }).lean();
-  const keys = requests.map((r) => r.key);
-  const estimates = await EstimateModel.find({ requestKey: { $in: keys } }).lean();
   const fromDate = dayjs(from).tz(zone).format('YYYY-MM-DD');
   const toDate = dayjs(to).tz(zone).format('YYYY-MM-DD');
-  const time = await TimeEntryModel.find({ workDate: { $gte: fromDate, $lt: toDate }, deletedAt: { $exists: false } }, { clientKey: 1, minutes: 1, billable: 1 }).lean();
-  const clients = await ClientModel.find({}, { key: 1, name: 1, hourlyRateMinor: 1, currency: 1 }).sort({ key: 1 }).lean();
+  const [requests, time, clients] = await Promise.all([
+    requestsOfWeek(from, to),
+    TimeEntryModel.find({ workDate: { $gte: fromDate, $lt: toDate }, deletedAt: { $exists: false } }, { clientKey: 1, minutes: 1, billable: 1 }).lean(),
+    ClientModel.find({}, { key: 1, name: 1, hourlyRateMinor: 1, currency: 1 }).sort({ key: 1 }).lean(),
+  ]);
+  // Approved minutes only matter for the estimate accuracy of requests closed in the week.
+  const closedInWeek = requests.filter((r) => r.closedAt && r.closedAt >= from && r.closedAt < to).map((r) => r.key);
+  const estimates = closedInWeek.length > 0 ? await EstimateModel.find({ requestKey: { $in: closedInWeek } }).lean() : [];
   const estimatesOf = new Map<string, typeof estimates>();
   for (const e of estimates) estimatesOf.set(e.requestKey, [...(estimatesOf.get(e.requestKey) ?? []), e]);
   return computeDigest(

@@ -112,7 +112,7 @@ async function main(): Promise<number> {
       const left = (deadline - Date.now() - SHUTDOWN_RESERVE_MS) / 1000;
       const budgetSeconds = Math.max(10, Math.min(options.reportsBudgetSeconds, left));
       try {
-        results.reports = await measureReports({ mongodbUri: services.mongodbUri, server: mongodb.replace(/ \(.*$/, ''), sizes: options.dataSizes, budgetSeconds, log });
+        results.reports = await measureReports({ mongodbUri: services.mongodbUri, server: mongodb.replace(/ \(.*$/, ''), sizes: options.dataSizes, historyMonths: options.historyMonths, budgetSeconds, log });
       } catch (error) {
         results.errors.push({ section: 'digest and billing', message: String(error instanceof Error ? error.stack : error) });
         log(`digest and billing failed: ${String(error)}`);

@@ -120,7 +120,7 @@ function reportsSection(reports: ReportsResult): string {
   const rows = reports.tiers.map((t) => [
     `${n(t.size.requests)} / ${n(t.size.estimates)} / ${n(t.size.timeEntries)}`,
     `${n(t.load.seconds, 1)} s (${n(t.load.documentsPerSecond)} docs/s)`,
-    `**${n(t.digest.seconds, 2)} s**`,
+    `**${n(t.digest.seconds, 2)} s** (${n(t.digest.result.opened)} opened, ${n(t.digest.result.closed)} closed, ${n(t.digest.result.backlog)} open)`,
     memory(t.digest.memory),
     `**${n(t.billing.seconds, 2)} s** (${t.billing.result.clientKey} ${t.billing.result.period}, ${n(t.billing.result.lines)} lines)`,
     memory(t.billing.memory),
@@ -130,7 +130,7 @@ function reportsSection(reports: ReportsResult): string {
   const lines = [
     '### 3. Weekly digest and monthly billing',
     '',
-    `Server: ${reports.server}. Synthetic history: 20 clients (the largest has about a fifth of the requests), January–March 2026.`,
+    `Server: ${reports.server}. Synthetic history: 20 clients (the largest has about a fifth of the requests) over ${reports.history.months} months, ${reports.history.from.slice(0, 10)} – ${reports.history.to.slice(0, 10)}.`,
     `Digest: \`digestFor\` for the week ${last ? `${last.digest.result.from.slice(0, 10)} – ${last.digest.result.to.slice(0, 10)}` : ''} (Europe/London). Billing: ${reports.billingImplementation}, for the largest client and its busiest month.`,
     'Memory: peak RSS sampled every 50 ms (rise over the start of the call) / peak `heapUsed`. ' +
       "Manager Home: `homeFor` for a manager (the last 7 days' digest plus every unclaimed request), which `refreshHomes` rebuilds after every request change for each staff member who has opened the Home tab.",
@@ -156,7 +156,7 @@ function reportsSection(reports: ReportsResult): string {
       ...last.managerHome.queries.map((q) => ['manager Home', q]),
     ].map(([call, q]) => {
       const query = q as (typeof last.digest.queries)[number];
-      const index = query.index === null ? '**none: collection scan**' : query.index.startsWith('none needed') ? query.index : `\`${query.index}\``;
+      const index = query.index === null ? '**none: collection scan**' : query.index.startsWith('none needed') ? query.index : query.index.split(' or ').map((name) => `\`${name}\``).join(' or ');
       return [String(call), `${query.collection}.${query.method}`, `\`${query.shape}\``, index];
     });
     lines.push(

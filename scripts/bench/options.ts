@@ -22,6 +22,8 @@ export interface BenchOptions {
   jobs: number;
   /** Data sets for the digest and billing, measured smallest first while they fit the budget. */
   dataSizes: DataSize[];
+  /** Calendar months the synthetic history is spread over (it ends on 1 April 2026). */
+  historyMonths: number;
   /** Seconds the digest and billing section may take (loading included). */
   reportsBudgetSeconds: number;
   /** The whole run is stopped (with what it has) after this many seconds. */
@@ -29,7 +31,8 @@ export interface BenchOptions {
 }
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ack,jobs,reports] [--rates 10,50,100] [--seconds 10] [--clients 1]
-                       [--jobs 10000] [--sizes 10000:50000,20000:100000,50000:250000,100000:500000] [--reports-budget 240]`;
+                       [--jobs 10000] [--sizes 10000:50000,20000:100000,50000:250000,100000:500000] [--history-months 36]
+                       [--reports-budget 240]`;
 
 function positiveInts(text: string, what: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));
@@ -58,6 +61,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       clients: { type: 'string' },
       jobs: { type: 'string' },
       sizes: { type: 'string' },
+      'history-months': { type: 'string' },
       'reports-budget': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -91,6 +95,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
             { requests: 50_000, timeEntries: 250_000 },
             { requests: 100_000, timeEntries: 500_000 },
           ],
+    historyMonths: values['history-months'] ? (positiveInts(values['history-months'], '--history-months')[0] ?? 36) : 36,
     reportsBudgetSeconds: values['reports-budget'] ? (positiveInts(values['reports-budget'], '--reports-budget')[0] ?? 240) : quick ? 60 : 240,
     deadlineSeconds: quick ? 240 : 570,
   };

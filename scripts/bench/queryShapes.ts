@@ -8,7 +8,7 @@ export interface CapturedQuery {
   method: string;
   /** e.g. `{ clientKey: eq, workDate: range, deletedAt: exists }`; `$in` shows its size. */
   shape: string;
-  /** The declared index that serves it best, or null: a collection scan on MongoDB. */
+  /** The declared index that serves it best (`a or b` when tied), or null: a collection scan on MongoDB. */
   index: string | null;
   /** How many of the index's leading fields the query constrains. */
   indexFieldsUsed: number;
@@ -93,13 +93,17 @@ function prefixUsed(spec: IndexSpec, conditions: Condition[]): number {
   return used;
 }
 
+/**
+ * The declared index that constrains most leading fields. Ties are all named (`a or b`), the
+ * index on the filter's earliest field first: MongoDB's planner picks between them by trial.
+ */
 function bestIndex(collection: string, conditions: Condition[]): { index: string; used: number } | null {
-  let best: { index: string; used: number } | null = null;
-  for (const spec of indexesOf(collection)) {
-    const used = prefixUsed(spec, conditions);
-    if (used > 0 && (!best || used > best.used)) best = { index: indexName(spec), used };
-  }
-  return best;
+  const scored = indexesOf(collection).map((spec) => ({ spec, used: prefixUsed(spec, conditions) }));
+  const used = Math.max(0, ...scored.map((s) => s.used));
+  if (used === 0) return null;
+  const position = (spec: IndexSpec) => conditions.findIndex((c) => c.path === Object.keys(spec)[0]);
+  const tied = scored.filter((s) => s.used === used).sort((a, b) => position(a.spec) - position(b.spec));
+  return { index: tied.map((s) => indexName(s.spec)).join(' or '), used };
 }
 
 function analyse(collection: string, method: string, filter: unknown): CapturedQuery {

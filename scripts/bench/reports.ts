@@ -2,12 +2,11 @@
 // Data sets are measured smallest first; a larger one is loaded only while the previous one's
 // timings say it can finish within the budget. Nothing is extrapolated: a size that does not fit
 // is reported as not measured.
-import path from 'node:path';
 import mongoose from 'mongoose';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
-import { TimeEntryModel } from '../../src/db/timeEntry';
-import { RequestModel } from '../../src/db/request';
+import { BillingSummaryModel } from '../../src/db/billingSummary';
 import type { DigestNumbers } from '../../src/domain/digest';
+import { generateBillingSummary } from '../../src/services/billing';
 import { digestFor, previousWeek } from '../../src/services/digest';
 import { homeFor } from '../../src/services/home';
 import { databaseUri, uniqueName } from './environment';
@@ -15,7 +14,7 @@ import { cpuSince, cpuSnapshot, waitForQuiet, type CpuUse } from './cpu';
 import { measure, type MemoryPeak } from './memory';
 import type { DataSize } from './options';
 import { captureQueries, declaredIndexes, type CapturedQuery } from './queryShapes';
-import { DATA_END, SyntheticHistory, type LoadStats, type Totals } from './syntheticData';
+import { DATA_END, historyStart, SyntheticHistory, type LoadStats, type Totals } from './syntheticData';
 
 export const DIGEST_ZONE = 'Europe/London';
 const MANAGER = 'U0MANAGER';
@@ -34,7 +33,7 @@ export interface TierResult {
   size: Totals;
   load: LoadStats;
   digest: Measurement<{ from: string; to: string; opened: number; closed: number; backlog: number; clients: number }>;
-  billing: Measurement<{ clientKey: string; period: string; lines: number; amountMinor: number | null }>;
+  billing: Measurement<{ clientKey: string; period: string; lines: number; amountMinor: number }>;
   /** A manager's App Home, which refreshHomes rebuilds after every request change for each staff member who opened it. */
   managerHome: Measurement<{ unclaimedQueue: number; digestOpened: number | null }>;
 }
@@ -42,6 +41,8 @@ export interface TierResult {
 export interface ReportsResult {
   server: string;
   billingImplementation: string;
+  /** The synthetic history's span: DATA_END minus historyMonths. */
+  history: { from: string; to: string; months: number };
   tiers: TierResult[];
   notMeasured: Array<{ size: DataSize; reason: string }>;
   indexes: ReturnType<typeof declaredIndexes>;
@@ -51,55 +52,19 @@ interface BillingRun {
   name: string;
   /** Before timing: so each data size measures a first generation, not a regeneration. */
   reset(clientKey: string, period: string): Promise<void>;
-  run(clientKey: string, period: string, zone: string): Promise<{ lines: number; amountMinor: number | null }>;
+  run(clientKey: string, period: string): Promise<{ lines: number; amountMinor: number }>;
 }
 
-type GenerateBillingSummary = (clientKey: string, period: string, actorId: string) => Promise<{ summary: { lines: unknown[]; totals?: { amountMinor?: number } } }>;
-
-/**
- * The billing service is being written alongside this bench: use generateBillingSummary when it
- * exists, otherwise a clearly named direct aggregation. Loaded by path so the bench compiles
- * either way.
- */
-function billingImplementation(): BillingRun {
-  let generate: GenerateBillingSummary | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const billing = require(path.join(__dirname, '..', '..', 'src', 'services', 'billing')) as Record<string, unknown>;
-    if (typeof billing.generateBillingSummary === 'function') generate = billing.generateBillingSummary as GenerateBillingSummary;
-  } catch {
-    generate = undefined;
-  }
-  if (generate) {
-    const generateSummary = generate;
-    return {
-      name: 'generateBillingSummary (src/services/billing.ts): computes and saves the draft',
-      async reset(clientKey, period) {
-        await mongoose.models.BillingSummary?.deleteMany({ clientKey, period });
-      },
-      async run(clientKey, period) {
-        const { summary } = await generateSummary(clientKey, period, MANAGER);
-        return { lines: summary.lines.length, amountMinor: summary.totals?.amountMinor ?? null };
-      },
-    };
-  }
-  return {
-    name: 'direct aggregation (NOT the billing service, which did not exist yet): billable minutes per request of the client-month + requests closed in it',
-    async reset() {},
-    async run(clientKey, period) {
-      const [year, month] = period.split('-').map(Number);
-      const next = month === 12 ? `${(year ?? 0) + 1}-01` : `${year}-${String((month ?? 0) + 1).padStart(2, '0')}`;
-      const [perRequest, closed] = await Promise.all([
-        TimeEntryModel.aggregate<{ _id: string; minutes: number }>([
-          { $match: { clientKey, billable: true, deletedAt: { $exists: false }, workDate: { $gte: `${period}-01`, $lt: `${next}-01` } } },
-          { $group: { _id: '$requestKey', minutes: { $sum: '$minutes' } } },
-        ]),
-        RequestModel.countDocuments({ clientKey, closedAt: { $gte: new Date(`${period}-01T00:00:00Z`), $lt: new Date(`${next}-01T00:00:00Z`) } }),
-      ]);
-      return { lines: Math.max(perRequest.length, closed), amountMinor: null };
-    },
-  };
-}
+const billingRun: BillingRun = {
+  name: 'generateBillingSummary (src/services/billing.ts): computes and saves the draft',
+  async reset(clientKey, period) {
+    await BillingSummaryModel.deleteMany({ clientKey, period });
+  },
+  async run(clientKey, period) {
+    const { summary } = await generateBillingSummary(clientKey, period, MANAGER);
+    return { lines: summary.lines.length, amountMinor: summary.totals.amountMinor };
+  },
+};
 
 function digestSummary(numbers: DigestNumbers) {
   const b = numbers.backlog;
@@ -124,14 +89,15 @@ export async function measureReports(input: {
   mongodbUri: string;
   server: string;
   sizes: DataSize[];
+  historyMonths: number;
   budgetSeconds: number;
   log: (line: string) => void;
 }): Promise<ReportsResult> {
   const { log } = input;
   const deadline = Date.now() + input.budgetSeconds * 1000;
-  const billing = billingImplementation();
+  const billing = billingRun;
   const week = previousWeek(DATA_END, DIGEST_ZONE);
-  const history = new SyntheticHistory();
+  const history = new SyntheticHistory(input.historyMonths);
   const tiers: TierResult[] = [];
   const notMeasured: ReportsResult['notMeasured'] = [];
 
@@ -167,7 +133,7 @@ export async function measureReports(input: {
       log(`reports: digest took ${digest.seconds} s; billing summary for ${target.clientKey} ${target.period}`);
       await billing.reset(target.clientKey, target.period);
       const bill = await measured(
-        () => billing.run(target.clientKey, target.period, target.timezone),
+        () => billing.run(target.clientKey, target.period),
         (r) => ({ clientKey: target.clientKey, period: target.period, lines: r.lines, amountMinor: r.amountMinor }),
       );
       log(`reports: billing took ${bill.seconds} s; homeFor(manager)`);
@@ -181,6 +147,7 @@ export async function measureReports(input: {
     return {
       server: input.server,
       billingImplementation: billing.name,
+      history: { from: historyStart(input.historyMonths).toISOString(), to: DATA_END.toISOString(), months: input.historyMonths },
       tiers,
       notMeasured,
       indexes: declaredIndexes(['requests', 'estimates', 'timeentries', 'clients']),

@@ -1,6 +1,7 @@
 // Synthetic history for the digest and billing bench: ~20 clients of very different sizes over
-// three months (January to March 2026), requests that go through the lifecycle with realistic
-// delays, estimates (some declined, some topped up) and engineers' time entries on approved work.
+// the months before April 2026 (three years unless told otherwise: the history a busy support
+// desk builds up, which the week's digest and a month's billing must not have to read), requests
+// that go through the lifecycle with realistic delays, estimates (some declined, some topped up) and engineers' time entries on approved work.
 // Deterministic (a seeded PRNG), inserted with the models' collections in batches, and grown in
 // steps so several data sizes can be measured in one run.
 import { EstimateModel } from '../../src/db/estimate';
@@ -12,9 +13,16 @@ import { applySeed } from '../../src/services/seed';
 import { TRIAGE_CHANNEL } from './environment';
 import type { DataSize } from './options';
 
-export const DATA_START = new Date('2026-01-01T00:00:00Z');
 /** "Now" for the synthetic history: nothing happened at or after it. */
 export const DATA_END = new Date('2026-04-01T00:00:00Z');
+export const DEFAULT_HISTORY_MONTHS = 36;
+
+/** The first instant of the history: `months` calendar months before DATA_END (UTC). */
+export function historyStart(months: number): Date {
+  const start = new Date(DATA_END);
+  start.setUTCMonth(start.getUTCMonth() - months);
+  return start;
+}
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -125,6 +133,7 @@ const ESTIMATE_MINUTES: Record<Category, number[]> = {
 };
 
 export class SyntheticHistory {
+  private readonly start: number;
   readonly totals: Totals = { requests: 0, estimates: 0, timeEntries: 0 };
   /** Billable time entries per `client|YYYY-MM` (work date in the client's timezone). */
   private readonly entriesByClientMonth = new Map<string, number>();
@@ -135,6 +144,10 @@ export class SyntheticHistory {
   private readonly pickCategory = weightedPicker<Category>([['incident', 15], ['maintenance', 45], ['project', 25], ['advice', 15]], this.random);
   private readonly pickRating = weightedPicker<number>([[5, 55], [4, 30], [3, 10], [2, 3], [1, 2]], this.random);
   private readonly pickEntryMinutes = weightedPicker<number>([[15, 10], [30, 20], [45, 10], [60, 25], [90, 12], [120, 12], [180, 6], [240, 5]], this.random);
+
+  constructor(readonly months: number = DEFAULT_HISTORY_MONTHS) {
+    this.start = historyStart(months).getTime();
+  }
 
   async seedClients(): Promise<void> {
     await applySeed(syntheticSeed(), 'bench');
@@ -185,18 +198,18 @@ export class SyntheticHistory {
     return from + -Math.log(1 - this.random()) * meanMs;
   }
 
-  /** Weekdays and working hours are busier; volume grows a little over the quarter. */
+  /** Weekdays and working hours are busier; volume grows a little over the history. */
   private createdAt(): number {
-    const span = DATA_END.getTime() - DATA_START.getTime();
+    const span = DATA_END.getTime() - this.start;
     for (let attempt = 0; attempt < 100; attempt++) {
-      const t = DATA_START.getTime() + this.random() * span;
+      const t = this.start + this.random() * span;
       const d = new Date(t);
       const weekend = d.getUTCDay() === 0 || d.getUTCDay() === 6;
       const hours = d.getUTCHours() >= 8 && d.getUTCHours() < 19;
-      const p = (weekend ? 0.15 : 1) * (hours ? 1 : 0.3) * (0.75 + (0.5 * (t - DATA_START.getTime())) / span);
+      const p = (weekend ? 0.15 : 1) * (hours ? 1 : 0.3) * (0.75 + (0.5 * (t - this.start)) / span);
       if (this.random() * 1.25 < p) return t;
     }
-    return DATA_START.getTime() + this.random() * span;
+    return this.start + this.random() * span;
   }
 
   private async insertChunk(requestCount: number, entryCount: number): Promise<void> {

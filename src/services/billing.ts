@@ -251,10 +251,16 @@ export async function computeMonthLines(client: Terms, period: string): Promise<
   ]);
   const keys = [...new Set([...closed.map((r) => r.key), ...approved.map((e) => e.requestKey), ...logged.map((e) => e.requestKey)])];
   if (keys.length === 0) return [];
+  // Estimates and time entries are also scoped to the client: a request key can only ever carry
+  // its own client's records, and a server that scans (mongo-java-server keeps no secondary
+  // indexes) then tests the long `$in` only on this client's documents.
   const [requests, estimates, entries] = await Promise.all([
     RequestModel.find({ key: { $in: keys } }).lean(),
-    EstimateModel.find({ requestKey: { $in: keys } }).lean(),
-    TimeEntryModel.find({ requestKey: { $in: keys }, billable: true, deletedAt: { $exists: false } }, { requestKey: 1, workDate: 1, minutes: 1 }).lean(),
+    EstimateModel.find({ clientKey: client.key, requestKey: { $in: keys } }).lean(),
+    TimeEntryModel.find(
+      { clientKey: client.key, requestKey: { $in: keys }, billable: true, deletedAt: { $exists: false } },
+      { requestKey: 1, workDate: 1, minutes: 1 },
+    ).lean(),
   ]);
   const estimatesOf = byRequest(estimates);
   const entriesOf = byRequest(entries);

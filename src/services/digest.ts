@@ -8,6 +8,7 @@ import { EstimateModel } from '../db/estimate';
 import { RequestModel } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
 import { computeDigest, type DigestNumbers } from '../domain/digest';
+import { OPEN_STATES } from '../domain/lifecycle';
 import { claimScheduledRun } from './scheduledRuns';
 import { budgetFrom } from './estimates';
 
@@ -49,7 +50,7 @@ async function requestsOfWeek(from: Date, to: Date) {
   const inWeek = { $gte: from, $lt: to };
   const before = { $lt: to };
   const batches = await Promise.all([
-    RequestModel.find({ state: { $nin: ['closed', 'cancelled'] }, createdAt: before }, DIGEST_FIELDS).lean(),
+    RequestModel.find({ state: { $in: [...OPEN_STATES] }, createdAt: before }, DIGEST_FIELDS).lean(),
     RequestModel.find({ createdAt: inWeek }, DIGEST_FIELDS).lean(),
     RequestModel.find({ firstResponseAt: inWeek, createdAt: before }, DIGEST_FIELDS).lean(),
     RequestModel.find({ resolvedAt: inWeek, createdAt: before }, DIGEST_FIELDS).lean(),

@@ -30,10 +30,16 @@ export const NOT_A_CLIENT_CHANNEL =
   "Ask your account manager to link it, or open the request from your team's support channel.";
 export const DETAILS_MAX = 3000;
 
-/** Strips control characters (keeping line breaks and tabs) and trims. */
+/** A UTF-16 surrogate without its other half: not a character, and not encodable as UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Strips control characters (keeping line breaks and tabs), trims, and replaces lone surrogates
+ * with U+FFFD as MongoDB's UTF-8 would: the text in hand is then exactly the text stored.
+ */
 export function cleanText(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').trim();
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').replace(LONE_SURROGATE, '\uFFFD').trim();
 }
 
 const newRequestSchema = z.object({
@@ -65,7 +71,11 @@ export type NewRequest = z.input<typeof newRequestSchema>;
 /** Maps schema paths to the block_ids of the new-request modal, for field errors. */
 const FIELD_BLOCKS: Record<string, string> = { title: 'title', details: 'details', category: 'category', priority: 'priority' };
 
-export async function openRequest(input: NewRequest): Promise<RequestRecord> {
+/**
+ * Validates and saves a new request; returns it with its client, as loadRequestWithClient would,
+ * so what follows (posting it, its timers, the Home tabs) need not read them again.
+ */
+export async function openRequest(input: NewRequest): Promise<LoadedRequest> {
   const parsed = newRequestSchema.safeParse(input);
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
@@ -116,7 +126,7 @@ export async function openRequest(input: NewRequest): Promise<RequestRecord> {
     after: { state: 'open', title: data.title, category: data.category, priority: data.priority, source: data.source },
   });
   logger.info({ request: key, source: data.source }, 'Request opened; Slack messages will be posted next');
-  return created.toObject();
+  return { request: created.toObject<LoadedRequest['request']>(), client };
 }
 
 /** Inserts the request; a duplicate source message (a retried event racing us) is explained. */

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { RequestRecord } from '../db/request';
 import type { RequestAction } from '../domain/lifecycle';
 import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
-import { loadRequestWithClient, transitionRequest, type TransitionInput } from '../services/requestLifecycle';
+import { loadRequestWithClient, transitionRequest, type LoadedRequest, type TransitionInput } from '../services/requestLifecycle';
 import { showEstimate } from './estimateSync';
 import { refreshHomes } from './home';
 import { postInThread } from './notify';
@@ -18,10 +18,13 @@ export interface Effects {
   timers: TimerScheduler;
 }
 
-/** The request's messages and timers, after any change; says what Slack refused, if anything. */
-export async function showRequest(effects: Effects, key: string): Promise<SyncResult> {
+/**
+ * The request's messages and timers, after any change; says what Slack refused, if anything.
+ * `current` is the request and its client as just written, when the caller has them.
+ */
+export async function showRequest(effects: Effects, key: string, current?: LoadedRequest): Promise<SyncResult> {
   // Read once: the messages, the timers and the Home tabs all need the same request and client.
-  const loaded = await loadRequestWithClient(key);
+  const loaded = current ?? (await loadRequestWithClient(key));
   const result = await syncRequest(effects.tokens, key, loaded);
   await syncTimersQuietly(effects.timers, key, loaded);
   await refreshHomes(effects.tokens, effects.config, key, loaded);

@@ -53,14 +53,15 @@ export async function openTextRequest(ctx: ListenerContext, intake: TextIntake) 
  * for the same reason).
  */
 export async function openFromText(ctx: ListenerContext, intake: TextIntake): Promise<string> {
-  const request = await openTextRequest(ctx, intake);
-  const guidance = channelGuidance(request.key, await showRequest(ctx, request.key));
+  const opened = await openTextRequest(ctx, intake);
+  const { key } = opened.request;
+  const guidance = channelGuidance(key, await showRequest(ctx, key, opened));
   if (guidance) {
     // A DM to the requester, in the requester's own workspace when the client installed the app.
     const client = await ctx.tokens.clientForClientSide(intake.teamId);
     await client?.chat.postMessage({ channel: intake.userId, text: guidance }).catch(() => undefined);
   }
-  return request.key;
+  return key;
 }
 
 export function openedText(key: string): string {

@@ -3,6 +3,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseHelpCommand } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
+import type { LoadedRequest } from '../../../services/requestLifecycle';
 import { channelGuidance, showRequest } from '../../requestUpdates';
 import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
@@ -44,20 +45,20 @@ export function helpCommand(ctx: ListenerContext) {
 
     switch (parsed.kind) {
       case 'open': {
-        let key: string | undefined;
+        let opened: LoadedRequest | undefined;
         await answer(async () => {
-          const request = await openTextRequest(ctx, {
+          opened = await openTextRequest(ctx, {
             channelId: command.channel_id,
             userId: command.user_id,
             teamId: command.team_id,
             text: plainTextFromSlack(parsed.text),
             source: 'command',
           });
-          key = request.key;
-          return openedText(key);
+          return openedText(opened.request.key);
         });
-        if (!key) return;
-        const guidance = channelGuidance(key, await showRequest(ctx, key));
+        if (!opened) return;
+        const { key } = opened.request;
+        const guidance = channelGuidance(key, await showRequest(ctx, key, opened));
         // The response URL works even where the bot is not a member of the channel.
         if (guidance) await respond({ response_type: 'ephemeral', text: guidance });
         return;

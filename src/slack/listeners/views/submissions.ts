@@ -4,7 +4,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isUserFacingError } from '../../../errors';
 import { staffRoles } from '../../../services/directory';
-import { cleanText, openRequest, transitionRequest } from '../../../services/requestLifecycle';
+import { cleanText, openRequest, transitionRequest, type LoadedRequest } from '../../../services/requestLifecycle';
 import { openMetadata } from '../../metadata';
 import { showTransition } from '../../requestUpdates';
 import { showRequest } from '../../requestUpdates';
@@ -43,9 +43,9 @@ export function newRequestSubmitted(ctx: ListenerContext) {
       await args.ack({ response_action: 'errors', errors: { title: STALE_FORM } });
       return;
     }
-    let key: string;
+    let opened: LoadedRequest;
     try {
-      const request = await openRequest({
+      opened = await openRequest({
         channelId: metadata.channelId,
         requesterId: body.user.id,
         requesterTeamId: metadata.teamId ?? body.user.team_id,
@@ -57,13 +57,13 @@ export function newRequestSubmitted(ctx: ListenerContext) {
         sourceMessage: metadata.sourceMessage,
         triageChannelId: ctx.config.slack.triageChannelId,
       });
-      key = request.key;
     } catch (error) {
       await answerError(args, error, 'title');
       return;
     }
+    const { key } = opened.request;
     await args.ack();
-    await showRequest(ctx, key);
+    await showRequest(ctx, key, opened);
     await tellUser(client, metadata.channelId, body.user.id, openedText(key));
   };
 }

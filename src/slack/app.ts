@@ -104,6 +104,9 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
     ...(oauth ? {} : { authorize: tokens.authorize }),
     clientOptions: webClientOptions(config),
     logger: log,
+    // No listener uses context.conversation; Bolt's default in-memory conversation store would
+    // still be read and written on every event.
+    convoStore: false,
   });
   app.error(async (error) => {
     messageForError(error, { component: 'bolt' });

@@ -155,6 +155,22 @@ describe('/help billing', () => {
     await waitForEphemeral(t, STAFF.manager, /already issued by <@U0MANAGER>/);
     expect(t.fake.callsTo('chat.update')).toHaveLength(1);
   });
+
+  it("sends a manager who asks in a client's channel the summary in a DM, never into that channel", async () => {
+    t.fake.clearCalls();
+    const uploads = t.fake.uploadedFiles().length;
+    const answer = await billing('billing 2026-11', STAFF.manager, ACME.channel);
+    expect(answer).toBe("Posted the issued November 2026 billing summary for Acme Ltd in our direct messages (this is a client's channel), with the CSV.");
+    const posts = t.fake.callsTo('chat.postMessage');
+    expect(posts.map((c) => c.args.channel)).toEqual([`D${STAFF.manager}`]);
+    expect(String(posts[0]?.args.text)).toBe('Billing: Acme Ltd (ACME), November 2026 (issued): £142.50');
+    expect(t.fake.callsTo('chat.postEphemeral')).toHaveLength(0);
+    expect(t.fake.uploadedFiles().slice(uploads)).toEqual([expect.objectContaining({ filename: 'ACME-2026-11.csv', channel_id: `D${STAFF.manager}`, completed: true })]);
+    // Asked for by key from another client's channel: the same.
+    t.fake.clearCalls();
+    expect(await billing('billing ACME 2026-11', STAFF.manager, BETA.channel)).toMatch(/in our direct messages \(this is a client's channel\)/);
+    expect(t.fake.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([`D${STAFF.manager}`]);
+  });
 });
 
 describe('the billing summary message', () => {

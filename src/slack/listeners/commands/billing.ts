@@ -1,6 +1,7 @@
 // `/help billing [KEY] [YYYY-MM]`: a client's billing summary for a month, with its CSV. Managers
-// get it posted in the channel they asked in (with an Issue button); a client's approver gets it
-// as a message only they see, and the CSV in a direct message.
+// get it posted in the channel they asked in (with an Issue button), or in a DM when they asked
+// in a client's channel; a client's approver gets it as a message only they see, and the CSV in
+// a direct message.
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { logger } from '../../../logger';
@@ -10,6 +11,7 @@ import {
   periodLabel,
   periodOf,
 } from '../../../services/billing';
+import { findClientByChannel } from '../../../services/directory';
 import { escapeMrkdwn } from '../../mrkdwn';
 import { CHANNEL_PROBLEMS } from '../../requestUpdates';
 import { slackErrorCode } from '../../sync';
@@ -32,21 +34,36 @@ async function directMessageChannel(client: WebClient, userId: string): Promise<
   return id;
 }
 
-/** Posts in the channel the command came from, or in a DM when the app can't post there. */
-async function postForManager(client: WebClient, invocation: BillingInvocation, message: { text: string; blocks: KnownBlock[] }): Promise<string> {
+type ManagerDestination = { channel: string; why?: 'client_channel' | 'cannot_post' };
+
+/**
+ * Posts in the channel the command came from, or in the manager's DM when that channel is a
+ * client's (a draft, and its Issue button, are not for the client's eyes: its approvers see it
+ * with `/help billing` themselves) or the app can't post there.
+ */
+async function postForManager(client: WebClient, invocation: BillingInvocation, message: { text: string; blocks: KnownBlock[] }): Promise<ManagerDestination> {
   const post = (channel: string) => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+  const toDm = async (why: ManagerDestination['why']): Promise<ManagerDestination> => {
+    const dm = await directMessageChannel(client, invocation.userId);
+    await post(dm);
+    return { channel: dm, why };
+  };
+  if (await findClientByChannel(invocation.channelId)) return toDm('client_channel');
   try {
     await post(invocation.channelId);
-    return invocation.channelId;
+    return { channel: invocation.channelId };
   } catch (error) {
     const code = slackErrorCode(error);
     if (!CHANNEL_PROBLEMS.includes(code)) throw error;
     logger.info({ channel: invocation.channelId, error: code }, 'Cannot post the billing summary in that channel; posting it in a DM instead');
-    const dm = await directMessageChannel(client, invocation.userId);
-    await post(dm);
-    return dm;
+    return toDm('cannot_post');
   }
 }
+
+const WHERE: Record<NonNullable<ManagerDestination['why']>, string> = {
+  client_channel: "in our direct messages (this is a client's channel)",
+  cannot_post: "in our direct messages (I can't post in this channel)",
+};
 
 /** Returns the ephemeral answer; posts the summary and uploads the CSV where the user asked. */
 export async function billingCommand(ctx: ListenerContext, client: WebClient, invocation: BillingInvocation): Promise<string> {
@@ -74,9 +91,9 @@ export async function billingCommand(ctx: ListenerContext, client: WebClient, in
   const what = `the ${summary.status} ${periodLabel(period)} billing summary for ${escapeMrkdwn(summary.clientName)}`;
 
   if (access.role === 'manager') {
-    const channel = await postForManager(client, invocation, message);
+    const { channel, why } = await postForManager(client, invocation, message);
     const uploaded = await uploadCsv(client, channel, summary);
-    const where = channel === invocation.channelId ? 'here' : 'in our direct messages (I can\'t post in this channel)';
+    const where = why ? WHERE[why] : 'here';
     return `Posted ${what} ${where}${uploaded ? ', with the CSV' : ", but Slack wouldn't take the CSV; try again in a minute"}.`;
   }
 

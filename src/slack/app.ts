@@ -71,6 +71,27 @@ function oauthOptions(config: Config, tokens: SlackTokens) {
   };
 }
 
+const SOCKET_CLOSE_WAIT_MS = 2000;
+
+/**
+ * Resolves once the Socket Mode connection has closed. Bolt's stop() only starts the close
+ * handshake; when the peer does not answer it, the client would keep a 30 s timer alive, so after
+ * SOCKET_CLOSE_WAIT_MS the connection is dropped.
+ */
+function socketClosed(client: SocketModeReceiver['client']): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn('The Socket Mode close handshake did not finish; dropping the connection');
+      void client.disconnect().then(() => resolve());
+    }, SOCKET_CLOSE_WAIT_MS);
+    timer.unref();
+    client.once('disconnected', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export interface SlackApp {
   app: App;
   /** Starts listening; resolves with the HTTP port actually bound. */
@@ -88,7 +109,9 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
         appToken: config.slack.appToken ?? '',
         customRoutes,
         ...oauth,
-        installerOptions: { ...oauth?.installerOptions, port: config.port },
+        // The Socket Mode client calls apps.connections.open with these options: without them it
+        // would ask slack.com whatever SLACK_API_URL says.
+        installerOptions: { clientOptions: webClientOptions(config), ...oauth?.installerOptions, port: config.port },
         logger: log,
       })
     : new HTTPReceiver({
@@ -136,7 +159,9 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
       return config.port;
     },
     async stop() {
+      const closed = receiver instanceof SocketModeReceiver ? socketClosed(receiver.client) : Promise.resolve();
       await app.stop();
+      await closed;
       const deadline = Date.now() + 10_000;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
       if (inFlight > 0) logger.warn({ inFlight }, 'Stopped with listeners still running after 10 s');

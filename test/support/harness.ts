@@ -35,9 +35,11 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+/** `prepare` configures the Slack fake before the app starts (e.g. to serve Socket Mode). */
+export async function startTestApp(overrides: Record<string, string> = {}, prepare?: (fake: SlackFake) => void): Promise<TestApp> {
   const fake = new SlackFake();
   await fake.start();
+  prepare?.(fake);
   const config = testConfig(fake, overrides);
   const web = await startWeb(config);
   const baseUrl = `http://127.0.0.1:${web.port}`;

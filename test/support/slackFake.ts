@@ -406,6 +406,7 @@ export class SlackFake {
   private failures = new Map<string, FailureInjection[]>();
   private oauthAccess: OAuthAccessHandler = () => ({ ok: false, error: 'invalid_code' });
   private latencyMs = 0;
+  private socketModeUrl: string | undefined;
 
   // Workspace state (cleared by reset()).
   private sequence = 0;
@@ -447,6 +448,11 @@ export class SlackFake {
     'files.getUploadURLExternal': (args) => this.getUploadUrl(args),
     'files.completeUploadExternal': (args) => this.completeUpload(args),
     'oauth.v2.access': (args) => ({ ok: true, ...this.oauthAccess(stringField(args.code) ?? '', args) }),
+    // Socket Mode: only an app-level token may open a connection, and only when a socket is served.
+    'apps.connections.open': (_args, ctx) => {
+      if (!ctx.token?.startsWith('xapp-')) return fail('not_allowed_token_type');
+      return this.socketModeUrl ? ok({ url: this.socketModeUrl }) : fail('internal_error');
+    },
   };
 
   // ---- lifecycle -----------------------------------------------------------
@@ -504,6 +510,7 @@ export class SlackFake {
     this.failures = new Map();
     this.oauthAccess = () => ({ ok: false, error: 'invalid_code' });
     this.latencyMs = 0;
+    this.socketModeUrl = undefined;
     this.sequence = 0;
     this.messages = new Map();
     this.views = new Map();
@@ -526,6 +533,11 @@ export class SlackFake {
 
   revokeToken(token: string): void {
     this.revokedTokens.add(token);
+  }
+
+  /** The WebSocket URL apps.connections.open hands out (see socketModeServer.ts). */
+  serveSocketMode(url: string): void {
+    this.socketModeUrl = url;
   }
 
   setUser(user: FakeUser): void {

@@ -142,8 +142,13 @@ export class SlackClientSimulator {
   }
 
   slashCommand(opts: SlashCommandOptions): Promise<SimulatedResponse> {
+    return this.raw(formBody(this.buildSlashCommand(opts)), { 'content-type': FORM });
+  }
+
+  /** The fields of a slash command, as Slack sends them (a form over HTTP, a payload in Socket Mode). */
+  buildSlashCommand(opts: SlashCommandOptions): Record<string, string> {
     const teamId = opts.team_id ?? this.teamId;
-    const body = formBody({
+    return {
       token: VERIFICATION_TOKEN,
       team_id: teamId,
       team_domain: domainOf(teamId),
@@ -157,8 +162,7 @@ export class SlackClientSimulator {
       is_enterprise_install: 'false',
       response_url: this.responseUrl('commands'),
       trigger_id: opts.trigger_id ?? this.triggerId(),
-    });
-    return this.raw(body, { 'content-type': FORM });
+    };
   }
 
   /** Any interactivity payload, sent the way Slack does: a form body with one `payload` field. */

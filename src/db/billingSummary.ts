@@ -16,6 +16,8 @@ export interface BillingLine {
   title: string;
   openedAt: Date;
   closedAt?: Date | null | undefined;
+  /** When the request was cancelled (a cancellation ends its billing as a close does). */
+  cancelledAt?: Date | null | undefined;
   state: string;
   /** Minutes the client had approved by the end of the month (estimate high end plus top-ups). */
   estimateMinutes: number;
@@ -52,6 +54,7 @@ const lineSchema = new Schema(
     title: { type: String, required: true },
     openedAt: { type: Date, required: true },
     closedAt: { type: Date },
+    cancelledAt: { type: Date },
     state: { type: String, required: true },
     estimateMinutes: { type: Number, required: true },
     approvedAmountMinor: { type: Number, required: true },

@@ -60,8 +60,9 @@ const requestSchema = new Schema(
 requestSchema.index({ key: 1 }, { unique: true });
 // Serves: `/help list` for a client (open requests, newest first) and billing by client.
 requestSchema.index({ clientKey: 1, state: 1, createdAt: -1 });
-// Serves: billing summaries (a client's requests closed or approved in a month) and the digest.
+// Serves: billing summaries (a client's requests closed, cancelled or approved in a month).
 requestSchema.index({ clientKey: 1, closedAt: 1 });
+requestSchema.index({ clientKey: 1, cancelledAt: 1 });
 requestSchema.index({ clientKey: 1, approvedAt: 1 });
 // Serves: the unclaimed queue and open lists on App Home (by state, oldest first), the digest's
 // backlog.

@@ -192,7 +192,9 @@ function chargeAt(terms: Terms, history: RequestHistory, instant: Date, beforeDa
     .sort((a, b) => a.version - b.version)
     .pop();
   const logged = history.entries.filter((e) => e.workDate < beforeDay).reduce((sum, e) => sum + e.minutes, 0);
-  const closedAt = history.request.closedAt;
+  // A cancelled request is finished for billing as a closed one is: approved work already done
+  // bills (on completion), and an upfront invoice is reconciled against it.
+  const endedAt = history.request.closedAt ?? history.request.cancelledAt;
   const charge = requestCharge({
     billingMode: terms.billingMode,
     hourlyRateMinor: agreed?.hourlyRateMinor ?? terms.hourlyRateMinor,
@@ -201,7 +203,7 @@ function chargeAt(terms: Terms, history: RequestHistory, instant: Date, beforeDa
     approvedMinutes: budget.approvedMinutes,
     approvedAmountMinor: budget.approvedAmountMinor,
     loggedBillableMinutes: logged,
-    closed: closedAt !== undefined && closedAt !== null && closedAt < instant,
+    closed: endedAt !== undefined && endedAt !== null && endedAt < instant,
   });
   return { charge, approvedMinutes: budget.approvedMinutes, approvedAmountMinor: budget.approvedAmountMinor };
 }
@@ -215,6 +217,7 @@ function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): B
     title: request.title,
     openedAt: request.createdAt,
     closedAt: request.closedAt ?? undefined,
+    cancelledAt: request.cancelledAt ?? undefined,
     state: request.state,
     estimateMinutes: atEnd.approvedMinutes,
     approvedAmountMinor: atEnd.approvedAmountMinor,
@@ -231,7 +234,8 @@ function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): B
 }
 
 /**
- * The month's own lines: requests closed in it (on completion: billed; upfront: reconciled),
+ * The month's own lines: requests closed or cancelled in it (on completion: billed; upfront:
+ * reconciled),
  * requests of an upfront client with an estimate or top-up approved in it (billed on approval),
  * and requests with billable time logged in it that are not billed yet (amount 0, shown so the
  * client sees work in progress).
@@ -239,8 +243,9 @@ function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): B
 export async function computeMonthLines(client: Terms, period: string): Promise<BillingLine[]> {
   const bounds = periodBounds(period, client.timezone);
   const inMonth = { $gte: bounds.start, $lt: bounds.end };
-  const [closed, approved, logged] = await Promise.all([
+  const [closed, cancelled, approved, logged] = await Promise.all([
     RequestModel.find({ clientKey: client.key, closedAt: inMonth }, { key: 1 }).lean(),
+    RequestModel.find({ clientKey: client.key, cancelledAt: inMonth }, { key: 1 }).lean(),
     client.billingMode === 'upfront'
       ? EstimateModel.find({ clientKey: client.key, decision: 'approved', decidedAt: inMonth }, { requestKey: 1 }).lean()
       : Promise.resolve([]),
@@ -249,7 +254,9 @@ export async function computeMonthLines(client: Terms, period: string): Promise<
       { requestKey: 1 },
     ).lean(),
   ]);
-  const keys = [...new Set([...closed.map((r) => r.key), ...approved.map((e) => e.requestKey), ...logged.map((e) => e.requestKey)])];
+  const keys = [
+    ...new Set([...closed.map((r) => r.key), ...cancelled.map((r) => r.key), ...approved.map((e) => e.requestKey), ...logged.map((e) => e.requestKey)]),
+  ];
   if (keys.length === 0) return [];
   // Estimates and time entries are also scoped to the client: a request key can only ever carry
   // its own client's records, and a server that scans (mongo-java-server keeps no secondary
@@ -315,6 +322,7 @@ function differences(now: BillingLine[], billed: BillingLine[], period: string):
       title: described.title,
       openedAt: described.openedAt,
       closedAt: described.closedAt ?? undefined,
+      cancelledAt: described.cancelledAt ?? undefined,
       state: described.state,
       estimateMinutes: 0,
       approvedAmountMinor: 0,
@@ -389,6 +397,7 @@ function contentOf(lines: BillingLine[]): string {
       l.state,
       new Date(l.openedAt).getTime(),
       l.closedAt ? new Date(l.closedAt).getTime() : null,
+      l.cancelledAt ? new Date(l.cancelledAt).getTime() : null,
     ]),
   );
 }

@@ -174,6 +174,49 @@ describe('/help billing', () => {
 });
 
 describe('the billing summary message', () => {
+  it('says when a billed request was cancelled rather than closed', () => {
+    const cancelled: BillingLine = {
+      requestKey: 'ACME-5',
+      title: 'Speed up the reports',
+      openedAt: new Date('2026-09-01T09:00:00Z'),
+      cancelledAt: new Date('2026-09-03T12:00:00Z'),
+      state: 'cancelled',
+      estimateMinutes: 120,
+      approvedAmountMinor: 19000,
+      loggedMinutes: 50,
+      rawMinutes: 50,
+      billedMinutes: 60,
+      amountMinor: 9500,
+      upfrontMinor: 0,
+      reconciliationMinor: 0,
+      adjustment: false,
+    };
+    const message = billingSummaryMessage({
+      summary: {
+        clientKey: 'ACME',
+        clientName: 'Acme Ltd',
+        period: '2026-09',
+        status: 'draft',
+        currency: 'GBP',
+        timezone: 'Europe/London',
+        billingMode: 'on_completion',
+        hourlyRateMinor: 9500,
+        lines: [cancelled, { ...cancelled, requestKey: 'ACME-6', loggedMinutes: 0, rawMinutes: 0, billedMinutes: 0, amountMinor: 0 }],
+        totals: billingTotals([cancelled]),
+        generatedAt: new Date('2026-11-28T12:00:00Z'),
+        generatedBy: STAFF.manager,
+        revision: 1,
+      },
+      canIssue: true,
+      inProgress: false,
+    });
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain('*ACME-5* Speed up the reports, cancelled 3 Sep');
+    expect(text).toContain('billed 1h · *£95.00*');
+    // Cancelled with nothing billed: finished, not work in progress.
+    expect(text).toMatch(/ACME-6\* Speed up the reports, cancelled 3 Sep[^"]*nothing to bill this month/);
+  });
+
   it('stays inside Slack limits for a long month and points to the CSV for the rest', () => {
     const lines: BillingLine[] = Array.from({ length: 250 }, (_, i) => ({
       requestKey: `ACME-${i + 1}`,

@@ -52,7 +52,7 @@ const clientDefaults = {
   businessHours: { alwaysOpen: true },
 };
 
-async function request(clientKey: string, number: number, title: string, fields: { createdAt: string; state: RequestState; closedAt?: string }) {
+async function request(clientKey: string, number: number, title: string, fields: { createdAt: string; state: RequestState; closedAt?: string; cancelledAt?: string }) {
   await RequestModel.create({
     key: `${clientKey}-${number}`,
     clientKey,
@@ -67,6 +67,7 @@ async function request(clientKey: string, number: number, title: string, fields:
     triageChannelId: 'C0TRIAGE',
     createdAt: at(fields.createdAt),
     ...(fields.closedAt ? { closedAt: at(fields.closedAt) } : {}),
+    ...(fields.cancelledAt ? { cancelledAt: at(fields.cancelledAt) } : {}),
   });
 }
 
@@ -163,6 +164,32 @@ async function seedRecords() {
   // 45 × 12050 / 60 = 9037.5, rounded half up: 9038 (£90.38).
   await request('BETA', 3, 'Review the backups', { createdAt: '2026-10-30T09:00:00Z', state: 'approved' });
   await approved('BETA-3', 1, 'estimate', 45, 12050, 9038, '2026-10-31T23:30:00Z');
+
+  // September (BST) holds only cancellations after approved work: a cancelled request is finished
+  // for billing as a closed one is.
+  // ACME-5: 2h approved (£190.00), 50m logged, then re-estimated (v2 pending, so awaiting approval
+  // again) and cancelled by the client on 3 Sep.
+  await request('ACME', 5, 'Speed up the reports', { createdAt: '2026-09-01T09:00:00Z', state: 'cancelled', cancelledAt: '2026-09-03T12:00:00Z' });
+  await approved('ACME-5', 1, 'estimate', 120, 9500, 19000, '2026-09-01T10:00:00Z');
+  await logged('ACME-5', 50, '2026-09-02');
+  await EstimateModel.create({
+    requestKey: 'ACME-5',
+    clientKey: 'ACME',
+    version: 2,
+    kind: 'estimate',
+    lowMinutes: 240,
+    highMinutes: 300,
+    hourlyRateMinor: 9500,
+    currency: 'GBP',
+    amountMinor: 47500,
+    authorId: ENGINEER,
+    createdAt: at('2026-09-02T16:00:00Z'),
+    decision: 'pending',
+  });
+  // BETA-4: 1h approved and invoiced upfront (£120.50), 25m logged, cancelled on 3 Sep.
+  await request('BETA', 4, 'Rotate the keys', { createdAt: '2026-09-01T09:00:00Z', state: 'cancelled', cancelledAt: '2026-09-03T12:00:00Z' });
+  await approved('BETA-4', 1, 'estimate', 60, 12050, 12050, '2026-09-01T10:00:00Z');
+  await logged('BETA-4', 25, '2026-09-02');
 }
 
 type Numbers = Pick<BillingLine, 'requestKey' | 'estimateMinutes' | 'approvedAmountMinor' | 'loggedMinutes' | 'rawMinutes' | 'billedMinutes' | 'amountMinor' | 'upfrontMinor' | 'reconciliationMinor' | 'adjustment'>;
@@ -289,6 +316,23 @@ describe('billing summaries', () => {
       reconciliationMinor: -2008,
       netMinor: 18075 - 2008, // 16067
     });
+  });
+
+  it('bills approved work on a request cancelled afterwards, and reconciles its upfront invoice', async () => {
+    const acme = (await generateBillingSummary('ACME', '2026-09', MANAGER)).summary;
+    // 50 raw → 60 (15-minute increment, over the 30 minimum, under the 120 approved; the pending
+    // v2 counts for nothing) → 60 × 9500 / 60 = 9500 (£95.00).
+    expect(numbers(acme.lines)).toEqual([
+      line('ACME-5', { estimateMinutes: 120, approvedAmountMinor: 19000, loggedMinutes: 50, rawMinutes: 50, billedMinutes: 60, amountMinor: 9500 }),
+    ]);
+    expect(acme.lines[0]).toMatchObject({ state: 'cancelled', cancelledAt: at('2026-09-03T12:00:00Z') });
+    const beta = (await generateBillingSummary('BETA', '2026-09', MANAGER)).summary;
+    // Invoiced on approval: 12050. Reconciled on cancellation: 25 raw → 30 → 30 × 12050 / 60 =
+    // 6025 used, minus the 12050 invoiced = -6025, a credit of £60.25.
+    expect(numbers(beta.lines)).toEqual([
+      line('BETA-4', { estimateMinutes: 60, approvedAmountMinor: 12050, loggedMinutes: 25, rawMinutes: 25, billedMinutes: 60, amountMinor: 12050, upfrontMinor: 12050, reconciliationMinor: -6025 }),
+    ]);
+    expect(beta.totals).toMatchObject({ amountMinor: 12050, reconciliationMinor: -6025, netMinor: 6025 });
   });
 
   it('writes the CSV with one row per line and totals that are the exact sums', async () => {

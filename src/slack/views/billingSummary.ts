@@ -59,12 +59,17 @@ function lineText(line: BillingLine, input: BillingMessageInput): string {
     ].filter(Boolean);
     return `:arrows_counterclockwise: *${line.requestKey}* ${title}, correcting ${periodName(line.adjustsPeriod ?? input.summary.period)}\n${parts.join(' · ')}`;
   }
-  const closed = line.closedAt ? `, closed ${dayjs(line.closedAt).tz(zone).format('D MMM')}` : '';
+  const ended = line.closedAt ?? line.cancelledAt;
+  const closed = line.closedAt
+    ? `, closed ${dayjs(line.closedAt).tz(zone).format('D MMM')}`
+    : line.cancelledAt
+      ? `, cancelled ${dayjs(line.cancelledAt).tz(zone).format('D MMM')}`
+      : '';
   const estimate = line.estimateMinutes > 0 ? `estimate ${formatDuration(line.estimateMinutes)} (${money(line.approvedAmountMinor)})` : 'no approved estimate';
   const logged = `logged ${formatDuration(line.loggedMinutes)} this month`;
   const billedNothing = line.billedMinutes === 0 && line.amountMinor === 0 && line.upfrontMinor === 0 && line.reconciliationMinor === 0;
   const charge = billedNothing
-    ? line.closedAt
+    ? ended
       ? 'nothing to bill this month'
       : '_work in progress, not billed yet_'
     : [

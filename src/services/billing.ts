@@ -235,7 +235,7 @@ function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): B
 
 /**
  * The month's own lines: requests closed or cancelled in it (on completion: billed; upfront:
- * reconciled),
+ * reconciled; a cancelled request that bills nothing and had no time this month is left out),
  * requests of an upfront client with an estimate or top-up approved in it (billed on approval),
  * and requests with billable time logged in it that are not billed yet (amount 0, shown so the
  * client sees work in progress).
@@ -275,7 +275,8 @@ export async function computeMonthLines(client: Terms, period: string): Promise<
     .sort((a, b) => a.number - b.number || a.key.localeCompare(b.key))
     .map((request) =>
       lineFor(client, { request, estimates: estimatesOf.get(request.key) ?? [], entries: entriesOf.get(request.key) ?? [] }, bounds),
-    );
+    )
+    .filter((line) => !(line.state === 'cancelled' && line.loggedMinutes === 0 && CHARGE_COLUMNS.every((column) => line[column] === 0)));
 }
 
 function byRequest<T extends { requestKey: string }>(items: T[]): Map<string, T[]> {

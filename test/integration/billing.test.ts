@@ -186,6 +186,8 @@ async function seedRecords() {
     createdAt: at('2026-09-02T16:00:00Z'),
     decision: 'pending',
   });
+  // ACME-6: cancelled before anyone estimated it: nothing to bill, so not on the summary.
+  await request('ACME', 6, 'Never mind', { createdAt: '2026-09-05T09:00:00Z', state: 'cancelled', cancelledAt: '2026-09-05T09:30:00Z' });
   // BETA-4: 1h approved and invoiced upfront (£120.50), 25m logged, cancelled on 3 Sep.
   await request('BETA', 4, 'Rotate the keys', { createdAt: '2026-09-01T09:00:00Z', state: 'cancelled', cancelledAt: '2026-09-03T12:00:00Z' });
   await approved('BETA-4', 1, 'estimate', 60, 12050, 12050, '2026-09-01T10:00:00Z');

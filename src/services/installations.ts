@@ -70,7 +70,7 @@ export function createInstallationStore(cipher: TokenCipher): MongoInstallationS
         record = await InstallationModel.findOneAndUpdate(
           { key: organisationKey(query.enterpriseId) },
           { $addToSet: { teamIds: query.teamId } },
-          { new: true },
+          { returnDocument: 'after' },
         ).lean();
       }
       if (!record) throw new Error(`No installation for team ${query.teamId ?? '-'} / enterprise ${query.enterpriseId ?? '-'}`);

@@ -93,6 +93,7 @@ async function main(): Promise<number> {
           secondsPerRate: options.secondsPerRate,
           warmupSeconds: options.warmupSeconds,
           clients: options.clients,
+          profileDir: options.profile ? RESULTS_DIR : null,
           log,
         });
       } catch (error) {

@@ -2,6 +2,9 @@
 // way. Every app request is real: the seeded client owns the channel, so each one creates a
 // request in MongoDB, posts the client and triage messages to the Slack fake and schedules its
 // SLA timers in Redis (after the ack, as in production).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import mongoose from 'mongoose';
@@ -107,6 +110,23 @@ function phase(result: LoadResult, cpu: CpuUse): PhaseResult {
   };
 }
 
+/** Profiles this thread (the app's event loop; the load generator and the Slack fake run in others). */
+async function startProfile(): Promise<{ stop: (file: string) => Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
+
 const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((a - b) * 10) / 10);
 
 /** Waits until every request is posted to Slack and has its timers, nothing moves any more, or the timeout. */
@@ -138,6 +158,8 @@ export async function measureAckLatency(input: {
   secondsPerRate: number;
   warmupSeconds: number;
   clients: number;
+  /** Where to write a CPU profile of this thread for each app phase (`--profile`); null for none. */
+  profileDir: string | null;
   log: (line: string) => void;
 }): Promise<AckLatencyResult> {
   const { fake, log } = input;
@@ -177,7 +199,9 @@ export async function measureAckLatency(input: {
         const gate = await waitForQuiet(QUIET_WAIT_MS);
         if (!gate.quiet) log(`ack latency: the machine is busy with other processes; measuring ${load.label} anyway`);
         const before = cpuSnapshot();
+        const profiler = input.profileDir && load.label.startsWith('app-') ? await startProfile() : null;
         const result = await runLoad(load);
+        if (profiler && input.profileDir) log(`ack latency: CPU profile written to ${await profiler.stop(path.join(input.profileDir, `${load.label}.cpuprofile`))}`);
         onRun(result);
         measurement = phase(result, cpuSince(before));
         const others = measurement.cpu.otherProcessesCores;

@@ -28,11 +28,13 @@ export interface BenchOptions {
   reportsBudgetSeconds: number;
   /** The whole run is stopped (with what it has) after this many seconds. */
   deadlineSeconds: number;
+  /** Write a CPU profile of the main thread for each app phase of the latency section to .bench/. */
+  profile: boolean;
 }
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ack,jobs,reports] [--rates 10,50,100] [--seconds 10] [--clients 1]
                        [--jobs 10000] [--sizes 10000:50000,20000:100000,50000:250000,100000:500000] [--history-months 36]
-                       [--reports-budget 240]`;
+                       [--reports-budget 240] [--profile]`;
 
 function positiveInts(text: string, what: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));
@@ -63,6 +65,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       sizes: { type: 'string' },
       'history-months': { type: 'string' },
       'reports-budget': { type: 'string' },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -98,5 +101,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     historyMonths: values['history-months'] ? (positiveInts(values['history-months'], '--history-months')[0] ?? 36) : 36,
     reportsBudgetSeconds: values['reports-budget'] ? (positiveInts(values['reports-budget'], '--reports-budget')[0] ?? 240) : quick ? 60 : 240,
     deadlineSeconds: quick ? 240 : 570,
+    profile: values.profile ?? false,
   };
 }

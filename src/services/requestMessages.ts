@@ -3,15 +3,26 @@ import { RequestModel } from '../db/request';
 
 export type RequestSurface = 'client' | 'triage';
 
-/** Stores the ts of a newly posted message; false when another process stored one first. */
-export async function recordMessageTs(key: string, surface: RequestSurface, ts: string): Promise<boolean> {
-  const field = surface === 'client' ? 'clientMessageTs' : 'triageMessageTs';
-  const result = await RequestModel.updateOne({ key, [field]: { $exists: false } }, { $set: { [field]: ts } });
-  return result.modifiedCount === 1;
-}
+const TS_FIELD: Record<RequestSurface, 'clientMessageTs' | 'triageMessageTs'> = { client: 'clientMessageTs', triage: 'triageMessageTs' };
 
-export async function markSynced(key: string, revision: number): Promise<void> {
-  await RequestModel.updateOne({ key, syncedRevision: { $lt: revision } }, { $set: { syncedRevision: revision } });
+/**
+ * Records what a sync did, in one write when it can: the ts of the messages it posted (each only
+ * where none is stored yet: another process may have posted first) and, when every message now
+ * shows it, the revision they show.
+ */
+export async function recordShown(key: string, posted: Partial<Record<RequestSurface, string>>, syncedRevision: number | null): Promise<void> {
+  const stored = Object.entries(posted).map(([surface, ts]) => [TS_FIELD[surface as RequestSurface], ts] as const);
+  const synced = syncedRevision === null ? {} : { $max: { syncedRevision } };
+  if (stored.length === 0) {
+    if (syncedRevision !== null) await RequestModel.updateOne({ key }, synced);
+    return;
+  }
+  const unset = Object.fromEntries(stored.map(([field]) => [field, { $exists: false }]));
+  const result = await RequestModel.updateOne({ key, ...unset }, { $set: Object.fromEntries(stored), ...synced });
+  if (result.matchedCount === 1) return;
+  // Some message was stored by another process meanwhile: store the others one by one.
+  for (const [field, ts] of stored) await RequestModel.updateOne({ key, [field]: { $exists: false } }, { $set: { [field]: ts } });
+  if (syncedRevision !== null) await RequestModel.updateOne({ key }, synced);
 }
 
 export async function findRequestByTriageMessage(channelId: string, ts: string) {

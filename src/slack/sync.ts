@@ -5,7 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import { logger } from '../logger';
 import { budgetOf } from '../services/estimates';
 import { loadRequestWithClient, type LoadedRequest } from '../services/requestLifecycle';
-import { markSynced, recordMessageTs, type RequestSurface } from '../services/requestMessages';
+import { recordShown, type RequestSurface } from '../services/requestMessages';
 import type { SlackTokens } from './tokens';
 import { renderClientMessage, renderTriageMessage, type RenderedMessage } from './views/requestMessages';
 
@@ -25,20 +25,14 @@ export function slackErrorCode(error: unknown): string {
   return 'unknown_error';
 }
 
-async function showMessage(
-  client: WebClient,
-  key: string,
-  surface: RequestSurface,
-  channel: string,
-  ts: string | null | undefined,
-  message: RenderedMessage,
-): Promise<void> {
+/** Posts the message, or updates it where it is; returns the ts of a newly posted one. */
+async function showMessage(client: WebClient, channel: string, ts: string | null | undefined, message: RenderedMessage): Promise<string | undefined> {
   if (ts) {
     await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
-    return;
+    return undefined;
   }
   const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
-  if (posted.ts) await recordMessageTs(key, surface, posted.ts);
+  return posted.ts;
 }
 
 export async function syncRequest(tokens: SlackTokens, key: string, loaded?: LoadedRequest): Promise<SyncResult> {
@@ -58,18 +52,23 @@ export async function syncRequest(tokens: SlackTokens, key: string, loaded?: Loa
     ['client', clientSide, request.clientChannelId, request.clientMessageTs, renderClientMessage(request)],
     ['triage', ours, request.triageChannelId, request.triageMessageTs, renderTriageMessage({ ...request, budget: request.estimatedAt ? await budgetOf(key) : undefined }, client.name)],
   ];
-  for (const [surface, slack, channel, ts, message] of surfaces) {
-    try {
-      await showMessage(slack, key, surface, channel, ts, message);
-    } catch (error) {
-      errors[surface] = slackErrorCode(error);
-      logger.warn(
-        { request: key, surface, channel, slackError: errors[surface] },
-        'Could not show the request in Slack; the record is unchanged and a later sync will retry',
-      );
-    }
-  }
+  // Both messages at once, then one write for what they became.
+  const posted: Partial<Record<RequestSurface, string>> = {};
+  await Promise.all(
+    surfaces.map(async ([surface, slack, channel, ts, message]) => {
+      try {
+        const newTs = await showMessage(slack, channel, ts, message);
+        if (newTs) posted[surface] = newTs;
+      } catch (error) {
+        errors[surface] = slackErrorCode(error);
+        logger.warn(
+          { request: key, surface, channel, slackError: errors[surface] },
+          'Could not show the request in Slack; the record is unchanged and a later sync will retry',
+        );
+      }
+    }),
+  );
   const ok = Object.keys(errors).length === 0;
-  if (ok) await markSynced(key, request.revision);
+  await recordShown(key, posted, ok ? request.revision : null);
   return { ok, errors };
 }

@@ -9,6 +9,10 @@ const MAX_ATTEMPTS = 200;
 // Allocations of one counter in this process go one at a time: they would only collide and retry
 // otherwise. The compare-and-set still keeps several processes exact.
 const queues = new Map<string, Promise<unknown>>();
+// The last value this process saw of each counter: tried first, so the usual allocation is one
+// guarded write. When another process moved the counter meanwhile, the write matches nothing
+// and the counter is read as before.
+const lastSeen = new Map<string, number>();
 
 export function nextSequence(name: string): Promise<number> {
   const previous = queues.get(name) ?? Promise.resolve();
@@ -23,7 +27,9 @@ export function nextSequence(name: string): Promise<number> {
 
 async function allocate(name: string): Promise<number> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const counter = await CounterModel.findById(name).lean();
+    const seen = lastSeen.get(name);
+    lastSeen.delete(name);
+    const counter = seen === undefined ? await CounterModel.findById(name).lean() : { seq: seen };
     if (!counter) {
       try {
         await CounterModel.create({ _id: name, seq: 0 });
@@ -33,7 +39,11 @@ async function allocate(name: string): Promise<number> {
       continue;
     }
     const result = await CounterModel.updateOne({ _id: name, seq: counter.seq }, { $inc: { seq: 1 } });
-    if (result.modifiedCount === 1) return counter.seq + 1;
+    if (result.modifiedCount === 1) {
+      lastSeen.set(name, counter.seq + 1);
+      return counter.seq + 1;
+    }
+    if (seen !== undefined) continue; // another process allocated since: read the counter
     // Lost the race: back off a little, with jitter, so twenty writers do not collide in lockstep.
     await sleep(Math.floor(Math.random() * Math.min(2 + attempt * 2, 25)));
   }

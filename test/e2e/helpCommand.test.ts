@@ -2,6 +2,7 @@
 // the triage message with a Claim button, and answers within Slack's 3 seconds.
 import { RequestModel } from '../../src/db/request';
 import { AuditEventModel } from '../../src/db/auditEvent';
+import { CounterModel } from '../../src/db/counter';
 import { ACME, BETA, TRIAGE, startTestApp, type TestApp } from '../support/harness';
 
 let t: TestApp;
@@ -109,6 +110,17 @@ describe('/help <text>', () => {
     expect(numbers).toEqual(Array.from({ length: before + 20 }, (_, i) => i + 1));
     const keysInAnswers = answers.map((r) => /BETA-(\d+)/.exec((r.json() as { text: string }).text)?.[1]);
     expect(new Set(keysInAnswers).size).toBe(20);
+  });
+
+  it('takes the next number after one another web process allocated meanwhile', async () => {
+    const first = await t.slack.slashCommand({ text: 'Before the other process', user_id: BETA.member, channel_id: BETA.channel });
+    const n = Number(/BETA-(\d+)/.exec((first.json() as { text: string }).text)?.[1]);
+    // Another process takes n + 1 the way ours does: a guarded increment of the counter.
+    expect((await CounterModel.updateOne({ _id: 'request-BETA', seq: n }, { $inc: { seq: 1 } })).modifiedCount).toBe(1);
+    const next = await t.slack.slashCommand({ text: 'After the other process', user_id: BETA.member, channel_id: BETA.channel });
+    expect((next.json() as { text: string }).text).toContain(`BETA-${n + 2}`);
+    expect(await RequestModel.findOne({ key: `BETA-${n + 2}` }, { title: 1 }).lean()).toMatchObject({ title: 'After the other process' });
+    expect((await CounterModel.findById('request-BETA').lean())?.seq).toBe(n + 2);
   });
 
   it('answers `help` with the usage, creating nothing', async () => {

@@ -5,6 +5,7 @@ import { ClientModel } from '../db/client';
 import { StaffModel, type StaffRole } from '../db/staff';
 import type { ClientFields } from '../domain/clientSettings';
 import { recordAudit } from './audit';
+import { markHomeViewerStaff } from './home';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -47,6 +48,7 @@ export async function setStaffRoles(userId: string, roles: StaffRole[], actorId:
   const before = existing ? [...existing.roles].sort() : [];
   if (existing && isDeepStrictEqual(before, sorted)) return 'unchanged';
   await StaffModel.updateOne({ userId }, { $set: { roles: sorted } }, { upsert: true });
+  await markHomeViewerStaff(userId, sorted.length > 0);
   await recordAudit({ actorId, action: 'staff.roles_set', entityType: 'staff', entityId: userId, before: { roles: before }, after: { roles: sorted } });
   return existing ? 'updated' : 'created';
 }

@@ -6,7 +6,6 @@ import { ClientModel } from '../db/client';
 import { EstimateModel } from '../db/estimate';
 import { HomeViewerModel } from '../db/homeViewer';
 import { RequestModel } from '../db/request';
-import { StaffModel } from '../db/staff';
 import { TimeEntryModel } from '../db/timeEntry';
 import { amountForMinutes } from '../domain/billing';
 import type { DigestNumbers } from '../domain/digest';
@@ -111,12 +110,24 @@ export async function homeFor(userId: string, clientKeys: string[], zone: string
 }
 
 export async function rememberHomeViewer(userId: string, clientKeys: string[], teamId?: string): Promise<void> {
-  await HomeViewerModel.updateOne({ _id: userId }, { $set: { clientKeys, lastOpenedAt: new Date(), ...(teamId ? { teamId } : {}) } }, { upsert: true });
+  const staff = (await staffRoles(userId)).length > 0;
+  await HomeViewerModel.updateOne(
+    { _id: userId },
+    { $set: { clientKeys, lastOpenedAt: new Date(), ...(teamId ? { teamId } : {}), ...(staff ? { staff: true } : {}) }, ...(staff ? {} : { $unset: { staff: 1 } }) },
+    { upsert: true },
+  );
 }
 
-/** Home viewers who care about a change to a request of `clientKey` involving `people`. */
+/** Keeps a Home viewer's staff mark right when their roles change (see homeViewersFor). */
+export async function markHomeViewerStaff(userId: string, staff: boolean): Promise<void> {
+  await HomeViewerModel.updateOne({ _id: userId }, staff ? { $set: { staff: true } } : { $unset: { staff: 1 } });
+}
+
+/**
+ * Home viewers who care about a change to a request of `clientKey` involving `people`: those
+ * who belong to the client, those people, and our staff. One query: staff are marked as such.
+ */
 export async function homeViewersFor(clientKey: string, people: string[]): Promise<Array<{ userId: string; clientKeys: string[]; teamId?: string | undefined }>> {
-  const staff = (await StaffModel.find({}, { userId: 1 }).lean()).map((s) => s.userId);
-  const viewers = await HomeViewerModel.find({ $or: [{ clientKeys: clientKey }, { _id: { $in: [...people, ...staff] } }] }).lean();
+  const viewers = await HomeViewerModel.find({ $or: [{ clientKeys: clientKey }, { _id: { $in: people } }, { staff: true }] }).lean();
   return viewers.map((v) => ({ userId: v._id, clientKeys: v.clientKeys, teamId: v.teamId ?? undefined }));
 }

@@ -1,5 +1,6 @@
 // The Home tab for each role, within Slack's limits however much there is to show.
 import { RequestModel } from '../../src/db/request';
+import { setStaffRoles } from '../../src/services/clients';
 import { ACTION } from '../../src/slack/ids';
 import { HOME_BLOCK_LIMIT } from '../../src/slack/views/home';
 import { clickAndSettle, openByCommand } from '../support/flows';
@@ -76,6 +77,23 @@ describe('App Home', () => {
     const key = await openByCommand(t, 'A new one for my Home', ACME.member, ACME.channel);
     const calls = await t.fake.waitFor('views.publish', (c) => c.args.user_id === ACME.member, { count: before + 1 });
     expect(JSON.stringify(calls[calls.length - 1]?.args.view)).toContain(key);
+  });
+
+  it("refreshes staff Homes on any client's change, including someone made staff after opening theirs", async () => {
+    const newcomer = 'U0NEWMGR';
+    const published = (user: string) => t.fake.callsTo('views.publish').filter((c) => c.args.user_id === user).length;
+    await openHome(STAFF.manager);
+    await openHome(newcomer); // not staff yet, and in no client channel
+    const managerBefore = published(STAFF.manager);
+    const newcomerBefore = published(newcomer);
+    await openByCommand(t, 'Beta change before the newcomer is staff', BETA.member, BETA.channel);
+    await t.fake.waitFor('views.publish', (c) => c.args.user_id === STAFF.manager, { count: managerBefore + 1 });
+    expect(published(newcomer)).toBe(newcomerBefore);
+
+    await setStaffRoles(newcomer, ['manager'], 'U0SEEDER');
+    await openByCommand(t, 'Beta change after the newcomer is staff', BETA.member, BETA.channel);
+    const calls = await t.fake.waitFor('views.publish', (c) => c.args.user_id === newcomer, { count: newcomerBefore + 1 });
+    expect(JSON.stringify(calls[calls.length - 1]?.args.view)).toContain('This week');
   });
 
   it('stays within 100 blocks with 500 open requests, saying how many more there are', async () => {

@@ -614,6 +614,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     'Title',
     'Opened',
     'Closed',
+    'Cancelled',
     'Estimate (min)',
     `Approved amount (${currency})`,
     'Logged in month (min)',
@@ -629,6 +630,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     safeText(l.title),
     day(l.openedAt),
     day(l.closedAt),
+    day(l.cancelledAt),
     String(l.estimateMinutes),
     money(l.approvedAmountMinor),
     String(l.loggedMinutes),
@@ -644,6 +646,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
   const t = billingTotals(summary.lines);
   const totals = [
     'Total',
+    '',
     '',
     '',
     '',

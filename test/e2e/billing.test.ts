@@ -48,10 +48,10 @@ async function billedNovember() {
 }
 
 const EXPECTED_CSV = [
-  'Request,Title,Opened,Closed,Estimate (min),Approved amount (GBP),Logged in month (min),Raw (min),Billed (min),Amount (GBP),Upfront (GBP),Reconciliation (GBP),Adjustment for',
-  'ACME-1,Upgrade the database,2026-11-02,2026-11-20,120,190.00,80,80,90,142.50,0.00,0.00,',
-  'ACME-2,Patch the web server,2026-11-09,,60,95.00,25,25,0,0.00,0.00,0.00,',
-  'Total,,,,180,285.00,105,105,90,142.50,0.00,0.00,',
+  'Request,Title,Opened,Closed,Cancelled,Estimate (min),Approved amount (GBP),Logged in month (min),Raw (min),Billed (min),Amount (GBP),Upfront (GBP),Reconciliation (GBP),Adjustment for',
+  'ACME-1,Upgrade the database,2026-11-02,2026-11-20,,120,190.00,80,80,90,142.50,0.00,0.00,',
+  'ACME-2,Patch the web server,2026-11-09,,,60,95.00,25,25,0,0.00,0.00,0.00,',
+  'Total,,,,,180,285.00,105,105,90,142.50,0.00,0.00,',
   '',
 ].join('\n');
 

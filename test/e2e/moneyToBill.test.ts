@@ -80,7 +80,8 @@ it('bills on completion: the rounded actual time, capped at what was approved', 
   // up to 15-minute increments 210, at least 30 → 210; capped at 240 → 210 billed;
   // 210 × £95 / 60 = £332.50. Nothing upfront, no reconciliation.
   const row = csvRow(csv, key);
-  expect(row.slice(4, 12)).toEqual(['240', '380.00', '210', '210', '210', '332.50', '0.00', '0.00']);
+  expect(row[4]).toBe(''); // not cancelled
+  expect(row.slice(5, 13)).toEqual(['240', '380.00', '210', '210', '210', '332.50', '0.00', '0.00']);
 });
 
 it('bills upfront: the approved amount on approval, and the reconciliation against actuals at close', async () => {
@@ -98,5 +99,6 @@ it('bills upfront: the approved amount on approval, and the reconciliation again
   // min. Actual: 50 min → 60 (15-minute increments), at least 30 → 60; 60 × £120.50 / 60 =
   // £120.50; reconciliation £120.50 − £241.00 = −£120.50 (shown to the client, not refunded).
   const row = csvRow(csv, key);
-  expect(row.slice(4, 12)).toEqual(['120', '241.00', '50', '50', '120', '241.00', '241.00', '-120.50']);
+  expect(row[4]).toBe(''); // not cancelled
+  expect(row.slice(5, 13)).toEqual(['120', '241.00', '50', '50', '120', '241.00', '241.00', '-120.50']);
 });

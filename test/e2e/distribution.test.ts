@@ -1,6 +1,7 @@
 // Distributed mode: a client organisation installs the app through OAuth, its installation is
 // stored encrypted, its people's slash commands are worked with its own token on its side and
-// ours in triage, and a revoked token is never used again.
+// ours in triage, a revoked token is never used again, and an org-wide (Enterprise Grid)
+// install serves every workspace of its organisation.
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { InstallationModel } from '../../src/db/installation';
@@ -217,6 +218,62 @@ describe('app_uninstalled', () => {
     expect(await InstallationModel.countDocuments({ teamId: CLIENT_TEAM })).toBe(1);
     await t.slack.event({ type: 'app_uninstalled' }, { team_id: CLIENT_TEAM });
     await waitUntil(async () => (await InstallationModel.countDocuments({ teamId: CLIENT_TEAM })) === 0);
+  });
+});
+
+describe('an organisation-wide install (Enterprise Grid)', () => {
+  const ORG = 'E0CLIENTORG';
+  const ORG_WORKSPACE = 'T0ORGWORKSPACE';
+  const ORG_TOKEN = 'xoxb-org-wide-secret-token';
+  const ORG_BOT = 'U0ORGBOT';
+  const ORG_DEV = 'U0ORGDEV';
+
+  it('is stored for the organisation, works a request from any of its workspaces with its token, and goes on uninstall', async () => {
+    t.fake.reset();
+    t.fake.setTokenTeam(ORG_TOKEN, ORG_WORKSPACE);
+    t.fake.setOAuthAccess((code) =>
+      code === CODE
+        ? {
+            access_token: ORG_TOKEN,
+            token_type: 'bot',
+            scope: 'commands,chat:write',
+            bot_user_id: ORG_BOT,
+            app_id: 'A0APP',
+            team: null,
+            enterprise: { id: ORG, name: 'Client Group' },
+            is_enterprise_install: true,
+            authed_user: { id: CLIENT_ADMIN },
+          }
+        : { ok: false, error: 'invalid_code' },
+    );
+    const { state, cookie } = await startInstall();
+    expect((await redirectBack(state, cookie)).status).toBe(200);
+    const stored = await InstallationModel.findOne({ key: `E:${ORG}` }).lean();
+    expect(stored).toMatchObject({ isEnterpriseInstall: true, enterpriseId: ORG, botUserId: ORG_BOT });
+    expect(JSON.stringify(await rawInstallations())).not.toContain(ORG_TOKEN);
+
+    // Someone in one of the organisation's workspaces, which never installed the app by itself.
+    const res = await t.slack.slashCommand({ text: 'Group-wide outage', user_id: ORG_DEV, channel_id: ACME.channel, team_id: ORG_WORKSPACE, enterprise_id: ORG });
+    expect(res.status).toBe(200);
+    const key = /\*([A-Z]+-\d+)\*/.exec((res.json() as { text: string }).text)?.[1] ?? '';
+    expect(key).toMatch(/^ACME-\d+$/);
+    const request = await untilSynced(key);
+    expect(request.requesterTeamId).toBe(ORG_WORKSPACE);
+    const apiCalls = t.fake.calls.filter((c) => c.path.startsWith('/api/') && c.method === 'chat.postMessage');
+    expect(apiCalls.filter((c) => c.args.channel === ACME.channel).map((c) => c.token)).toEqual([ORG_TOKEN]);
+    expect(apiCalls.filter((c) => c.args.channel === TRIAGE).map((c) => c.token)).toEqual([BOT_TOKEN]);
+    // The workspace is remembered, so jobs (which know only the team) find the token too.
+    expect((await InstallationModel.findOne({ key: `E:${ORG}` }).lean())?.teamIds).toContain(ORG_WORKSPACE);
+    const worker = createTokens(t.config);
+    await postInThread(worker, key, 'From the worker, to the organisation');
+    expect(t.fake.callsTo('chat.postMessage').at(-1)).toMatchObject({ token: ORG_TOKEN, args: { channel: ACME.channel } });
+
+    await t.slack.event({ type: 'app_uninstalled' }, { team_id: ORG_WORKSPACE, enterprise_id: ORG, isEnterpriseInstall: true });
+    await waitUntil(async () => (await InstallationModel.countDocuments({ key: `E:${ORG}` })) === 0);
+    expect(await worker.clientForClientSide(ORG_WORKSPACE)).toBeDefined(); // our own, for the shared channel
+    t.fake.clearCalls();
+    await postInThread(worker, key, 'After the uninstall');
+    expect(t.fake.calls.filter((c) => c.token === ORG_TOKEN)).toEqual([]);
   });
 });
 

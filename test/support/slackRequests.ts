@@ -40,6 +40,8 @@ export interface SlashCommandOptions {
   user_id: string;
   channel_id: string;
   team_id?: string;
+  /** The Enterprise Grid organisation of the team, as Slack sends it for a workspace of one. */
+  enterprise_id?: string;
   user_name?: string;
   channel_name?: string;
   trigger_id?: string;
@@ -94,6 +96,9 @@ export interface MessageShortcutOptions {
 export interface EventOptions {
   event_id?: string;
   team_id?: string;
+  /** The Enterprise Grid organisation; with isEnterpriseInstall, the app is installed org-wide. */
+  enterprise_id?: string;
+  isEnterpriseInstall?: boolean;
   event_time?: number;
   retryNum?: number;
   retryReason?: string;
@@ -160,6 +165,7 @@ export class SlackClientSimulator {
       text: opts.text ?? '',
       api_app_id: this.apiAppId,
       is_enterprise_install: 'false',
+      ...(opts.enterprise_id ? { enterprise_id: opts.enterprise_id, enterprise_name: `Org ${opts.enterprise_id}` } : {}),
       response_url: this.responseUrl('commands'),
       trigger_id: opts.trigger_id ?? this.triggerId(),
     };
@@ -307,16 +313,19 @@ export class SlackClientSimulator {
   buildEventEnvelope(event: Record<string, unknown>, opts: EventOptions = {}): Record<string, unknown> {
     const teamId = opts.team_id ?? this.teamId;
     const eventTime = opts.event_time ?? nowSeconds();
+    const enterpriseId = opts.enterprise_id ?? null;
+    const isEnterpriseInstall = opts.isEnterpriseInstall ?? false;
     return {
       token: VERIFICATION_TOKEN,
       team_id: teamId,
+      ...(enterpriseId ? { enterprise_id: enterpriseId } : {}),
       api_app_id: this.apiAppId,
       event: { event_ts: typeof event.ts === 'string' ? event.ts : this.actionTs(), ...event },
       type: 'event_callback',
       event_id: opts.event_id ?? `Ev${this.nextCounter().toString().padStart(10, '0')}`,
       event_time: eventTime,
       authorizations: [
-        { enterprise_id: null, team_id: teamId, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false },
+        { enterprise_id: enterpriseId, team_id: teamId, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: isEnterpriseInstall },
       ],
       is_ext_shared_channel: false,
       event_context: `4-${randomBytes(8).toString('hex')}`,

@@ -1,6 +1,7 @@
 // Opens and closes the MongoDB connection and makes sure every index exists.
 import mongoose from 'mongoose';
 import { AuditEventModel } from './auditEvent';
+import { BillingSummaryModel } from './billingSummary';
 import { ClientModel } from './client';
 import { CounterModel } from './counter';
 import { EstimateModel } from './estimate';
@@ -14,7 +15,7 @@ import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, ScheduledRunModel, SlackEventModel, HomeViewerModel, InstallationModel, OAuthStateModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, HomeViewerModel, InstallationModel, OAuthStateModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.

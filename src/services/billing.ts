@@ -18,6 +18,7 @@ import { RequestModel, type RequestRecord } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
 import { requestCharge, summaryTotals, type RequestCharge } from '../domain/billing';
 import { decimalAmount } from '../domain/money';
+import { spreadsheetSafe } from '../domain/spreadsheet';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
@@ -591,12 +592,6 @@ export async function issueBillingSummary(clientKey: string, period: string, act
 // CSV
 // ---------------------------------------------------------------------------------------------
 
-/** 28500 → "285.00", -4750 → "-47.50" (plain decimal in currency units, for spreadsheets). */
-/** A cell a spreadsheet would run as a formula (=, +, -, @ first) is kept as text. */
-function safeText(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
 export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKey' | 'period'>): string {
   return `${summary.clientKey}-${summary.period}.csv`;
 }
@@ -627,7 +622,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
   ];
   const rows = summary.lines.map((l) => [
     l.requestKey,
-    safeText(l.title),
+    spreadsheetSafe(l.title),
     day(l.openedAt),
     day(l.closedAt),
     day(l.cancelledAt),

@@ -86,7 +86,8 @@ function parseClient(afterVerb: string): AdminCommand {
   if (body === '') return usage('Give the fields to set after the key, such as `name: Acme Ltd, hourlyRate: 95`.');
   let raw: unknown;
   try {
-    raw = parseYaml(`{${idsFromSlackText(body)}}`);
+    // logLevel error: yaml would otherwise print a warning quoting what the user typed to stderr.
+    raw = parseYaml(`{${idsFromSlackText(body)}}`, { logLevel: 'error' });
   } catch (error) {
     // The position would point into the text we wrapped in braces, so leave it out.
     const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '') : '';

@@ -44,7 +44,7 @@ export interface SeedReport {
 export function parseSeed(yamlText: string) {
   let raw: unknown;
   try {
-    raw = parse(yamlText);
+    raw = parse(yamlText, { logLevel: 'error' }); // no warnings quoting the file's text on stderr
   } catch (error) {
     throw new SeedError([`not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`]);
   }

@@ -111,6 +111,17 @@ clients:
     expect(await ClientModel.findOne({ key: 'NEW' })).toBeNull();
   });
 
+  it('rejects a mapping used as a key without a process warning quoting the file', async () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const errors = await seedError('clients:\n  - key: ACME\n    ? { "$gt": "" }\n    : 1\n');
+      expect(errors.join('\n')).toMatch(/clients\[0\]/);
+      expect(emitWarning).not.toHaveBeenCalled();
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+
   it('rejects a channel that already belongs to another client', async () => {
     const problems = await seedError(`
 clients:

@@ -160,3 +160,15 @@ describe('mergeClientSettings', () => {
     expect(merged.ok ? [] : merged.problems).toEqual(problems);
   });
 });
+
+describe('what the user typed stays off stderr', () => {
+  it('parses a mapping used as a key without a process warning quoting it', () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      expect(parseAdminCommand('client ACME {"$gt": "secret text"}: 1')).toMatchObject({ kind: 'client', key: 'ACME' });
+      expect(emitWarning).not.toHaveBeenCalled();
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+});

@@ -8,7 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { Model } from 'mongoose';
+import type { Collection } from 'mongoose';
 import { AuditEventModel } from '../db/auditEvent';
 import { BillingSummaryModel } from '../db/billingSummary';
 import { ClientModel } from '../db/client';
@@ -24,21 +24,41 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 interface ExportedCollection {
   name: string;
-  model: Model<any>;
+  /** The CSV's columns: the top-level fields of the collection's schema. */
+  columns: string[];
   /** The filter for one client's records; null when the collection is not a client's (staff). */
   ofClient: ((clientKey: string) => Record<string, unknown>) | null;
-  sort: Record<string, 1>;
+  /** The records matching `filter`, streamed in a stable order, as stored. */
+  records: (filter: Record<string, unknown>) => AsyncIterable<unknown>;
 }
+
+/** What the export needs of a model: its schema's fields, and its collection to read as stored. */
+interface ExportableModel {
+  schema: { paths: object };
+  collection: Collection;
+}
+
+function exported(name: string, model: ExportableModel, ofClient: ExportedCollection['ofClient'], sort: Record<string, 1>): ExportedCollection {
+  const top = Object.keys(model.schema.paths).map((p) => p.split('.')[0] ?? p);
+  return {
+    name,
+    columns: ['_id', ...new Set(top.filter((p) => p !== '_id' && p !== '__v'))],
+    ofClient,
+    records: (filter) => model.collection.find(filter).sort(sort),
+  };
+}
+
+const byClientKey = (clientKey: string) => ({ clientKey });
 
 /** In the order a reader would want them: who, then what was asked, then what was done. */
 const COLLECTIONS: ExportedCollection[] = [
-  { name: 'clients', model: ClientModel, ofClient: (key) => ({ key }), sort: { key: 1 } },
-  { name: 'staff', model: StaffModel, ofClient: null, sort: { userId: 1 } },
-  { name: 'requests', model: RequestModel, ofClient: (clientKey) => ({ clientKey }), sort: { clientKey: 1, number: 1 } },
-  { name: 'estimates', model: EstimateModel, ofClient: (clientKey) => ({ clientKey }), sort: { requestKey: 1, version: 1 } },
-  { name: 'timeentries', model: TimeEntryModel, ofClient: (clientKey) => ({ clientKey }), sort: { _id: 1 } },
-  { name: 'billingsummaries', model: BillingSummaryModel, ofClient: (clientKey) => ({ clientKey }), sort: { clientKey: 1, period: 1 } },
-  { name: 'auditevents', model: AuditEventModel, ofClient: (clientKey) => ({ clientKey }), sort: { _id: 1 } },
+  exported('clients', ClientModel, (key) => ({ key }), { key: 1 }),
+  exported('staff', StaffModel, null, { userId: 1 }),
+  exported('requests', RequestModel, byClientKey, { clientKey: 1, number: 1 }),
+  exported('estimates', EstimateModel, byClientKey, { requestKey: 1, version: 1 }),
+  exported('timeentries', TimeEntryModel, byClientKey, { _id: 1 }),
+  exported('billingsummaries', BillingSummaryModel, byClientKey, { clientKey: 1, period: 1 }),
+  exported('auditevents', AuditEventModel, byClientKey, { _id: 1 }),
 ];
 
 export interface ExportReport {
@@ -46,12 +66,6 @@ export interface ExportReport {
   clientKey: string | null;
   formats: ExportFormat[];
   collections: Array<{ name: string; records: number; files: string[] }>;
-}
-
-/** The top-level fields of a collection's records, from its schema: the CSV's columns. */
-function columnsOf(model: ExportedCollection['model']): string[] {
-  const top = Object.keys(model.schema.paths).map((p) => p.split('.')[0] ?? p);
-  return ['_id', ...new Set(top.filter((p) => p !== '_id' && p !== '__v'))];
 }
 
 /** One CSV cell: dates as ISO instants, nested values as JSON, text safe from formulas. */
@@ -91,14 +105,14 @@ export async function exportRecords(input: { outDir: string; clientKey?: string 
   for (const collection of COLLECTIONS) {
     if (clientKey && !collection.ofClient) continue;
     const filter = clientKey && collection.ofClient ? collection.ofClient(clientKey) : {};
-    const columns = columnsOf(collection.model);
+    const { columns } = collection;
     const files = formats.map((format) => path.join(input.outDir, `${collection.name}.${format}`));
     const streams = files.map((file) => createWriteStream(file, { encoding: 'utf8' }));
     const [jsonl, csv] = [formats.indexOf('jsonl'), formats.indexOf('csv')].map((i) => (i >= 0 ? streams[i] : undefined));
     let records = 0;
     try {
       if (csv) await write(csv, stringify([columns]));
-      for await (const record of collection.model.find(filter).sort(collection.sort).lean().cursor()) {
+      for await (const record of collection.records(filter)) {
         const doc = record as Record<string, unknown>;
         if (jsonl) await write(jsonl, `${JSON.stringify(doc)}\n`);
         if (csv) await write(csv, stringify([columns.map((c) => cell(doc[c]))]));

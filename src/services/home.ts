@@ -110,12 +110,9 @@ export async function homeFor(userId: string, clientKeys: string[], zone: string
 }
 
 export async function rememberHomeViewer(userId: string, clientKeys: string[], teamId?: string): Promise<void> {
+  const fields = { clientKeys, lastOpenedAt: new Date(), ...(teamId ? { teamId } : {}) };
   const staff = (await staffRoles(userId)).length > 0;
-  await HomeViewerModel.updateOne(
-    { _id: userId },
-    { $set: { clientKeys, lastOpenedAt: new Date(), ...(teamId ? { teamId } : {}), ...(staff ? { staff: true } : {}) }, ...(staff ? {} : { $unset: { staff: 1 } }) },
-    { upsert: true },
-  );
+  await HomeViewerModel.updateOne({ _id: userId }, staff ? { $set: { ...fields, staff: true } } : { $set: fields, $unset: { staff: 1 } }, { upsert: true });
 }
 
 /** Keeps a Home viewer's staff mark right when their roles change (see homeViewersFor). */

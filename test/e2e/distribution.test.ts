@@ -35,19 +35,26 @@ afterAll(async () => {
   await t.stop();
 });
 
-function answerOAuth(): void {
-  t.fake.setTokenTeam(CLIENT_TOKEN, CLIENT_TEAM);
+/** Slack's oauth.v2.access answer for CODE: a bot token for one workspace unless `install` says otherwise. */
+function answerOAuth(install: { token: string; botUserId: string; teamId: string; team: { id: string; name: string } | null; enterprise: { id: string; name: string } | null } = {
+  token: CLIENT_TOKEN,
+  botUserId: CLIENT_BOT_USER,
+  teamId: CLIENT_TEAM,
+  team: { id: CLIENT_TEAM, name: 'Client Org' },
+  enterprise: null,
+}): void {
+  t.fake.setTokenTeam(install.token, install.teamId);
   t.fake.setOAuthAccess((code) =>
     code === CODE
       ? {
-          access_token: CLIENT_TOKEN,
+          access_token: install.token,
           token_type: 'bot',
           scope: 'commands,chat:write',
-          bot_user_id: CLIENT_BOT_USER,
+          bot_user_id: install.botUserId,
           app_id: 'A0APP',
-          team: { id: CLIENT_TEAM, name: 'Client Org' },
-          enterprise: null,
-          is_enterprise_install: false,
+          team: install.team,
+          enterprise: install.enterprise,
+          is_enterprise_install: install.enterprise !== null,
           authed_user: { id: CLIENT_ADMIN },
         }
       : { ok: false, error: 'invalid_code' },
@@ -230,22 +237,8 @@ describe('an organisation-wide install (Enterprise Grid)', () => {
 
   it('is stored for the organisation, works a request from any of its workspaces with its token, and goes on uninstall', async () => {
     t.fake.reset();
-    t.fake.setTokenTeam(ORG_TOKEN, ORG_WORKSPACE);
-    t.fake.setOAuthAccess((code) =>
-      code === CODE
-        ? {
-            access_token: ORG_TOKEN,
-            token_type: 'bot',
-            scope: 'commands,chat:write',
-            bot_user_id: ORG_BOT,
-            app_id: 'A0APP',
-            team: null,
-            enterprise: { id: ORG, name: 'Client Group' },
-            is_enterprise_install: true,
-            authed_user: { id: CLIENT_ADMIN },
-          }
-        : { ok: false, error: 'invalid_code' },
-    );
+    // An organisation-wide install: no team, the enterprise instead.
+    answerOAuth({ token: ORG_TOKEN, botUserId: ORG_BOT, teamId: ORG_WORKSPACE, team: null, enterprise: { id: ORG, name: 'Client Group' } });
     const { state, cookie } = await startInstall();
     expect((await redirectBack(state, cookie)).status).toBe(200);
     const stored = await InstallationModel.findOne({ key: `E:${ORG}` }).lean();

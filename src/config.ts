@@ -49,6 +49,9 @@ const environmentSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, - or _')
       .default('adhoc'),
+    SLACK_PACE: z.enum(['published', 'off'], 'must be published or off').default('published'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(1000).max(120_000).default(10_000),
+    HOME_REFRESH_INTERVAL_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(100).max(600_000).default(5000),
   });
 
 type Environment = z.output<typeof environmentSchema>;
@@ -72,6 +75,8 @@ export interface Config {
     appToken: string | undefined;
     socketMode: boolean;
     apiUrl: string | undefined;
+    /** published: every call paced under Slack's published limits; off: unpaced (a Slack without limits). */
+    pace: 'published' | 'off';
     helpCommand: string;
     intakeReaction: string;
     triageChannelId: string;
@@ -85,6 +90,10 @@ export interface Config {
   mongodbUri: string;
   redisUrl: string;
   queuePrefix: string;
+  /** How long a process may take to stop on SIGTERM before it drops what is left (durable anyway). */
+  shutdownTimeoutMs: number;
+  /** A person's Home tab is published at most this often. */
+  homeRefreshIntervalMs: number;
   defaultTimezone: string;
   logLevel: Environment['LOG_LEVEL'];
 }
@@ -163,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       appToken: e.SLACK_APP_TOKEN,
       socketMode: e.SLACK_SOCKET_MODE,
       apiUrl: e.SLACK_API_URL,
+      pace: e.SLACK_PACE,
       helpCommand: e.HELP_COMMAND,
       intakeReaction: e.INTAKE_REACTION,
       triageChannelId: e.TRIAGE_CHANNEL_ID,
@@ -174,6 +184,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mongodbUri: e.MONGODB_URI,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    homeRefreshIntervalMs: e.HOME_REFRESH_INTERVAL_MS,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
   };

@@ -1,52 +1,105 @@
 // The web process: reads config, connects MongoDB and Redis, starts the Slack app, shuts down
-// cleanly on SIGTERM/SIGINT.
+// within SHUTDOWN_TIMEOUT_MS on SIGTERM/SIGINT. It does only what Slack waits for (verify, parse,
+// write the record, answer); the Slack effects it records are delivered by the worker.
+import type { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase, disconnectDatabase, isDatabaseReachable } from './db/connection';
+import { createWakeups, type Wakeups } from './jobs/deliveryQueue';
 import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/redis';
-import { createTimerScheduler, type TimerScheduler } from './jobs/timerScheduler';
+import { createTimerScheduler } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
+import { createMetrics, type Metrics } from './metrics';
 import { createSlackApp } from './slack/app';
+import { createDelivery } from './slack/delivery';
+import { createRedisPacer, unpaced } from './slack/delivery/pacer';
+import { createMembership } from './slack/membership';
+import type { Effects } from './slack/requestUpdates';
 import { createTokens } from './slack/tokens';
 
 export interface RunningWeb {
   port: number;
-  timers: TimerScheduler;
+  effects: Effects & { wakeups: Wakeups };
   stop(): Promise<void>;
+}
+
+/**
+ * What listeners and jobs act through, on one Redis connection that fails fast (a person waits):
+ * the paced Slack clients, the durable delivery, the timers and the channel-members cache.
+ */
+export function createEffects(config: Config, redis: Redis): Effects & { wakeups: Wakeups } {
+  const pacer = config.slack.pace === 'off' ? unpaced : createRedisPacer(redis, config.queuePrefix);
+  const wakeups = createWakeups(config, redis);
+  return {
+    config,
+    tokens: createTokens(config, pacer),
+    timers: createTimerScheduler(config, redis),
+    delivery: createDelivery(wakeups),
+    membership: createMembership(redis, config.queuePrefix),
+    wakeups,
+  };
+}
+
+/** Runs `work`, but gives up waiting for it after `ms` (it may go on in the background). */
+export async function withinDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work.then(() => true), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function startWeb(config: Config): Promise<RunningWeb> {
   setLogLevel(config.logLevel);
   await connectDatabase(config.mongodbUri);
   const redis = createRedisConnection(config.redisUrl);
-  // Requests can be opened and worked while Redis is down; timers are scheduled when it is back.
+  // Requests can be opened and worked while Redis is down; timers and deliveries are scheduled
+  // by the worker's sweep when it is back.
   await waitUntilReady(redis, 3000);
-  const tokens = createTokens(config);
-  const timers = createTimerScheduler(config, redis);
-  const slack = createSlackApp(config, { config, tokens, timers }, {
+  const effects = createEffects(config, redis);
+  const metrics: Metrics = createMetrics(config, redis);
+  const slack = createSlackApp(config, effects, {
     mongodb: isDatabaseReachable,
     redis: () => isRedisReachable(redis),
-  });
+  }, metrics);
   const port = await slack.start();
   logger.info({ port, socketMode: config.slack.socketMode }, 'Ad-hoc Help is listening');
   return {
     port,
-    timers,
+    effects,
     async stop() {
-      await slack.stop();
-      await timers.close();
+      const finished = await withinDeadline(
+        (async () => {
+          await slack.stop();
+          await Promise.all([effects.timers.close(), effects.wakeups.close(), metrics.close()]);
+        })(),
+        config.shutdownTimeoutMs,
+      );
+      if (!finished) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'The web process did not stop in time; what is left is recorded and picked up by the next process');
       redis.disconnect();
       await disconnectDatabase();
     },
   };
 }
 
-/** Runs `stop` once on SIGTERM/SIGINT, then exits. */
-export function stopOnSignals(name: string, stop: () => Promise<void>): void {
+/**
+ * Runs `stop` once on SIGTERM/SIGINT, then exits. `stop` is bounded by its own deadline; this
+ * one is the last resort, should anything still hang (a connection that never answers).
+ */
+export function stopOnSignals(name: string, stop: () => Promise<void>, timeoutMs: number): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, `${name} is shutting down; in-flight work finishes first`);
+    setTimeout(() => {
+      logger.error({ timeoutMs }, `${name} did not stop in time; exiting now`);
+      process.exit(1);
+    }, timeoutMs + 2000).unref();
     stop()
       .then(() => process.exit(0))
       .catch((error: unknown) => {
@@ -74,7 +127,7 @@ export function configOrExit(): Config {
 if (require.main === module) {
   const config = configOrExit();
   startWeb(config)
-    .then((web) => stopOnSignals('web', web.stop))
+    .then((web) => stopOnSignals('web', web.stop, config.shutdownTimeoutMs))
     .catch((error: unknown) => {
       logger.fatal({ err: error }, 'The web process could not start');
       process.exit(1);

@@ -1,8 +1,10 @@
-// The worker process: runs the BullMQ jobs (request timers, maintenance sweeps). Several may run
-// at once against one Redis and one MongoDB.
-import { Queue, Worker, type Job } from 'bullmq';
+// The worker process: delivers Slack effects (paced, retried, once), runs the request timers, the
+// calendar jobs and the maintenance sweeps. Several may run at once against one Redis and one
+// MongoDB; each stops within SHUTDOWN_TIMEOUT_MS, whatever is down.
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Config } from './config';
 import { connectDatabase, disconnectDatabase } from './db/connection';
+import { DELIVERY_QUEUE, deliveryJobSchema, type Wakeups } from './jobs/deliveryQueue';
 import {
   JOB_MONTHLY_BILLING,
   JOB_RESYNC_SLACK,
@@ -14,52 +16,93 @@ import {
 } from './jobs/queues';
 import { createRedisConnection } from './jobs/redis';
 import { processTimerJob } from './jobs/timerProcessor';
-import { createTimerScheduler, TIMERS_QUEUE } from './jobs/timerScheduler';
+import { TIMERS_QUEUE } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
-import { configOrExit, stopOnSignals } from './main';
+import { configOrExit, createEffects, stopOnSignals, withinDeadline } from './main';
+import { recordDelivered } from './metrics';
+import { findEffect, overdueEffects } from './services/slackEffects';
+import { findUnsyncedRequests } from './services/requestMessages';
 import { requestsWithStaleTimers } from './services/timers';
-import type { Effects } from './slack/requestUpdates';
 import { runMonthlyBilling } from './slack/billingRun';
+import { deliverEffect, type DeliveryDeps } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
-import { resyncStaleRequests } from './slack/resync';
-import { createTokens } from './slack/tokens';
+import type { Effects } from './slack/requestUpdates';
 
 export interface RunningWorker {
+  effects: Effects & { wakeups: Wakeups };
   stop(): Promise<void>;
 }
 
-/** Re-renders Slack messages that fell behind and schedules timers the web process could not. */
-export async function maintenanceSweep(effects: Effects): Promise<{ synced: number; timers: number }> {
-  const { synced } = await resyncStaleRequests(effects.tokens);
+/** Effects whose wake-up call is older than this are woken by the sweep (it was lost: Redis was down). */
+export const OVERDUE_AFTER_MS = 30_000;
+
+/**
+ * Catches up what the web process could not finish: deliveries whose wake-up was lost, requests
+ * changed without an effect recorded (the process died in between), timers not scheduled. Oldest
+ * first and bounded, so nothing starves; failed effects are not retried here (a manager does).
+ */
+export async function maintenanceSweep(effects: Effects & { wakeups: Wakeups }, overdueAfterMs = OVERDUE_AFTER_MS): Promise<{ woken: number; synced: number; timers: number }> {
+  const overdue = await overdueEffects(new Date(Date.now() - overdueAfterMs), 500);
+  await effects.wakeups.wake(overdue.map((w) => ({ ...w, dueAt: new Date(0) })));
+  let synced = 0;
+  for (const request of await findUnsyncedRequests(200)) {
+    const effect = await findEffect(`request|${request.key}`);
+    if (effect && effect.state !== 'done') continue; // pending (delivered soon) or failed (a manager retries)
+    await effects.delivery.showRequest(request.key);
+    synced++;
+  }
   const stale = await requestsWithStaleTimers(500);
   for (const key of stale) await effects.timers.sync(key);
-  return { synced, timers: stale.length };
+  return { woken: overdue.length, synced, timers: stale.length };
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {
   setLogLevel(config.logLevel);
   await connectDatabase(config.mongodbUri);
+  // BullMQ's workers block on their connection (and wait for Redis when it is down); the pace,
+  // wake-ups and caches use one that fails fast instead.
   const connection = createRedisConnection(config.redisUrl, { forWorker: true });
-  const effects: Effects = { config, tokens: createTokens(config), timers: createTimerScheduler(config, connection) };
+  const fast = createRedisConnection(config.redisUrl);
+  const effects = createEffects(config, fast);
   const maintenance = new Queue(MAINTENANCE_QUEUE, queueOptions(config, connection));
   await scheduleMaintenance(maintenance);
   await scheduleCalendarJobs(maintenance, config.defaultTimezone);
+  const deliveryDeps: DeliveryDeps = {
+    config,
+    tokens: effects.tokens,
+    wake: (wakeups) => effects.wakeups.wake(wakeups),
+    homeIntervalMs: config.homeRefreshIntervalMs,
+    observe: (kind, lagMs) => recordDelivered(fast, config.queuePrefix, kind, lagMs),
+  };
 
   const workers = [
     new Worker(
       MAINTENANCE_QUEUE,
       async (job: Job) => {
         if (job.name === JOB_RESYNC_SLACK) return maintenanceSweep(effects);
-        if (job.name === JOB_WEEKLY_DIGEST) return sendWeeklyDigest(effects.tokens, config);
-        if (job.name === JOB_MONTHLY_BILLING) return runMonthlyBilling(effects.tokens, config);
+        if (job.name === JOB_WEEKLY_DIGEST) return sendWeeklyDigest(effects);
+        if (job.name === JOB_MONTHLY_BILLING) return runMonthlyBilling(effects);
         throw new Error(`Unknown maintenance job ${job.name}`);
       },
       { ...queueOptions(config, connection), concurrency: 1 },
     ),
-    new Worker(TIMERS_QUEUE, async (job: Job, token?: string) => processTimerJob(job, token, effects, config), {
+    new Worker(TIMERS_QUEUE, async (job: Job, token?: string) => processTimerJob(job, token, effects), {
       ...queueOptions(config, connection),
       concurrency: 5,
     }),
+    new Worker(
+      DELIVERY_QUEUE,
+      async (job: Job, token?: string) => {
+        const { id } = deliveryJobSchema.parse(job.data);
+        const outcome = await deliverEffect(deliveryDeps, id);
+        if (outcome.status !== 'later') return outcome.status;
+        // The same job wakes up again when the effect is due (Slack's pace, backoff).
+        await job.moveToDelayed(outcome.at.getTime(), token);
+        throw new DelayedError();
+      },
+      // Deliveries mostly wait on Slack and on the pace, not on this process.
+      { ...queueOptions(config, connection), concurrency: 16 },
+    ),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
@@ -69,25 +112,38 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
         final ? 'Job failed for good; BullMQ keeps it for inspection' : 'Job failed; it will be retried with backoff',
       );
     });
+    worker.on('error', (error) => logger.debug({ queue: worker.name, err: error.message }, 'Worker connection error'));
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   logger.info({ queues: workers.map((w) => w.name) }, 'Worker is taking jobs');
   return {
+    effects,
     async stop() {
-      // close() lets the jobs in hand finish and takes no new ones.
-      await Promise.all(workers.map((w) => w.close()));
-      await maintenance.close();
-      await effects.timers.close();
+      // close() lets the jobs in hand finish and takes no new ones; with Redis gone it would wait
+      // for ever, so it is bounded. Anything unfinished is recorded and taken up by another worker.
+      const finished = await withinDeadline(
+        (async () => {
+          await Promise.all(workers.map((w) => w.close()));
+          await Promise.all([maintenance.close(), effects.timers.close(), effects.wakeups.close()]);
+        })(),
+        config.shutdownTimeoutMs,
+      );
+      if (!finished) {
+        logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'The worker did not stop in time; unfinished jobs are taken up by another worker');
+        await Promise.all(workers.map((w) => withinDeadline(w.close(true), 1000)));
+      }
       connection.disconnect();
+      fast.disconnect();
       await disconnectDatabase();
     },
   };
 }
 
+
 if (require.main === module) {
   const config = configOrExit();
   startWorker(config)
-    .then((running) => stopOnSignals('worker', running.stop))
+    .then((running) => stopOnSignals('worker', running.stop, config.shutdownTimeoutMs))
     .catch((error: unknown) => {
       logger.fatal({ err: error }, 'The worker could not start');
       process.exit(1);

@@ -89,6 +89,7 @@ export class Stage {
       slack: parts.slack,
       baseUrl: parts.baseUrl,
       web: parts.web,
+      worker: undefined, // the demo runs its own, stopped by its shutdown list
       seed: async () => {
         throw new Error('the demo seeds once, at the start');
       },

@@ -1,11 +1,10 @@
 // The demo story, step by step: a request from Alice's first cry for help to a five-star rating,
 // the budget guard on the way, an SLA reminder for a request nobody picked up, and the weekly
 // digest. Each step waits for its effects in Slack (the fake's recorded calls), never on a clock.
-import type { Config } from '../../src/config';
+import type { Effects } from '../../src/slack/requestUpdates';
 import { RequestModel } from '../../src/db/request';
 import { sendWeeklyDigest } from '../../src/slack/digest';
 import { ACTION } from '../../src/slack/ids';
-import { singleWorkspaceTokens } from '../../src/slack/tokens';
 import { record } from '../../test/support/flows';
 import type { RecordedCall } from '../../test/support/slackFake';
 import { ALICE, ACME_CHANNEL, BOB, CAROL, MARY, NORMAL_SLA_MINUTES, TRIAGE_CHANNEL } from './cast';
@@ -101,9 +100,9 @@ async function throughModal(stage: Stage, key: string, ref: MessageRef, actionId
 }
 
 /** The weekly digest, sent the way the worker's Monday job sends it (here for the week in progress). */
-export async function postWeeklyDigest(config: Config): Promise<'sent' | 'already_sent'> {
+export async function postWeeklyDigest(effects: Effects): Promise<'sent' | 'already_sent'> {
   const aWeekFromNow = new Date(Date.now() + 7 * 24 * 60 * 60 * 1000);
-  return sendWeeklyDigest(singleWorkspaceTokens(config), config, aWeekFromNow);
+  return sendWeeklyDigest(effects, aWeekFromNow);
 }
 
 export async function playStory(stage: Stage): Promise<void> {
@@ -169,7 +168,7 @@ export async function playStory(stage: Stage): Promise<void> {
     const since = stage.mark();
     const createdAt = new Date(Date.now() - NORMAL_SLA_MINUTES * 60_000 + 2_000);
     await RequestModel.updateOne({ key: second }, { $set: { createdAt }, $inc: { revision: 1 } });
-    await stage.web.timers.sync(second);
+    await stage.web.effects.timers.sync(second);
     await stage.waitFor(
       'chat.postMessage',
       (c) => c.args.channel === TRIAGE && c.args.thread_ts === triage.ts && textOf(c).includes(`*${second}*`),
@@ -187,7 +186,7 @@ export async function playStory(stage: Stage): Promise<void> {
   await stage.step('Monday morning: the weekly digest reaches Mary', async () => {
     stage.narrate('(the weekly digest job runs; the demo runs it now, for the week in progress)');
     const since = stage.mark();
-    const outcome = await postWeeklyDigest(stage.config);
+    const outcome = await postWeeklyDigest(stage.web.effects);
     if (outcome !== 'sent') throw new MissingEffect(`the digest was not sent (${outcome})`);
     await stage.waitFor('chat.postMessage', (c) => c.args.channel === MARY.id && /Weekly digest/.test(textOf(c)), 'the weekly digest in Mary’s DMs', since);
   });

@@ -11,11 +11,12 @@ import { OAuthStateModel } from './oauthState';
 import { PendingIntakeModel } from './pendingIntake';
 import { RequestModel } from './request';
 import { ScheduledRunModel } from './scheduledRun';
+import { SlackEffectModel } from './slackEffect';
 import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, HomeViewerModel, InstallationModel, OAuthStateModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, SlackEffectModel, HomeViewerModel, InstallationModel, OAuthStateModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.

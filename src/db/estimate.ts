@@ -29,6 +29,8 @@ const estimateSchema = new Schema(
     autoApproved: { type: Boolean, default: false },
     /** Where the estimate was posted in the client thread, to update it in place. */
     messageTs: { type: String },
+    /** The Slack view.id of the modal that posted it, so a second submission of that modal finds it. */
+    submissionId: { type: String },
   },
   { versionKey: false },
 );
@@ -38,6 +40,10 @@ const estimateSchema = new Schema(
 estimateSchema.index({ requestKey: 1, version: 1 }, { unique: true });
 // Serves: billing summaries (approved estimates of a client) and the approvals waiting list.
 estimateSchema.index({ clientKey: 1, decision: 1, decidedAt: 1 });
+// Serves: "did this modal submission already post an estimate?" (postEstimate, before it writes);
+// unique so a modal submitted twice at once records one estimate. Sparse: estimates posted by
+// command have no submission.
+estimateSchema.index({ submissionId: 1 }, { unique: true, sparse: true });
 
 export type EstimateRecord = InferSchemaType<typeof estimateSchema>;
 export const EstimateModel = model('Estimate', estimateSchema);

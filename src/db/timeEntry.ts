@@ -16,6 +16,8 @@ const timeEntrySchema = new Schema(
     updatedAt: { type: Date },
     deletedAt: { type: Date },
     deletedBy: { type: String },
+    /** The Slack view.id of the modal that logged it, so a second submission of that modal finds it. */
+    submissionId: { type: String },
   },
   { versionKey: false },
 );
@@ -28,6 +30,10 @@ timeEntrySchema.index({ clientKey: 1, workDate: 1 });
 timeEntrySchema.index({ workDate: 1 });
 // Serves: "time logged this week" for an engineer (App Home, digest).
 timeEntrySchema.index({ engineerId: 1, workDate: 1 });
+// Serves: "did this modal submission already log time?" (logTime, before it reserves budget);
+// unique so a modal submitted twice at once logs once. Sparse: time logged by command has no
+// submission.
+timeEntrySchema.index({ submissionId: 1 }, { unique: true, sparse: true });
 
 export type TimeEntryRecord = InferSchemaType<typeof timeEntrySchema>;
 export const TimeEntryModel = model('TimeEntry', timeEntrySchema);

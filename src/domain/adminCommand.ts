@@ -14,6 +14,8 @@ export type AdminCommand =
   | { kind: 'client'; key: string; fields: Record<string, unknown> }
   | { kind: 'channel'; action: 'link' | 'unlink'; key: string; channelId: string }
   | { kind: 'staff'; role: AdminRole; action: 'add' | 'remove'; userId: string }
+  /** Failed Slack deliveries are tried again: all of them, or those of one channel. */
+  | { kind: 'retry'; channelId?: string }
   /** `problem` says what was wrong; absent when the manager just typed `admin`. */
   | { kind: 'usage'; problem?: string };
 
@@ -53,6 +55,12 @@ export function parseAdminCommand(text: string): AdminCommand {
       return rest.length === 0 ? { kind: 'show' } : usage('`show` takes nothing after it.');
     case 'client':
       return parseClient(trimmed.slice(verb.length).trim());
+    case 'retry': {
+      const [where, ...extra] = rest;
+      if (where === undefined || where.toLowerCase() === 'all') return extra.length === 0 ? { kind: 'retry' } : usage('Use `retry` or `retry #channel`.');
+      const channelId = channelIdFromSlack(where);
+      return channelId && extra.length === 0 ? { kind: 'retry', channelId } : usage('Use `retry` or `retry #channel`.');
+    }
     case 'channel': {
       const [action, keyWord, channelWord, ...extra] = rest;
       const act = action?.toLowerCase();

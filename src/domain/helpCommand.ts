@@ -14,7 +14,7 @@ export type HelpCommand =
   | { kind: 'billing'; clientKey?: string | undefined; month?: string | undefined }
   | { kind: 'digest' };
 
-const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show']);
+const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show', 'retry']);
 const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 const CLIENT_WORD = /^[A-Za-z]{2,10}$/;
 

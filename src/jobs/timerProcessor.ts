@@ -2,26 +2,16 @@
 // job is harmless), waits longer if the SLA clock was paused, otherwise acts once.
 import { DelayedError, type Job } from 'bullmq';
 import { logger } from '../logger';
-import { findClientByKey, staffWithRole } from '../services/directory';
+import { findClientByKey } from '../services/directory';
 import { decideTimer, markTimerFired } from '../services/timers';
 import { findRequest } from '../services/requestLifecycle';
-import type { Config } from '../config';
-import { postInThread } from '../slack/notify';
-import { transitionAndShow, type Effects } from '../slack/requestUpdates';
+import type { SlackPost } from '../slack/delivery/posts';
+import { managerDestinations } from '../slack/digest';
+import { postInThread, transitionAndShow, type Effects } from '../slack/requestUpdates';
 import { timerNotice } from '../slack/views/timerNotices';
 import { timerJobSchema } from './timerScheduler';
 
-/** Posts in our own workspace (triage channel, managers, engineers); client threads go through postInThread. */
-async function post(effects: Effects, channel: string, text: string, threadTs?: string | null): Promise<void> {
-  const client = await effects.tokens.clientFor();
-  if (!client) {
-    logger.warn({ channel }, 'No Slack client for our workspace; the timer notice was not posted');
-    return;
-  }
-  await client.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
-}
-
-export async function processTimerJob(job: Job, token: string | undefined, effects: Effects, config: Config): Promise<string> {
+export async function processTimerJob(job: Job, token: string | undefined, effects: Effects): Promise<string> {
   const data = timerJobSchema.parse(job.data);
   const decision = await decideTimer(data.key, data.id, new Date());
   if (!decision.act) {
@@ -47,24 +37,31 @@ export async function processTimerJob(job: Job, token: string | undefined, effec
     slaMinutes: Number(client.slaMinutes[request.priority]),
     approvers: client.approvers.length > 0 ? client.approvers : [request.requesterId],
   });
-  const managers = async () => (config.slack.managerChannelId ? [config.slack.managerChannelId] : await staffWithRole('manager'));
-
+  // Each notice is a durable effect named by the timer and its target: recorded before the timer
+  // is marked fired, so a retried job records nothing twice and a Slack outage loses nothing.
+  const post = (to: SlackPost['to']) => {
+    const target = 'user' in to ? to.user : 'channel' in to ? to.channel : 'thread';
+    return effects.delivery.post(`timer|${data.id}|${target}`, { to, text });
+  };
   switch (data.kind) {
     case 'sla-remind':
-      await post(effects, request.triageChannelId, text, request.triageMessageTs);
+      await post({ triageThread: request.key });
       break;
     case 'sla-escalate':
-      for (const target of await managers()) await post(effects, target, text);
+      for (const to of await managerDestinations(effects)) await post(to);
       break;
     case 'approval-remind':
-      await postInThread(effects.tokens, request.key, text);
+      await postInThread(effects, request, `timer-${data.id}`, text);
       break;
-    case 'approval-escalate':
-      for (const target of new Set([...(request.assigneeId ? [request.assigneeId] : []), ...(await managers())])) await post(effects, target, text);
+    case 'approval-escalate': {
+      const managers = await managerDestinations(effects);
+      const assignee = request.assigneeId && !managers.some((m) => 'user' in m && m.user === request.assigneeId) ? [{ user: request.assigneeId }] : [];
+      for (const to of [...assignee, ...managers]) await post(to);
       break;
+    }
     case 'estimate-nudge':
     case 'idle-nudge':
-      if (request.assigneeId) await post(effects, request.assigneeId, text);
+      if (request.assigneeId) await post({ user: request.assigneeId });
       break;
   }
   const first = await markTimerFired(request.key, data.id, data.kind === 'sla-escalate');

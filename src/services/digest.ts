@@ -9,7 +9,7 @@ import { RequestModel } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
 import { computeDigest, type DigestNumbers } from '../domain/digest';
 import { OPEN_STATES } from '../domain/lifecycle';
-import { claimScheduledRun } from './scheduledRuns';
+
 import { budgetFrom } from './estimates';
 
 dayjs.extend(utc);
@@ -88,7 +88,3 @@ export async function digestFor(from: Date, to: Date, zone: string): Promise<Dig
   );
 }
 
-/** Claims the right to send the digest of the week starting `from`; false if already sent. */
-export async function claimDigestRun(from: Date): Promise<boolean> {
-  return claimScheduledRun('weekly-digest', from.toISOString().slice(0, 10));
-}

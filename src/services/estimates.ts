@@ -1,5 +1,7 @@
 // Estimates and the client's decision on them. No billable work starts before the client agrees
 // to what it will cost; a top-up is an estimate of its own that adds to the approved budget.
+// A modal submitted twice (Slack's retry, a second click) posts once: its view.id is unique on
+// the estimate.
 import { EstimateModel, type EstimateRecord } from '../db/estimate';
 import { RequestModel } from '../db/request';
 import { amountForMinutes } from '../domain/billing';
@@ -22,12 +24,16 @@ export interface EstimateInput {
   assumptions: string;
   /** A top-up adds to an approved budget instead of replacing the estimate. */
   topUp?: boolean;
+  /** The Slack view.id of the modal that submitted it: the same submission again records nothing new. */
+  submissionId?: string;
 }
 
 export interface PostedEstimate {
   estimate: Estimate;
   superseded: Estimate[];
   autoApproved: boolean;
+  /** This submission had already posted the estimate: nothing new was recorded (and nothing superseded). */
+  repeated: boolean;
 }
 
 const WORKING_STATES = ['approved', 'in_progress'];
@@ -37,8 +43,24 @@ async function nextVersion(requestKey: string): Promise<number> {
   return (last?.version ?? 0) + 1;
 }
 
+/** What a modal submission already posted, as it is now; null when it has posted nothing yet. */
+async function postedBySubmission(input: EstimateInput, requestKey: string): Promise<PostedEstimate | null> {
+  if (!input.submissionId) return null;
+  const estimate = await EstimateModel.findOne({ submissionId: input.submissionId }).lean();
+  if (!estimate) return null;
+  // One modal is one engineer estimating one request; anything else is not a repeat of it.
+  if (estimate.requestKey !== requestKey || estimate.authorId !== input.actor.userId) {
+    throw new Error(`Submission ${input.submissionId} already posted ${estimate.requestKey}/v${estimate.version} by ${estimate.authorId}`);
+  }
+  logger.info({ request: requestKey, version: estimate.version, submission: input.submissionId }, 'Estimate submitted again; answering with the one already posted, recording nothing');
+  return { estimate, superseded: [], autoApproved: estimate.autoApproved, repeated: true };
+}
+
 export async function postEstimate(input: EstimateInput): Promise<PostedEstimate> {
   const request = await requireRequest(input.key);
+  // Before the checks: a repeat gets what the first submission posted, whatever happened since.
+  const earlier = await postedBySubmission(input, request.key);
+  if (earlier) return earlier;
   const topUp = Boolean(input.topUp);
   if (topUp) {
     await authorise('estimate', input.actor, request);
@@ -70,10 +92,15 @@ export async function postEstimate(input: EstimateInput): Promise<PostedEstimate
         authorId: input.actor.userId,
         createdAt: now,
         ...(autoApproved ? { decision: 'approved', decidedBy: 'system', decidedAt: now, autoApproved: true } : {}),
+        ...(input.submissionId ? { submissionId: input.submissionId } : {}),
       });
       estimate = created.toObject();
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error; // another engineer took this version number
+      if (!isDuplicateKey(error)) throw error;
+      // Either another engineer took this version number (try the next), or a twin of this
+      // submission, running alongside, posted it first.
+      const twin = await postedBySubmission(input, request.key);
+      if (twin) return twin;
     }
   }
   if (!estimate) throw new UserFacingError(ErrorCode.Conflict, 'Someone else is estimating this request right now. Please try again.');
@@ -107,12 +134,17 @@ export async function postEstimate(input: EstimateInput): Promise<PostedEstimate
       }
     } catch (error) {
       // The request moved on while we estimated: this version must not stay open for a decision.
-      await EstimateModel.updateOne({ _id: estimate._id, decision: { $in: ['pending', 'approved'] } }, { $set: { decision: 'superseded' } });
+      // Its submission is let go, so Slack's retry of the modal is refused like this call rather
+      // than told the estimate was posted.
+      await EstimateModel.updateOne(
+        { _id: estimate._id, decision: { $in: ['pending', 'approved'] } },
+        { $set: { decision: 'superseded' }, $unset: { submissionId: '' } },
+      );
       throw error;
     }
   }
   logger.info({ request: request.key, version: estimate.version, topUp, autoApproved }, 'Estimate posted');
-  return { estimate: (await EstimateModel.findById(estimate._id).lean()) ?? estimate, superseded, autoApproved };
+  return { estimate: (await EstimateModel.findById(estimate._id).lean()) ?? estimate, superseded, autoApproved, repeated: false };
 }
 
 export async function requireEstimate(id: string): Promise<Estimate> {

@@ -12,6 +12,7 @@ import type { DigestNumbers } from '../domain/digest';
 import { OPEN_STATES, PRIORITIES } from '../domain/lifecycle';
 import { digestFor } from './digest';
 import { staffRoles } from './directory';
+import { failedEffects, type FailedDelivery } from './slackEffects';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -41,7 +42,15 @@ export interface HomeData {
   userId: string;
   clients: ClientHome[];
   engineer?: { queue: { items: Request[]; total: number }; mine: { items: Request[]; total: number }; loggedThisWeekMinutes: number } | undefined;
-  manager?: { digest: DigestNumbers; awaitingApproval: { items: Request[]; total: number }; breached: { items: Request[]; total: number } } | undefined;
+  manager?:
+    | {
+        digest: DigestNumbers;
+        awaitingApproval: { items: Request[]; total: number };
+        breached: { items: Request[]; total: number };
+        /** Slack effects kept as failed (a channel the app was removed from, an archived one…). */
+        failedDeliveries: { items: FailedDelivery[]; total: number };
+      }
+    | undefined;
   timezone: string;
 }
 
@@ -99,12 +108,13 @@ export async function homeFor(userId: string, clientKeys: string[], zone: string
     data.engineer = { queue: { items: unclaimed.slice(0, HOME_LIST_LIMIT), total: unclaimed.length }, mine, loggedThisWeekMinutes: logged[0]?.minutes ?? 0 };
   }
   if (roles.includes('manager')) {
-    const [digest, awaitingApproval, breached] = await Promise.all([
+    const [digest, awaitingApproval, breached, failedDeliveries] = await Promise.all([
       digestFor(new Date(now.getTime() - 7 * 24 * 60 * 60 * 1000), now, zone),
       openRequestsOf({ state: 'awaiting_approval' }, { estimatedAt: 1 }),
       openRequestsOf({ slaBreachedAt: { $exists: true } }, { slaBreachedAt: -1 }),
+      failedEffects(50),
     ]);
-    data.manager = { digest, awaitingApproval, breached };
+    data.manager = { digest, awaitingApproval, breached, failedDeliveries };
   }
   return data;
 }

@@ -6,7 +6,7 @@ export type RequestSurface = 'client' | 'triage';
 const TS_FIELD: Record<RequestSurface, 'clientMessageTs' | 'triageMessageTs'> = { client: 'clientMessageTs', triage: 'triageMessageTs' };
 
 /**
- * Records what a sync did, in one write when it can: the ts of the messages it posted (each only
+ * Records what a delivery did (not a change of the request, so `updatedAt` stays), in one write when it can: the ts of the messages it posted (each only
  * where none is stored yet: another process may have posted first) and, when every message now
  * shows it, the revision they show.
  */
@@ -14,15 +14,15 @@ export async function recordShown(key: string, posted: Partial<Record<RequestSur
   const stored = Object.entries(posted).map(([surface, ts]) => [TS_FIELD[surface as RequestSurface], ts] as const);
   const synced = syncedRevision === null ? {} : { $max: { syncedRevision } };
   if (stored.length === 0) {
-    if (syncedRevision !== null) await RequestModel.updateOne({ key }, synced);
+    if (syncedRevision !== null) await RequestModel.updateOne({ key }, synced, { timestamps: false });
     return;
   }
   const unset = Object.fromEntries(stored.map(([field]) => [field, { $exists: false }]));
-  const result = await RequestModel.updateOne({ key, ...unset }, { $set: Object.fromEntries(stored), ...synced });
+  const result = await RequestModel.updateOne({ key, ...unset }, { $set: Object.fromEntries(stored), ...synced }, { timestamps: false });
   if (result.matchedCount === 1) return;
   // Some message was stored by another process meanwhile: store the others one by one.
-  for (const [field, ts] of stored) await RequestModel.updateOne({ key, [field]: { $exists: false } }, { $set: { [field]: ts } });
-  if (syncedRevision !== null) await RequestModel.updateOne({ key }, synced);
+  for (const [field, ts] of stored) await RequestModel.updateOne({ key, [field]: { $exists: false } }, { $set: { [field]: ts } }, { timestamps: false });
+  if (syncedRevision !== null) await RequestModel.updateOne({ key }, synced, { timestamps: false });
 }
 
 export async function findRequestByTriageMessage(channelId: string, ts: string) {

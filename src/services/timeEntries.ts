@@ -1,20 +1,23 @@
 // Logging time, with the budget guard: billable minutes never go past what the client approved
 // (the request's estimate plus approved top-ups, and the client's monthly budget) without a
 // top-up. The request's billableMinutesLogged is moved only by guarded increments, so two
-// engineers logging at once cannot both slip past the budget.
+// engineers logging at once cannot both slip past the budget. A modal submitted twice (Slack's
+// retry, a second click) logs once and reserves once: its view.id is unique on the entry.
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { Types } from 'mongoose';
 import { EstimateModel } from '../db/estimate';
-import { RequestModel } from '../db/request';
+import { RequestModel, type RequestRecord } from '../db/request';
 import { TimeEntryModel, type TimeEntryRecord } from '../db/timeEntry';
 import { formatDuration } from '../domain/duration';
 import { ErrorCode, UserFacingError } from '../errors';
+import { logger } from '../logger';
 import { recordAudit } from './audit';
 import { budgetOf, type Budget } from './estimates';
 import { staffRoles, type Actor, type Client } from './directory';
 import { authorise, requireRequest, transitionRequest } from './requestLifecycle';
+import { isDuplicateKey } from './sequence';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -33,12 +36,16 @@ export interface LogTimeInput {
   billable: boolean;
   /** When the work was done; defaults to now. */
   at?: Date;
+  /** The Slack view.id of the modal that submitted it: the same submission again logs nothing more. */
+  submissionId?: string;
 }
 
 export interface LoggedTime {
   entry: TimeEntry;
   budget: Budget;
   monthly?: MonthlyBudget | undefined;
+  /** This submission had already logged the entry: nothing more was logged or reserved. */
+  repeated: boolean;
 }
 
 export interface MonthlyBudget {
@@ -86,35 +93,71 @@ function overBudget(key: string, minutes: number, budget: Budget): UserFacingErr
   );
 }
 
+/** What a modal submission already logged, with the budget as it is now; null when it has logged nothing yet. */
+async function loggedBySubmission(input: LogTimeInput, requestKey: string, client: Client): Promise<LoggedTime | null> {
+  if (!input.submissionId) return null;
+  const entry = await TimeEntryModel.findOne({ submissionId: input.submissionId }).lean();
+  if (!entry) return null;
+  // One modal is one engineer logging on one request; anything else is not a repeat of it.
+  if (entry.requestKey !== requestKey || entry.engineerId !== input.actor.userId) {
+    throw new Error(`Submission ${input.submissionId} already logged time entry ${entry._id.toHexString()} on ${entry.requestKey} by ${entry.engineerId}`);
+  }
+  logger.info({ request: requestKey, entry: entry._id.toHexString(), submission: input.submissionId }, 'Time submitted again; answering with the entry already logged, logging nothing');
+  const monthly = entry.billable ? await monthlyBudget(client, entry.workDate) : undefined;
+  return { entry, budget: await budgetOf(requestKey), monthly, repeated: true };
+}
+
+/**
+ * Checks billable time against the request's and the month's budget and reserves it on the
+ * request with a guarded increment; returns the month's figures before this time.
+ */
+async function reserveBillable(input: LogTimeInput, request: Pick<RequestRecord, 'key' | 'state'>, client: Client, workDate: string): Promise<MonthlyBudget | undefined> {
+  const budget = await budgetOf(request.key);
+  if (!BILLABLE_STATES.includes(request.state) || budget.approvedMinutes === 0) {
+    throw new UserFacingError(
+      ErrorCode.InvalidState,
+      `${request.key} has no approved estimate yet, so time can't be billable. Post an estimate for the client to approve, or log it as non-billable.`,
+    );
+  }
+  const monthly = await monthlyBudget(client, workDate);
+  if (monthly && monthly.usedMinutes + input.minutes > monthly.capMinutes) {
+    throw new UserFacingError(
+      ErrorCode.InvalidState,
+      `That would take ${client.name} past its monthly budget (${formatDuration(monthly.usedMinutes)} of ${formatDuration(monthly.capMinutes)} used in ${monthly.month}). ` +
+        `Ask for a top-up (\`estimate ${request.key} +${topUpSuggestion(monthly.usedMinutes + input.minutes - monthly.capMinutes)}\`), or log it as non-billable.`,
+    );
+  }
+  const reserved = await RequestModel.updateOne(
+    { key: request.key, billableMinutesLogged: { $lte: budget.approvedMinutes - input.minutes } },
+    { $inc: { billableMinutesLogged: input.minutes } },
+  );
+  if (reserved.modifiedCount !== 1) throw overBudget(request.key, input.minutes, await budgetOf(request.key));
+  return monthly;
+}
+
 export async function logTime(input: LogTimeInput): Promise<LoggedTime> {
   const request = await requireRequest(input.key);
   const client = await authorise('logTime', input.actor, request);
+  // Before the checks and the reservation: a repeat gets what the first submission logged,
+  // whatever happened since, and reserves nothing.
+  const earlier = await loggedBySubmission(input, request.key, client);
+  if (earlier) return earlier;
   if (!LOGGABLE_STATES.includes(request.state)) {
     throw new UserFacingError(ErrorCode.InvalidState, `${request.key} is ${request.state.replace('_', ' ')}; time can't be logged on it.`);
   }
   const workDate = workDateFor(input.at ?? new Date(), client.timezone);
-  let budget = await budgetOf(request.key);
   let monthly: MonthlyBudget | undefined;
   if (input.billable) {
-    if (!BILLABLE_STATES.includes(request.state) || budget.approvedMinutes === 0) {
-      throw new UserFacingError(
-        ErrorCode.InvalidState,
-        `${request.key} has no approved estimate yet, so time can't be billable. Post an estimate for the client to approve, or log it as non-billable.`,
-      );
+    try {
+      monthly = await reserveBillable(input, request, client, workDate);
+    } catch (refusal) {
+      if (!(refusal instanceof UserFacingError)) throw refusal;
+      // A twin of this submission, running alongside, may have logged the time (and so used the
+      // budget) since we looked: then the answer is its entry, not a refusal.
+      const twin = await loggedBySubmission(input, request.key, client);
+      if (twin) return twin;
+      throw refusal;
     }
-    monthly = await monthlyBudget(client, workDate);
-    if (monthly && monthly.usedMinutes + input.minutes > monthly.capMinutes) {
-      throw new UserFacingError(
-        ErrorCode.InvalidState,
-        `That would take ${client.name} past its monthly budget (${formatDuration(monthly.usedMinutes)} of ${formatDuration(monthly.capMinutes)} used in ${monthly.month}). ` +
-          `Ask for a top-up (\`estimate ${request.key} +${topUpSuggestion(monthly.usedMinutes + input.minutes - monthly.capMinutes)}\`), or log it as non-billable.`,
-      );
-    }
-    const reserved = await RequestModel.updateOne(
-      { key: request.key, billableMinutesLogged: { $lte: budget.approvedMinutes - input.minutes } },
-      { $inc: { billableMinutesLogged: input.minutes } },
-    );
-    if (reserved.modifiedCount !== 1) throw overBudget(request.key, input.minutes, await budgetOf(request.key));
   }
   let entry: TimeEntry;
   try {
@@ -128,10 +171,14 @@ export async function logTime(input: LogTimeInput): Promise<LoggedTime> {
         note: input.note,
         billable: input.billable,
         createdAt: new Date(),
+        ...(input.submissionId ? { submissionId: input.submissionId } : {}),
       })
     ).toObject();
   } catch (error) {
     if (input.billable) await RequestModel.updateOne({ key: request.key }, { $inc: { billableMinutesLogged: -input.minutes } });
+    // The unique submission index refused it: a twin of this submission logged it first.
+    const twin = isDuplicateKey(error) ? await loggedBySubmission(input, request.key, client) : null;
+    if (twin) return twin;
     throw error;
   }
   await recordAudit({
@@ -145,9 +192,9 @@ export async function logTime(input: LogTimeInput): Promise<LoggedTime> {
   if (input.billable && request.state === 'approved') {
     await transitionRequest({ key: request.key, action: 'startWork', actor: input.actor }).catch(() => undefined);
   }
-  budget = await budgetOf(request.key);
+  const budget = await budgetOf(request.key);
   if (monthly) monthly = { ...monthly, usedMinutes: monthly.usedMinutes + input.minutes };
-  return { entry, budget, monthly };
+  return { entry, budget, monthly, repeated: false };
 }
 
 /** The entry, if the actor may change it (its author or a manager). */

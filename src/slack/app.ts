@@ -4,18 +4,19 @@ import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import type { Config } from '../config';
 import { logger } from '../logger';
+import type { Metrics } from '../metrics';
 import { registerListeners } from './listeners';
 import { messageForError } from './listeners/replies';
 import type { Effects } from './requestUpdates';
 import { BOT_SCOPES } from './scopes';
-import { webClientOptions, type SlackTokens } from './tokens';
+import type { SlackTokens } from './tokens';
 
 export interface Readiness {
   mongodb(): Promise<boolean>;
   redis(): Promise<boolean>;
 }
 
-function healthRoutes(readiness: Readiness): CustomRoute[] {
+function healthRoutes(readiness: Readiness, metrics: Metrics): CustomRoute[] {
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -28,6 +29,23 @@ function healthRoutes(readiness: Readiness): CustomRoute[] {
       handler: (_req, res) => {
         void Promise.all([readiness.mongodb(), readiness.redis()]).then(([mongodb, redis]) =>
           json(res, mongodb && redis ? 200 : 503, { ok: mongodb && redis, mongodb, redis }),
+        );
+      },
+    },
+    {
+      path: '/metrics',
+      method: 'GET',
+      handler: (_req, res) => {
+        metrics.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': metrics.registry.contentType });
+            res.end(text);
+          },
+          (error: unknown) => {
+            logger.warn({ err: error }, 'Could not collect /metrics');
+            res.writeHead(503, { 'content-type': 'text/plain' });
+            res.end('metrics unavailable\n');
+          },
         );
       },
     },
@@ -66,7 +84,7 @@ function oauthOptions(config: Config, tokens: SlackTokens) {
       stateVerification: true,
       stateStore: tokens.oauth.stateStore,
       // oauth.v2.access and auth.test of the install go to SLACK_API_URL too (GovSlack, tests).
-      clientOptions: webClientOptions(config),
+      clientOptions: tokens.clientOptions,
     },
   };
 }
@@ -99,9 +117,9 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-export function createSlackApp(config: Config, effects: Effects, readiness: Readiness): SlackApp {
+export function createSlackApp(config: Config, effects: Effects, readiness: Readiness, metrics: Metrics): SlackApp {
   const { tokens } = effects;
-  const customRoutes = healthRoutes(readiness);
+  const customRoutes = healthRoutes(readiness, metrics);
   const log = boltLogger();
   const oauth = oauthOptions(config, tokens);
   const receiver = config.slack.socketMode
@@ -111,7 +129,7 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
         ...oauth,
         // The Socket Mode client calls apps.connections.open with these options: without them it
         // would ask slack.com whatever SLACK_API_URL says.
-        installerOptions: { clientOptions: webClientOptions(config), ...oauth?.installerOptions, port: config.port },
+        installerOptions: { clientOptions: tokens.clientOptions, ...oauth?.installerOptions, port: config.port },
         logger: log,
       })
     : new HTTPReceiver({
@@ -125,7 +143,7 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
     receiver,
     // With OAuth options Bolt authorizes each request from the installation store itself.
     ...(oauth ? {} : { authorize: tokens.authorize }),
-    clientOptions: webClientOptions(config),
+    clientOptions: tokens.clientOptions,
     logger: log,
     // No listener uses context.conversation; Bolt's default in-memory conversation store would
     // still be read and written on every event.
@@ -144,7 +162,7 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
       inFlight--;
     }
   });
-  registerListeners(app, effects);
+  registerListeners(app, { ...effects, metrics });
 
   let server: Server | undefined;
   return {

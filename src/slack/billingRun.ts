@@ -1,19 +1,23 @@
 // The monthly billing run (the 1st, 08:00): a draft summary of last month for every client with
-// activity, posted to the managers with its CSV. Once per month however many workers run.
+// activity, posted to the managers with its CSV. Each client's post is a durable effect of its
+// own, so one failing channel or client does not stop the others; the month is marked done only
+// once every client has been recorded, so a run that failed part-way is simply run again.
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
-import type { Config } from '../config';
 import { logger } from '../logger';
 import { generateBillingSummary, periodOf } from '../services/billing';
-import { listClients, staffWithRole } from '../services/directory';
-import { claimScheduledRun } from '../services/scheduledRuns';
-import { uploadBillingCsv } from './billingCsv';
-import type { SlackTokens } from './tokens';
+import { listClients } from '../services/directory';
+import { markScheduledRunDone, scheduledRunDone } from '../services/scheduledRuns';
+import { billingCsvFile } from './billingCsv';
+import { managerDestinations } from './digest';
+import type { Effects } from './requestUpdates';
 import { billingSummaryMessage } from './views/billingSummary';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
+
+const JOB = 'monthly-billing';
 
 /** The month before the one `now` falls in, in `zone`. */
 export function previousPeriod(now: Date, zone: string): string {
@@ -21,22 +25,29 @@ export function previousPeriod(now: Date, zone: string): string {
   return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
 
-export async function runMonthlyBilling(tokens: SlackTokens, config: Config, now = new Date()): Promise<{ period: string; posted: string[] } | 'already_ran'> {
-  const period = previousPeriod(now, config.defaultTimezone);
-  if (!(await claimScheduledRun('monthly-billing', period))) return 'already_ran';
-  const client = await tokens.clientFor();
-  const targets = config.slack.managerChannelId ? [config.slack.managerChannelId] : await staffWithRole('manager');
+export async function runMonthlyBilling(effects: Effects, now = new Date()): Promise<{ period: string; posted: string[] } | 'already_ran'> {
+  const period = previousPeriod(now, effects.config.defaultTimezone);
+  if (await scheduledRunDone(JOB, period)) return 'already_ran';
+  const targets = await managerDestinations(effects);
   const posted: string[] = [];
+  const failed: string[] = [];
   for (const { key } of await listClients()) {
-    const { summary } = await generateBillingSummary(key, period, 'system');
-    if (summary.lines.length === 0) continue; // no activity that month
-    const message = billingSummaryMessage({ summary, canIssue: true });
-    for (const channel of targets) {
-      const post = await client?.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
-      if (client && post?.channel) await uploadBillingCsv(client, post.channel, summary);
+    try {
+      const { summary } = await generateBillingSummary(key, period, 'system');
+      if (summary.lines.length === 0) continue; // no activity that month
+      const message = billingSummaryMessage({ summary, canIssue: true });
+      for (const to of targets) {
+        const where = 'channel' in to ? to.channel : to.user;
+        await effects.delivery.post(`billing-run|${period}|${key}|${where}`, { to, text: message.text, blocks: message.blocks, csv: billingCsvFile(summary) });
+      }
+      posted.push(key);
+    } catch (error) {
+      logger.error({ err: error, client: key, period }, 'The billing run failed for a client; the others go on and the run is tried again');
+      failed.push(key);
     }
-    posted.push(key);
   }
-  logger.info({ period, clients: posted.length }, 'Monthly billing run done: drafts posted to the managers');
+  if (failed.length > 0) throw new Error(`The ${period} billing run failed for ${failed.join(', ')}; it will be run again`);
+  await markScheduledRunDone(JOB, period);
+  logger.info({ period, clients: posted.length }, 'Monthly billing run done: drafts recorded for delivery to the managers');
   return { period, posted };
 }

@@ -1,14 +1,15 @@
-// What follows every change to a request, from any surface or job: bring its Slack messages up
-// to date, tell the thread when someone needs to know, and (re)schedule its timers.
+// What follows every change to a request, from any surface or job: its Slack messages are asked
+// for (the delivery renders them from the record), the thread is told when someone needs to know,
+// its timers are (re)scheduled and the Home tabs of the people it concerns are refreshed.
 import type { Config } from '../config';
 import type { RequestRecord } from '../db/request';
 import type { RequestAction } from '../domain/lifecycle';
 import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
+import { homeViewersFor } from '../services/home';
 import { loadRequestWithClient, transitionRequest, type LoadedRequest, type TransitionInput } from '../services/requestLifecycle';
-import { showEstimate } from './estimateSync';
-import { refreshHomes } from './home';
-import { postInThread } from './notify';
-import { syncRequest, type SyncResult } from './sync';
+import type { Delivery } from './delivery';
+import type { Membership } from './membership';
+import type { SlackPost } from './delivery/posts';
 import type { SlackTokens } from './tokens';
 import { threadNotice } from './views/notices';
 
@@ -16,30 +17,32 @@ export interface Effects {
   config: Config;
   tokens: SlackTokens;
   timers: TimerScheduler;
+  delivery: Delivery;
+  membership: Membership;
 }
 
-/**
- * The request's messages and timers, after any change; says what Slack refused, if anything.
- * `current` is the request and its client as just written, when the caller has them.
- */
-export async function showRequest(effects: Effects, key: string, current?: LoadedRequest): Promise<SyncResult> {
+/** `current` is the request and its client as just written, when the caller has them. */
+export async function showRequest(effects: Effects, key: string, current?: LoadedRequest): Promise<void> {
   // Read once: the messages, the timers and the Home tabs all need the same request and client.
   const loaded = current ?? (await loadRequestWithClient(key));
-  const result = await syncRequest(effects.tokens, key, loaded);
+  if (!loaded) return;
+  const { request } = loaded;
+  // A new request's first post is what its requester is waiting for; later changes are re-renders.
+  await effects.delivery.showRequest(key, { firstPost: !request.clientMessageTs || !request.triageMessageTs });
   await syncTimersQuietly(effects.timers, key, loaded);
-  await refreshHomes(effects.tokens, effects.config, key, loaded);
-  return result;
+  await refreshHomes(effects, loaded);
 }
 
-/** Slack errors that mean the app cannot post in the client's channel until someone acts. */
-export const CHANNEL_PROBLEMS = ['not_in_channel', 'channel_not_found', 'is_archived'];
+/** After a change to a request: the Home of everyone who cares (coalesced per person by the delivery). */
+async function refreshHomes(effects: Effects, { request, client: owner }: LoadedRequest): Promise<void> {
+  const people = [request.requesterId, ...(request.assigneeId ? [request.assigneeId] : []), ...(owner?.approvers ?? [])];
+  await effects.delivery.refreshHomes(await homeViewersFor(request.clientKey, people));
+}
 
-export function channelGuidance(key: string, result: SyncResult): string | undefined {
-  const problem = result.errors.client;
-  if (!problem || !CHANNEL_PROBLEMS.includes(problem)) return undefined;
-  return problem === 'is_archived'
-    ? `${key} is saved, but this channel is archived, so I can't post its thread here. Ask your account manager to link an active channel.`
-    : `${key} is saved, but I can't post in this channel yet. Invite me with \`/invite @Ad-hoc Help\` and I'll post it here within a minute.`;
+/** A reply in the request's client thread, posted once per `id`, after its root message. */
+export async function postInThread(effects: Effects, request: Pick<RequestRecord, 'key' | 'requesterTeamId'>, id: string, text: string): Promise<void> {
+  const post: SlackPost = { to: { thread: request.key }, workspace: 'client', text, ...(request.requesterTeamId ? { teamId: request.requesterTeamId } : {}) };
+  await effects.delivery.post(`thread|${request.key}|${id}`, post);
 }
 
 export async function transitionAndShow(effects: Effects, input: TransitionInput): Promise<RequestRecord> {
@@ -52,11 +55,12 @@ export async function transitionAndShow(effects: Effects, input: TransitionInput
 export async function showTransition(effects: Effects, action: RequestAction, updated: RequestRecord, actorId: string): Promise<void> {
   await showRequest(effects, updated.key);
   const notice = threadNotice(action, updated, actorId);
-  if (notice) await postInThread(effects.tokens, updated.key, notice);
+  // The revision names the change, so a retried job or event posts the notice once.
+  if (notice) await postInThread(effects, updated, `r${updated.revision}`, notice);
 }
 
 /** After an estimate is posted or decided: its message (and any it superseded) and the request. */
 export async function showEstimateChange(effects: Effects, requestKey: string, estimateIds: string[]): Promise<void> {
-  for (const id of estimateIds) await showEstimate(effects.tokens, id);
+  await effects.delivery.showEstimates(estimateIds);
   await showRequest(effects, requestKey);
 }

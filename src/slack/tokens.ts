@@ -1,15 +1,20 @@
 // The only module that reads Slack tokens. Everything else asks it for an authorisation (Bolt)
 // or a WebClient for a team (sync, jobs). Two modes: one workspace (SLACK_BOT_TOKEN), or
 // distributed, where client organisations install the app and tokens live sealed in MongoDB.
-import { WebClient, LogLevel, type RetryOptions } from '@slack/web-api';
+import { WebClient, LogLevel, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Authorize, AuthorizeResult, Installation, InstallationQuery, InstallationStore, StateStore } from '@slack/bolt';
 import type { Config, Distribution } from '../config';
 import { createTokenCipher } from '../domain/tokenCipher';
 import { logger } from '../logger';
 import { createInstallationStore, createStateStore } from '../services/installations';
+import type { Pacer } from './delivery/pacer';
+import { pacedFetch } from './delivery/pacedFetch';
 
-/** Slack's default retries run for half an hour; a user is waiting, so give up within seconds. */
-export const SLACK_RETRY_POLICY: RetryOptions = { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 };
+/**
+ * Slack's default retries run for half an hour. One quick retry for a blip; anything longer is
+ * the delivery's business (effects are retried with backoff), or the person's, who is waiting.
+ */
+export const SLACK_RETRY_POLICY: RetryOptions = { retries: 1, factor: 2, minTimeout: 200, maxTimeout: 1000 };
 
 /** What Bolt needs to run the OAuth flow (distributed mode only). */
 export interface OAuthStores {
@@ -34,13 +39,18 @@ export interface SlackTokens {
   removeInstallation(query: InstallationQuery<boolean>): Promise<void>;
   /** Our own bot's user ID, e.g. to ignore our own messages. */
   botUserId(): Promise<string>;
+  /** The options of every WebClient of the app (Bolt's too): paced, and never paused by a 429. */
+  clientOptions: WebClientOptions;
 }
 
-export function webClientOptions(config: Config) {
+export function webClientOptions(config: Config, pacer?: Pacer): WebClientOptions {
   return {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: SLACK_RETRY_POLICY,
     logLevel: LogLevel.ERROR,
+    // A 429 fails the call at once instead of pausing the client's whole queue (see delivery/pacedFetch.ts).
+    rejectRateLimitedCalls: true,
+    ...(pacer ? { fetch: pacedFetch(pacer) } : {}),
   };
 }
 
@@ -60,9 +70,10 @@ function identityOf(client: WebClient, token: string): () => Promise<AuthorizeRe
   };
 }
 
-export function singleWorkspaceTokens(config: Config): SlackTokens {
+export function singleWorkspaceTokens(config: Config, pacer: Pacer): SlackTokens {
   const token = config.slack.botToken ?? '';
-  const client = new WebClient(token, webClientOptions(config));
+  const clientOptions = webClientOptions(config, pacer);
+  const client = new WebClient(token, clientOptions);
   const resolveIdentity = identityOf(client, token);
 
   return {
@@ -74,14 +85,16 @@ export function singleWorkspaceTokens(config: Config): SlackTokens {
       logger.warn({ team: query.teamId }, 'The app was uninstalled or its token revoked; in single-workspace mode calls will fail until SLACK_BOT_TOKEN is replaced');
     },
     botUserId: async () => (await resolveIdentity()).botUserId ?? '',
+    clientOptions,
   };
 }
 
-export function distributedTokens(config: Config, distribution: Distribution): SlackTokens {
+export function distributedTokens(config: Config, distribution: Distribution, pacer: Pacer): SlackTokens {
   const store = createInstallationStore(createTokenCipher(distribution.encryptionKey));
   const homeTeamId = distribution.homeTeamId;
   const envToken = config.slack.botToken;
-  const envClient = envToken ? new WebClient(envToken, webClientOptions(config)) : undefined;
+  const clientOptions = webClientOptions(config, pacer);
+  const envClient = envToken ? new WebClient(envToken, clientOptions) : undefined;
   const envIdentity = envClient && envToken ? identityOf(envClient, envToken) : undefined;
   // One WebClient per team, kept while the team's token stays the same. The token is read from
   // MongoDB on every call so an uninstall seen by another process (web or worker) counts at once.
@@ -95,7 +108,7 @@ export function distributedTokens(config: Config, distribution: Distribution): S
   const clientWith = (teamId: string, token: string): WebClient => {
     const cached = clients.get(teamId);
     if (cached?.token === token) return cached.client;
-    const client = new WebClient(token, webClientOptions(config));
+    const client = new WebClient(token, clientOptions);
     clients.set(teamId, { token, client });
     return client;
   };
@@ -150,11 +163,12 @@ export function distributedTokens(config: Config, distribution: Distribution): S
       if (query.isEnterpriseInstall) clients.clear();
     },
     botUserId: async () => (envIdentity ? (await envIdentity()).botUserId : (await store.botForTeam(homeTeamId))?.userId) ?? '',
+    clientOptions,
   };
 }
 
 /** The token module for the configured mode; main.ts and worker.ts both build it here. */
-export function createTokens(config: Config): SlackTokens {
+export function createTokens(config: Config, pacer: Pacer): SlackTokens {
   const distribution = config.slack.distribution;
-  return distribution ? distributedTokens(config, distribution) : singleWorkspaceTokens(config);
+  return distribution ? distributedTokens(config, distribution, pacer) : singleWorkspaceTokens(config, pacer);
 }

@@ -10,7 +10,7 @@ import { billingTotals, type BillingLine } from '../../src/services/billing';
 import { validateBlocks, type RecordedCall } from '../support/slackFake';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, BETA, STAFF } from '../support/testEnv';
-import { waitForEphemeral } from '../support/flows';
+import { allDelivered, waitForEphemeral } from '../support/flows';
 
 const MANAGERS_CHANNEL = 'C0MANAGERS';
 let t: TestApp;
@@ -79,9 +79,10 @@ describe('/help billing', () => {
 
   it('posts the summary for a manager in the channel, with an Issue button, and uploads the CSV', async () => {
     const answer = await billing('billing ACME 2026-11', STAFF.manager, MANAGERS_CHANNEL);
-    expect(answer).toBe('Posted the draft November 2026 billing summary for Acme Ltd here, with the CSV.');
+    expect(answer).toBe("Posting the draft November 2026 billing summary for Acme Ltd here, with the CSV (in our direct messages if I can't post in this channel).");
 
     const [post] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === MANAGERS_CHANNEL);
+    await t.fake.waitFor('files.completeUploadExternal');
     expect(post?.response).toMatchObject({ ok: true });
     summaryTs = String((post?.response as { ts?: string }).ts);
     const blocks = blocksText(post);
@@ -109,23 +110,27 @@ describe('/help billing', () => {
   it("shows a client's approver their own client's summary, only to them, with the CSV in a DM", async () => {
     t.fake.clearCalls();
     const answer = await billing('billing 2026-11', ACME.boss, ACME.channel);
-    expect(answer).toBe("That's the draft November 2026 billing summary for Acme Ltd; I've sent you the CSV in a direct message.");
+    expect(answer).toBe("That's the draft November 2026 billing summary for Acme Ltd; I'm sending you the CSV in a direct message.");
     const [shown] = await t.fake.waitFor('chat.postEphemeral', (c) => c.args.user === ACME.boss);
     expect(shown?.args.channel).toBe(ACME.channel);
     expect(blocksText(shown)).toContain('*ACME-1* Upgrade the database');
     expect(blocksText(shown)).not.toContain(BILLING_ISSUE_ACTION);
-    expect(t.fake.callsTo('chat.postMessage')).toHaveLength(0);
+    // Only the CSV's note goes to the approver's DM: the summary itself was for their eyes only.
+    await t.fake.waitFor('files.completeUploadExternal');
+    expect(t.fake.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([`D${ACME.boss}`]);
     const upload = t.fake.uploadedFiles().find((f) => f.channel_id === `D${ACME.boss}`);
     expect(upload).toMatchObject({ filename: 'ACME-2026-11.csv', content: EXPECTED_CSV, completed: true });
   });
 
   it('refuses a member who is not an approver, and another client asking for Acme', async () => {
+    await allDelivered();
     t.fake.clearCalls();
     const uploads = t.fake.uploadedFiles().length;
     expect(await billing('billing', ACME.member, ACME.channel)).toBe(BILLING_REFUSAL);
     expect(await billing('billing ACME 2026-11', BETA.member, BETA.channel)).toBe(BILLING_REFUSAL);
     expect(await billing('billing ACME', STAFF.engineer, 'C0TRIAGE')).toBe(BILLING_REFUSAL);
     expect(t.fake.callsTo('chat.postEphemeral')).toHaveLength(0);
+    await allDelivered();
     expect(t.fake.callsTo('chat.postMessage')).toHaveLength(0);
     expect(t.fake.uploadedFiles()).toHaveLength(uploads);
   });
@@ -160,7 +165,8 @@ describe('/help billing', () => {
     t.fake.clearCalls();
     const uploads = t.fake.uploadedFiles().length;
     const answer = await billing('billing 2026-11', STAFF.manager, ACME.channel);
-    expect(answer).toBe("Posted the issued November 2026 billing summary for Acme Ltd in our direct messages (this is a client's channel), with the CSV.");
+    expect(answer).toBe("Posting the issued November 2026 billing summary for Acme Ltd in our direct messages (this is a client's channel), with the CSV.");
+    await t.fake.waitFor('files.completeUploadExternal');
     const posts = t.fake.callsTo('chat.postMessage');
     expect(posts.map((c) => c.args.channel)).toEqual([`D${STAFF.manager}`]);
     expect(String(posts[0]?.args.text)).toBe('Billing: Acme Ltd (ACME), November 2026 (issued): £142.50');
@@ -169,6 +175,7 @@ describe('/help billing', () => {
     // Asked for by key from another client's channel: the same.
     t.fake.clearCalls();
     expect(await billing('billing ACME 2026-11', STAFF.manager, BETA.channel)).toMatch(/in our direct messages \(this is a client's channel\)/);
+    await t.fake.waitFor('files.completeUploadExternal');
     expect(t.fake.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([`D${STAFF.manager}`]);
   });
 });

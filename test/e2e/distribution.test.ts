@@ -6,13 +6,28 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { InstallationModel } from '../../src/db/installation';
 import { RequestModel } from '../../src/db/request';
-import { createTokens } from '../../src/slack/tokens';
-import { postInThread } from '../../src/slack/notify';
+import { postInThread } from '../../src/slack/requestUpdates';
+import type { SlackTokens } from '../../src/slack/tokens';
 import { untilSynced, clickAndSettle } from '../support/flows';
 import { ACME, BOT_TOKEN, STAFF, TRIAGE, startTestApp, type TestApp } from '../support/harness';
 import { DEFAULT_TEAM_ID } from '../support/slackFake';
 
 const CLIENT_TEAM = 'T0CLIENT';
+
+/** The worker is another token module than the web's: it must see installs and revocations too. */
+function workerTokens(app: TestApp): SlackTokens {
+  if (!app.worker) throw new Error('this test needs the worker');
+  return app.worker.effects.tokens;
+}
+
+/** A notice in the request's thread, delivered by the worker; resolves with Slack's call. */
+async function workerNotice(app: TestApp, key: string, text: string) {
+  const request = await RequestModel.findOne({ key }).lean();
+  await postInThread(app.web.effects, { key, requesterTeamId: request?.requesterTeamId }, text.replace(/\W+/g, '-'), text);
+  const [call] = await app.fake.waitFor('chat.postMessage', (c) => c.args.text === text, { timeoutMs: 10_000 });
+  if (!call) throw new Error(`no call for ${text}`);
+  return call;
+}
 const CLIENT_TOKEN = 'xoxb-client-secret-token';
 const CLIENT_BOT_USER = 'U0CLIENTBOT';
 const CLIENT_ADMIN = 'U0CLIENTADMIN';
@@ -186,9 +201,8 @@ describe("working a client organisation's request", () => {
 
   it('after tokens_revoked removes the installation and never sends the revoked token again', async () => {
     // The worker is another process with its own token module: it must see the revocation too.
-    const worker = createTokens(t.config);
-    await postInThread(worker, key, 'A reminder from the worker');
-    expect(t.fake.callsTo('chat.postMessage').at(-1)?.token).toBe(CLIENT_TOKEN);
+    const worker = workerTokens(t);
+    expect((await workerNotice(t, key, 'A reminder from the worker')).token).toBe(CLIENT_TOKEN);
 
     t.fake.revokeToken(CLIENT_TOKEN);
     const res = await t.slack.event({ type: 'tokens_revoked', tokens: { bot: [CLIENT_BOT_USER] } }, { team_id: CLIENT_TEAM });
@@ -202,7 +216,7 @@ describe("working a client organisation's request", () => {
     // The client's people can no longer reach the app from their own workspace.
     await t.slack.slashCommand({ text: 'Another problem', user_id: CLIENT_DEV, channel_id: ACME.channel, team_id: CLIENT_TEAM });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await postInThread(worker, key, 'Another reminder from the worker');
+    await workerNotice(t, key, 'Another reminder from the worker');
     expect(await worker.clientFor(CLIENT_TEAM)).toBeUndefined();
     expect(t.fake.calls.filter((c) => c.token === CLIENT_TOKEN)).toEqual([]);
     const inClientChannel = t.fake.calls.filter((c) => c.args.channel === ACME.channel);
@@ -257,15 +271,14 @@ describe('an organisation-wide install (Enterprise Grid)', () => {
     expect(apiCalls.filter((c) => c.args.channel === TRIAGE).map((c) => c.token)).toEqual([BOT_TOKEN]);
     // The workspace is remembered, so jobs (which know only the team) find the token too.
     expect((await InstallationModel.findOne({ key: `E:${ORG}` }).lean())?.teamIds).toContain(ORG_WORKSPACE);
-    const worker = createTokens(t.config);
-    await postInThread(worker, key, 'From the worker, to the organisation');
-    expect(t.fake.callsTo('chat.postMessage').at(-1)).toMatchObject({ token: ORG_TOKEN, args: { channel: ACME.channel } });
+    const worker = workerTokens(t);
+    expect(await workerNotice(t, key, 'From the worker, to the organisation')).toMatchObject({ token: ORG_TOKEN, args: { channel: ACME.channel } });
 
     await t.slack.event({ type: 'app_uninstalled' }, { team_id: ORG_WORKSPACE, enterprise_id: ORG, isEnterpriseInstall: true });
     await waitUntil(async () => (await InstallationModel.countDocuments({ key: `E:${ORG}` })) === 0);
     expect(await worker.clientForClientSide(ORG_WORKSPACE)).toBeDefined(); // our own, for the shared channel
     t.fake.clearCalls();
-    await postInThread(worker, key, 'After the uninstall');
+    await workerNotice(t, key, 'After the uninstall');
     expect(t.fake.calls.filter((c) => c.token === ORG_TOKEN)).toEqual([]);
   });
 });

@@ -1,9 +1,7 @@
 // When Slack, Redis or MongoDB misbehave: the record stays right, the user gets guidance, and
 // Slack is brought up to date once it answers again. MongoDB is the truth; Slack is a view.
 import { RequestModel } from '../../src/db/request';
-import { createRedisConnection } from '../../src/jobs/redis';
-import { createTimerScheduler } from '../../src/jobs/timerScheduler';
-import { singleWorkspaceTokens } from '../../src/slack/tokens';
+import { findEffect } from '../../src/services/slackEffects';
 import { maintenanceSweep } from '../../src/worker';
 import { startMongoServer, startRedisServer } from '../../scripts/services';
 import { startTestApp, type TestApp } from '../support/harness';
@@ -16,15 +14,9 @@ async function openFast(t: TestApp, text: string, user: string = ACME.member, ch
   return { res, key };
 }
 
+/** The worker's sweep, now, treating every pending effect as overdue (its wake-up was lost). */
 async function sweep(t: TestApp) {
-  const connection = createRedisConnection(t.config.redisUrl, { forWorker: true });
-  const timers = createTimerScheduler(t.config, connection);
-  try {
-    return await maintenanceSweep({ config: t.config, tokens: singleWorkspaceTokens(t.config), timers });
-  } finally {
-    await timers.close();
-    connection.disconnect();
-  }
+  return maintenanceSweep(t.web.effects, 0);
 }
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 5000) {
@@ -45,41 +37,39 @@ describe('Slack failing', () => {
   beforeEach(() => t.fake.reset());
 
   it.each([
-    ['a 500', { status: 500, times: 10 }],
-    ['a 429 with Retry-After', { status: 429, retryAfterSeconds: 1, times: 10 }],
-  ])('keeps the request when Slack answers %s, and shows it once Slack is back', async (_label, failure) => {
+    ['a 500', { status: 500, times: 4 }],
+    ['a 429 with Retry-After', { status: 429, retryAfterSeconds: 1, times: 3 }],
+  ])('keeps the request when Slack answers %s, and the worker shows it once Slack is back', async (_label, failure) => {
     t.fake.failNext('chat.postMessage', failure);
     const { res, key } = await openFast(t, 'Slack is flaky today');
     expect(res.status).toBe(200);
     expect(key).toBeDefined();
     const k = key ?? '';
-    await until(async () => (await record(k)).timersRevision >= 0, 'the failed sync to finish', 20_000);
-    const stored = await record(k);
-    expect(stored.state).toBe('open');
-    expect(stored.syncedRevision).toBeLessThan(stored.revision);
-    expect(stored.clientMessageTs).toBeUndefined();
-
-    t.fake.reset(); // Slack answers again
-    const result = await sweep(t);
-    expect(result.synced).toBeGreaterThanOrEqual(1);
-    const shown = await record(k);
-    expect(shown.syncedRevision).toBe(shown.revision);
-    expect(shown.clientMessageTs).toBeDefined();
-    expect(t.fake.callsTo('chat.postMessage').map((c) => c.args.channel).sort()).toEqual([ACME.channel, TRIAGE].sort());
+    expect((await record(k)).state).toBe('open');
+    // Retried with backoff (a 429 waits its Retry-After), without a sweep or anyone acting.
+    await until(async () => (await record(k)).syncedRevision >= (await record(k)).revision && Boolean((await record(k)).clientMessageTs), 'the retried delivery', 20_000);
+    const posted = t.fake.callsTo('chat.postMessage').filter((c) => c.status === 200 && (c.response as { ok?: boolean }).ok);
+    // Exactly one root message and one triage message, however many attempts it took.
+    expect(posted.map((c) => c.args.channel).sort()).toEqual([ACME.channel, TRIAGE].sort());
   }, 30_000);
 
-  it.each(['not_in_channel', 'channel_not_found'] as const)('tells the user what to do when Slack says %s, and keeps the request', async (error) => {
+  it.each(['not_in_channel', 'channel_not_found'] as const)('tells the requester what to do when Slack says %s, keeps the request, and a manager retries', async (error) => {
     t.fake.setChannelError(BETA.channel, error);
     const { res, key } = await openFast(t, 'Bot not invited', BETA.member, BETA.channel);
     expect(res.status).toBe(200);
-    const [guidance] = await t.fake.waitFor('response_url');
-    expect(String(guidance?.args.text)).toMatch(new RegExp(`${key} is saved, but I can't post in this channel yet.*/invite`));
+    const [guidance] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === BETA.member);
+    expect(String(guidance?.args.text)).toMatch(new RegExp(`${key} is saved, but I can't post in its channel yet.*/invite`));
     expect((await record(key ?? '')).state).toBe('open');
     // The triage message went out regardless.
     expect(t.fake.callsTo('chat.postMessage').some((c) => c.args.channel === TRIAGE)).toBe(true);
+    // Kept as failed with Slack's error: not retried every minute.
+    const effect = await findEffect(`request|${key}`);
+    expect(effect).toMatchObject({ state: 'failed', lastError: error, errorChannel: BETA.channel });
+    expect((await sweep(t)).synced).toBe(0);
     t.fake.setChannelError(BETA.channel, undefined);
-    await sweep(t);
-    expect((await record(key ?? '')).clientMessageTs).toBeDefined();
+    const answer = await t.slack.slashCommand({ text: `admin retry <#${BETA.channel}>`, user_id: 'U0MANAGER', channel_id: TRIAGE });
+    expect((answer.json() as { text: string }).text).toMatch(/Trying 1 failed delivery/);
+    await until(async () => Boolean((await record(key ?? '')).clientMessageTs), 'the retried delivery');
   });
 });
 
@@ -106,14 +96,17 @@ describe('Redis down', () => {
     expect(res.status).toBe(200);
     expect(res.elapsedMs).toBeLessThan(3000);
     const k = key ?? '';
-    await until(async () => Boolean((await record(k)).triageMessageTs), 'the Slack messages');
     const stored = await record(k);
     expect(stored.timersRevision).toBeLessThan(stored.revision);
+    // The Slack messages are recorded as owed; their wake-up call could not be scheduled.
+    expect(await findEffect(`request|${k}`)).toMatchObject({ state: 'pending' });
 
     redis = await startRedisServer(redis.port);
     await until(async () => (await fetch(`${t.baseUrl}/readyz`)).status === 200, 'readiness', 10_000);
     const result = await sweep(t);
     expect(result.timers).toBeGreaterThanOrEqual(1);
+    expect(result.woken).toBeGreaterThanOrEqual(1);
+    await until(async () => Boolean((await record(k)).triageMessageTs), 'the Slack messages, once Redis is back', 15_000);
     const scheduled = await record(k);
     expect(scheduled.timersRevision).toBe(scheduled.revision);
     expect(scheduled.scheduledTimers.length).toBe(2); // SLA reminder and escalation

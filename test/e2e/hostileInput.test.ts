@@ -29,8 +29,8 @@ import {
   VIEW_RESOLVE_REQUEST,
 } from '../../src/slack/ids';
 import { sealMetadata } from '../../src/slack/metadata';
-import { clickAndSettle, openByCommand, record, untilSynced } from '../support/flows';
-import { startTestApp, type TestApp } from '../support/harness';
+import { allDelivered, clickAndSettle, openByCommand, record, untilSynced } from '../support/flows';
+import { startTestApp, type TestApp, UNLIMITED_SLACK } from '../support/harness';
 import { BOT_USER_ID } from '../support/slackFake';
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
 
@@ -96,6 +96,8 @@ interface Snapshot {
 }
 
 async function snapshot(): Promise<Snapshot> {
+  // Deliveries of earlier steps write what Slack answered (message ts); let them land first.
+  await allDelivered();
   const db = mongoose.connection.db;
   if (!db) throw new Error('not connected');
   const entries = await Promise.all(
@@ -308,7 +310,9 @@ async function pendingEstimate(key: string, amount = '1h'): Promise<string> {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Hundreds of hostile payloads in seconds, far past Slack's limits; the subject is what is
+  // written and echoed, so Slack's limits are off here.
+  t = await startTestApp(UNLIMITED_SLACK);
   await t.seed();
   // Everyone these tests tell something in a client channel is a member of it (the DM intake reads members).
   t.fake.setChannelMembers(ACME.channel, [ACME.member, ACME.boss, ...Object.values(STAFF)]);

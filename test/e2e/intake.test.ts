@@ -9,6 +9,13 @@ import { untilSynced, waitForEphemeral, submit } from '../support/flows';
 import { BOT_USER_ID } from '../support/slackFake';
 
 let t: TestApp;
+
+/** Who is in a channel; Slack would send member_joined_channel, on which the app forgets its cached members. */
+async function setMembers(channel: string, users: string[]): Promise<void> {
+  t.fake.setChannelMembers(channel, users);
+  await t.web.effects.membership.forget(channel);
+}
+
 const GUEST = 'U0ACMEGUEST'; // from Acme's own workspace, in the shared channel
 const GUEST_TEAM = 'T0ACMEORG';
 
@@ -139,8 +146,8 @@ describe('a DM to the app', () => {
     t.slack.event({ type: 'message', channel_type: 'im', channel: `D${user}`, user, text, ts: nextTs() });
 
   it('opens the request in the one client the person belongs to', async () => {
-    t.fake.setChannelMembers(ACME.channel, [ACME.member, GUEST]);
-    t.fake.setChannelMembers(BETA.channel, [BETA.member]);
+    await setMembers(ACME.channel, [ACME.member, GUEST]);
+    await setMembers(BETA.channel, [BETA.member]);
     await dm(GUEST, 'VPN keeps dropping');
     const [reply] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === `D${GUEST}`);
     expect(String(reply?.args.text)).toMatch(/Opened \*ACME-\d+\*.*<#C0ACME>/);
@@ -149,8 +156,8 @@ describe('a DM to the app', () => {
   });
 
   it('asks which client when the person belongs to several, then opens it there', async () => {
-    t.fake.setChannelMembers(ACME.channel, ['U0BOTH']);
-    t.fake.setChannelMembers(BETA.channel, ['U0BOTH']);
+    await setMembers(ACME.channel, ['U0BOTH']);
+    await setMembers(BETA.channel, ['U0BOTH']);
     const before = await countRequests();
     await dm('U0BOTH', 'Which one am I?');
     const [question] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === 'DU0BOTH');

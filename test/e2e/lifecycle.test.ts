@@ -2,14 +2,15 @@
 // cancel and reopen, checking the record, the audit trail and what Slack was asked to show.
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { ACTION, VIEW_CANCEL_REQUEST, VIEW_RESOLVE_REQUEST } from '../../src/slack/ids';
-import { startTestApp, type TestApp } from '../support/harness';
+import { startTestApp, type TestApp, UNLIMITED_SLACK } from '../support/harness';
 import { ACME, STAFF, TRIAGE } from '../support/testEnv';
 import { blocksOf, click, clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle, untilSynced, waitForEphemeral } from '../support/flows';
 
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Whole lifecycles back to back in one channel, faster than slack's one post a second: the subject is money and state, so Slack's limits are off here.
+  t = await startTestApp(UNLIMITED_SLACK);
   await t.seed();
 });
 afterAll(async () => {

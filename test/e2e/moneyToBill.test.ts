@@ -74,7 +74,8 @@ it('bills on completion: the rounded actual time, capped at what was approved', 
   await resolveAndConfirm(key, ACME.member, ACME.channel);
 
   const month = dayjs().tz('Europe/London').format('YYYY-MM');
-  expect(await say(`billing ACME ${month}`, STAFF.manager, TRIAGE)).toMatch(/Posted the draft/);
+  expect(await say(`billing ACME ${month}`, STAFF.manager, TRIAGE)).toMatch(/Posting the draft/);
+  await t.fake.waitFor('files.completeUploadExternal', (c) => JSON.stringify(c.args).includes('ACME'));
   const csv = t.fake.uploadedFiles().find((f) => f.content.includes(key))?.content ?? '';
   // Approved 3h (£285.00) + 1h (£95.00) = 240 min, £380.00. Logged 120 + 90 = 210 min; rounded
   // up to 15-minute increments 210, at least 30 → 210; capped at 240 → 210 billed;
@@ -93,7 +94,8 @@ it('bills upfront: the approved amount on approval, and the reconciliation again
   await resolveAndConfirm(key, BETA.member, BETA.channel);
 
   const month = dayjs().tz('Europe/London').format('YYYY-MM');
-  expect(await say(`billing BETA ${month}`, STAFF.manager, TRIAGE)).toMatch(/Posted the draft/);
+  expect(await say(`billing BETA ${month}`, STAFF.manager, TRIAGE)).toMatch(/Posting the draft/);
+  await t.fake.waitFor('files.completeUploadExternal', (c) => JSON.stringify(c.args).includes('BETA'));
   const csv = t.fake.uploadedFiles().find((f) => f.content.includes(key))?.content ?? '';
   // Approved 2h at £120.50 = £241.00, invoiced upfront on approval: amount £241.00, billed 120
   // min. Actual: 50 min → 60 (15-minute increments), at least 30 → 60; 60 × £120.50 / 60 =

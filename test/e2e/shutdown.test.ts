@@ -6,6 +6,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { RequestModel } from '../../src/db/request';
+import { findEffect } from '../../src/services/slackEffects';
 import { applySeed } from '../../src/services/seed';
 import { SlackFake } from '../support/slackFake';
 import { SlackClientSimulator } from '../support/slackRequests';
@@ -65,11 +66,12 @@ it('finishes in-flight work on SIGTERM, then exits 0', async () => {
     expect(res.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    // The listener finished: both messages were posted and their references stored.
-    expect(fake.callsTo('chat.postMessage').map((c) => c.args.channel).sort()).toEqual([ACME.channel, TRIAGE].sort());
+    // The listener finished: the request and the Slack messages it owes are recorded, for a
+    // worker to deliver (the web process posts nothing itself).
     const stored = await RequestModel.findOne({ clientKey: 'ACME' }).lean();
-    expect(stored?.clientMessageTs).toBeDefined();
-    expect(stored?.triageMessageTs).toBeDefined();
+    expect(stored).toMatchObject({ state: 'open', title: 'Stop me if you can' });
+    expect(await findEffect(`request|${stored?.key}`)).toMatchObject({ state: 'pending', kind: 'request' });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
     expect(output).toContain('web is shutting down');
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');

@@ -25,7 +25,8 @@ clients:
 `;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // The tests start and stop the workers themselves.
+  t = await startTestApp({}, undefined, { worker: false });
   await t.seed(SEED);
 });
 afterAll(async () => {
@@ -44,12 +45,14 @@ async function worker(): Promise<RunningWorker> {
  * time so the reminder is due in `remindIn` seconds and the escalation 15 minutes later, unless
  * `escalateIn` brings both close (the reminder then already due).
  */
-async function urgentRequest(title: string, due: { remindIn: number } | { escalateIn: number }): Promise<string> {
+async function urgentRequest(title: string, due: { remindIn: number } | { escalateIn: number }, beforeShift?: () => Promise<void>): Promise<string> {
+  if (workers.length === 0) await worker(); // delivers the request's messages
   const key = await openByCommand(t, title, BETA.member, BETA.channel);
+  await beforeShift?.();
   const untilBreach = 'remindIn' in due ? 15 * 60 + due.remindIn : due.escalateIn;
   const createdAt = new Date(Date.now() - 60 * 60_000 + untilBreach * 1000);
   await RequestModel.updateOne({ key }, { $set: { createdAt, priority: 'urgent' }, $inc: { revision: 1 } });
-  await t.web.timers.sync(key);
+  await t.web.effects.timers.sync(key);
   return key;
 }
 
@@ -85,8 +88,9 @@ describe('SLA timers', () => {
   });
 
   it('loses nothing when the worker is stopped and another starts later', async () => {
-    for (const w of workers.splice(0)) await w.stop();
-    const key = await urgentRequest('Worker restart', { escalateIn: 2 });
+    const key = await urgentRequest('Worker restart', { escalateIn: 2 }, async () => {
+      for (const w of workers.splice(0)) await w.stop();
+    });
     await new Promise((r) => setTimeout(r, 3000)); // both timers are due while no worker runs
     expect(reminders(key)).toHaveLength(0);
     await worker();
@@ -106,7 +110,7 @@ describe('auto-close', () => {
     // Resolved three days ago, less two seconds.
     const resolvedAt = new Date(Date.now() - 3 * 24 * 60 * 60_000 + 2000);
     await RequestModel.updateOne({ key }, { $set: { resolvedAt }, $inc: { revision: 1 } });
-    await t.web.timers.sync(key);
+    await t.web.effects.timers.sync(key);
     const { clientMessageTs } = await record(key);
     await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === clientMessageTs && /now closed/.test(String(c.args.text)), { timeoutMs: 10_000 });
     const closed = await record(key);

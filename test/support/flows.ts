@@ -1,6 +1,7 @@
 // Steps that many end-to-end tests take: open a request, click a button, submit a modal, all as
 // real signed requests to the app; results read from the record and the Slack fake.
 import { RequestModel } from '../../src/db/request';
+import { SlackEffectModel } from '../../src/db/slackEffect';
 import type { TestApp } from './harness';
 import type { RecordedCall } from './slackFake';
 
@@ -109,4 +110,13 @@ export async function waitForEphemeral(t: TestApp, user: string, pattern: RegExp
 
 export function blocksOf(call: RecordedCall | undefined): string {
   return JSON.stringify(call?.args.blocks ?? []);
+}
+
+/** Waits until the worker has delivered every Slack effect owed so far (none pending). */
+export async function allDelivered(timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while ((await SlackEffectModel.countDocuments({ state: 'pending' })) > 0) {
+    if (Date.now() - started > timeoutMs) throw new Error('Slack effects were still pending');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -3,6 +3,7 @@
 import mongoose from 'mongoose';
 import { loadConfig, type Config } from '../../src/config';
 import { startWeb, type RunningWeb } from '../../src/main';
+import { startWorker, type RunningWorker } from '../../src/worker';
 import { applySeed } from '../../src/services/seed';
 import { SlackFake } from './slackFake';
 import { SlackClientSimulator } from './slackRequests';
@@ -21,9 +22,17 @@ export function testConfig(fake: SlackFake, overrides: Record<string, string> = 
     TRIAGE_CHANNEL_ID: TRIAGE,
     QUEUE_PREFIX: uniqueName('q'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Home tabs every second rather than every five, so tests need not wait.
+    HOME_REFRESH_INTERVAL_MS: '1000',
     ...overrides,
   });
 }
+
+/**
+ * For a test whose subject is not Slack's limits and that makes more calls than Slack allows in
+ * its few seconds (it must say why): the fake does not limit and the app does not pace.
+ */
+export const UNLIMITED_SLACK = { SLACK_PACE: 'off' } as const;
 
 export interface TestApp {
   config: Config;
@@ -31,17 +40,24 @@ export interface TestApp {
   slack: SlackClientSimulator;
   baseUrl: string;
   web: RunningWeb;
+  /** The worker that delivers Slack effects and runs the jobs (undefined with `{ worker: false }`). */
+  worker: RunningWorker | undefined;
   seed(yaml?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** `prepare` configures the Slack fake before the app starts (e.g. to serve Socket Mode). */
-export async function startTestApp(overrides: Record<string, string> = {}, prepare?: (fake: SlackFake) => void): Promise<TestApp> {
-  const fake = new SlackFake();
+/**
+ * The web process and a worker, as deployed (the web records Slack effects, the worker delivers
+ * them). `prepare` configures the Slack fake before the app starts (e.g. to serve Socket Mode).
+ */
+export async function startTestApp(overrides: Record<string, string> = {}, prepare?: (fake: SlackFake) => void, options: { worker?: boolean } = {}): Promise<TestApp> {
+  // An app that does not pace itself needs a Slack that does not limit (see UNLIMITED_SLACK).
+  const fake = new SlackFake({ rateLimits: overrides.SLACK_PACE !== 'off' });
   await fake.start();
   prepare?.(fake);
   const config = testConfig(fake, overrides);
   const web = await startWeb(config);
+  const worker = options.worker === false ? undefined : await startWorker(config);
   const baseUrl = `http://127.0.0.1:${web.port}`;
   const slack = new SlackClientSimulator({ baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: fake.baseUrl });
   return {
@@ -50,10 +66,12 @@ export async function startTestApp(overrides: Record<string, string> = {}, prepa
     slack,
     baseUrl,
     web,
+    worker,
     async seed(yaml = STANDARD_SEED) {
       await applySeed(yaml);
     },
     async stop() {
+      await worker?.stop();
       await mongoose.connection.db?.dropDatabase().catch(() => undefined);
       await web.stop();
       await fake.stop();

@@ -1,6 +1,10 @@
 // A local fake of the Slack Web API: the app's real WebClient talks to it over HTTP and tests assert on what it recorded.
+// Like Slack, it enforces the published rate limits (slackLimits.ts) unless a test turns them off, and expires trigger IDs.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TRIGGER_LIFETIME_MS, bucketOf, dmChannelId, limitOf, messageChannel, triggerIssuedAt } from './slackLimits';
+
+export { dmChannelId };
 
 export interface RecordedCall {
   /** Web API method, or one of the fake's pseudo-methods `upload_url` (file bytes) and `response_url`. */
@@ -8,12 +12,17 @@ export interface RecordedCall {
   /** Parsed arguments; JSON-encoded fields (blocks, view, attachments, ...) are objects again, `token` is removed. */
   args: Record<string, unknown>;
   token: string | undefined;
+  /** The workspace the fake attributed the call to: the token's team (setTokenTeam), else DEFAULT_TEAM_ID. */
+  teamId: string;
+  /** When the fake received the call, in ms by its clock (Date.now unless setClock). */
   at: number;
   /** The body the fake answered with (an object for JSON answers, a string otherwise). */
   response: unknown;
   /** The HTTP status the fake answered with. */
   status: number;
   path: string;
+  /** Set when the fake refused the call with a 429 because its rate-limit bucket was empty (not an injected failure). */
+  rateLimited?: true;
 }
 
 export type CallPredicate = (call: RecordedCall) => boolean;
@@ -77,11 +86,6 @@ export const BOT_ID = 'B0BOT';
 export const APP_ID = 'A0APP';
 const DEFAULT_TZ = 'Europe/London';
 const WORKSPACE_URL = 'https://adhoc-help.slack.com/';
-
-/** The DM channel the fake opens for a user (conversations.open, or chat.postMessage to a user ID). */
-export function dmChannelId(userId: string): string {
-  return `D${userId}`;
-}
 
 // ---------------------------------------------------------------------------
 // Block Kit validation: pure functions returning Slack-style problem strings,
@@ -388,6 +392,23 @@ interface UploadSlot {
 
 type Handler = (args: Record<string, unknown>, ctx: RequestContext) => SlackAnswer;
 
+export type Clock = () => number;
+
+export interface SlackFakeOptions {
+  /** Milliseconds since the epoch; drives rate-limit refill, trigger expiry and `at`. Defaults to Date.now. */
+  clock?: Clock;
+  /**
+   * Slack's published limits are enforced unless this is false: for a test that needs an unlimited
+   * Slack and says why (it also runs the app with SLACK_PACE=off). reset() keeps this choice.
+   */
+  rateLimits?: boolean;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
 export class SlackFake {
   readonly calls: RecordedCall[] = [];
 
@@ -407,6 +428,8 @@ export class SlackFake {
   private oauthAccess: OAuthAccessHandler = () => ({ ok: false, error: 'invalid_code' });
   private latencyMs = 0;
   private socketModeUrl: string | undefined;
+  private rateLimits = true;
+  private clock: Clock;
 
   // Workspace state (cleared by reset()).
   private sequence = 0;
@@ -416,6 +439,17 @@ export class SlackFake {
   private usedTriggers = new Set<string>();
   private reactions = new Set<string>();
   private uploads = new Map<string, UploadSlot>();
+  private buckets = new Map<string, Bucket>();
+
+  private readonly defaultClock: Clock;
+  private readonly defaultRateLimits: boolean;
+
+  constructor(options: SlackFakeOptions = {}) {
+    this.defaultClock = options.clock ?? Date.now;
+    this.clock = this.defaultClock;
+    this.defaultRateLimits = options.rateLimits ?? true;
+    this.rateLimits = this.defaultRateLimits;
+  }
 
   private readonly handlers: Record<string, Handler> = {
     'auth.test': (_args, ctx) =>
@@ -511,6 +545,8 @@ export class SlackFake {
     this.oauthAccess = () => ({ ok: false, error: 'invalid_code' });
     this.latencyMs = 0;
     this.socketModeUrl = undefined;
+    this.rateLimits = this.defaultRateLimits;
+    this.clock = this.defaultClock;
     this.sequence = 0;
     this.messages = new Map();
     this.views = new Map();
@@ -518,6 +554,7 @@ export class SlackFake {
     this.usedTriggers = new Set();
     this.reactions = new Set();
     this.uploads = new Map();
+    this.buckets = new Map();
   }
 
   /** Forgets the recorded calls only. */
@@ -573,10 +610,29 @@ export class SlackFake {
     this.latencyMs = ms;
   }
 
+  /**
+   * Slack's published rate limits (slackLimits.ts) are enforced by default, as Slack does; a test that
+   * needs an unlimited Slack turns them off here and says why. Turning them on again starts from full buckets.
+   */
+  setRateLimits(enabled: boolean): void {
+    this.rateLimits = enabled;
+    this.buckets = new Map();
+  }
+
+  /** Replaces the clock (ms since the epoch) so tests can move time for refills and trigger expiry; undefined restores it. */
+  setClock(clock: Clock | undefined): void {
+    this.clock = clock ?? this.defaultClock;
+  }
+
   // ---- inspection ------------------------------------------------------------
 
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
+  }
+
+  /** The calls the fake refused with a 429 because a rate-limit bucket was empty (injected failures are not included). */
+  rateLimited(): RecordedCall[] {
+    return this.calls.filter((call) => call.rateLimited === true);
   }
 
   /** The current state of a message the app posted (after any chat.update), or undefined once deleted. */
@@ -725,34 +781,44 @@ export class SlackFake {
     const args = route === 'upload' ? { file_id: name } : await parseArgs(body, contentType);
     const token = bearerToken(req) ?? stringField(args.token);
     delete args.token;
+    const teamId = (token !== undefined ? this.tokenTeams.get(token) : undefined) ?? DEFAULT_TEAM_ID;
 
     const injected = this.takeFailure(method);
     if (injected) {
-      this.answerWithFailure(res, { method, args, token, path }, injected);
+      this.answerWithFailure(res, { method, args, token, teamId, path }, injected);
+      return;
+    }
+
+    const retryAfter = this.takeToken(method, teamId, args);
+    if (retryAfter !== undefined) {
+      const answer = fail('ratelimited');
+      this.record({ method, args, token, teamId, path, status: 429, response: answer, rateLimited: true });
+      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(retryAfter) });
+      res.end(JSON.stringify(answer));
       return;
     }
 
     if (route === 'upload') {
       const answer = await this.receiveUpload(name, body, contentType);
-      this.record({ method, args, token, path, status: answer.status, response: answer.body });
+      this.record({ method, args, token, teamId, path, status: answer.status, response: answer.body });
       res.writeHead(answer.status, { 'content-type': 'text/plain' });
       res.end(answer.body);
       return;
     }
     if (route === 'response_url') {
-      this.record({ method, args, token, path, status: 200, response: 'ok' });
+      this.record({ method, args, token, teamId, path, status: 200, response: 'ok' });
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
       return;
     }
 
-    const answer = this.answerApiCall(method, args, token);
-    this.record({ method, args, token, path, status: 200, response: answer });
+    const answer = this.answerApiCall(method, args, token, teamId);
+    this.record({ method, args, token, teamId, path, status: 200, response: answer });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(answer));
   }
 
-  private answerApiCall(method: string, args: Record<string, unknown>, token: string | undefined): SlackAnswer {
+  private answerApiCall(method: string, args: Record<string, unknown>, token: string | undefined, teamId: string): SlackAnswer {
     const handler = this.handlers[method];
     if (!handler) return fail('unknown_method');
     if (method !== 'oauth.v2.access') {
@@ -762,8 +828,29 @@ export class SlackFake {
     const channel = stringField(args.channel) ?? stringField(args.channel_id);
     const channelError = channel === undefined ? undefined : this.channelErrors.get(channel);
     if (channelError !== undefined) return fail(channelError);
-    const teamId = (token !== undefined ? this.tokenTeams.get(token) : undefined) ?? DEFAULT_TEAM_ID;
     return handler(args, { token, teamId });
+  }
+
+  /**
+   * Takes one token from the call's bucket (refilled continuously, starting full); when there is not a
+   * whole one, takes nothing and returns the Retry-After seconds until there is.
+   */
+  private takeToken(method: string, teamId: string, args: Record<string, unknown>): number | undefined {
+    if (!this.rateLimits) return undefined;
+    const id = bucketOf(method, teamId, args);
+    const limit = limitOf(method);
+    if (id === undefined || limit === undefined) return undefined;
+    const now = this.clock();
+    const bucket = this.buckets.get(id) ?? { tokens: limit.capacity, updatedAt: now };
+    const elapsedSeconds = Math.max(0, now - bucket.updatedAt) / 1000;
+    bucket.tokens = Math.min(limit.capacity, bucket.tokens + elapsedSeconds * limit.perSecond);
+    bucket.updatedAt = now;
+    this.buckets.set(id, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / limit.perSecond));
   }
 
   private takeFailure(method: string): FailureInjection | undefined {
@@ -777,7 +864,7 @@ export class SlackFake {
 
   private answerWithFailure(
     res: http.ServerResponse,
-    call: Pick<RecordedCall, 'method' | 'args' | 'token' | 'path'>,
+    call: Pick<RecordedCall, 'method' | 'args' | 'token' | 'teamId' | 'path'>,
     failure: FailureInjection,
   ): void {
     const status = failure.status ?? 200;
@@ -797,7 +884,7 @@ export class SlackFake {
   }
 
   private record(call: Omit<RecordedCall, 'at'>): void {
-    this.calls.push({ ...call, at: Date.now() });
+    this.calls.push({ ...call, at: this.clock() });
     for (const waiter of [...this.waiters]) {
       if (waiter.method === call.method) waiter.onCall();
     }
@@ -833,7 +920,7 @@ export class SlackFake {
     const invalid = validateMessage(args);
     if (invalid) return fail(invalid.error, invalid.problems);
     // Posting to a user ID lands in the app's DM with that user.
-    const channel = /^[UW]/.test(requested) ? dmChannelId(requested) : requested;
+    const channel = messageChannel(requested);
     const ts = this.nextTs();
     const message: StoredMessage = {
       type: 'message',
@@ -948,6 +1035,9 @@ export class SlackFake {
     if (!triggerId) return fail('invalid_arguments', ['missing required field: trigger_id']);
     const problems = validateView(args.view, 'modal');
     if (problems.length > 0 || !isRecord(args.view)) return fail('invalid_arguments', problems);
+    // Only IDs in the simulator's format say when they were issued; hand-written ones never expire.
+    const issuedAt = triggerIssuedAt(triggerId);
+    if (issuedAt !== undefined && this.clock() - issuedAt > TRIGGER_LIFETIME_MS) return fail('expired_trigger_id');
     if (this.usedTriggers.has(triggerId)) return fail('exchanged_trigger_id');
     this.usedTriggers.add(triggerId);
     const id = this.nextId('V');

@@ -1,5 +1,6 @@
 // Sends real-shaped, correctly signed Slack requests (commands, interactions, events) to the app's /slack/events.
 import { createHmac, randomBytes } from 'node:crypto';
+import { formatTriggerId } from './slackLimits';
 
 /** The `x-slack-signature` Slack sends: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
 export function signSlackRequest(signingSecret: string, timestampSeconds: number, rawBody: string): string {
@@ -352,8 +353,9 @@ export class SlackClientSimulator {
     return `${base}/response_url/${kind}/${this.teamId}/${this.nextCounter()}/${randomBytes(6).toString('hex')}`;
   }
 
+  // Issued now, in the format the fake reads back to answer expired_trigger_id after 3 seconds, as Slack does.
   private triggerId(): string {
-    return `${this.nextCounter()}.${Date.now()}.${randomBytes(16).toString('hex')}`;
+    return formatTriggerId(Date.now(), this.nextCounter(), randomBytes(16).toString('hex'));
   }
 
   private actionTs(): string {

@@ -34,10 +34,10 @@ function violations(layer: string, forbidden: (imported: string) => boolean): st
 
 describe('architecture', () => {
   it('reads imports, including multi-line ones, and skips type-only imports', () => {
-    const sync = valueImports(path.join(SRC, 'slack/sync.ts'));
-    expect(sync).toContain('../services/requestLifecycle');
-    expect(sync).not.toContain('./tokens'); // `import type { SlackTokens } from './tokens'`
-    expect(layerOf(path.join(SRC, 'slack/sync.ts'), '../db/request')).toBe('db');
+    const deliverer = valueImports(path.join(SRC, 'slack/delivery/deliverer.ts'));
+    expect(deliverer).toContain('../../services/requestLifecycle');
+    expect(deliverer).not.toContain('../tokens'); // `import type { SlackTokens } from '../tokens'`
+    expect(layerOf(path.join(SRC, 'slack/delivery/deliverer.ts'), '../../db/request')).toBe('db');
   });
 
   it('keeps domain/ pure: no database, queue, Slack or other layer', () => {
@@ -46,6 +46,15 @@ describe('architecture', () => {
 
   it('keeps services/ free of Slack listeners, views and jobs', () => {
     expect(violations('services', (l) => ['slack', 'jobs'].includes(l))).toEqual([]);
+  });
+
+  it('sends every Slack message, update, Home tab and file through the delivery: listeners, jobs and services hand it effects', () => {
+    const direct = /\.(chat\.(postMessage|update|delete)|views\.publish|filesUploadV2|files\.uploadV2)\(/;
+    const offenders = [...files(path.join(SRC, 'slack')), ...files(path.join(SRC, 'jobs')), ...files(path.join(SRC, 'services'))]
+      .filter((file) => !file.startsWith(path.join(SRC, 'slack/delivery')))
+      .filter((file) => direct.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(SRC, file));
+    expect(offenders).toEqual([]);
   });
 
   it('keeps Slack code away from the database: it goes through services/', () => {

@@ -22,6 +22,8 @@ const EVENT_SCOPES: Record<string, string | null> = {
   app_home_opened: null,
   app_uninstalled: null,
   tokens_revoked: null,
+  member_joined_channel: 'channels:read',
+  member_left_channel: 'channels:read',
 };
 
 /** The parts of a manifest these tests read; the schema vouches for the rest. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
 import { ErrorCode, WebClient, type Logger } from '@slack/web-api';
 import { SlackFake, dmChannelId, isRecord, validateBlocks, validateView } from '../support/slackFake';
+import { SLACK_PUBLISHED_LIMITS, bucketOf, formatTriggerId, minimumSeconds, triggerIssuedAt, type TimedCall } from '../support/slackLimits';
 import { SlackClientSimulator, signSlackRequest } from '../support/slackRequests';
 
 const TOKEN = 'xoxb-test-token';
@@ -230,6 +231,203 @@ describe('waiting for calls', () => {
   });
 });
 
+describe('rate limits (on by default)', () => {
+  // Time stands still unless a test moves it, so refills happen exactly when the test says.
+  let now: number;
+  let strict: WebClient;
+  beforeEach(() => {
+    now = 1_700_000_000_000;
+    fake.setClock(() => now);
+    strict = new WebClient(TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: quiet });
+  });
+  const info = (web: WebClient = strict) => web.conversations.info({ channel: 'C0ACME' });
+  const post = (channel: string, token?: string) => strict.chat.postMessage({ channel, text: 'x', ...(token !== undefined && { token }) });
+  async function times(n: number, call: () => Promise<unknown>): Promise<void> {
+    for (let i = 0; i < n; i += 1) await call();
+  }
+
+  it('refuses the 51st Tier 3 call within a minute and serves it again once a token is back', async () => {
+    await times(50, () => info());
+    expect(await caught(info())).toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 2 });
+    expect(fake.rateLimited()).toHaveLength(1);
+    expect(fake.rateLimited()[0]).toMatchObject({
+      method: 'conversations.info',
+      teamId: 'T0OURS',
+      status: 429,
+      rateLimited: true,
+      response: { ok: false, error: 'ratelimited' },
+    });
+    now += 1000; // 50/min puts a token back every 1.2 s
+    await expect(caught(info())).resolves.toMatchObject({ retryAfter: 1 });
+    now += 200;
+    await expect(info()).resolves.toMatchObject({ ok: true });
+    expect(await caught(info())).toMatchObject({ code: ErrorCode.RateLimitedError });
+    now += 60_000; // a full minute refills the bucket, and no further
+    await times(50, () => info());
+    expect(await caught(info())).toMatchObject({ code: ErrorCode.RateLimitedError });
+    // Refused calls took no tokens: 3 refusals, and exactly 101 calls served.
+    expect(fake.rateLimited()).toHaveLength(4);
+    expect(fake.callsTo('conversations.info').filter((c) => c.status === 200)).toHaveLength(101);
+  });
+
+  it('answers 429 with Retry-After in whole seconds until a token is back, and ratelimited in the body', async () => {
+    const raw = (method: string, body: Record<string, unknown>) =>
+      fetch(`${fake.url}${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await times(20, () => strict.reactions.remove({ channel: 'C0ACME', timestamp: '1.0', name: 'eyes' }).catch(() => undefined));
+    const tier2 = await raw('reactions.remove', { channel: 'C0ACME', timestamp: '1.0', name: 'eyes' });
+    expect(tier2.status).toBe(429);
+    expect(tier2.headers.get('retry-after')).toBe('3'); // 20/min: one every 3 s
+    expect(await tier2.json()).toEqual({ ok: false, error: 'ratelimited' });
+    now += 2500;
+    expect((await raw('reactions.remove', {})).headers.get('retry-after')).toBe('1'); // 0.5 s left: at least 1
+    await times(5, () => post('C0ACME'));
+    const message = await raw('chat.postMessage', { channel: 'C0ACME', text: 'x' });
+    expect([message.status, message.headers.get('retry-after')]).toEqual([429, '1']);
+  });
+
+  it('gives chat.postMessage a bucket of 5 per channel: another channel is served, a DM by user ID counts for the DM channel', async () => {
+    await times(5, () => post('C0ACME'));
+    expect(await caught(post('C0ACME'))).toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 1 });
+    await expect(post('C0BETA')).resolves.toMatchObject({ ok: true });
+
+    await times(4, () => post(dmChannelId('U0DM')));
+    await expect(post('U0DM')).resolves.toMatchObject({ ok: true, channel: dmChannelId('U0DM') });
+    expect(await caught(post('U0DM'))).toMatchObject({ code: ErrorCode.RateLimitedError });
+    expect(await caught(post(dmChannelId('U0DM')))).toMatchObject({ code: ErrorCode.RateLimitedError });
+    expect(fake.rateLimited().map((c) => c.args.channel)).toEqual(['C0ACME', 'U0DM', dmChannelId('U0DM')]);
+    now += 1000; // one message per second
+    await expect(post('C0ACME')).resolves.toMatchObject({ ok: true });
+  });
+
+  it('keeps separate buckets for separate teams', async () => {
+    fake.setTokenTeam('xoxb-theirs', 'T0THEIRS');
+    await times(5, () => post('C0ACME'));
+    expect(await caught(post('C0ACME'))).toMatchObject({ code: ErrorCode.RateLimitedError });
+    await times(5, () => post('C0ACME', 'xoxb-theirs'));
+    expect(await caught(post('C0ACME', 'xoxb-theirs'))).toMatchObject({ code: ErrorCode.RateLimitedError });
+    expect(fake.callsTo('chat.postMessage').map((c) => `${c.teamId}:${c.status}`)).toEqual([
+      ...Array<string>(5).fill('T0OURS:200'),
+      'T0OURS:429',
+      ...Array<string>(5).fill('T0THEIRS:200'),
+      'T0THEIRS:429',
+    ]);
+  });
+
+  it('serves everything once limits are turned off, and limits again once turned on', async () => {
+    fake.setRateLimits(false); // this test is about an unlimited Slack
+    await times(60, () => info());
+    await times(10, () => post('C0ACME'));
+    expect(fake.rateLimited()).toEqual([]);
+    fake.setRateLimits(true);
+    await times(50, () => info());
+    expect(await caught(info())).toMatchObject({ code: ErrorCode.RateLimitedError });
+  });
+
+  it('reset() turns limits back on and empties the buckets', async () => {
+    await times(5, () => post('C0ACME'));
+    fake.reset();
+    fake.setClock(() => now);
+    await times(5, () => post('C0ACME'));
+    expect(fake.rateLimited()).toEqual([]);
+    fake.setRateLimits(false);
+    fake.reset();
+    fake.setClock(() => now);
+    await times(50, () => info());
+    expect(await caught(info())).toMatchObject({ code: ErrorCode.RateLimitedError });
+  });
+
+  it('does not limit auth.test, oauth.v2.access, upload and response URLs, or unknown methods', async () => {
+    await times(110, () => strict.auth.test());
+    await times(110, () => strict.oauth.v2.access({ client_id: 'c', client_secret: 's', code: 'x' }).catch(() => undefined));
+    await times(110, () => platformError(strict.apiCall('chat.teleport')));
+    await times(110, () => fetch(`${fake.baseUrl}/response_url/commands/T0OURS/1/ab`, { method: 'POST', body: '{"text":"x"}' }));
+    await times(110, () => fetch(`${fake.baseUrl}/upload/F0NONE`, { method: 'POST', body: 'x' }));
+    expect(fake.rateLimited()).toEqual([]);
+    expect(fake.calls).toHaveLength(550);
+  });
+
+  it('does not count an injected 429 as a rate-limited call, and the injection takes no token', async () => {
+    fake.failNext('chat.postMessage', { status: 429 });
+    expect(await caught(post('C0ACME'))).toMatchObject({ code: ErrorCode.RateLimitedError });
+    await times(5, () => post('C0ACME'));
+    expect(fake.rateLimited()).toEqual([]);
+  });
+});
+
+describe('trigger expiry', () => {
+  const open = (triggerId: string, method: 'open' | 'push' = 'open') => client.views[method]({ trigger_id: triggerId, view: modal('Estimate') as never });
+
+  it('answers expired_trigger_id for a trigger older than 3 seconds, in views.open and views.push', async () => {
+    const issued = Date.now();
+    fake.setClock(() => issued + 3000);
+    await expect(open(formatTriggerId(issued, 1, 'ab'))).resolves.toMatchObject({ ok: true });
+    fake.setClock(() => issued + 3001);
+    expect((await platformError(open(formatTriggerId(issued, 2, 'ab')))).error).toBe('expired_trigger_id');
+    expect((await platformError(open(formatTriggerId(issued, 3, 'ab'), 'push'))).error).toBe('expired_trigger_id');
+    expect(fake.callsTo('views.push')[0]).toMatchObject({ status: 200, response: { ok: false, error: 'expired_trigger_id' } });
+  });
+
+  it('accepts trigger IDs in other formats at any time', async () => {
+    fake.setClock(() => Date.now() + 86_400_000);
+    await expect(open('trigger-1')).resolves.toMatchObject({ ok: true });
+    await expect(open('1.2.a')).resolves.toMatchObject({ ok: true });
+    expect(triggerIssuedAt('1.2.a')).toBeUndefined();
+    expect(triggerIssuedAt(formatTriggerId(1_700_000_000_123, 7, 'beef'))).toBe(1_700_000_000_123);
+  });
+});
+
+describe('Slack published limits', () => {
+  const T0 = 1_700_000_000_000;
+  const calls = (n: number, method: string, args: Record<string, unknown> = {}, at = T0, teamId = 'T0OURS'): TimedCall[] =>
+    Array.from({ length: n }, () => ({ method, teamId, args, at }));
+
+  it('lists the tiers per minute', () => {
+    expect(SLACK_PUBLISHED_LIMITS['conversations.history']).toMatchObject({ tier: 'Tier 3', capacity: 50 });
+    expect(SLACK_PUBLISHED_LIMITS['users.list']).toMatchObject({ tier: 'Tier 2', capacity: 20, perSecond: 20 / 60 });
+    expect(SLACK_PUBLISHED_LIMITS['views.publish']).toMatchObject({ tier: 'Tier 4', capacity: 100 });
+    expect(SLACK_PUBLISHED_LIMITS['chat.postMessage']).toEqual({ tier: 'Special', capacity: 5, perSecond: 1, perChannel: true });
+  });
+
+  it.each([
+    ['chat.update', 'T0OURS', { channel: 'C1' }, 'chat.update/T0OURS'],
+    ['chat.postMessage', 'T0OURS', { channel: 'C1' }, 'chat.postMessage/T0OURS/C1'],
+    ['chat.postMessage', 'T0THEIRS', { channel: 'U0DM' }, 'chat.postMessage/T0THEIRS/DU0DM'],
+    ['auth.test', 'T0OURS', {}, undefined],
+    ['response_url', 'T0OURS', {}, undefined],
+    ['toString', 'T0OURS', {}, undefined],
+  ])('bucketOf(%s, %s, %j) is %s', (method, teamId, args, expected) => {
+    expect(bucketOf(method, teamId, args)).toBe(expected);
+  });
+
+  it.each<[string, TimedCall[], number]>([
+    ['no calls', [], 0],
+    ['50 Tier 3 calls at once', calls(50, 'chat.update'), 0],
+    ['51 Tier 3 calls at once', calls(51, 'chat.update'), 1.2],
+    ['100 Tier 3 calls at once', calls(100, 'chat.update'), 60],
+    ['21 Tier 2 calls at once', calls(21, 'reactions.remove'), 3],
+    ['7 messages to one channel at once', calls(7, 'chat.postMessage', { channel: 'C1' }), 2],
+    ['7 messages over two channels', [...calls(4, 'chat.postMessage', { channel: 'C1' }), ...calls(3, 'chat.postMessage', { channel: 'C2' })], 0],
+    ['6 messages to a user and 1 to their DM', [...calls(6, 'chat.postMessage', { channel: 'U1' }), ...calls(1, 'chat.postMessage', { channel: 'DU1' })], 2],
+    ['6 messages in each of two teams', [...calls(6, 'chat.postMessage', { channel: 'C1' }), ...calls(6, 'chat.postMessage', { channel: 'C1' }, T0, 'T2')], 1],
+    ['a late call in a bucket with tokens to spare', [...calls(2, 'chat.update'), ...calls(1, 'chat.update', {}, T0 + 4000)], 4],
+    ['an unlimited call made late', [...calls(1, 'chat.update'), ...calls(1, 'auth.test', {}, T0 + 10_000)], 10],
+    ['6 messages, the 6th 3 s later (refilled by then)', [...calls(5, 'chat.postMessage', { channel: 'C1' }), ...calls(1, 'chat.postMessage', { channel: 'C1' }, T0 + 3000)], 3],
+    // 5 at once, then 5 more 2 s later: 2 tokens are back, so the last 3 wait 1 s each.
+    ['a second burst before the bucket refilled', [...calls(5, 'chat.postMessage', { channel: 'C1' }), ...calls(5, 'chat.postMessage', { channel: 'C1' }, T0 + 2000)], 5],
+  ])('minimumSeconds: %s', (_name, timed, expected) => {
+    expect(minimumSeconds(timed)).toBeCloseTo(expected, 9);
+  });
+
+  it('minimumSeconds measures from the earliest call whatever the order', () => {
+    const late = calls(6, 'chat.postMessage', { channel: 'C1' }, T0 + 1000);
+    expect(minimumSeconds([...late, ...calls(1, 'auth.test', {}, T0)])).toBeCloseTo(2, 9);
+  });
+});
+
 describe('block validation', () => {
   it.each([
     ['a header over 150 characters', [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }]],
@@ -382,5 +580,27 @@ describe('SlackClientSimulator against a real Bolt app', () => {
     expect((await slack.raw(body, headers, { timestamp: Math.floor(Date.now() / 1000) - 600 })).status).toBe(401);
     expect((await slack.raw(body, headers, { signature: null })).status).toBe(401);
     await fake.expectNoCall('chat.postMessage', undefined, 100);
+  });
+
+  it('issues trigger IDs that say when they were issued, and that the fake expires after 3 seconds', async () => {
+    const click = () =>
+      slack.blockAction({
+        user: { id: 'U0ENG' },
+        channel: { id: 'C0TRIAGE' },
+        message: { ts: '1700000000.000100', text: 'ACME-1' },
+        actions: [{ action_id: 'request_claim', value: 'ACME-1' }],
+      });
+    const before = Date.now();
+    await click();
+    const [fresh] = await fake.waitFor('views.open');
+    const issuedAt = triggerIssuedAt(String(fresh?.args.trigger_id));
+    expect(issuedAt).toBeGreaterThanOrEqual(before);
+    expect(issuedAt).toBeLessThanOrEqual(Date.now());
+    expect(fresh?.response).toMatchObject({ ok: true });
+
+    fake.setClock(() => Date.now() + 3001); // as if the app took over 3 seconds to open the modal
+    await click();
+    const [, late] = await fake.waitFor('views.open', undefined, { count: 2 });
+    expect(late?.response).toEqual({ ok: false, error: 'expired_trigger_id' });
   });
 });

@@ -8,7 +8,7 @@ import { findClientByChannel } from '../../services/directory';
 import { NOT_A_CLIENT_CHANNEL, openRequest, TITLE_MAX } from '../../services/requestLifecycle';
 import { logger } from '../../logger';
 import { sealMetadata } from '../metadata';
-import { channelGuidance, showRequest } from '../requestUpdates';
+import { showRequest } from '../requestUpdates';
 import { newRequestModal, type NewRequestPrefill } from '../views/modals';
 import type { ListenerContext } from './context';
 import { messageForError } from './replies';
@@ -48,20 +48,13 @@ export async function openTextRequest(ctx: ListenerContext, intake: TextIntake) 
 }
 
 /**
- * Opens a request from free text and shows it in Slack; returns its key. When the app cannot
- * post in the client's channel, the person is told by DM (an ephemeral message there would fail
- * for the same reason).
+ * Opens a request from free text and asks for its Slack messages; returns its key. When the app
+ * cannot post in the client's channel, the delivery tells the person by DM.
  */
 export async function openFromText(ctx: ListenerContext, intake: TextIntake): Promise<string> {
   const opened = await openTextRequest(ctx, intake);
-  const { key } = opened.request;
-  const guidance = channelGuidance(key, await showRequest(ctx, key, opened));
-  if (guidance) {
-    // A DM to the requester, in the requester's own workspace when the client installed the app.
-    const client = await ctx.tokens.clientForClientSide(intake.teamId);
-    await client?.chat.postMessage({ channel: intake.userId, text: guidance }).catch(() => undefined);
-  }
-  return key;
+  await showRequest(ctx, opened.request.key, opened);
+  return opened.request.key;
 }
 
 export function openedText(key: string): string {

@@ -20,6 +20,8 @@ export interface EstimateWords {
   amount: string;
   assumptions: string;
   topUp?: boolean;
+  /** The modal's view.id: a resubmission of the same modal records nothing twice. */
+  submissionId?: string | undefined;
 }
 
 export async function estimateAndShow(ctx: ListenerContext, words: EstimateWords): Promise<string> {
@@ -30,7 +32,7 @@ export async function estimateAndShow(ctx: ListenerContext, words: EstimateWords
   if (assumptions.length > 3000) {
     throw new UserFacingError(ErrorCode.InvalidInput, 'Keep the assumptions to 3000 characters.', { assumptions: 'Keep the assumptions to 3000 characters.' });
   }
-  const posted = await postEstimate({ key: words.key, actor: words.actor, lowMinutes: range.low, highMinutes: range.high, assumptions, topUp });
+  const posted = await postEstimate({ key: words.key, actor: words.actor, lowMinutes: range.low, highMinutes: range.high, assumptions, topUp, ...(words.submissionId ? { submissionId: words.submissionId } : {}) });
   await showEstimateChange(ctx, words.key, [posted.estimate._id.toHexString(), ...posted.superseded.map((e) => e._id.toHexString())]);
   const e = posted.estimate;
   const what = topUp ? 'Top-up request' : 'Estimate';
@@ -46,6 +48,8 @@ export interface LogWords {
   duration: string;
   note: string;
   billable: boolean;
+  /** The modal's view.id: a resubmission of the same modal records nothing twice. */
+  submissionId?: string | undefined;
 }
 
 export function parseNote(raw: string): string {
@@ -61,7 +65,14 @@ export function parseMinutes(raw: string): number {
 }
 
 export async function logAndShow(ctx: ListenerContext, words: LogWords): Promise<LoggedTime> {
-  const logged = await logTime({ key: words.key, actor: words.actor, minutes: parseMinutes(words.duration), note: parseNote(words.note), billable: words.billable });
+  const logged = await logTime({
+    key: words.key,
+    actor: words.actor,
+    minutes: parseMinutes(words.duration),
+    note: parseNote(words.note),
+    billable: words.billable,
+    ...(words.submissionId ? { submissionId: words.submissionId } : {}),
+  });
   await showEstimateChange(ctx, words.key, []);
   return logged;
 }

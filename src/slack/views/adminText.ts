@@ -18,6 +18,7 @@ export function adminUsageText(command: string, problem?: string): string {
     `• \`${admin} channel link ACME #channel\` / \`${admin} channel unlink ACME #channel\``,
     `• \`${admin} engineer add @person\` / \`${admin} engineer remove @person\``,
     `• \`${admin} manager add @person\` / \`${admin} manager remove @person\``,
+    `• \`${admin} retry\` / \`${admin} retry #channel\` tries again the Slack deliveries that failed (listed on your Home tab)`,
   ].join('\n');
 }
 
@@ -121,4 +122,9 @@ export function renderStaffChange(change: StaffChange): string {
 /** One line per bad field; the lines may quote what the manager typed, so they are escaped. */
 export function renderClientProblems(key: string, problems: string[]): string {
   return [`:warning: Nothing was changed for *${key}*:`, ...problems.map((p) => `• ${escapeAndTruncate(p, 300)}`)].join('\n');
+}
+
+export function renderRetry(count: number, channelId: string | undefined): string {
+  const where = channelId ? ` for <#${channelId}>` : '';
+  return count === 0 ? `No failed deliveries${where} to retry.` : `Trying ${count} failed ${count === 1 ? 'delivery' : 'deliveries'}${where} again; any that fail again are listed on your Home tab.`;
 }

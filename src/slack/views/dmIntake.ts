@@ -16,7 +16,7 @@ export function chooseClientMessage(pendingId: string, options: IntakeOption[]):
       section(text),
       ...actions(
         'choose_client',
-        options.slice(0, 25).map((o) => button(escapeMrkdwn(o.clientName).slice(0, 70), ACTION.chooseClient, `${pendingId} ${o.clientKey}`)),
+        options.slice(0, 25).map((o) => button(escapeMrkdwn(o.clientName).slice(0, 70), `${ACTION.chooseClient}_${o.clientKey}`, `${pendingId} ${o.clientKey}`)),
       ),
     ],
   };

@@ -1,5 +1,6 @@
 // The Home tab for each role. Pure: data in, view out; never more than Slack's 100 blocks, with
 // long lists cut and an "and N more" line.
+import { whatToDo } from './deliveryProblems';
 import type { HomeView, KnownBlock } from '@slack/types';
 import { formatDuration, formatRange } from '../../domain/duration';
 import { stateLabel, type RequestState } from '../../domain/lifecycle';
@@ -46,6 +47,22 @@ function header(text: string): KnownBlock {
   return { type: 'header', text: { type: 'plain_text', text: text.slice(0, 150), emoji: true } };
 }
 
+/** What Slack would not take, grouped by channel, with what to do; only shown when there is any. */
+function failedDeliveries(failed: NonNullable<HomeData['manager']>['failedDeliveries']): KnownBlock[] {
+  if (failed.total === 0) return [];
+  const byChannel = new Map<string, { channel: string | undefined; error: string; count: number }>();
+  for (const f of failed.items) {
+    const group = `${f.channel ?? ''}|${f.error}`;
+    const seen = byChannel.get(group) ?? { channel: f.channel, error: f.error, count: 0 };
+    seen.count++;
+    byChannel.set(group, seen);
+  }
+  const lines = [...byChannel.values()].slice(0, 10).map((g) => `• ${g.count} × \`${g.error}\`: ${whatToDo(g.error, g.channel)}`);
+  if (failed.total > failed.items.length) lines.push(`…and ${failed.total - failed.items.length} more.`);
+  lines.push('Retry with `/help admin retry` (or `/help admin retry #channel`).');
+  return [header(`Slack deliveries that failed (${failed.total})`), section(lines.join('\n'))];
+}
+
 export function renderHome(data: HomeData): HomeView {
   const blocks: KnownBlock[] = [];
   for (const c of data.clients.slice(0, 5)) {
@@ -88,6 +105,7 @@ export function renderHome(data: HomeData): HomeView {
     );
     blocks.push(...list('SLA breached, still open', breached.items, breached.total, (r) => line(r), 'None. :white_check_mark:'));
     blocks.push(...list('Estimates awaiting approval', awaitingApproval.items, awaitingApproval.total, (r) => line(r), 'None.'));
+    blocks.push(...failedDeliveries(data.manager.failedDeliveries));
     blocks.push(...actions('manager_actions', [button('Client set-up', HOME_SETUP, 'show'), button('Billing this month', HOME_BILLING, 'show')]));
   }
   if (blocks.length === 0) {

@@ -12,7 +12,7 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 const choiceValue = z.string().regex(/^[0-9a-f]{24} [A-Z]{2,10}$/);
 
 export function chooseClientForDm(ctx: ListenerContext) {
-  return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
+  return async ({ ack, action, body }: ButtonArgs): Promise<void> => {
     await ack();
     const channel = body.channel?.id ?? body.container?.channel_id;
     const messageTs = body.message?.ts ?? body.container?.message_ts;
@@ -27,7 +27,9 @@ export function chooseClientForDm(ctx: ListenerContext) {
     } catch (error) {
       text = messageForError(error, { user: body.user.id, action: action.action_id });
     }
-    if (channel && messageTs) await client.chat.update({ channel, ts: messageTs, text, blocks: [] });
-    else if (channel) await client.chat.postMessage({ channel, text });
+    if (!channel) return;
+    const to = messageTs ? { replace: { channel, ts: messageTs } } : { channel };
+    const teamId = body.user.team_id ?? body.team?.id;
+    await ctx.delivery.post(`dm-choice|${channel}|${body.trigger_id}`, { to, workspace: 'client', text, ...(teamId ? { teamId } : {}) }, 'interactive');
   };
 }

@@ -8,8 +8,7 @@ import { decideEstimate, requireEstimate } from '../../../services/estimates';
 import { authorise, checkTransition, requireRequest } from '../../../services/requestLifecycle';
 import { deleteTimeEntry, timeEntryForEdit } from '../../../services/timeEntries';
 import { sealMetadata } from '../../metadata';
-import { postInThread } from '../../notify';
-import { showEstimateChange } from '../../requestUpdates';
+import { postInThread, showEstimateChange } from '../../requestUpdates';
 import { askQuestionModal, declineEstimateModal, estimateModal, logTimeModal } from '../../views/modals';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
@@ -49,8 +48,9 @@ export function approveEstimate(ctx: ListenerContext) {
     const request = await requireRequest(decided.requestKey);
     const what = decided.kind === 'topup' ? 'top-up' : 'estimate';
     await postInThread(
-      ctx.tokens,
-      decided.requestKey,
+      ctx,
+      request,
+      `decided-${decided._id.toHexString()}`,
       `:white_check_mark: <@${body.user.id}> approved the ${what} (v${decided.version}, ${formatRange(decided.lowMinutes, decided.highMinutes)}).` +
         (request.assigneeId ? ` <@${request.assigneeId}>, you're good to go.` : ''),
     );

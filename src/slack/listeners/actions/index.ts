@@ -15,7 +15,8 @@ export function register(app: App, ctx: ListenerContext): void {
   app.action(ACTION.resolve, transitionWithModal(ctx, 'resolve'));
   app.action(ACTION.cancel, transitionWithModal(ctx, 'cancel'));
   app.action(ACTION.reassign, transitionWithModal(ctx, 'reassign'));
-  app.action(ACTION.chooseClient, chooseClientForDm(ctx));
+  // One button per client, each with an action_id of its own (Slack wants them unique in a block).
+  app.action(new RegExp(`^${ACTION.chooseClient}(_[A-Z0-9]+)?$`), chooseClientForDm(ctx));
   app.action(ACTION.estimate, openEstimateModal(ctx, false));
   app.action(ACTION.topUp, openEstimateModal(ctx, true));
   app.action(ACTION.logTime, openLogTimeModal(ctx));

@@ -16,8 +16,10 @@ import {
   renderClientChange,
   renderClientProblems,
   renderConfiguration,
+  renderRetry,
   renderStaffChange,
 } from '../../views/adminText';
+import { retryFailedEffects } from '../../../services/slackEffects';
 import type { ListenerContext } from '../context';
 
 export interface AdminInvocation {
@@ -56,5 +58,10 @@ export async function adminCommand(ctx: ListenerContext, invocation: AdminInvoca
       );
     case 'staff':
       return renderStaffChange(await changeStaffRole(actor, command.action, command.role, command.userId));
+    case 'retry': {
+      const wakeups = await retryFailedEffects(command.channelId);
+      await ctx.delivery.wake(wakeups);
+      return renderRetry(wakeups.length, command.channelId);
+    }
   }
 }

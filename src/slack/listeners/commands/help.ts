@@ -4,7 +4,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { parseHelpCommand } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
 import type { LoadedRequest } from '../../../services/requestLifecycle';
-import { channelGuidance, showRequest } from '../../requestUpdates';
+import { showRequest } from '../../requestUpdates';
 import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
 import { messageForError } from '../replies';
@@ -22,7 +22,12 @@ type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export const ACK_DEADLINE_MS = 2500;
 
 export function helpCommand(ctx: ListenerContext) {
-  return async ({ command, ack, client, respond }: CommandArgs): Promise<void> => {
+  return async ({ command, ack: slackAck, client, respond }: CommandArgs): Promise<void> => {
+    const received = Date.now();
+    const ack: typeof slackAck = async (response) => {
+      await slackAck(response);
+      ctx.metrics.observeAck(Date.now() - received);
+    };
     const parsed = parseHelpCommand(command.text);
     const actor = { userId: command.user_id, channelId: command.channel_id };
     const logContext = { user: command.user_id, channel: command.channel_id, kind: parsed.kind };
@@ -57,10 +62,7 @@ export function helpCommand(ctx: ListenerContext) {
           return openedText(opened.request.key);
         });
         if (!opened) return;
-        const { key } = opened.request;
-        const guidance = channelGuidance(key, await showRequest(ctx, key, opened));
-        // The response URL works even where the bot is not a member of the channel.
-        if (guidance) await respond({ response_type: 'ephemeral', text: guidance });
+        await showRequest(ctx, opened.request.key, opened);
         return;
       }
       case 'modal':
@@ -94,7 +96,7 @@ export function helpCommand(ctx: ListenerContext) {
         return;
       }
       case 'billing':
-        await answer(() => billingCommand(ctx, client, { ...actor, clientKey: parsed.clientKey, month: parsed.month }));
+        await answer(() => billingCommand(ctx, client, { ...actor, teamId: command.team_id, clientKey: parsed.clientKey, month: parsed.month }));
         return;
       case 'digest':
         await answer(() => digestCommand(ctx, actor.userId));

@@ -14,7 +14,7 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 export function homeOpened(ctx: ListenerContext) {
   return async ({ event, body }: HomeArgs): Promise<void> => {
     if (event.tab !== 'home') return;
-    await openHome(ctx.tokens, ctx.config, event.user, body.team_id);
+    await openHome(ctx, event.user, body.team_id);
   };
 }
 

@@ -14,6 +14,9 @@ export function register(app: App, ctx: ListenerContext): void {
   app.event('app_home_opened', homeOpened(ctx));
   app.event('app_uninstalled', appUninstalled(ctx));
   app.event('tokens_revoked', tokensRevoked(ctx));
+  // Someone joined or left a channel: its cached members are read from Slack next time.
+  app.event('member_joined_channel', async ({ event }) => ctx.membership.forget(event.channel));
+  app.event('member_left_channel', async ({ event }) => ctx.membership.forget(event.channel));
   app.action(HOME_SETUP, showSetup(ctx));
   app.action(HOME_BILLING, showBilling(ctx));
 }

@@ -6,7 +6,6 @@ import { rememberIntake } from '../../../services/pendingIntake';
 import { clientAnswered, recordFirstResponse } from '../../../services/requestLifecycle';
 import { showRequest } from '../../requestUpdates';
 import { findRequestByClientMessage } from '../../../services/requestMessages';
-import { clientsOfUser } from '../../membership';
 import { NO_CLIENT_FOR_DM, chooseClientMessage } from '../../views/dmIntake';
 import type { ListenerContext } from '../context';
 import { openFromText, openedText } from '../intake';
@@ -41,12 +40,17 @@ function plainMessage(event: MessageArgs['event']): PlainMessage | undefined {
 
 async function dmIntake(ctx: ListenerContext, args: MessageArgs, message: PlainMessage): Promise<void> {
   const { client } = args;
+  // The answer is a durable post, once per DM (a retried event answers nothing twice).
   const reply = (text: string, blocks?: ReturnType<typeof chooseClientMessage>['blocks']) =>
-    client.chat.postMessage({ channel: message.channel, text, ...(blocks ? { blocks } : {}) });
+    ctx.delivery.post(
+      `dm|${message.channel}|${message.ts}`,
+      { to: { channel: message.channel }, workspace: 'client', text, ...(message.team ? { teamId: message.team } : {}), ...(blocks ? { blocks } : {}) },
+      'interactive',
+    );
   const text = plainTextFromSlack(message.text).trim();
   if (!text) return;
   try {
-    const options = await clientsOfUser(client, message.user);
+    const options = await ctx.membership.clientsOfUser(client, message.user);
     const sourceMessage = { channelId: message.channel, ts: message.ts };
     if (options.length === 0) {
       await reply(NO_CLIENT_FOR_DM);

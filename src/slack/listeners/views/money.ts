@@ -8,8 +8,7 @@ import { askClient, authorise, cleanText, requireRequest } from '../../../servic
 import { editTimeEntry } from '../../../services/timeEntries';
 import { formatDuration } from '../../../domain/duration';
 import { openMetadata } from '../../metadata';
-import { postInThread } from '../../notify';
-import { showEstimateChange, showRequest } from '../../requestUpdates';
+import { postInThread, showEstimateChange, showRequest } from '../../requestUpdates';
 import { escapeAndTruncate } from '../../mrkdwn';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
@@ -56,7 +55,14 @@ export function estimateSubmitted(ctx: ListenerContext) {
     if (!meta) return void (await args.ack({ response_action: 'errors', errors: { amount: STALE_FORM } }));
     const actor = { userId: args.body.user.id, channelId: meta.channelId };
     await submitWith(args, 'amount', async () => {
-      const answer = await estimateAndShow(ctx, { key: meta.key, actor, amount: text(args.view.state.values, 'amount'), assumptions: text(args.view.state.values, 'assumptions'), topUp: meta.topUp });
+      const answer = await estimateAndShow(ctx, {
+        key: meta.key,
+        actor,
+        amount: text(args.view.state.values, 'amount'),
+        assumptions: text(args.view.state.values, 'assumptions'),
+        topUp: meta.topUp,
+        submissionId: args.view.id,
+      });
       return async () => {
         if (meta.channelId) await tellUser(args.client, meta.channelId, actor.userId, answer);
       };
@@ -80,8 +86,9 @@ export function declineSubmitted(ctx: ListenerContext) {
         await showEstimateChange(ctx, decided.requestKey, [decided._id.toHexString()]);
         const request = await requireRequest(decided.requestKey);
         await postInThread(
-          ctx.tokens,
-          decided.requestKey,
+          ctx,
+          request,
+          `decided-${decided._id.toHexString()}`,
           `:no_entry_sign: <@${actor.userId}> declined estimate v${decided.version}: ${escapeAndTruncate(reason.data, 1000)}` +
             (request.assigneeId ? `\n<@${request.assigneeId}>, you can post a new estimate.` : ''),
         );
@@ -103,8 +110,9 @@ export function questionSubmitted(ctx: ListenerContext) {
       await authorise('comment', actor, request);
       return async () => {
         await postInThread(
-          ctx.tokens,
-          request.key,
+          ctx,
+          request,
+          `question-${args.view.id}`,
           `:question: <@${actor.userId}> asks about estimate v${estimate.version}: ${escapeAndTruncate(question.data, 2000)}` +
             (request.assigneeId ? `\n<@${request.assigneeId}>` : ''),
         );
@@ -120,7 +128,14 @@ export function logTimeSubmitted(ctx: ListenerContext) {
     const actor = { userId: args.body.user.id, channelId: meta.channelId };
     const values = args.view.state.values;
     await submitWith(args, 'duration', async () => {
-      const logged = await logAndShow(ctx, { key: meta.key, actor, duration: text(values, 'duration'), note: text(values, 'note'), billable: checked(values, 'billable', 'billable') });
+      const logged = await logAndShow(ctx, {
+        key: meta.key,
+        actor,
+        duration: text(values, 'duration'),
+        note: text(values, 'note'),
+        billable: checked(values, 'billable', 'billable'),
+        submissionId: args.view.id,
+      });
       return async () => {
         if (!meta.channelId) return;
         const message = loggedMessage(logged);
@@ -161,7 +176,7 @@ export function askClientSubmitted(ctx: ListenerContext) {
     await submitWith(args, 'question', async () => {
       const request = await askClient(meta.key, actor);
       return async () => {
-        await postInThread(ctx.tokens, request.key, `:speech_balloon: <@${request.requesterId}> <@${actor.userId}> asks: ${escapeAndTruncate(question.data, 2000)}\n_Reply in this thread; the clock waits for you._`);
+        await postInThread(ctx, request, `ask-r${request.revision}`, `:speech_balloon: <@${request.requesterId}> <@${actor.userId}> asks: ${escapeAndTruncate(question.data, 2000)}\n_Reply in this thread; the clock waits for you._`);
         await showRequest(ctx, request.key);
       };
     });

@@ -1,0 +1,52 @@
+// Slack effects: every message, update, DM, Home tab and file the app owes Slack, recorded before
+// it is delivered. The _id names what is shown (a request's messages, a person's Home tab, one
+// notice), so asking again coalesces into the same document instead of adding a second effect.
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+export const EFFECT_KINDS = ['request', 'estimate', 'home', 'post'] as const;
+export const EFFECT_STATES = ['pending', 'done', 'failed'] as const;
+export const EFFECT_PRIORITIES = ['interactive', 'background'] as const;
+
+const slackEffectSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    /** request, estimate and home are rendered from the record when delivered; post carries its message. */
+    kind: { type: String, enum: EFFECT_KINDS, required: true },
+    state: { type: String, enum: EFFECT_STATES, required: true },
+    /** interactive: someone is waiting for it; background: re-renders, Home tabs, digests. */
+    priority: { type: String, enum: EFFECT_PRIORITIES, required: true },
+    /** Bumped by every ask; `done` is the ask last delivered. done < wanted means work is owed. */
+    wanted: { type: Number, required: true, default: 0 },
+    done: { type: Number, required: true, default: 0 },
+    /** Not to be delivered before this (backoff after a failure, a Home tab's minimum interval). */
+    dueAt: { type: Date, required: true },
+    /** Failed attempts since the last success (permanent errors fail at once). */
+    attempts: { type: Number, required: true, default: 0 },
+    /** One deliverer at a time: the lease's owner and end. */
+    leaseOwner: { type: String },
+    leaseUntil: { type: Date },
+    /** What to show, for kind post; the subject (request key, estimate id, user) for the others. */
+    payload: { type: Schema.Types.Mixed, required: true },
+    /** Where a post went once it is posted, so a retry of a later step does not post it again. */
+    postedTs: { type: String },
+    postedChannel: { type: String },
+    /** Slack's answer to the last failed attempt, and where it happened (managers act on it). */
+    lastError: { type: String },
+    errorChannel: { type: String },
+    failedAt: { type: Date },
+    createdAt: { type: Date, required: true },
+    askedAt: { type: Date, required: true },
+    deliveredAt: { type: Date },
+  },
+  { versionKey: false, minimize: false },
+);
+
+// Serves: the sweep that wakes up effects whose wake-up call was lost (Redis down), oldest first.
+slackEffectSchema.index({ state: 1, dueAt: 1 });
+// Serves: failed deliveries on the managers' Home, grouped by channel, and `/help admin retry`.
+slackEffectSchema.index({ state: 1, errorChannel: 1 });
+// Serves: /metrics, effects by kind and state.
+slackEffectSchema.index({ kind: 1, state: 1 });
+
+export type SlackEffectRecord = InferSchemaType<typeof slackEffectSchema>;
+export const SlackEffectModel = model('SlackEffect', slackEffectSchema);

@@ -1,0 +1,58 @@
+// Wake-up calls for Slack effects: one BullMQ job per ask, with a deterministic id, so a worker
+// delivers the effect soon (people waiting first). The job carries only the effect's id: the
+// record in MongoDB is the truth, and if Redis is down the worker's sweep wakes it up later.
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { logger } from '../logger';
+import type { Wakeup } from '../services/slackEffects';
+import { queueOptions } from './queues';
+
+export const DELIVERY_QUEUE = 'slack-effects';
+export const JOB_DELIVER = 'deliver';
+
+export const deliveryJobSchema = z.object({ id: z.string().min(1) });
+export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
+/** BullMQ: a lower number goes first. */
+export const JOB_PRIORITY = { interactive: 1, background: 10 } as const;
+
+export interface Wakeups {
+  /** Schedules the wake-ups; never throws (a lost wake-up is found by the sweep). */
+  wake(wakeups: Array<Wakeup | undefined>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** BullMQ job ids may not contain ':'. */
+export function wakeupJobId(wakeup: Wakeup, suffix = ''): string {
+  return `${wakeup.id}|${wakeup.wanted}|${wakeup.dueAt.getTime()}${suffix}`.replace(/:/g, '_');
+}
+
+export function createWakeups(config: Config, connection: ConnectionOptions): Wakeups {
+  const queue = new Queue<DeliveryJob>(DELIVERY_QUEUE, {
+    ...queueOptions(config, connection),
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 },
+  });
+  queue.on('error', (error) => logger.debug({ err: error.message }, 'Delivery queue connection error'));
+  return {
+    async wake(wakeups) {
+      const due = wakeups.filter((w): w is Wakeup => w !== undefined);
+      if (due.length === 0) return;
+      const now = Date.now();
+      try {
+        await queue.addBulk(
+          due.map((w) => ({
+            name: JOB_DELIVER,
+            data: { id: w.id },
+            opts: { jobId: wakeupJobId(w), delay: Math.max(0, w.dueAt.getTime() - now), priority: JOB_PRIORITY[w.priority] },
+          })),
+        );
+      } catch (error) {
+        logger.warn({ err: error, effects: due.length }, 'Could not schedule Slack deliveries; the worker sweep will pick them up');
+      }
+    },
+    async close() {
+      await queue.close();
+    },
+  };
+}

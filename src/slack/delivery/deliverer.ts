@@ -1,0 +1,307 @@
+// Delivers one Slack effect: takes its lease (one deliverer at a time, so a request never gets a
+// second root message), renders what the record says now (five changes cost one chat.update),
+// calls Slack through the paced client, and records the outcome: done, tried again with backoff,
+// postponed (Slack's pace, a thread not posted yet) or kept as failed with Slack's error.
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { Config } from '../../config';
+import { isChannelProblem, isTransientSlackError } from '../../domain/slackDelivery';
+import { logger } from '../../logger';
+import { budgetOf, recordEstimateMessage, requireEstimate } from '../../services/estimates';
+import { findClientByKey } from '../../services/directory';
+import { homeFor } from '../../services/home';
+import { findRequest, loadRequestWithClient } from '../../services/requestLifecycle';
+import { recordShown, type RequestSurface } from '../../services/requestMessages';
+import {
+  completeEffect,
+  failAttempt,
+  findEffect,
+  leaseEffect,
+  postponeEffect,
+  recordPosted,
+  recordPost,
+  type Lease,
+  type Wakeup,
+} from '../../services/slackEffects';
+import type { SlackTokens } from '../tokens';
+import type { KnownBlock } from '../views/blocks';
+import { renderEstimateMessage } from '../views/estimateMessage';
+import { renderHome } from '../views/home';
+import { channelGuidance } from '../views/deliveryProblems';
+import { renderClientMessage, renderTriageMessage, type RenderedMessage } from '../views/requestMessages';
+import { PaceLater } from './pacer';
+import { withPriority } from './priority';
+import { postSchema, type SlackPost } from './posts';
+
+export interface DeliveryDeps {
+  config: Config;
+  tokens: SlackTokens;
+  /** Schedules wake-ups (the delivery queue). */
+  wake(wakeups: Array<Wakeup | undefined>): Promise<void>;
+  /** A Home tab is published at most this often per person. */
+  homeIntervalMs: number;
+  /** Told of every delivered effect and how long it waited since its latest ask (for /metrics). */
+  observe?(kind: string, lagMs: number): Promise<void>;
+}
+
+/** Slack's error code for a failed call (`not_in_channel`, `ratelimited`…). */
+export function slackErrorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { data, code } = error as { data?: { error?: unknown }; code?: unknown };
+    if (typeof data?.error === 'string') return data.error;
+    if (code === 'slack_webapi_rate_limited_error') return 'ratelimited';
+    if (code === 'slack_webapi_http_error') return 'http_error';
+    if (code === 'slack_webapi_request_error') return 'request_error';
+  }
+  return 'unknown_error';
+}
+
+/** A Slack call failed; `channel` says where, for the managers' list of failed deliveries. */
+class DeliveryFailure extends Error {
+  constructor(
+    readonly code: string,
+    readonly channel: string | undefined,
+    readonly retryAfterMs?: number,
+  ) {
+    super(`Slack answered ${code}${channel ? ` in ${channel}` : ''}`);
+  }
+}
+
+/** The effect cannot go yet (its thread is not posted): try again soon, no attempt counted. */
+class NotYet extends Error {
+  constructor(readonly waitMs: number) {
+    super('Waiting for something to be delivered first');
+  }
+}
+
+async function slackCall<T>(channel: string | undefined, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof PaceLater) throw error;
+    // The paced fetch's wait, wrapped by the WebClient as a request error.
+    const original = (error as { original?: unknown }).original;
+    if (original instanceof PaceLater) throw original;
+    const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
+    throw new DeliveryFailure(slackErrorCode(error), channel, typeof retryAfter === 'number' ? retryAfter * 1000 : undefined);
+  }
+}
+
+function notInstalled(channel?: string): DeliveryFailure {
+  return new DeliveryFailure('not_installed', channel);
+}
+
+// ---- what each kind of effect shows ----
+
+async function showMessage(client: WebClient, channel: string, ts: string | null | undefined, message: RenderedMessage, threadTs?: string): Promise<string | undefined> {
+  if (ts) {
+    await slackCall(channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+    return undefined;
+  }
+  const posted = await slackCall(channel, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }));
+  return posted.ts;
+}
+
+/** The request's root message in the client channel and its triage message, from the record. */
+async function deliverRequest(deps: DeliveryDeps, key: string): Promise<void> {
+  const loaded = await loadRequestWithClient(key);
+  if (!loaded) return;
+  const { request, client } = loaded;
+  const clientSide = await deps.tokens.clientForClientSide(request.requesterTeamId);
+  const ours = await deps.tokens.clientFor();
+  if (!clientSide || !ours) throw notInstalled(request.clientChannelId);
+  const surfaces: Array<[RequestSurface, WebClient, string, string | null | undefined, () => Promise<RenderedMessage>]> = [
+    ['client', clientSide, request.clientChannelId, request.clientMessageTs, async () => renderClientMessage(request)],
+    ['triage', ours, request.triageChannelId, request.triageMessageTs, async () => renderTriageMessage({ ...request, budget: request.estimatedAt ? await budgetOf(key) : undefined }, client.name)],
+  ];
+  const posted: Partial<Record<RequestSurface, string>> = {};
+  const failures: DeliveryFailure[] = [];
+  await Promise.all(
+    surfaces.map(async ([surface, slack, channel, ts, render]) => {
+      try {
+        const newTs = await showMessage(slack, channel, ts, await render());
+        if (newTs) posted[surface] = newTs;
+      } catch (error) {
+        if (!(error instanceof DeliveryFailure)) throw error;
+        failures.push(error);
+      }
+    }),
+  );
+  await recordShown(key, posted, failures.length === 0 ? request.revision : null);
+  // A permanent problem is the one to report (a manager must act); otherwise the first.
+  const failure = failures.find((f) => !isTransientSlackError(f.code)) ?? failures[0];
+  if (failure) {
+    if (failure.channel === request.clientChannelId && isChannelProblem(failure.code)) {
+      // The requester is told once, by DM: a message in the channel would fail the same way.
+      await deps.wake([
+        await recordPost({
+          id: `guidance|${key}`,
+          priority: 'interactive',
+          payload: { to: { user: request.requesterId }, workspace: 'client', teamId: request.requesterTeamId ?? undefined, text: channelGuidance(key, failure.code) } satisfies SlackPost,
+        }),
+      ]);
+    }
+    throw failure;
+  }
+}
+
+/** An estimate in the request's thread: posted once, updated in place when decided or superseded. */
+async function deliverEstimate(deps: DeliveryDeps, estimateId: string): Promise<void> {
+  const estimate = await requireEstimate(estimateId);
+  const request = await findRequest(estimate.requestKey);
+  if (!request) return;
+  if (!request.clientMessageTs) throw await waitForRequest(request.key, request.clientChannelId);
+  const client = await deps.tokens.clientForClientSide(request.requesterTeamId);
+  if (!client) throw notInstalled(request.clientChannelId);
+  const approvers = estimate.messageTs ? [] : ((await findClientByKey(estimate.clientKey))?.approvers ?? []);
+  const message = renderEstimateMessage({ ...estimate, id: estimate._id.toHexString() }, approvers.length > 0 ? approvers : [request.requesterId]);
+  const ts = await showMessage(client, request.clientChannelId, estimate.messageTs, message, request.clientMessageTs);
+  if (ts) await recordEstimateMessage(estimate._id, ts);
+}
+
+/**
+ * A thread reply whose root is not posted yet waits for it; if the root's delivery has failed
+ * for good, this one fails with the same error (a manager retries both).
+ */
+async function waitForRequest(key: string, channel: string): Promise<Error> {
+  const root = await findEffect(`request|${key}`);
+  if (root?.state === 'failed') return new DeliveryFailure(root.lastError ?? 'unknown_error', root.errorChannel ?? channel);
+  return new NotYet(2000);
+}
+
+const homePayload = z.object({ userId: z.string(), clientKeys: z.array(z.string()), teamId: z.string().optional() });
+
+async function deliverHome(deps: DeliveryDeps, lease: Lease): Promise<Date | undefined> {
+  const { deliveredAt } = lease.effect;
+  if (deliveredAt && Date.now() - deliveredAt.getTime() < deps.homeIntervalMs) return new Date(deliveredAt.getTime() + deps.homeIntervalMs);
+  const viewer = homePayload.parse(lease.effect.payload);
+  const client = await deps.tokens.clientForClientSide(viewer.teamId);
+  if (!client) throw notInstalled();
+  const view = renderHome(await homeFor(viewer.userId, viewer.clientKeys, deps.config.defaultTimezone));
+  await slackCall(undefined, () => client.views.publish({ user_id: viewer.userId, view }));
+  return undefined;
+}
+
+async function deliverPost(deps: DeliveryDeps, lease: Lease): Promise<void> {
+  const post = postSchema.parse(lease.effect.payload);
+  const client = post.workspace === 'client' ? await deps.tokens.clientForClientSide(post.teamId) : await deps.tokens.clientFor();
+  let channel: string;
+  let threadTs: string | undefined;
+  if ('thread' in post.to || 'triageThread' in post.to) {
+    const key = 'thread' in post.to ? post.to.thread : post.to.triageThread;
+    const request = await findRequest(key);
+    if (!request) return;
+    channel = 'thread' in post.to ? request.clientChannelId : request.triageChannelId;
+    threadTs = ('thread' in post.to ? request.clientMessageTs : request.triageMessageTs) ?? undefined;
+    if (!threadTs) throw await waitForRequest(key, channel);
+  } else if ('channel' in post.to) {
+    channel = post.to.channel;
+  } else if ('replace' in post.to) {
+    const { channel: where, ts } = post.to.replace;
+    if (!client) throw notInstalled(where);
+    await slackCall(where, () => client.chat.update({ channel: where, ts, text: post.text, blocks: (post.blocks as KnownBlock[] | undefined) ?? [] }));
+    return;
+  } else {
+    channel = post.to.user;
+  }
+  if (!client) throw notInstalled(channel);
+  if (!lease.effect.postedTs) {
+    if (post.csv && 'user' in post.to) {
+      // A file goes to a conversation, not a user: open the DM first.
+      const user = post.to.user;
+      const opened = await slackCall(user, () => client.conversations.open({ users: user }));
+      channel = opened.channel?.id ?? channel;
+    }
+    const blocks = post.blocks as KnownBlock[] | undefined;
+    const postTo = (where: string) => slackCall(where, () => client.chat.postMessage({ channel: where, text: post.text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) }));
+    let posted;
+    try {
+      posted = await postTo(channel);
+    } catch (error) {
+      if (!(post.fallbackUser && error instanceof DeliveryFailure && isChannelProblem(error.code))) throw error;
+      // Not allowed in that channel: the person who asked gets it by DM instead.
+      const user = post.fallbackUser;
+      const opened = await slackCall(user, () => client.conversations.open({ users: user }));
+      channel = opened.channel?.id ?? user;
+      posted = await postTo(channel);
+    }
+    await recordPosted(lease, posted.channel ?? channel, posted.ts ?? '');
+  }
+  if (post.csv) {
+    const csv = post.csv;
+    const target = lease.effect.postedChannel ?? channel;
+    await slackCall(target, () =>
+      client.filesUploadV2({ channel_id: target, filename: csv.filename, title: csv.title, content: csv.content, ...(csv.comment ? { initial_comment: csv.comment } : {}) }),
+    );
+  }
+}
+
+// ---- the lease and the outcome ----
+
+export type DeliveryOutcome = { status: 'done' | 'busy' | 'failed' } | { status: 'later'; at: Date };
+
+/** Delivers the effect `id` if something is owed and nobody else is at it. */
+export async function deliverEffect(deps: DeliveryDeps, id: string): Promise<DeliveryOutcome> {
+  const lease = await leaseEffect(id);
+  if (!lease) return { status: 'busy' };
+  const { effect } = lease;
+  if (effect.done >= effect.wanted) {
+    await deps.wake([await completeEffect(lease)]);
+    return { status: 'done' };
+  }
+  if (effect.dueAt.getTime() > Date.now() + 50) {
+    const wakeup = await postponeEffect(lease, effect.dueAt);
+    return { status: 'later', at: wakeup.dueAt };
+  }
+  try {
+    const later = await withPriority(effect.priority, async () => {
+      switch (effect.kind) {
+        case 'request':
+          await deliverRequest(deps, String(effect.payload.key));
+          return undefined;
+        case 'estimate':
+          await deliverEstimate(deps, String(effect.payload.estimateId));
+          return undefined;
+        case 'home':
+          return deliverHome(deps, lease);
+        case 'post':
+          await deliverPost(deps, lease);
+          return undefined;
+      }
+    });
+    if (later) {
+      const wakeup = await postponeEffect(lease, later);
+      return { status: 'later', at: wakeup.dueAt };
+    }
+    await deps.wake([await completeEffect(lease)]);
+    await deps.observe?.(effect.kind, Date.now() - effect.askedAt.getTime());
+    return { status: 'done' };
+  } catch (error) {
+    return settleFailure(deps, lease, error);
+  }
+}
+
+async function settleFailure(deps: DeliveryDeps, lease: Lease, error: unknown): Promise<DeliveryOutcome> {
+  const id = lease.effect._id;
+  if (error instanceof PaceLater || error instanceof NotYet) {
+    const wakeup = await postponeEffect(lease, new Date(Date.now() + Math.max(50, error.waitMs)));
+    return { status: 'later', at: wakeup.dueAt };
+  }
+  if (error instanceof DeliveryFailure && error.code === 'ratelimited') {
+    // Slack's own 429 (our pace should have avoided it): wait as long as it says, no attempt counted.
+    const wakeup = await postponeEffect(lease, new Date(Date.now() + (error.retryAfterMs ?? 1000)));
+    return { status: 'later', at: wakeup.dueAt };
+  }
+  const failure =
+    error instanceof DeliveryFailure
+      ? { error: error.code, channel: error.channel, permanent: !isTransientSlackError(error.code) }
+      : { error: 'internal_error', channel: undefined, permanent: false };
+  if (!(error instanceof DeliveryFailure)) logger.error({ err: error, effect: id }, 'Delivering a Slack effect failed; it will be tried again');
+  const next = await failAttempt(lease, failure);
+  if (!next) {
+    logger.warn({ effect: id, slackError: failure.error, channel: failure.channel }, 'A Slack effect failed for good; managers see it on their Home and can retry it');
+    return { status: 'failed' };
+  }
+  logger.info({ effect: id, slackError: failure.error, attempt: lease.effect.attempts + 1 }, 'A Slack effect failed; it will be tried again with backoff');
+  return { status: 'later', at: next.dueAt };
+}

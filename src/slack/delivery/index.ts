@@ -1,0 +1,48 @@
+// The one way Slack effects leave the app. Listeners and jobs hand it what Slack must show; it is
+// recorded in MongoDB (see services/slackEffects.ts) and a worker delivers it (deliverer.ts),
+// paced under Slack's limits (pacer.ts). Only what a person waits for in the moment (opening a
+// modal with a 3-second trigger, an ephemeral answer) is called directly, through the paced client.
+import type { Wakeups } from '../../jobs/deliveryQueue';
+import { askEffect, recordPost, type EffectPriority, type Wakeup } from '../../services/slackEffects';
+import type { SlackPost } from './posts';
+
+export interface HomeViewer {
+  userId: string;
+  clientKeys: string[];
+  teamId?: string | undefined;
+}
+
+export interface Delivery {
+  /** The request's root and triage messages, rendered from the record when delivered. */
+  showRequest(key: string, opts?: { firstPost?: boolean }): Promise<void>;
+  /** Estimate messages in their request's thread, rendered from the record when delivered. */
+  showEstimates(estimateIds: string[]): Promise<void>;
+  /** Home tabs, at most one publish per person per interval, with the data of that moment. */
+  refreshHomes(viewers: HomeViewer[], priority?: EffectPriority): Promise<void>;
+  /** A one-off message; `id` makes it once (the same id again posts nothing). */
+  post(id: string, post: SlackPost, priority?: EffectPriority): Promise<void>;
+  /** Schedules deliveries already recorded (e.g. failed ones a manager retries). */
+  wake(wakeups: Wakeup[]): Promise<void>;
+}
+
+export function createDelivery(wakeups: Wakeups): Delivery {
+  return {
+    async showRequest(key, opts = {}) {
+      await wakeups.wake([await askEffect({ id: `request|${key}`, kind: 'request', priority: opts.firstPost ? 'interactive' : 'background', payload: { key } })]);
+    },
+    async showEstimates(estimateIds) {
+      const asks = await Promise.all(estimateIds.map((id) => askEffect({ id: `estimate|${id}`, kind: 'estimate', priority: 'interactive', payload: { estimateId: id } })));
+      await wakeups.wake(asks);
+    },
+    async refreshHomes(viewers, priority = 'background') {
+      const asks = await Promise.all(
+        viewers.map((v) => askEffect({ id: `home|${v.userId}`, kind: 'home', priority, payload: { userId: v.userId, clientKeys: v.clientKeys, ...(v.teamId ? { teamId: v.teamId } : {}) } })),
+      );
+      await wakeups.wake(asks);
+    },
+    async post(id, post, priority = 'background') {
+      await wakeups.wake([await recordPost({ id, priority, payload: { ...post } })]);
+    },
+    wake: (due) => wakeups.wake(due),
+  };
+}

@@ -1,0 +1,58 @@
+// Every Slack Web API call of the app, whichever WebClient makes it (ours, or the one Bolt hands a
+// listener), goes through this fetch: it first takes its turn in the shared pace (pacer.ts), and a
+// 429 that gets through anyway pauses that call's bucket alone. The WebClients are built with
+// rejectRateLimitedCalls, so @slack/web-api never pauses its whole queue: one throttled Home
+// refresh must not hold up a modal.
+import { createHash } from 'node:crypto';
+import { bucketFor } from '../../domain/slackDelivery';
+import type { Pacer } from './pacer';
+import { currentPriority } from './priority';
+
+/** Buckets are per workspace; the token stands for it (hashed: no token is written to Redis). */
+export function workspaceOf(token: string | undefined): string {
+  return createHash('sha256')
+    .update(token ?? '')
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function methodOf(url: string): string | undefined {
+  try {
+    return /\/api\/([A-Za-z0-9._]+)$/.exec(new URL(url).pathname)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function argsOf(body: unknown): Record<string, unknown> {
+  if (typeof body === 'string') return Object.fromEntries(new URLSearchParams(body));
+  if (body instanceof URLSearchParams) return Object.fromEntries(body);
+  if (body instanceof FormData) {
+    const channel = body.get('channel');
+    return typeof channel === 'string' ? { channel } : {};
+  }
+  return {};
+}
+
+function tokenOf(headers: unknown): string | undefined {
+  const value = new Headers(headers as ConstructorParameters<typeof Headers>[0]).get('authorization');
+  return value?.replace(/^Bearer\s+/i, '');
+}
+
+export function pacedFetch(pacer: Pacer, base: typeof fetch = globalThis.fetch): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = methodOf(url);
+    if (!method) return base(input, init);
+    const args = argsOf(init?.body);
+    const bucket = bucketFor(method, args, workspaceOf(tokenOf(init?.headers) ?? (typeof args.token === 'string' ? args.token : undefined)));
+    if (bucket) await pacer.take(bucket, currentPriority());
+    const response = await base(input, init);
+    if (response.status === 429) {
+      const retryAfter = Number(response.headers.get('retry-after') ?? '1');
+      await pacer.countRateLimited(method);
+      if (bucket) await pacer.pause(bucket, (Number.isFinite(retryAfter) ? retryAfter : 1) * 1000);
+    }
+    return response;
+  };
+}

@@ -90,6 +90,8 @@ export function submit(t: TestApp, user: string, view: Record<string, unknown>, 
   return t.slack.viewSubmission({
     user: { id: user, team_id: 'T0OURS' },
     view: {
+      // A view.id makes a resubmission of the same modal (Slack gives every opened modal its own).
+      ...(typeof view.id === 'string' ? { id: view.id } : {}),
       callback_id: String(view.callback_id),
       private_metadata: String(view.private_metadata ?? ''),
       state: { values: state },

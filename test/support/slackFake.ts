@@ -404,6 +404,12 @@ export interface SlackFakeOptions {
   rateLimits?: boolean;
 }
 
+interface ConditionalFailure {
+  method: string;
+  predicate: (args: Record<string, unknown>) => boolean;
+  failure: FailureInjection;
+}
+
 interface Bucket {
   tokens: number;
   updatedAt: number;
@@ -425,6 +431,8 @@ export class SlackFake {
   private channelMembers = new Map<string, string[]>();
   private channelErrors = new Map<string, ChannelError>();
   private failures = new Map<string, FailureInjection[]>();
+  private conditionalFailures: ConditionalFailure[] = [];
+  private outage: FailureInjection | undefined;
   private oauthAccess: OAuthAccessHandler = () => ({ ok: false, error: 'invalid_code' });
   private latencyMs = 0;
   private socketModeUrl: string | undefined;
@@ -542,6 +550,8 @@ export class SlackFake {
     this.channelMembers = new Map();
     this.channelErrors = new Map();
     this.failures = new Map();
+    this.conditionalFailures = [];
+    this.outage = undefined;
     this.oauthAccess = () => ({ ok: false, error: 'invalid_code' });
     this.latencyMs = 0;
     this.socketModeUrl = undefined;
@@ -604,6 +614,26 @@ export class SlackFake {
     const queue = this.failures.get(method) ?? [];
     queue.push({ ...failure, times: failure.times ?? 1 });
     this.failures.set(method, queue);
+  }
+
+  /**
+   * Makes every call to `method` whose arguments match fail, `times` times (until the returned
+   * function is called, or reset(), without `times`). Checked after failNext's injections.
+   */
+  failWhen(method: string, predicate: (args: Record<string, unknown>) => boolean, failure: FailureInjection): () => void {
+    const entry: ConditionalFailure = { method, predicate, failure: { ...failure } };
+    this.conditionalFailures.push(entry);
+    return () => {
+      this.conditionalFailures = this.conditionalFailures.filter((e) => e !== entry);
+    };
+  }
+
+  /**
+   * Slack is down: every call (Web API, file upload, response_url) is answered with `failure`
+   * (default HTTP 503) until setOutage(undefined).
+   */
+  setOutage(failure: Omit<FailureInjection, 'times'> | undefined): void {
+    this.outage = failure === undefined ? undefined : { status: 503, ...failure };
   }
 
   setLatency(ms: number): void {
@@ -783,7 +813,7 @@ export class SlackFake {
     delete args.token;
     const teamId = (token !== undefined ? this.tokenTeams.get(token) : undefined) ?? DEFAULT_TEAM_ID;
 
-    const injected = this.takeFailure(method);
+    const injected = this.outage ?? this.takeFailure(method) ?? this.takeConditionalFailure(method, args);
     if (injected) {
       this.answerWithFailure(res, { method, args, token, teamId, path }, injected);
       return;
@@ -806,9 +836,10 @@ export class SlackFake {
       return;
     }
     if (route === 'response_url') {
-      this.record({ method, args, token, teamId, path, status: 200, response: 'ok' });
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
+      const answer = this.respond(name, args);
+      this.record({ method, args, token, teamId, path, status: answer.status, response: answer.body });
+      res.writeHead(answer.status, { 'content-type': 'text/plain' });
+      res.end(answer.body);
       return;
     }
 
@@ -860,6 +891,16 @@ export class SlackFake {
     next.times = (next.times ?? 1) - 1;
     if (next.times <= 0) queue.shift();
     return next;
+  }
+
+  private takeConditionalFailure(method: string, args: Record<string, unknown>): FailureInjection | undefined {
+    const entry = this.conditionalFailures.find((e) => e.method === method && e.predicate(args));
+    if (!entry) return undefined;
+    if (entry.failure.times !== undefined) {
+      entry.failure.times -= 1;
+      if (entry.failure.times <= 0) this.conditionalFailures = this.conditionalFailures.filter((e) => e !== entry);
+    }
+    return entry.failure;
   }
 
   private answerWithFailure(
@@ -997,6 +1038,28 @@ export class SlackFake {
     }
     this.messages.get(channel)?.set(ts, updated);
     return ok({ channel, ts, text: updated.text, message: updated });
+  }
+
+  /**
+   * A response_url used. A click's URL names its message (actions/T/<channel>/<ts>/…, see
+   * slackRequests.ts): replace_original updates that message in place, delete_original deletes it.
+   * Anything else (an ephemeral answer, a command's URL) is only recorded.
+   */
+  private respond(name: string, args: Record<string, unknown>): { status: number; body: string } {
+    const [, channel, ts] = /^actions\/[^/]+\/([CDG][A-Z0-9]+)\/(\d+\.\d+)\/[^/]+\/[^/]+$/.exec(name) ?? [];
+    if (!channel || !ts || (args.replace_original !== true && args.delete_original !== true)) return { status: 200, body: 'ok' };
+    const existing = this.messages.get(channel)?.get(ts);
+    if (!existing) return { status: 404, body: 'message_not_found' };
+    if (args.delete_original === true) {
+      this.messages.get(channel)?.delete(ts);
+      return { status: 200, body: 'ok' };
+    }
+    const invalid = validateMessage(args);
+    if (invalid) return { status: 400, body: invalid.error };
+    const updated: StoredMessage = { ...existing, text: stringField(args.text) ?? '', edited: { user: BOT_USER_ID } };
+    if (args.blocks !== undefined) updated.blocks = args.blocks;
+    this.messages.get(channel)?.set(ts, updated);
+    return { status: 200, body: 'ok' };
   }
 
   private postEphemeral(args: Record<string, unknown>): SlackAnswer {

@@ -244,7 +244,7 @@ export class SlackClientSimulator {
       ...(opts.message && { message: opts.message }),
       ...(opts.view && { view: opts.view }),
       state: opts.state ?? { values: {} },
-      ...(opts.channel && !opts.view && { response_url: this.responseUrl('actions') }),
+      ...(opts.channel && !opts.view && { response_url: this.responseUrl('actions', messageOf(container)) }),
       actions: opts.actions.map((action, i) => ({
         type: action.type ?? 'button',
         action_id: action.action_id,
@@ -348,9 +348,12 @@ export class SlackClientSimulator {
   }
 
   // Without a responseUrlBase the URL is unresolvable (.invalid, RFC 2606), so a stray respond() fails fast offline.
-  private responseUrl(kind: 'commands' | 'actions'): string {
+  // A click on a message names that message in its URL (`…/actions/T/<channel>/<ts>/…`), so the fake
+  // can apply replace_original / delete_original to it, as Slack does.
+  private responseUrl(kind: 'commands' | 'actions', message?: { channel: string; ts: string }): string {
     const base = this.responseUrlBase ?? 'https://hooks.slack.invalid';
-    return `${base}/response_url/${kind}/${this.teamId}/${this.nextCounter()}/${randomBytes(6).toString('hex')}`;
+    const where = message ? `${message.channel}/${message.ts}/` : '';
+    return `${base}/response_url/${kind}/${this.teamId}/${where}${this.nextCounter()}/${randomBytes(6).toString('hex')}`;
   }
 
   // Issued now, in the format the fake reads back to answer expired_trigger_id after 3 seconds, as Slack does.
@@ -366,6 +369,12 @@ export class SlackClientSimulator {
     this.counter += 1;
     return this.counter;
   }
+}
+
+function messageOf(container: unknown): { channel: string; ts: string } | undefined {
+  if (typeof container !== 'object' || container === null) return undefined;
+  const { channel_id: channel, message_ts: ts } = container as { channel_id?: unknown; message_ts?: unknown };
+  return typeof channel === 'string' && typeof ts === 'string' ? { channel, ts } : undefined;
 }
 
 function domainOf(teamId: string): string {

@@ -152,6 +152,47 @@ describe('SlackFake with the real WebClient', () => {
     await expect(client.users.info({ user: 'U1' })).resolves.toMatchObject({ ok: true });
   });
 
+  it('answers every call with the outage (503 by default) until it is over, then serves again', async () => {
+    fake.setOutage({});
+    expect(await caught(client.chat.postMessage({ channel: 'C1', text: 'a' }))).toMatchObject({ code: ErrorCode.HTTPError, statusCode: 503 });
+    expect(await caught(client.views.publish({ user_id: 'U1', view: { type: 'home', blocks: [] } }))).toMatchObject({ statusCode: 503 });
+    const upload = await fetch(`${fake.baseUrl}/upload/F1`, { method: 'POST', body: 'x' });
+    expect(upload.status).toBe(503);
+    fake.setOutage(undefined);
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'a' })).resolves.toMatchObject({ ok: true });
+    expect(fake.callsTo('chat.postMessage').map((c) => c.status)).toEqual([503, 200]);
+  });
+
+  it('fails only the calls a predicate picks, until told to stop', async () => {
+    const stop = fake.failWhen('chat.postMessage', (args) => args.channel === 'C0BAD', { error: 'not_in_channel' });
+    expect((await platformError(client.chat.postMessage({ channel: 'C0BAD', text: 'a' }))).error).toBe('not_in_channel');
+    await expect(client.chat.postMessage({ channel: 'C0GOOD', text: 'a' })).resolves.toMatchObject({ ok: true });
+    expect((await platformError(client.chat.postMessage({ channel: 'C0BAD', text: 'b' }))).error).toBe('not_in_channel');
+    stop();
+    await expect(client.chat.postMessage({ channel: 'C0BAD', text: 'c' })).resolves.toMatchObject({ ok: true });
+    fake.failWhen('chat.postMessage', () => true, { status: 500, times: 1 });
+    expect(await caught(client.chat.postMessage({ channel: 'C0GOOD', text: 'd' }))).toMatchObject({ statusCode: 500 });
+    await expect(client.chat.postMessage({ channel: 'C0GOOD', text: 'e' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('replaces the clicked message through its response_url, and only that message', async () => {
+    const posted = await client.chat.postMessage({ channel: 'C0TRIAGE', text: 'before', blocks: [section('before')] });
+    const ts = String(posted.ts);
+    const url = `${fake.baseUrl}/response_url/actions/T0OURS/C0TRIAGE/${ts}/1/abc`;
+    const send = (body: object) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Without replace_original it is a new (ephemeral) answer: the message stays.
+    expect((await send({ text: 'just for you' })).status).toBe(200);
+    expect(fake.message('C0TRIAGE', ts)).toMatchObject({ text: 'before' });
+    expect((await send({ replace_original: true, text: 'after', blocks: [section('after')] })).status).toBe(200);
+    expect(fake.message('C0TRIAGE', ts)).toMatchObject({ text: 'after', blocks: [section('after')] });
+    // Invalid blocks are refused as chat.update would refuse them; an unknown message is not found.
+    expect((await send({ replace_original: true, text: 'x', blocks: [{ type: 'nope' }] })).status).toBe(400);
+    const unknown = await fetch(`${fake.baseUrl}/response_url/actions/T0OURS/C0TRIAGE/1.000009/1/abc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ replace_original: true, text: 'x' }) });
+    expect(unknown.status).toBe(404);
+    expect((await send({ delete_original: true })).status).toBe(200);
+    expect(fake.message('C0TRIAGE', ts)).toBeUndefined();
+  });
+
   it('delays every answer by the configured latency', async () => {
     fake.setLatency(120);
     const started = Date.now();

@@ -30,6 +30,11 @@ const slackEffectSchema = new Schema(
     /** Where a post went once it is posted, so a retry of a later step does not post it again. */
     postedTs: { type: String },
     postedChannel: { type: String },
+    /**
+     * The response_url of the latest click on one of a request's messages: that message is updated
+     * through it (Slack counts it against no Web API limit) instead of chat.update, while it is fresh.
+     */
+    respondVia: { type: new Schema({ url: { type: String, required: true }, messageTs: { type: String, required: true }, at: { type: Date, required: true } }, { _id: false }) },
     /** Slack's answer to the last failed attempt, and where it happened (managers act on it). */
     lastError: { type: String },
     errorChannel: { type: String },

@@ -28,6 +28,7 @@ export interface Effect {
   payload: Record<string, unknown>;
   postedTs?: string | null | undefined;
   postedChannel?: string | null | undefined;
+  respondVia?: RespondVia | null | undefined;
   lastError?: string | null | undefined;
   errorChannel?: string | null | undefined;
   failedAt?: Date | null | undefined;
@@ -38,11 +39,19 @@ export interface Effect {
   leaseUntil?: Date | null | undefined;
 }
 
+/** Where a click came from: its message and the response_url Slack gave with it. */
+export interface RespondVia {
+  url: string;
+  messageTs: string;
+  at: Date;
+}
+
 export interface EffectAsk {
   id: string;
   kind: EffectKind;
   priority: EffectPriority;
   payload: Record<string, unknown>;
+  respondVia?: RespondVia | undefined;
 }
 
 const LEASE_MS = 60_000;
@@ -64,7 +73,13 @@ export async function askEffect(ask: EffectAsk, now = new Date()): Promise<Wakeu
     { _id: ask.id },
     {
       $inc: { wanted: 1 },
-      $set: { state: 'pending', askedAt: now, payload: ask.payload, ...(ask.priority === 'interactive' ? { priority: 'interactive' } : {}) },
+      $set: {
+        state: 'pending',
+        askedAt: now,
+        payload: ask.payload,
+        ...(ask.priority === 'interactive' ? { priority: 'interactive' } : {}),
+        ...(ask.respondVia ? { respondVia: ask.respondVia } : {}),
+      },
       $setOnInsert: { kind: ask.kind, done: 0, attempts: 0, dueAt: now, createdAt: now, ...(ask.priority === 'interactive' ? {} : { priority: ask.priority }) },
     },
     { upsert: true, returnDocument: 'before' },
@@ -78,6 +93,11 @@ export async function askEffect(ask: EffectAsk, now = new Date()): Promise<Wakeu
   if (before.priority === 'background' && ask.priority === 'interactive') return { id: ask.id, wanted, dueAt: now, priority };
   if (before.done >= before.wanted) return { id: ask.id, wanted, dueAt: before.dueAt, priority };
   return undefined;
+}
+
+/** The response_url has been used (or refused): later updates go through chat.update. */
+export async function forgetRespondVia(id: string, url: string): Promise<void> {
+  await SlackEffectModel.updateOne({ _id: id, 'respondVia.url': url }, { $unset: { respondVia: 1 } });
 }
 
 /** Records a one-off post (a notice, a reminder, a digest) once: the same id again changes nothing. */

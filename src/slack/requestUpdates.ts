@@ -21,14 +21,27 @@ export interface Effects {
   membership: Membership;
 }
 
-/** `current` is the request and its client as just written, when the caller has them. */
-export async function showRequest(effects: Effects, key: string, current?: LoadedRequest): Promise<void> {
+/** Where the change came from, when it was a click on one of the request's messages. */
+export interface ClickedMessage {
+  /** The message clicked (the payload's container.message_ts). */
+  messageTs: string;
+  /** The response_url Slack sent with the click. */
+  url: string;
+}
+
+/**
+ * `current` is the request and its client as just written, when the caller has them; `clicked`,
+ * the message the change was clicked on (updated through its response_url, which spares Slack's
+ * chat.update limit).
+ */
+export async function showRequest(effects: Effects, key: string, current?: LoadedRequest, clicked?: ClickedMessage): Promise<void> {
   // Read once: the messages, the timers and the Home tabs all need the same request and client.
   const loaded = current ?? (await loadRequestWithClient(key));
   if (!loaded) return;
   const { request } = loaded;
   // A new request's first post is what its requester is waiting for; later changes are re-renders.
-  await effects.delivery.showRequest(key, { firstPost: !request.clientMessageTs || !request.triageMessageTs });
+  const ownMessage = clicked && [request.clientMessageTs, request.triageMessageTs].includes(clicked.messageTs) ? clicked : undefined;
+  await effects.delivery.showRequest(key, { firstPost: !request.clientMessageTs || !request.triageMessageTs, respondVia: ownMessage });
   await syncTimersQuietly(effects.timers, key, loaded);
   await refreshHomes(effects, loaded);
 }
@@ -45,15 +58,15 @@ export async function postInThread(effects: Effects, request: Pick<RequestRecord
   await effects.delivery.post(`thread|${request.key}|${id}`, post);
 }
 
-export async function transitionAndShow(effects: Effects, input: TransitionInput): Promise<RequestRecord> {
+export async function transitionAndShow(effects: Effects, input: TransitionInput, clicked?: ClickedMessage): Promise<RequestRecord> {
   const updated = await transitionRequest(input);
-  await showTransition(effects, input.action, updated, input.actor.userId);
+  await showTransition(effects, input.action, updated, input.actor.userId, clicked);
   return updated;
 }
 
 /** The Slack half of a transition, for callers that must answer Slack in between. */
-export async function showTransition(effects: Effects, action: RequestAction, updated: RequestRecord, actorId: string): Promise<void> {
-  await showRequest(effects, updated.key);
+export async function showTransition(effects: Effects, action: RequestAction, updated: RequestRecord, actorId: string, clicked?: ClickedMessage): Promise<void> {
+  await showRequest(effects, updated.key, undefined, clicked);
   const notice = threadNotice(action, updated, actorId);
   // The revision names the change, so a retried job or event posts the notice once.
   if (notice) await postInThread(effects, updated, `r${updated.revision}`, notice);

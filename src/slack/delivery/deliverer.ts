@@ -16,11 +16,13 @@ import {
   completeEffect,
   failAttempt,
   findEffect,
+  forgetRespondVia,
   leaseEffect,
   postponeEffect,
   recordPosted,
   recordPost,
   type Lease,
+  type RespondVia,
   type Wakeup,
 } from '../../services/slackEffects';
 import type { SlackTokens } from '../tokens';
@@ -102,8 +104,34 @@ async function showMessage(client: WebClient, channel: string, ts: string | null
   return posted.ts;
 }
 
+/** Slack takes a response_url for 30 minutes; past this age we do not try it. */
+const RESPONSE_URL_FRESH_MS = 25 * 60_000;
+const RESPONSE_URL_TIMEOUT_MS = 10_000;
+
+/**
+ * Replaces the clicked message through the response_url of the click: Slack counts it against no
+ * Web API limit, so a claim in triage costs one chat.update (the client's message), not two.
+ * Returns false when Slack did not take it (expired, used up, unreachable): chat.update then.
+ */
+async function respondWith(via: RespondVia, message: RenderedMessage): Promise<boolean> {
+  if (Date.now() - via.at.getTime() > RESPONSE_URL_FRESH_MS) return false;
+  try {
+    const res = await fetch(via.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ replace_original: true, text: message.text, blocks: message.blocks }),
+      signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+    });
+    const body = await res.text();
+    return res.ok && !/^\s*\{?\s*"?ok"?\s*:\s*false/.test(body);
+  } catch (error) {
+    logger.debug({ err: error }, 'A response_url did not answer; updating the message with chat.update');
+    return false;
+  }
+}
+
 /** The request's root message in the client channel and its triage message, from the record. */
-async function deliverRequest(deps: DeliveryDeps, key: string): Promise<void> {
+async function deliverRequest(deps: DeliveryDeps, key: string, lease: Lease): Promise<void> {
   const loaded = await loadRequestWithClient(key);
   if (!loaded) return;
   const { request, client } = loaded;
@@ -116,18 +144,25 @@ async function deliverRequest(deps: DeliveryDeps, key: string): Promise<void> {
   ];
   const posted: Partial<Record<RequestSurface, string>> = {};
   const failures: DeliveryFailure[] = [];
-  await Promise.all(
+  // Both surfaces settle before anything is decided: a root posted while the other surface had
+  // to wait for Slack's pace must be recorded, or the next attempt would post a second root.
+  const via = lease.effect.respondVia;
+  const outcomes = await Promise.allSettled(
     surfaces.map(async ([surface, slack, channel, ts, render]) => {
-      try {
-        const newTs = await showMessage(slack, channel, ts, await render());
-        if (newTs) posted[surface] = newTs;
-      } catch (error) {
-        if (!(error instanceof DeliveryFailure)) throw error;
-        failures.push(error);
+      const message = await render();
+      if (via && ts && via.messageTs === ts) {
+        const responded = await respondWith(via, message);
+        await forgetRespondVia(lease.effect._id, via.url);
+        if (responded) return;
       }
+      const newTs = await showMessage(slack, channel, ts, message);
+      if (newTs) posted[surface] = newTs;
     }),
   );
-  await recordShown(key, posted, failures.length === 0 ? request.revision : null);
+  const other = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected' && !(o.reason instanceof DeliveryFailure));
+  for (const outcome of outcomes) if (outcome.status === 'rejected' && outcome.reason instanceof DeliveryFailure) failures.push(outcome.reason);
+  await recordShown(key, posted, failures.length === 0 && !other ? request.revision : null);
+  if (other) throw other.reason;
   // A permanent problem is the one to report (a manager must act); otherwise the first.
   const failure = failures.find((f) => !isTransientSlackError(f.code)) ?? failures[0];
   if (failure) {
@@ -257,7 +292,7 @@ export async function deliverEffect(deps: DeliveryDeps, id: string): Promise<Del
     const later = await withPriority(effect.priority, async () => {
       switch (effect.kind) {
         case 'request':
-          await deliverRequest(deps, String(effect.payload.key));
+          await deliverRequest(deps, String(effect.payload.key), lease);
           return undefined;
         case 'estimate':
           await deliverEstimate(deps, String(effect.payload.estimateId));

@@ -3,7 +3,7 @@
 // paced under Slack's limits (pacer.ts). Only what a person waits for in the moment (opening a
 // modal with a 3-second trigger, an ephemeral answer) is called directly, through the paced client.
 import type { Wakeups } from '../../jobs/deliveryQueue';
-import { askEffect, recordPost, type EffectPriority, type Wakeup } from '../../services/slackEffects';
+import { askEffect, recordPost, type EffectPriority, type RespondVia, type Wakeup } from '../../services/slackEffects';
 import type { SlackPost } from './posts';
 
 export interface HomeViewer {
@@ -13,8 +13,11 @@ export interface HomeViewer {
 }
 
 export interface Delivery {
-  /** The request's root and triage messages, rendered from the record when delivered. */
-  showRequest(key: string, opts?: { firstPost?: boolean }): Promise<void>;
+  /**
+   * The request's root and triage messages, rendered from the record when delivered. `respondVia`:
+   * the change came from a click on one of them, whose response_url can update that message.
+   */
+  showRequest(key: string, opts?: { firstPost?: boolean; respondVia?: Omit<RespondVia, 'at'> | undefined }): Promise<void>;
   /** Estimate messages in their request's thread, rendered from the record when delivered. */
   showEstimates(estimateIds: string[]): Promise<void>;
   /** Home tabs, at most one publish per person per interval, with the data of that moment. */
@@ -28,7 +31,10 @@ export interface Delivery {
 export function createDelivery(wakeups: Wakeups): Delivery {
   return {
     async showRequest(key, opts = {}) {
-      await wakeups.wake([await askEffect({ id: `request|${key}`, kind: 'request', priority: opts.firstPost ? 'interactive' : 'background', payload: { key } })]);
+      const respondVia = opts.respondVia ? { ...opts.respondVia, at: new Date() } : undefined;
+      // A person clicked and looks at the message: their change goes before background re-renders.
+      const priority = opts.firstPost || respondVia ? 'interactive' : 'background';
+      await wakeups.wake([await askEffect({ id: `request|${key}`, kind: 'request', priority, payload: { key }, respondVia })]);
     },
     async showEstimates(estimateIds) {
       const asks = await Promise.all(estimateIds.map((id) => askEffect({ id: `estimate|${id}`, kind: 'estimate', priority: 'interactive', payload: { estimateId: id } })));

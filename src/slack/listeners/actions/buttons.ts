@@ -33,6 +33,13 @@ export function actorOf(body: BlockAction) {
   return { userId: body.user.id, channelId: body.channel?.id ?? body.container?.channel_id };
 }
 
+/** The message a button was on and the response_url that can update it (none for buttons in views). */
+export function clickedMessageOf(body: BlockAction): { messageTs: string; url: string } | undefined {
+  const messageTs = body.container?.message_ts as unknown;
+  const url = body.response_url as unknown;
+  return typeof messageTs === 'string' && typeof url === 'string' && /^https?:\/\//.test(url) ? { messageTs, url } : undefined;
+}
+
 /** Runs a button's work after ack; a refusal or failure is told to the clicker only. */
 export function buttonHandler(work: (args: ButtonArgs) => Promise<void>) {
   return async (args: ButtonArgs): Promise<void> => {

@@ -7,7 +7,7 @@ import { sealMetadata } from '../../metadata';
 import { transitionAndShow } from '../../requestUpdates';
 import { cancelModal, reassignModal, resolveModal } from '../../views/modals';
 import type { ListenerContext } from '../context';
-import { actorOf, buttonHandler, parseButtonValue, requestKeyValue } from './buttons';
+import { actorOf, buttonHandler, clickedMessageOf, parseButtonValue, requestKeyValue } from './buttons';
 
 const ratingValue = z
   .string()
@@ -30,14 +30,14 @@ export const requestMetadataSchema = z.object({ key: z.string(), channelId: z.st
 export function simpleTransition(ctx: ListenerContext, action: 'claim' | 'unclaim' | 'confirm' | 'reopen') {
   return buttonHandler(async ({ action: clicked, body }) => {
     const key = parseButtonValue(requestKeyValue, clicked.value);
-    await transitionAndShow(ctx, { key, action, actor: actorOf(body) });
+    await transitionAndShow(ctx, { key, action, actor: actorOf(body) }, clickedMessageOf(body));
   });
 }
 
 export function rateRequest(ctx: ListenerContext) {
   return buttonHandler(async ({ action: clicked, body }) => {
     const { key, stars } = parseButtonValue(ratingValue, clicked.value);
-    await transitionAndShow(ctx, { key, action: 'rate', actor: actorOf(body), set: { rating: stars } });
+    await transitionAndShow(ctx, { key, action: 'rate', actor: actorOf(body), set: { rating: stars } }, clickedMessageOf(body));
   });
 }
 

@@ -1,12 +1,15 @@
 // When Slack, Redis or MongoDB misbehave: the record stays right, the user gets guidance, and
 // Slack is brought up to date once it answers again. MongoDB is the truth; Slack is a view.
+import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
+import { TimeEntryModel } from '../../src/db/timeEntry';
+import { ACTION } from '../../src/slack/ids';
 import { findEffect } from '../../src/services/slackEffects';
 import { maintenanceSweep } from '../../src/worker';
 import { startMongoServer, startRedisServer } from '../../scripts/services';
 import { startTestApp, type TestApp } from '../support/harness';
-import { ACME, BETA, TRIAGE, testDatabaseUri } from '../support/testEnv';
-import { record } from '../support/flows';
+import { ACME, BETA, STAFF, TRIAGE, testDatabaseUri } from '../support/testEnv';
+import { clickAndSettle, clickForModal, openByCommand, record, submit } from '../support/flows';
 
 async function openFast(t: TestApp, text: string, user: string = ACME.member, channel: string = ACME.channel) {
   const res = await t.slack.slashCommand({ text, user_id: user, channel_id: channel });
@@ -52,6 +55,61 @@ describe('Slack failing', () => {
     // Exactly one root message and one triage message, however many attempts it took.
     expect(posted.map((c) => c.args.channel).sort()).toEqual([ACME.channel, TRIAGE].sort());
   }, 30_000);
+
+  it.each([
+    ['through the click’s response_url, sparing chat.update', false],
+    ['with chat.update when Slack refuses the response_url', true],
+  ])('updates the triage message a claim was clicked on %s', async (_label, refused) => {
+    const key = await openByCommand(t, 'Claimed from its triage message', ACME.member, ACME.channel);
+    const { triageMessageTs, revision } = await record(key);
+    if (refused) t.fake.failNext('response_url', { status: 404, error: 'expired_url' });
+    const before = t.fake.calls.length;
+    await t.slack.blockAction({
+      user: { id: STAFF.engineer, team_id: 'T0OURS' },
+      channel: { id: TRIAGE },
+      container: { type: 'message', channel_id: TRIAGE, message_ts: triageMessageTs ?? '' },
+      actions: [{ action_id: ACTION.claim, value: key, type: 'button' }],
+    });
+    await until(async () => (await record(key)).revision > revision && (await record(key)).syncedRevision >= (await record(key)).revision, 'the claim to be shown', 10_000);
+    const after = t.fake.calls.slice(before);
+    const triageUpdates = after.filter((c) => c.method === 'chat.update' && c.args.channel === TRIAGE);
+    expect(after.filter((c) => c.method === 'response_url')).toHaveLength(1);
+    expect(triageUpdates).toHaveLength(refused ? 1 : 0);
+    // Either way the triage message and the client's show the engineer.
+    const stored = await record(key);
+    expect(JSON.stringify(t.fake.message(TRIAGE, triageMessageTs ?? '')?.blocks)).toContain(`Engineer: <@${STAFF.engineer}>`);
+    expect(JSON.stringify(t.fake.message(ACME.channel, stored.clientMessageTs ?? '')?.blocks)).toContain(`Engineer: <@${STAFF.engineer}>`);
+    expect(after.filter((c) => c.method === 'chat.update' && c.args.channel === ACME.channel)).toHaveLength(1);
+  });
+
+  it('acknowledges the estimate and log-time modals within 3 s while Slack throttles every call, and records a resubmission once', async () => {
+    const key = await openByCommand(t, 'Throttled modals', ACME.member, ACME.channel);
+    await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
+    const estimateModal = await clickForModal(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.estimate, value: key });
+    const logModal = await clickForModal(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.logTime, value: key });
+    // Every call is answered 429 from now on: the app's Slack work cannot go.
+    t.fake.setOutage({ status: 429, retryAfterSeconds: 2 });
+    const submissions = [
+      () => submit(t, STAFF.engineer, { ...estimateModal, id: 'V0THROTTLEDEST' }, { amount: '2h', assumptions: '' }),
+      () => submit(t, STAFF.engineer, { ...logModal, id: 'V0THROTTLEDLOG' }, { duration: '30m', note: 'Looked into it' }),
+    ];
+    for (const send of submissions) {
+      // Slack shows the engineer an error when the ack is late, and they submit again: same view.id.
+      for (const answer of [await send(), await send()]) {
+        expect(answer.status).toBe(200);
+        expect(answer.body).toBe('');
+        expect(answer.elapsedMs).toBeLessThan(3000);
+      }
+    }
+    expect(t.fake.calls.filter((c) => c.status === 429).length).toBeGreaterThan(0);
+    expect(await EstimateModel.countDocuments({ requestKey: key })).toBe(1);
+    expect(await TimeEntryModel.countDocuments({ requestKey: key })).toBe(1);
+    // Once Slack takes calls again, the one estimate is posted once.
+    t.fake.setOutage(undefined);
+    await until(async () => t.fake.callsTo('chat.postMessage').some((c) => c.status === 200 && String(c.args.text).includes(`v1 for ${key}`)), 'the estimate message', 20_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(t.fake.callsTo('chat.postMessage').filter((c) => c.status === 200 && String(c.args.text).includes(`v1 for ${key}`))).toHaveLength(1);
+  }, 40_000);
 
   it.each(['not_in_channel', 'channel_not_found'] as const)('tells the requester what to do when Slack says %s, keeps the request, and a manager retries', async (error) => {
     t.fake.setChannelError(BETA.channel, error);

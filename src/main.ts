@@ -126,10 +126,12 @@ export function configOrExit(): Config {
 
 if (require.main === module) {
   const config = configOrExit();
-  startWeb(config)
-    .then((web) => stopOnSignals('web', web.stop, config.shutdownTimeoutMs))
-    .catch((error: unknown) => {
-      logger.fatal({ err: error }, 'The web process could not start');
-      process.exit(1);
-    });
+  const starting = startWeb(config);
+  // Listening before start-up returns: a SIGTERM from then on must find its handler, so it is
+  // installed first and waits for the start to finish.
+  stopOnSignals('web', async () => (await starting).stop(), config.shutdownTimeoutMs);
+  starting.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'The web process could not start');
+    process.exit(1);
+  });
 }

@@ -142,10 +142,11 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
 
 if (require.main === module) {
   const config = configOrExit();
-  startWorker(config)
-    .then((running) => stopOnSignals('worker', running.stop, config.shutdownTimeoutMs))
-    .catch((error: unknown) => {
-      logger.fatal({ err: error }, 'The worker could not start');
-      process.exit(1);
-    });
+  const starting = startWorker(config);
+  // Taking jobs before start-up returns: the handler is installed first and waits for the start.
+  stopOnSignals('worker', async () => (await starting).stop(), config.shutdownTimeoutMs);
+  starting.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'The worker could not start');
+    process.exit(1);
+  });
 }

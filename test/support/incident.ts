@@ -3,20 +3,15 @@
 // and modals opened during the burst. The app runs as deployed (web and worker processes of its
 // own, sharing MongoDB and Redis) against a Slack fake that enforces Slack's published limits.
 // Used by the incident test (test/e2e/incident.test.ts) and by `npm run bench`.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestModel } from '../../src/db/request';
 import { applySeed } from '../../src/services/seed';
 import { ACTION } from '../../src/slack/ids';
+import { appEnv, freePort, startAppProcess, type AppProcess } from './appProcess';
 import type { RecordedCall, SlackFake } from './slackFake';
 import { minimumSeconds, type TimedCall } from './slackLimits';
 import { SlackClientSimulator } from './slackRequests';
-import { BOT_TOKEN, SIGNING_SECRET, TRIAGE, uniqueName } from './testEnv';
-
-const ROOT = path.join(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+import { SIGNING_SECRET, TRIAGE } from './testEnv';
 
 export const INCIDENT_ENGINEERS = ['U0INCENG1', 'U0INCENG2'] as const;
 const MANAGER = 'U0INCMGR';
@@ -74,61 +69,8 @@ export interface IncidentResult {
   problems: string[];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  output: string[];
-}
-
-function spawnProcess(name: string, script: string, env: Record<string, string>, ready: string): Promise<Proc> {
-  const child = spawn(TSX, [path.join(ROOT, 'src', script)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc: Proc = { name, child, output: [] };
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    let started = false;
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${proc.output.join('\n')}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      proc.output.push(...lines);
-      if (!started && lines.some((line) => line.includes(ready))) {
-        started = true;
-        clearTimeout(timer);
-        resolve(proc);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (!started) reject(new Error(`${name} exited with ${code}:\n${proc.output.join('\n')}`));
-    });
-  });
-}
-
-async function stopProcess(proc: Proc): Promise<void> {
-  if (proc.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => proc.child.once('exit', resolve));
-  proc.child.kill('SIGTERM');
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** pino lines at warn (40) or above. */
-function problemsIn(procs: Proc[]): string[] {
+function problemsIn(procs: AppProcess[]): string[] {
   return procs.flatMap((p) =>
     p.output
       .filter((line) => {
@@ -160,24 +102,15 @@ function countBy(calls: RecordedCall[]): Record<string, number> {
 export async function runIncident(options: IncidentOptions): Promise<IncidentResult> {
   const { fake, log = () => undefined } = options;
   await applySeed(incidentSeed());
-  const env = {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    MONGODB_URI: options.mongodbUri,
-    REDIS_URL: options.redisUrl,
-    TRIAGE_CHANNEL_ID: TRIAGE,
-    QUEUE_PREFIX: uniqueName('q'),
-    LOG_LEVEL: 'warn',
-  };
-  const procs: Proc[] = [];
+  const env = appEnv(fake.url, options.mongodbUri, options.redisUrl);
+  const procs: AppProcess[] = [];
   try {
     log(`starting ${options.webs} web and ${options.workers} worker processes`);
     const ports = await Promise.all(Array.from({ length: options.webs }, () => freePort()));
     procs.push(
       ...(await Promise.all([
-        ...ports.map((port, i) => spawnProcess(`web${i + 1}`, 'main.ts', { ...env, PORT: String(port), LOG_LEVEL: 'info' }, 'is listening')),
-        ...Array.from({ length: options.workers }, (_, i) => spawnProcess(`worker${i + 1}`, 'worker.ts', { ...env, LOG_LEVEL: 'info' }, 'taking jobs')),
+        ...ports.map((port, i) => startAppProcess(`web${i + 1}`, 'main.ts', { ...env, PORT: String(port) })),
+        ...Array.from({ length: options.workers }, (_, i) => startAppProcess(`worker${i + 1}`, 'worker.ts', env)),
       ])),
     );
     // Only what they say from now on counts as a problem (start-up lines are info).
@@ -354,6 +287,6 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRes
       problems: problemsIn(procs),
     };
   } finally {
-    await Promise.all(procs.map(stopProcess));
+    await Promise.all(procs.map((p) => p.stop()));
   }
 }

@@ -1,13 +1,16 @@
 // `npm run bench`: measures the app on this machine and reports as JSON (.bench/results.json) and
 // as Markdown tables (stdout): 1. how fast `/help <text>` is acknowledged next to a bare Bolt app,
 // 2. how fast reminder jobs are scheduled and cancelled, 3. the weekly digest and the monthly
-// billing summary over a large synthetic history. Starts its own MongoDB-wire server and Redis
+// billing summary over a large synthetic history, 4. a web process's first seconds under load and
+// an incident against a Slack fake that enforces Slack's limits (two web processes, two workers).
+// Starts its own MongoDB-wire server and Redis
 // (or uses MONGODB_URI / REDIS_URL), sends load to 127.0.0.1 only, and stops everything it started.
 // Progress goes to stderr. `--quick` is a smoke test; `--help` lists the options.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureAckLatency } from './bench/ackLatency';
+import { measureColdStart, measureIncident } from './bench/incident';
 import { cpuSince, cpuSnapshot } from './bench/cpu';
 import { describeMongo, describeRedis, machineInfo } from './bench/environment';
 import { renderMarkdown, type BenchResults } from './bench/markdown';
@@ -118,6 +121,30 @@ async function main(): Promise<number> {
         results.errors.push({ section: 'digest and billing', message: String(error instanceof Error ? error.stack : error) });
         log(`digest and billing failed: ${String(error)}`);
       }
+    }
+    if (options.sections.includes('incident')) {
+      const input = { mongodbUri: services.mongodbUri, redisUrl: services.redisUrl, quick: options.quick, log };
+      const section: NonNullable<BenchResults['incident']> = { coldStarts: [] };
+      results.incident = section;
+      // A fresh web process, first while the database server is fresh too (as when everything
+      // starts at once), then again once the incident has warmed it (a deploy against a running database).
+      const coldStart = async (database: 'just started' | 'warm') => {
+        try {
+          log(`cold start: a fresh web process under load from its first second (database ${database})`);
+          section.coldStarts.push(await measureColdStart(input, database));
+        } catch (error) {
+          results.errors.push({ section: 'cold start', message: String(error instanceof Error ? error.stack : error) });
+          log(`cold start failed: ${String(error)}`);
+        }
+      };
+      await coldStart('just started');
+      try {
+        section.incident = await measureIncident(input);
+      } catch (error) {
+        results.errors.push({ section: 'incident', message: String(error instanceof Error ? error.stack : error) });
+        log(`incident failed: ${String(error)}`);
+      }
+      await coldStart('warm');
     }
   } catch (error) {
     results.errors.push({ section: 'set-up', message: String(error instanceof Error ? error.stack : error) });

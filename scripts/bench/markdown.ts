@@ -2,6 +2,7 @@
 import type { AckLatencyResult } from './ackLatency';
 import { DISTURBED_CORES, type CpuUse } from './cpu';
 import type { MachineInfo } from './environment';
+import type { IncidentSection } from './incident';
 import type { MemoryPeak } from './memory';
 import type { ReportsResult } from './reports';
 import type { TimerJobsResult } from './timerJobs';
@@ -19,6 +20,7 @@ export interface BenchResults {
   ack?: AckLatencyResult;
   jobs?: TimerJobsResult;
   reports?: ReportsResult;
+  incident?: IncidentSection;
   errors: Array<{ section: string; message: string }>;
 }
 
@@ -170,6 +172,59 @@ function reportsSection(reports: ReportsResult): string {
   return lines.join('\n');
 }
 
+function incidentSection(section: IncidentSection): string {
+  const lines = ['### 4. An incident against a Slack that enforces its limits, and a cold start', ''];
+  const i = section.incident;
+  if (i) {
+    const ratio = i.minimumSeconds > 0 ? i.convergenceSeconds / i.minimumSeconds : null;
+    const calls = Object.entries(i.callsByMethod)
+      .sort(([, a], [, b]) => b - a)
+      .map(([method, count]) => `${count} \`${method}\``)
+      .join(', ');
+    lines.push(
+      `${i.requests} \`/help\` over ${i.seconds} s across three client channels, each claimed by one of two engineers as soon as its triage message appeared, six Home tabs open, the request modal opened ${i.modals.asked} times; ` +
+        `${i.webs} web processes behind a round-robin and ${i.workers} workers, against the Slack fake enforcing Slack's published limits (each bucket holding a minute's quota).`,
+      '',
+      table(
+        ['429s received', 'every message shows its engineer', "Slack's limits allow at best", 'ratio', 'after the last claim', 'ack p50 / p95 / p99 / max', 'second root messages', 'modals opened'],
+        [
+          [
+            `**${n(i.rateLimited)}**${i.rateLimited ? ` (${JSON.stringify(i.rateLimitedByMethod)})` : ''}`,
+            `**${n(i.convergenceSeconds, 1)} s**${i.unconverged ? ` (**${i.unconverged} requests not converged**)` : ''}`,
+            `${n(i.minimumSeconds, 1)} s`,
+            ratio === null ? '–' : `${n(ratio, 2)}×`,
+            `${n(i.afterLastClaimSeconds, 1)} s`,
+            four(i.ackMs),
+            n(i.duplicateRoots),
+            `${i.modals.opened} / ${i.modals.asked}`,
+          ],
+        ],
+      ),
+      '',
+      `The app made ${calls}. "At best" is the shortest time Slack's limits allow for those chat calls, each as soon as the person's action that needed it was made.`,
+    );
+  }
+  if (section.coldStarts.length > 0) {
+    const first = section.coldStarts[0];
+    lines.push(
+      '',
+      `Cold start: a web process launched with \`node --import tsx src/main.ts\`, loaded from the moment it listens with ${first?.ratePerSecond ?? 0} \`/help <text>\` a second for ${first?.seconds ?? 0} s (open loop), milliseconds; target p99 < 250 ms:`,
+      '',
+      table(
+        ['MongoDB-wire server', 'listening after', 'sent / acknowledged / errors', 'p50 / p95 / p99 / max', 'target'],
+        section.coldStarts.map((c) => [
+          c.database,
+          `${n(c.startMs)} ms`,
+          `${n(c.sent)} / ${n(c.ok)} / ${n(c.errors)}`,
+          `**${four(c.latencyMs)}**`,
+          c.latencyMs.p99 !== null && c.latencyMs.p99 < 250 && c.errors === 0 ? 'met' : '**missed**',
+        ]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
 /** The most CPU other processes used during any one measurement, in cores. */
 export function worstOtherLoad(results: BenchResults): number | null {
   const phases: Array<CpuUse | undefined> = [
@@ -197,6 +252,7 @@ export function renderMarkdown(results: BenchResults): string {
   if (results.ack) parts.push(ackSection(results.ack));
   if (results.jobs) parts.push(jobsSection(results.jobs));
   if (results.reports) parts.push(reportsSection(results.reports));
+  if (results.incident) parts.push(incidentSection(results.incident));
   for (const error of results.errors) parts.push(`**${error.section} failed:** ${error.message}`);
   return `${parts.join('\n\n')}\n`;
 }

@@ -26,7 +26,7 @@ import { requestsWithStaleTimers } from './services/timers';
 import { runMonthlyBilling } from './slack/billingRun';
 import { deliverEffect, type DeliveryDeps } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
-import type { Effects } from './slack/requestUpdates';
+import { askChangeNotice, type Effects } from './slack/requestUpdates';
 
 export interface RunningWorker {
   effects: Effects & { wakeups: Wakeups };
@@ -46,6 +46,8 @@ export async function maintenanceSweep(effects: Effects & { wakeups: Wakeups }, 
   await effects.wakeups.wake(overdue.map((w) => ({ ...w, dueAt: new Date(0) })));
   let synced = 0;
   for (const request of await findUnsyncedRequests(200)) {
+    // Recorded once by id: a notice already asked for is not asked twice.
+    await askChangeNotice(effects, request);
     const effect = await findEffect(`request|${request.key}`);
     if (effect && effect.state !== 'done') continue; // pending (delivered soon) or failed (a manager retries)
     await effects.delivery.showRequest(request.key);

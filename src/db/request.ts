@@ -52,6 +52,11 @@ const requestSchema = new Schema(
     revision: { type: Number, required: true, default: 0 },
     /** The revision last shown in Slack; below `revision` means the messages need a re-render. */
     syncedRevision: { type: Number, required: true, default: -1 },
+    /**
+     * The latest transition, written with it: the thread notice it owes can be derived from the
+     * record (the sweep asks for it again if the process died before recording it).
+     */
+    lastChange: { type: new Schema({ action: { type: String, required: true }, actorId: { type: String, required: true }, revision: { type: Number, required: true } }, { _id: false }) },
   },
   { timestamps: { createdAt: false, updatedAt: true } },
 );

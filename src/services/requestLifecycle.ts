@@ -275,6 +275,8 @@ export async function transitionRequest(input: TransitionInput): Promise<Request
     ...input.set,
     state: to,
   };
+  // Not audited as a field (it says what the audit event says); written in the same update.
+  const lastChange = { action: input.action, actorId: input.actor.userId, revision: request.revision + 1 };
   const toSet: Record<string, unknown> = {};
   const toUnset: Record<string, ''> = {};
   for (const [name, value] of Object.entries(fields)) {
@@ -283,7 +285,7 @@ export async function transitionRequest(input: TransitionInput): Promise<Request
   }
   const result = await RequestModel.updateOne(
     { _id: request._id, state: request.state, revision: request.revision },
-    { $set: toSet, ...(Object.keys(toUnset).length ? { $unset: toUnset } : {}), $inc: { revision: 1 } },
+    { $set: { ...toSet, lastChange }, ...(Object.keys(toUnset).length ? { $unset: toUnset } : {}), $inc: { revision: 1 } },
   );
   if (result.modifiedCount !== 1) {
     const current = await requireRequest(input.key);

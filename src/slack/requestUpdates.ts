@@ -60,16 +60,26 @@ export async function postInThread(effects: Effects, request: Pick<RequestRecord
 
 export async function transitionAndShow(effects: Effects, input: TransitionInput, clicked?: ClickedMessage): Promise<RequestRecord> {
   const updated = await transitionRequest(input);
-  await showTransition(effects, input.action, updated, input.actor.userId, clicked);
+  await showTransition(effects, updated, clicked);
   return updated;
 }
 
 /** The Slack half of a transition, for callers that must answer Slack in between. */
-export async function showTransition(effects: Effects, action: RequestAction, updated: RequestRecord, actorId: string, clicked?: ClickedMessage): Promise<void> {
+export async function showTransition(effects: Effects, updated: RequestRecord, clicked?: ClickedMessage): Promise<void> {
   await showRequest(effects, updated.key, undefined, clicked);
-  const notice = threadNotice(action, updated, actorId);
-  // The revision names the change, so a retried job or event posts the notice once.
-  if (notice) await postInThread(effects, updated, `r${updated.revision}`, notice);
+  await askChangeNotice(effects, updated);
+}
+
+/**
+ * The thread notice of the request's latest transition, derived from the record (the transition
+ * wrote `lastChange` with itself). Its id names the revision, so asking again (a retried job, the
+ * sweep after a process died between the change and this) posts it once.
+ */
+export async function askChangeNotice(effects: Effects, request: Pick<RequestRecord, 'key' | 'requesterTeamId' | 'lastChange'> & Parameters<typeof threadNotice>[1]): Promise<void> {
+  const change = request.lastChange;
+  if (!change) return;
+  const notice = threadNotice(change.action as RequestAction, request, change.actorId);
+  if (notice) await postInThread(effects, request, `r${change.revision}`, notice);
 }
 
 /** After an estimate is posted or decided: its message (and any it superseded) and the request. */

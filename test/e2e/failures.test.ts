@@ -4,6 +4,7 @@ import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
 import { TimeEntryModel } from '../../src/db/timeEntry';
 import { ACTION } from '../../src/slack/ids';
+import { transitionRequest } from '../../src/services/requestLifecycle';
 import { findEffect } from '../../src/services/slackEffects';
 import { maintenanceSweep } from '../../src/worker';
 import { startMongoServer, startRedisServer } from '../../scripts/services';
@@ -80,6 +81,21 @@ describe('Slack failing', () => {
     expect(JSON.stringify(t.fake.message(TRIAGE, triageMessageTs ?? '')?.blocks)).toContain(`Engineer: <@${STAFF.engineer}>`);
     expect(JSON.stringify(t.fake.message(ACME.channel, stored.clientMessageTs ?? '')?.blocks)).toContain(`Engineer: <@${STAFF.engineer}>`);
     expect(after.filter((c) => c.method === 'chat.update' && c.args.channel === ACME.channel)).toHaveLength(1);
+  });
+
+  it('posts the notice of a change whose process died before recording it, from the sweep, once', async () => {
+    const key = await openByCommand(t, 'The process died mid-change', ACME.member, ACME.channel);
+    // The transition's write only: the process died before asking for its messages and notice.
+    await transitionRequest({ key, action: 'claim', actor: { userId: STAFF.engineer, channelId: TRIAGE } });
+    const notices = () => t.fake.callsTo('chat.postMessage').filter((c) => c.status === 200 && c.args.channel === ACME.channel && c.args.thread_ts !== undefined && String(c.args.text).includes('is on it'));
+    expect(await findEffect(`thread|${key}|r${(await record(key)).revision}`)).toBeNull();
+    await sweep(t);
+    await sweep(t);
+    await until(async () => notices().length > 0 && (await record(key)).syncedRevision >= (await record(key)).revision, 'the notice and the claimed messages', 10_000);
+    await sweep(t);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(notices()).toHaveLength(1);
+    expect(String(notices()[0]?.args.text)).toContain(`<@${STAFF.engineer}> is on it`);
   });
 
   it('acknowledges the estimate and log-time modals within 3 s while Slack throttles every call, and records a resubmission once', async () => {

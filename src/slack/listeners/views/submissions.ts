@@ -109,7 +109,7 @@ export function transitionSubmitted(ctx: ListenerContext, action: ModalAction) {
       return;
     }
     await args.ack();
-    await showTransition(ctx, action, updated, actor.userId);
+    await showTransition(ctx, updated);
     if (metadata.channelId && action === 'reassign') {
       await tellUser(client, metadata.channelId, body.user.id, `${metadata.key} is now with <@${value}>.`);
     }

@@ -1,9 +1,23 @@
 // Money is integer minor units everywhere; these are the only conversions to and from text.
 
-const MINOR_UNIT_DIGITS: Record<string, number> = { JPY: 0, KRW: 0, BHD: 3, KWD: 3 };
+const digitsByCurrency = new Map<string, number>();
 
+/**
+ * How many decimals an amount in `currency` has, from the ISO 4217 / CLDR data Node carries (CLP,
+ * ISK, VND, XOF: 0; JOD, OMR, TND, BHD, KWD: 3), so every currency is billed exactly in its own
+ * minor unit. A code Intl does not know is refused where currencies are configured.
+ */
 export function minorUnitDigits(currency: string): number {
-  return MINOR_UNIT_DIGITS[currency] ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 /** "92.50" or 92.5 in a currency → 9250 minor units; undefined when it has too many decimals. */

@@ -2,6 +2,8 @@
 // record an audit event for every real change and do nothing when nothing changed.
 import { isDeepStrictEqual } from 'node:util';
 import { ClientModel } from '../db/client';
+import { EstimateModel } from '../db/estimate';
+import { ErrorCode, UserFacingError } from '../errors';
 import { StaffModel, type StaffRole } from '../db/staff';
 import type { ClientFields } from '../domain/clientSettings';
 import { recordAudit } from './audit';
@@ -19,7 +21,20 @@ function storedFields(doc: Record<string, unknown>, names: string[]) {
   return JSON.parse(JSON.stringify(picked)) as Record<string, unknown>;
 }
 
+/**
+ * Why the client's currency cannot become `currency`, if it cannot: its estimates (and so its time
+ * and bills) are in the old one, and amounts are stored in that currency's minor units.
+ */
+export async function currencyChangeRefusal(key: string, currency: string): Promise<string | undefined> {
+  const existing = await ClientModel.findOne({ key }, { currency: 1 }).lean();
+  if (!existing || existing.currency === currency) return undefined;
+  if (!(await EstimateModel.exists({ clientKey: key }))) return undefined;
+  return `${key} already has estimates in ${existing.currency}, so its currency can't change to ${currency}; set the client up again under a new key for ${currency}`;
+}
+
 export async function upsertClient(fields: ClientFields, actorId: string): Promise<UpsertOutcome> {
+  const refusal = await currencyChangeRefusal(fields.key, fields.currency);
+  if (refusal) throw new UserFacingError(ErrorCode.Conflict, `Nothing was changed: ${refusal}.`);
   const existing = await ClientModel.findOne({ key: fields.key }).lean();
   const after = comparable(fields);
   if (existing) {

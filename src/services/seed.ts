@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import type { StaffRole } from '../db/staff';
 import { clientSettingsSchema, describeIssues, toClientFields, userIdSchema } from '../domain/clientSettings';
-import { channelsOwnedElsewhere, setStaffRoles, upsertClient, type UpsertOutcome } from './clients';
+import { channelsOwnedElsewhere, currencyChangeRefusal, setStaffRoles, upsertClient, type UpsertOutcome } from './clients';
 
 const seedSchema = z
   .object({
@@ -60,7 +60,10 @@ export async function applySeed(yamlText: string, actorId = 'seed'): Promise<See
   const conflicts = (await Promise.all(clients.map((c) => channelsOwnedElsewhere(c.key, c.channels)))).flatMap((found, i) =>
     found.map(({ channel, owner }) => `clients[${i}].channels: ${channel} already belongs to client ${owner}`),
   );
-  if (conflicts.length > 0) throw new SeedError(conflicts);
+  const currencies = (await Promise.all(clients.map((c) => currencyChangeRefusal(c.key, c.currency)))).flatMap((refusal, i) =>
+    refusal ? [`clients[${i}].currency: ${refusal}`] : [],
+  );
+  if (conflicts.length + currencies.length > 0) throw new SeedError([...conflicts, ...currencies]);
 
   const report: SeedReport = {
     staff: { created: 0, updated: 0, unchanged: 0 },

@@ -8,6 +8,7 @@ import mongoose from 'mongoose';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { ClientModel } from '../../src/db/client';
+import { EstimateModel } from '../../src/db/estimate';
 import { StaffModel } from '../../src/db/staff';
 import { SeedError, applySeed } from '../../src/services/seed';
 import { STANDARD_SEED, testDatabaseUri } from '../support/testEnv';
@@ -120,6 +121,31 @@ clients:
     } finally {
       emitWarning.mockRestore();
     }
+  });
+
+  it('refuses to change the currency of a client that has estimates, and allows it before', async () => {
+    const seed = (currency: string) => `managers: [U0MGR]\nengineers: [U0ENG]\nclients:\n  - key: CURR\n    name: Curr Ltd\n    channels: [C0CURR]\n    hourlyRate: 95\n    currency: ${currency}\n`;
+    await applySeed(seed('GBP'));
+    // No estimates yet: a mistake in the set-up can still be corrected.
+    await applySeed(seed('EUR'));
+    expect((await ClientModel.findOne({ key: 'CURR' }).lean())?.currency).toBe('EUR');
+    await EstimateModel.create({
+      requestKey: 'CURR-1',
+      clientKey: 'CURR',
+      version: 1,
+      kind: 'estimate',
+      lowMinutes: 60,
+      highMinutes: 60,
+      hourlyRateMinor: 9500,
+      currency: 'EUR',
+      amountMinor: 9500,
+      authorId: 'U0ENG',
+      createdAt: new Date(),
+    });
+    expect(await seedError(seed('CLP'))).toEqual([
+      "clients[0].currency: CURR already has estimates in EUR, so its currency can't change to CLP; set the client up again under a new key for CLP",
+    ]);
+    expect((await ClientModel.findOne({ key: 'CURR' }).lean())?.currency).toBe('EUR');
   });
 
   it('rejects a channel that already belongs to another client', async () => {

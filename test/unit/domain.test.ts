@@ -1,5 +1,6 @@
 import { canTransition, nextState, REQUEST_STATES, TRANSITIONS, type RequestAction } from '../../src/domain/lifecycle';
-import { formatMoney, toMinorUnits } from '../../src/domain/money';
+import { amountForMinutes } from '../../src/domain/billing';
+import { formatMoney, minorUnitDigits, toMinorUnits } from '../../src/domain/money';
 import { parseRequestKey } from '../../src/domain/requestKey';
 import { escapeAndTruncate, escapeMrkdwn } from '../../src/slack/mrkdwn';
 
@@ -28,6 +29,33 @@ describe('money', () => {
   it.each([['92.505', 'GBP'], ['1.5', 'JPY'], ['-1', 'GBP'], ['abc', 'GBP'], ['', 'GBP']])('rejects %j %s', (amount, currency) =>
     expect(toMinorUnits(amount, currency)).toBeUndefined(),
   );
+
+  // Defect 6 of #14: only JPY/KRW and BHD/KWD were special-cased; CLP got two decimals (a CLP
+  // 50,000/h client was billed CLP 41,666.67 for 50 minutes) and JOD could not hold its third.
+  it.each([
+    ['CLP', 0],
+    ['ISK', 0],
+    ['VND', 0],
+    ['XOF', 0],
+    ['UGX', 0],
+    ['JPY', 0],
+    ['GBP', 2],
+    ['USD', 2],
+    ['JOD', 3],
+    ['OMR', 3],
+    ['TND', 3],
+    ['BHD', 3],
+    ['KWD', 3],
+  ] as const)('%s has %d decimals, from the ISO 4217 data', (currency, digits) => expect(minorUnitDigits(currency)).toBe(digits));
+
+  it('bills CLP in whole pesos and JOD to the fils', () => {
+    expect(toMinorUnits('50000', 'CLP')).toBe(50000);
+    expect(toMinorUnits('50000.50', 'CLP')).toBeUndefined();
+    expect(amountForMinutes(50, toMinorUnits('50000', 'CLP') ?? 0)).toBe(41667);
+    expect(formatMoney(41667, 'CLP').replace(/\s/g, ' ')).toBe('CLP 41,667');
+    expect(toMinorUnits('12.345', 'JOD')).toBe(12345);
+    expect(formatMoney(12345, 'JOD').replace(/\s/g, ' ')).toBe('JOD 12.345');
+  });
 
   it('formats in the currency', () => {
     expect(formatMoney(28500, 'GBP')).toBe('£285.00');

@@ -22,6 +22,17 @@ export function isTimezone(zone: string): boolean {
 export const timezoneSchema = z.string().refine(isTimezone, 'must be an IANA timezone such as Europe/London');
 const timezone = timezoneSchema;
 
+/**
+ * Hours as whole minutes, or undefined when they are not whole minutes. 4.1 h × 60 is
+ * 245.99999999999997 in floating point, so the product is compared within a rounding error
+ * rather than tested with Number.isInteger (which refused 4.1, 2.05 and 8.2).
+ */
+export function hoursToMinutes(hours: number): number | undefined {
+  const minutes = hours * 60;
+  const whole = Math.round(minutes);
+  return Math.abs(minutes - whole) < 1e-6 ? whole : undefined;
+}
+
 const currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as GBP')
@@ -79,7 +90,7 @@ export const clientSettingsSchema = z
         message: `must be an amount in ${c.currency} such as 95 or 92.50`,
       });
     }
-    if (c.monthlyBudgetHours != null && !Number.isInteger(c.monthlyBudgetHours * 60)) {
+    if (c.monthlyBudgetHours != null && hoursToMinutes(c.monthlyBudgetHours) === undefined) {
       ctx.addIssue({ code: 'custom', path: ['monthlyBudgetHours'], message: 'must be a whole number of minutes' });
     }
     if (new Set(c.channels).size !== c.channels.length) {
@@ -122,7 +133,7 @@ export function toClientFields(settings: ClientSettings): ClientFields {
     approvers: settings.approvers,
     timezone: settings.timezone,
     autoApproveMinutes: settings.autoApproveMinutes,
-    monthlyBudgetMinutes: settings.monthlyBudgetHours == null ? undefined : Math.round(settings.monthlyBudgetHours * 60),
+    monthlyBudgetMinutes: settings.monthlyBudgetHours == null ? undefined : hoursToMinutes(settings.monthlyBudgetHours),
     slaMinutes: { ...settings.slaMinutes },
     businessHours:
       hours === '24x7'

@@ -19,6 +19,12 @@ type Rule = (a: ActorFacts) => boolean;
 
 const staff: Rule = (a) => a.isManager || a.isEngineer;
 const client: Rule = (a) => a.isClientMember || a.isApprover || a.isRequester;
+/**
+ * What only the client decides (the fix works, it does not, how we did): not our staff, even when
+ * an engineer opened the request on the client's behalf and so is its requester; confirming
+ * closes the request and makes it billable.
+ */
+const clientOnly: Rule = (a) => client(a) && !staff(a);
 
 const RULES: Record<Permission, Rule> = {
   open: (a) => client(a) || staff(a),
@@ -32,11 +38,11 @@ const RULES: Record<Permission, Rule> = {
   decline: (a) => a.isApprover,
   startWork: staff,
   resolve: (a) => (a.isEngineer && a.isAssignee) || a.isManager,
-  confirm: client,
+  confirm: clientOnly,
   autoClose: () => false,
-  reopen: client,
+  reopen: clientOnly,
   cancel: (a) => a.isRequester || a.isApprover || a.isManager,
-  rate: client,
+  rate: clientOnly,
   logTime: staff,
   // Whose entry it is is checked by the time service; here only the role.
   editTime: staff,

@@ -183,6 +183,9 @@ export async function decideEstimate(input: Decision): Promise<Estimate> {
   if (estimate.kind === 'estimate') {
     // Checked before the decision is written, so a refused transition leaves the estimate pending.
     await checkTransition({ key: request.key, action: input.approve ? 'approve' : 'decline', actor: input.actor });
+  } else if (input.approve && (request.state === 'closed' || request.state === 'cancelled')) {
+    // No more work can be billed on it, and an approved top-up would still raise the month's cap.
+    throw new UserFacingError(ErrorCode.Conflict, `${request.key} is ${request.state}, so its top-up can't be approved any more. Decline it, or open a new request for more work.`);
   }
   const now = new Date();
   const decided = await EstimateModel.findOneAndUpdate(

@@ -314,11 +314,14 @@ export async function recordFirstResponse(key: string, userId: string): Promise<
     { $set: { firstResponseAt: at }, $inc: { revision: 1 } },
   );
   if (result.modifiedCount !== 1) return false;
+  const clientKey = parseRequestKey(key)?.clientKey;
   await recordAudit({
     actorId: userId,
     action: 'request.first_response',
     entityType: 'request',
     entityId: key,
+    // The key names its client; without it a per-client export missed this event.
+    ...(clientKey ? { clientKey } : {}),
     after: { firstResponseAt: at },
   });
   return true;

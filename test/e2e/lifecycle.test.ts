@@ -155,6 +155,8 @@ describe('first response', () => {
     const responded = await record(key);
     expect(responded.firstResponseAt).toBeInstanceOf(Date);
     expect(responded.state).toBe('open');
+    // Audited for the client, so a per-client export has it (#14, defect 11).
+    expect(await AuditEventModel.findOne({ action: 'request.first_response', entityId: key }).lean()).toMatchObject({ clientKey: 'ACME', actorId: STAFF.engineer });
   });
 });
 

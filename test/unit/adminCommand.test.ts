@@ -98,6 +98,27 @@ describe('decimalFromMinor', () => {
   });
 });
 
+describe('monthlyBudgetHours', () => {
+  // #14, defect 11: 4.1 × 60 is 245.99999999999997 in floating point, and was refused as "not whole minutes".
+  it.each([
+    [4.1, 246],
+    [2.05, 123],
+    [8.2, 492],
+    [40, 2400],
+    [0.25, 15],
+  ])('takes %d hours as %d minutes', (hours, minutes) => {
+    const parsed = clientSettingsSchema.safeParse({ key: 'BETA', name: 'Beta', hourlyRate: 1, monthlyBudgetHours: hours });
+    expect(parsed.success).toBe(true);
+    expect(parsed.success && toClientFields(parsed.data).monthlyBudgetMinutes).toBe(minutes);
+  });
+
+  it.each([4.01, 0.001, 1.3333])('refuses %d hours, which is not whole minutes', (hours) => {
+    const parsed = clientSettingsSchema.safeParse({ key: 'BETA', name: 'Beta', hourlyRate: 1, monthlyBudgetHours: hours });
+    expect(parsed.success).toBe(false);
+    expect(JSON.stringify(parsed.error?.issues)).toContain('must be a whole number of minutes');
+  });
+});
+
 describe('mergeClientSettings', () => {
   const acme: ClientFields = toClientFields(
     clientSettingsSchema.parse({

@@ -1,4 +1,5 @@
 import { canTransition, nextState, REQUEST_STATES, TRANSITIONS, type RequestAction } from '../../src/domain/lifecycle';
+import { isAllowed, type ActorFacts } from '../../src/domain/permissions';
 import { amountForMinutes } from '../../src/domain/billing';
 import { formatMoney, minorUnitDigits, toMinorUnits } from '../../src/domain/money';
 import { parseRequestKey } from '../../src/domain/requestKey';
@@ -117,5 +118,17 @@ describe('escaping user text', () => {
     const out = escapeAndTruncate(`${'x'.repeat(8)}&&&`, 12);
     expect(out.endsWith('…')).toBe(true);
     expect(out).not.toMatch(/&(?![a-z]+;)/);
+  });
+});
+
+describe('what only the client decides', () => {
+  const nobody: ActorFacts = { isManager: false, isEngineer: false, isClientMember: false, isApprover: false, isRequester: false, isAssignee: false };
+  // #14, defect 11: an engineer who opened the request on the client's behalf is its requester,
+  // and could confirm their own fix, which closes the request and makes it billable.
+  it.each(['confirm', 'reopen', 'rate'] as const)('%s: not the engineer who opened it for the client, even as its requester', (action) => {
+    expect(isAllowed(action, { ...nobody, isEngineer: true, isRequester: true, isAssignee: true })).toBe(false);
+    expect(isAllowed(action, { ...nobody, isManager: true, isRequester: true })).toBe(false);
+    expect(isAllowed(action, { ...nobody, isRequester: true })).toBe(true);
+    expect(isAllowed(action, { ...nobody, isClientMember: true })).toBe(true);
   });
 });

@@ -18,6 +18,7 @@ import { RequestModel, type RequestRecord } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
 import { requestCharge, summaryTotals, type RequestCharge } from '../domain/billing';
 import { decimalAmount } from '../domain/money';
+import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
@@ -31,61 +32,20 @@ dayjs.extend(timezone);
 
 export type BillingSummary = BillingSummaryRecord & { _id: Types.ObjectId };
 export type { BillingLine, BillingTotals };
+export { isPeriod, nextPeriod, periodLabel, periodOf } from '../domain/periods';
 
 // ---------------------------------------------------------------------------------------------
 // Months
 // ---------------------------------------------------------------------------------------------
 
-const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-export function isPeriod(text: string): boolean {
-  return PERIOD.test(text);
-}
-
 function requirePeriod(period: string): void {
   if (!isPeriod(period)) throw new UserFacingError(ErrorCode.InvalidInput, 'Give the month as YYYY-MM, like 2026-11.');
 }
 
-export function nextPeriod(period: string): string {
-  const [, year = '', month = ''] = PERIOD.exec(period) ?? [];
-  const y = Number(year);
-  const m = Number(month);
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
-
-/** The month an instant falls in, in `zone`. */
-export function periodOf(at: Date, zone: string): string {
-  return dayjs(at).tz(zone).format('YYYY-MM');
-}
-
-/** "November 2026". */
-export function periodLabel(period: string): string {
-  return dayjs(`${period}-01`).format('MMMM YYYY');
-}
-
-export interface PeriodBounds {
-  /** First instant of the month in the client's timezone, inclusive. */
-  start: Date;
-  /** First instant of the next month, exclusive. */
-  end: Date;
-  /** Work dates (YYYY-MM-DD, client timezone) from firstDay inclusive to nextFirstDay exclusive. */
-  firstDay: string;
-  nextFirstDay: string;
-}
-
-/**
- * The month's bounds as UTC instants. Each bound is built from its own wall-clock midnight rather
- * than by adding a month to the start, so a DST change inside the month cannot shift the end.
- */
+/** The month's bounds (domain/periods.ts), for a month as the user typed it. */
 export function periodBounds(period: string, zone: string): PeriodBounds {
   requirePeriod(period);
-  const next = nextPeriod(period);
-  return {
-    start: dayjs.tz(`${period}-01 00:00`, zone).toDate(),
-    end: dayjs.tz(`${next}-01 00:00`, zone).toDate(),
-    firstDay: `${period}-01`,
-    nextFirstDay: `${next}-01`,
-  };
+  return monthBounds(period, zone);
 }
 
 // ---------------------------------------------------------------------------------------------

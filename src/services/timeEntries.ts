@@ -11,6 +11,7 @@ import { EstimateModel } from '../db/estimate';
 import { RequestModel, type RequestRecord } from '../db/request';
 import { TimeEntryModel, type TimeEntryRecord } from '../db/timeEntry';
 import { formatDuration } from '../domain/duration';
+import { monthBounds } from '../domain/periods';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
@@ -62,17 +63,19 @@ export function workDateFor(at: Date, zone: string): string {
 async function monthlyBudget(client: Client, workDate: string): Promise<MonthlyBudget | undefined> {
   if (!client.monthlyBudgetMinutes) return undefined;
   const month = workDate.slice(0, 7);
+  const bounds = monthBounds(month, client.timezone);
   const [used] = await TimeEntryModel.aggregate<{ minutes: number }>([
-    { $match: { clientKey: client.key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: `${month}-01`, $lte: `${month}-31` } } },
+    { $match: { clientKey: client.key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: bounds.firstDay, $lt: bounds.nextFirstDay } } },
     { $group: { _id: null, minutes: { $sum: '$minutes' } } },
   ]);
-  // Top-ups the client approved this month raise the month's cap by their minutes.
-  const monthStart = dayjs.tz(`${month}-01 00:00`, client.timezone);
+  // Top-ups the client approved this month raise the month's cap by their minutes. The window is
+  // the month's own DST-correct bounds: start.add(1, 'month') kept October's summer offset, so a
+  // top-up approved 23:00-24:00 on 31 October (London) counted in no month.
   const topUps = await EstimateModel.find({
     clientKey: client.key,
     kind: 'topup',
     decision: 'approved',
-    decidedAt: { $gte: monthStart.toDate(), $lt: monthStart.add(1, 'month').toDate() },
+    decidedAt: { $gte: bounds.start, $lt: bounds.end },
   }).lean();
   const capMinutes = client.monthlyBudgetMinutes + topUps.reduce((sum, e) => sum + e.highMinutes, 0);
   return { month, capMinutes, usedMinutes: used?.minutes ?? 0 };

@@ -6,7 +6,8 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { logger } from '../logger';
-import { generateBillingSummary, periodOf } from '../services/billing';
+import { previousPeriodOf, periodOf } from '../domain/periods';
+import { generateBillingSummary } from '../services/billing';
 import { listClients } from '../services/directory';
 import { markScheduledRunDone, scheduledRunDone } from '../services/scheduledRuns';
 import { billingCsvFile } from './billingCsv';
@@ -21,8 +22,7 @@ const JOB = 'monthly-billing';
 
 /** The month before the one `now` falls in, in `zone`. */
 export function previousPeriod(now: Date, zone: string): string {
-  const [year = 0, month = 1] = periodOf(now, zone).split('-').map(Number);
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+  return previousPeriodOf(periodOf(now, zone));
 }
 
 export async function runMonthlyBilling(effects: Effects, now = new Date()): Promise<{ period: string; posted: string[] } | 'already_ran'> {

@@ -1,5 +1,5 @@
 // Rules of estimates and top-ups on the real MongoDB-wire server that are not about repeated
-// submissions: what may be approved once the request has ended.
+// submissions: what may be approved once the request has ended, and which month a top-up raises.
 import mongoose from 'mongoose';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { EstimateModel } from '../../src/db/estimate';
@@ -7,6 +7,7 @@ import { RequestModel } from '../../src/db/request';
 import { UserFacingError } from '../../src/errors';
 import { setLogLevel } from '../../src/logger';
 import { decideEstimate, postEstimate } from '../../src/services/estimates';
+import { logTime } from '../../src/services/timeEntries';
 import { applySeed } from '../../src/services/seed';
 import { ACME, STAFF, testDatabaseUri } from '../support/testEnv';
 
@@ -20,6 +21,13 @@ clients:
     hourlyRate: 95
     approvers: [${ACME.boss}]
     monthlyBudgetHours: 100
+  - key: CAP
+    name: Capped Ltd
+    channels: [C0CAP]
+    hourlyRate: 95
+    approvers: [U0CAPBOSS]
+    monthlyBudgetHours: 1
+    timezone: Europe/London
 `;
 
 beforeAll(async () => {
@@ -83,5 +91,72 @@ describe('a top-up', () => {
     const topUp = await topUpOf(key);
     await decideEstimate({ estimateId: topUp._id.toHexString(), actor: { userId: ACME.boss }, approve: true });
     expect((await topUpOf(key)).decision).toBe('approved');
+  });
+});
+
+describe('the monthly cap around clock changes (Europe/London)', () => {
+  // #14, defect 7: the top-up window was start.add(1, 'month') of a zoned value, which keeps the
+  // month's first UTC offset: a top-up approved 23:00-24:00 on 31 October counted in no month,
+  // one approved 00:00-01:00 on 1 April in March and April both.
+  async function cappedRequest(number: number): Promise<string> {
+    const key = `CAP-${number}`;
+    await RequestModel.create({
+      key,
+      clientKey: 'CAP',
+      number,
+      title: 'Monthly work',
+      category: 'maintenance',
+      priority: 'normal',
+      state: 'claimed',
+      source: 'command',
+      requesterId: 'U0CAPDEV',
+      clientChannelId: 'C0CAP',
+      triageChannelId: 'C0TRIAGE',
+      assigneeId: STAFF.engineer,
+      createdAt: new Date('2026-01-05T10:00:00Z'),
+      claimedAt: new Date('2026-01-05T10:00:00Z'),
+    });
+    const base = await postEstimate({ key, actor: { userId: STAFF.engineer }, lowMinutes: 600, highMinutes: 600, assumptions: '' });
+    await decideEstimate({ estimateId: base.estimate._id.toHexString(), actor: { userId: 'U0CAPBOSS' }, approve: true });
+    return key;
+  }
+
+  async function topUpApprovedAt(key: string, decidedAt: string) {
+    await EstimateModel.create({
+      requestKey: key,
+      clientKey: 'CAP',
+      version: 2,
+      kind: 'topup',
+      lowMinutes: 60,
+      highMinutes: 60,
+      hourlyRateMinor: 9500,
+      currency: 'GBP',
+      amountMinor: 9500,
+      authorId: STAFF.engineer,
+      createdAt: new Date(decidedAt),
+      decision: 'approved',
+      decidedBy: 'U0CAPBOSS',
+      decidedAt: new Date(decidedAt),
+    });
+  }
+
+  const log90 = (key: string, at: string) => logTime({ key, actor: { userId: STAFF.engineer }, minutes: 90, note: 'Work', billable: true, at: new Date(at) });
+
+  it('counts a top-up approved at 23:30 on 31 October (GMT) in October', async () => {
+    const key = await cappedRequest(1);
+    await topUpApprovedAt(key, '2026-10-31T23:30:00Z');
+    // The cap is 1 h plus the 1 h top-up: 90 minutes of October work fit.
+    const logged = await log90(key, '2026-10-20T12:00:00Z');
+    expect(logged.monthly).toMatchObject({ month: '2026-10', capMinutes: 120, usedMinutes: 90 });
+  });
+
+  it('counts a top-up approved at 00:30 on 1 April (BST) in April only', async () => {
+    const key = await cappedRequest(2);
+    await topUpApprovedAt(key, '2026-03-31T23:30:00Z');
+    const march = await log90(key, '2026-03-20T12:00:00Z').catch((e: unknown) => e);
+    expect(march).toBeInstanceOf(UserFacingError);
+    expect((march as Error).message).toMatch(/monthly/i);
+    const april = await log90(key, '2026-04-20T12:00:00Z');
+    expect(april.monthly).toMatchObject({ month: '2026-04', capMinutes: 120, usedMinutes: 90 });
   });
 });

@@ -1,5 +1,7 @@
 // Parses the text after the help command into what the user asked for. Free text that merely
-// starts with a sub-command word ("list of users is broken") is a new request, not a sub-command.
+// starts with a sub-command word ("list of users is broken") is a new request, not a sub-command;
+// but text that starts with `log`, `estimate` or `billing` and carries a request key, a duration
+// or a month is that command: parsed fully, or answered with what was wrong (it never opens a request).
 import { parseRequestKey } from './requestKey';
 
 export type HelpCommand =
@@ -12,11 +14,32 @@ export type HelpCommand =
   | { kind: 'estimate'; key: string; amount: string; assumptions: string }
   | { kind: 'log'; key: string; duration: string; note: string }
   | { kind: 'billing'; clientKey?: string | undefined; month?: string | undefined }
-  | { kind: 'digest' };
+  | { kind: 'digest' }
+  /** A sub-command that could not be parsed: `problem` says what was wrong, in plain words. */
+  | { kind: 'mistake'; command: 'log' | 'estimate' | 'billing'; problem: string };
 
 const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show', 'retry']);
 const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 const CLIENT_WORD = /^[A-Za-z]{2,10}$/;
+/** A word that looks like a month, valid or not (2026-13 included). */
+const MONTHISH = /^\d{4}-\d{1,2}$/;
+/** A word that looks like a duration: 1h, 30m, 1h30m, 1.5h, 1:30, -1h, +2h, 2-4h. */
+const DURATION_WORD = /^[+\-−]?(\d[\d.,]*(-\d[\d.,]*)?\s*(h|hrs?|hours?)(\d+(m|mins?|minutes?))?|\d[\d.,]*(-\d[\d.,]*)?(m|mins?|minutes?)|\d+:\d{2})$/i;
+
+/** How each sub-command is written, for its answer when it was written wrong. */
+export const SUBCOMMAND_USAGE = {
+  log: 'log 1h30m ACME-42 [note]` or `log ACME-42 1h 30m [note]',
+  estimate: 'estimate ACME-42 3h [assumptions]` (a range: `2-4h`; a top-up: `+2h`)',
+  billing: 'billing [ACME] [2026-11]',
+} as const;
+
+function mistake(command: 'log' | 'estimate' | 'billing', problem: string): HelpCommand {
+  return { kind: 'mistake', command, problem };
+}
+
+function looksLikeDuration(word: string | undefined): boolean {
+  return word !== undefined && DURATION_WORD.test(word);
+}
 
 /** The text after the first `count` words, spacing inside it kept. */
 function restAfter(text: string, count: number): string {
@@ -36,26 +59,45 @@ export function parseHelpCommand(raw: string): HelpCommand {
     const key = parseRequestKey(text);
     if (key) return { kind: 'status', key: key.key };
   }
+  const rest = words.slice(1);
+  const keyAt = rest.findIndex((w) => parseRequestKey(w) !== undefined);
   // `estimate ACME-42 3h [assumptions]`, `estimate ACME-42 +2h` (a top-up), `estimate ACME-42 2-4h`
-  if (first === 'estimate' && words.length >= 3) {
-    const key = parseRequestKey(words[1] ?? '');
-    if (key && /^\+?[\d.,:]/.test(words[2] ?? '')) {
-      return { kind: 'estimate', key: key.key, amount: words[2] ?? '', assumptions: restAfter(text, 3) };
-    }
+  if (first === 'estimate' && (keyAt >= 0 || rest.some(looksLikeDuration))) {
+    if (keyAt !== 0) return mistake('estimate', keyAt < 0 ? 'Say which request it is for, like ACME-42.' : 'Put the request first, then the time.');
+    const key = parseRequestKey(rest[0] ?? '')?.key ?? '';
+    let end = 1;
+    while (end < rest.length && looksLikeDuration(rest[end])) end++;
+    // No duration-like word: the next word is taken as the amount, so its own error says what is wrong with it.
+    if (end === 1 && rest[1] !== undefined) end = 2;
+    if (end === 1) return mistake('estimate', `Say how long ${key} will take.`);
+    return { kind: 'estimate', key, amount: rest.slice(1, end).join(' '), assumptions: restAfter(text, 1 + end) };
   }
-  // `log 1h30m ACME-42 [note]` or `log ACME-42 1h30m [note]`
-  if (first === 'log' && words.length >= 3) {
-    const keyFirst = parseRequestKey(words[1] ?? '');
-    const keySecond = parseRequestKey(words[2] ?? '');
-    if (keySecond && /^[\d.,:]/.test(words[1] ?? '')) return { kind: 'log', key: keySecond.key, duration: words[1] ?? '', note: restAfter(text, 3) };
-    if (keyFirst && /^[\d.,:]/.test(words[2] ?? '')) return { kind: 'log', key: keyFirst.key, duration: words[2] ?? '', note: restAfter(text, 3) };
+  // `log 1h30m ACME-42 [note]` or `log ACME-42 1h 30m [note]`
+  if (first === 'log' && (keyAt >= 0 || rest.some(looksLikeDuration))) {
+    if (keyAt < 0) return mistake('log', 'Say which request the time is for, like ACME-42.');
+    const key = parseRequestKey(rest[keyAt] ?? '')?.key ?? '';
+    let durationWords: string[];
+    let noteFrom: number;
+    if (keyAt > 0) {
+      durationWords = rest.slice(0, keyAt);
+      noteFrom = keyAt + 1;
+    } else {
+      let end = 1;
+      while (end < rest.length && looksLikeDuration(rest[end])) end++;
+      durationWords = rest.slice(1, end);
+      noteFrom = end;
+    }
+    if (durationWords.length === 0) return mistake('log', `Say how long you worked on ${key}, like 1h30m.`);
+    return { kind: 'log', key, duration: durationWords.join(' '), note: restAfter(text, 1 + noteFrom) };
   }
   // `billing`, `billing ACME`, `billing 2026-11`, `billing ACME 2026-11`
-  if (first === 'billing' && words.length <= 3) {
-    const rest = words.slice(1);
+  if (first === 'billing' && (words.length <= 3 || rest.some((w) => MONTHISH.test(w)))) {
+    const wrongMonth = rest.find((w) => MONTHISH.test(w) && !MONTH_PATTERN.test(w));
+    if (wrongMonth) return mistake('billing', `${wrongMonth} is not a month: give it as YYYY-MM, like 2026-11.`);
     const month = rest.find((w) => MONTH_PATTERN.test(w));
     const clientKey = rest.find((w) => CLIENT_WORD.test(w));
     if (rest.every((w) => w === month || w === clientKey)) return { kind: 'billing', clientKey: clientKey?.toUpperCase(), month };
+    if (month) return mistake('billing', 'Give at most a client key and a month.');
   }
   if (first === 'digest' && words.length === 1) return { kind: 'digest' };
   if (first === 'admin' && (words.length === 1 || ADMIN_VERBS.has(words[1]?.toLowerCase() ?? ''))) {

@@ -3,7 +3,10 @@
 import { RequestModel } from '../../src/db/request';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { CounterModel } from '../../src/db/counter';
-import { ACME, BETA, TRIAGE, startTestApp, type TestApp } from '../support/harness';
+import { TimeEntryModel } from '../../src/db/timeEntry';
+import { ACTION } from '../../src/slack/ids';
+import { clickAndSettle, openByCommand } from '../support/flows';
+import { ACME, BETA, STAFF, TRIAGE, startTestApp, type TestApp } from '../support/harness';
 
 let t: TestApp;
 
@@ -139,3 +142,28 @@ async function waitForRecord(key: string, ready: (r: { clientMessageTs?: string 
   }
   throw new Error(`${key} never reached the expected state`);
 }
+
+// #14, defect 4: a duration written with a space lost its minutes, and wrong sub-commands opened requests.
+describe('sub-commands written loosely', () => {
+  it('logs "1h 30m" as 90 minutes, with the rest as the note', async () => {
+    // Beta's channel: earlier tests here used up Acme's share of Slack's pace for a while.
+    const key = await openByCommand(t, 'Time with a space', BETA.member, BETA.channel);
+    await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
+    const res = await t.slack.slashCommand({ text: `log ${key} 1h 30m non-billable fixed`, user_id: STAFF.engineer, channel_id: TRIAGE });
+    expect(res.status).toBe(200);
+    expect(await TimeEntryModel.findOne({ requestKey: key }).lean()).toMatchObject({ minutes: 90, note: 'fixed', billable: false });
+  });
+
+  it.each([
+    ['billing ACME 2026-13', /^2026-13 is not a month: give it as YYYY-MM, like 2026-11\.\nWrite it as `\/help billing \[ACME\] \[2026-11\]`\.$/],
+    ['log 1h 30m', /^Say which request the time is for, like ACME-42\.\nWrite it as `\/help log 1h30m ACME-42/],
+    ['log -1h ACME-1', /negative/],
+    ['estimate ACME-1 lots', /not a duration/],
+  ])('answers %j with what was wrong and opens nothing', async (text, answer) => {
+    const before = await RequestModel.countDocuments();
+    const res = await t.slack.slashCommand({ text, user_id: STAFF.engineer, channel_id: TRIAGE });
+    expect(res.status).toBe(200);
+    expect((res.json() as { text: string }).text).toMatch(answer);
+    expect(await RequestModel.countDocuments()).toBe(before);
+  });
+});

@@ -49,3 +49,37 @@ describe('titleAndDetails', () => {
     expect(details).toHaveLength(200);
   });
 });
+
+// #14, defect 4: commands that lost time or opened a request titled with the command.
+describe('sub-commands written with spaces, in either order, or wrong', () => {
+  it.each([
+    ['log ACME-42 1h 30m fixed', { kind: 'log', key: 'ACME-42', duration: '1h 30m', note: 'fixed' }],
+    ['log 1h 30m ACME-42', { kind: 'log', key: 'ACME-42', duration: '1h 30m', note: '' }],
+    ['log 1h 30m ACME-42 moved the mailboxes', { kind: 'log', key: 'ACME-42', duration: '1h 30m', note: 'moved the mailboxes' }],
+    ['log ACME-42 1:30', { kind: 'log', key: 'ACME-42', duration: '1:30', note: '' }],
+    // Parsed as a command; the log itself refuses the negative duration in plain words.
+    ['log -1h ACME-42', { kind: 'log', key: 'ACME-42', duration: '-1h', note: '' }],
+    // Parsed as a command; the estimate refuses "lots" as a duration.
+    ['estimate ACME-42 lots', { kind: 'estimate', key: 'ACME-42', amount: 'lots', assumptions: '' }],
+    ['estimate ACME-42 2h 30m incl. tests', { kind: 'estimate', key: 'ACME-42', amount: '2h 30m', assumptions: 'incl. tests' }],
+    ['estimate ACME-42 2-4h', { kind: 'estimate', key: 'ACME-42', amount: '2-4h', assumptions: '' }],
+  ])('%j is %j', (text, expected) => expect(parseHelpCommand(text)).toEqual(expected));
+
+  it.each([
+    ['billing ACME 2026-13', 'billing', /2026-13 is not a month/],
+    ['billing 2026-00', 'billing', /2026-00 is not a month/],
+    ['log 1h30m', 'log', /which request/],
+    ['log ACME-42 fixed the cache', 'log', /how long/],
+    ['estimate 3h ACME-42', 'estimate', /request first/],
+    ['estimate ACME-42', 'estimate', /how long/],
+  ])('%j is answered with what was wrong, never opened', (text, command, problem) => {
+    const parsed = parseHelpCommand(text);
+    expect(parsed).toMatchObject({ kind: 'mistake', command });
+    expect(parsed.kind === 'mistake' && parsed.problem).toMatch(problem);
+  });
+
+  it.each(['list of users is broken', 'log in page is broken', 'log rotation fails after 2 days', 'estimate page shows wrong totals', 'billing page is slow to load'])(
+    '%j still opens a request',
+    (text) => expect(parseHelpCommand(text)).toEqual({ kind: 'open', text }),
+  );
+});

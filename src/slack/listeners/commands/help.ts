@@ -1,7 +1,7 @@
 // The help command (`/help` by default): the fast path that opens a request from its text, and
 // the sub-commands.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { parseHelpCommand } from '../../../domain/helpCommand';
+import { SUBCOMMAND_USAGE, parseHelpCommand } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
 import type { LoadedRequest } from '../../../services/requestLifecycle';
 import { showRequest } from '../../requestUpdates';
@@ -100,6 +100,9 @@ export function helpCommand(ctx: ListenerContext) {
         return;
       case 'digest':
         await answer(() => digestCommand(ctx, actor.userId));
+        return;
+      case 'mistake':
+        await answer(async () => `${parsed.problem}\nWrite it as \`${ctx.config.slack.helpCommand} ${SUBCOMMAND_USAGE[parsed.command]}\`.`);
         return;
       case 'usage':
         await answer(async () => usageText(ctx.config.slack.helpCommand));

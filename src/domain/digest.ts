@@ -61,13 +61,19 @@ export function median(values: number[]): number | null {
 /** Rounded half up to one decimal place. */
 const oneDecimal = (n: number) => Math.round(n * 10) / 10;
 
-export function computeDigest(from: Date, to: Date, requests: DigestRequest[], time: DigestTime[], clients: DigestClient[]): DigestNumbers {
+/**
+ * The numbers of the period [from, to). `now` matters only for a period still in progress: the
+ * backlog is aged to the earlier of now and the period's end, so a digest of this week does not
+ * file a 4-hour-old request under "3–7 days".
+ */
+export function computeDigest(from: Date, to: Date, requests: DigestRequest[], time: DigestTime[], clients: DigestClient[], now: Date = new Date()): DigestNumbers {
+  const agedTo = now.getTime() < to.getTime() ? now : to;
   const day = 24 * 60;
   const backlog = { underOneDay: 0, oneToThreeDays: 0, threeToSevenDays: 0, overSevenDays: 0 };
   for (const r of requests) {
     const finishedBefore = (r.closedAt && r.closedAt <= to) || r.state === 'cancelled';
     if (r.createdAt >= to || finishedBefore || r.state === 'closed') continue;
-    const age = minutesBetween(r.createdAt, to);
+    const age = minutesBetween(r.createdAt, agedTo);
     if (age < day) backlog.underOneDay++;
     else if (age < 3 * day) backlog.oneToThreeDays++;
     else if (age < 7 * day) backlog.threeToSevenDays++;

@@ -85,6 +85,7 @@ export async function digestFor(from: Date, to: Date, zone: string): Promise<Dig
     })),
     time,
     clients,
+    new Date(),
   );
 }
 

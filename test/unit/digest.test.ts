@@ -108,3 +108,26 @@ describe('the digest week', () => {
     expect([week.from.toISOString(), week.to.toISOString()]).toEqual([expectedFrom, expectedTo]);
   });
 });
+
+// #14, defect 8: a digest of the week in progress aged its backlog to the week's end, so a
+// 4-hour-old request was filed under "3–7 days".
+describe('the backlog of a week in progress', () => {
+  const from = new Date('2026-11-30T00:00:00Z');
+  const to = new Date('2026-12-07T00:00:00Z');
+  const now = new Date('2026-12-01T12:00:00Z');
+  const fourHoursOld: DigestRequest = {
+    key: 'ACME-1',
+    clientKey: 'ACME',
+    state: 'open',
+    createdAt: new Date(now.getTime() - 4 * 3600_000),
+    approvedMinutes: 0,
+  } as DigestRequest;
+
+  it('ages requests to now while the week is not over', () => {
+    expect(computeDigest(from, to, [fourHoursOld], [], [], now).backlog).toEqual({ underOneDay: 1, oneToThreeDays: 0, threeToSevenDays: 0, overSevenDays: 0 });
+  });
+
+  it('ages them to the end of the week once it is over', () => {
+    expect(computeDigest(from, to, [fourHoursOld], [], [], new Date('2026-12-09T00:00:00Z')).backlog).toEqual({ underOneDay: 0, oneToThreeDays: 0, threeToSevenDays: 1, overSevenDays: 0 });
+  });
+});

@@ -9,6 +9,7 @@ import { setLogLevel } from '../../src/logger';
 import { decideEstimate, postEstimate } from '../../src/services/estimates';
 import { logTime } from '../../src/services/timeEntries';
 import { applySeed } from '../../src/services/seed';
+import { createClaimedRequest } from '../support/records';
 import { ACME, STAFF, testDatabaseUri } from '../support/testEnv';
 
 const SEED = `
@@ -44,24 +45,7 @@ let counter = 0;
 
 /** A request with an approved 2 h estimate and a pending 1 h top-up, then moved to `state`. */
 async function withPendingTopUp(state: 'closed' | 'cancelled' | 'in_progress'): Promise<string> {
-  const number = ++counter;
-  const key = `ACME-${number}`;
-  await RequestModel.create({
-    key,
-    clientKey: 'ACME',
-    number,
-    title: 'Mail server migration',
-    category: 'maintenance',
-    priority: 'normal',
-    state: 'claimed',
-    source: 'command',
-    requesterId: ACME.member,
-    clientChannelId: ACME.channel,
-    triageChannelId: 'C0TRIAGE',
-    assigneeId: STAFF.engineer,
-    createdAt: new Date(),
-    claimedAt: new Date(),
-  });
+  const key = await createClaimedRequest('ACME', ++counter);
   const engineer = { userId: STAFF.engineer };
   const base = await postEstimate({ key, actor: engineer, lowMinutes: 120, highMinutes: 120, assumptions: '' });
   await decideEstimate({ estimateId: base.estimate._id.toHexString(), actor: { userId: ACME.boss }, approve: true });
@@ -99,23 +83,8 @@ describe('the monthly cap around clock changes (Europe/London)', () => {
   // month's first UTC offset: a top-up approved 23:00-24:00 on 31 October counted in no month,
   // one approved 00:00-01:00 on 1 April in March and April both.
   async function cappedRequest(number: number): Promise<string> {
-    const key = `CAP-${number}`;
-    await RequestModel.create({
-      key,
-      clientKey: 'CAP',
-      number,
-      title: 'Monthly work',
-      category: 'maintenance',
-      priority: 'normal',
-      state: 'claimed',
-      source: 'command',
-      requesterId: 'U0CAPDEV',
-      clientChannelId: 'C0CAP',
-      triageChannelId: 'C0TRIAGE',
-      assigneeId: STAFF.engineer,
-      createdAt: new Date('2026-01-05T10:00:00Z'),
-      claimedAt: new Date('2026-01-05T10:00:00Z'),
-    });
+    const at = new Date('2026-01-05T10:00:00Z');
+    const key = await createClaimedRequest('CAP', number, { title: 'Monthly work', requesterId: 'U0CAPDEV', clientChannelId: 'C0CAP', createdAt: at, claimedAt: at });
     const base = await postEstimate({ key, actor: { userId: STAFF.engineer }, lowMinutes: 600, highMinutes: 600, assumptions: '' });
     await decideEstimate({ estimateId: base.estimate._id.toHexString(), actor: { userId: 'U0CAPBOSS' }, approve: true });
     return key;

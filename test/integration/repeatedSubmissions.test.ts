@@ -14,6 +14,7 @@ import * as lifecycle from '../../src/services/requestLifecycle';
 import { applySeed } from '../../src/services/seed';
 import { isDuplicateKey } from '../../src/services/sequence';
 import { logTime, type LogTimeInput } from '../../src/services/timeEntries';
+import { createClaimedRequest } from '../support/records';
 import { ACME, STAFF, testDatabaseUri, uniqueName } from '../support/testEnv';
 
 const SEED = `
@@ -47,25 +48,7 @@ let counter = 0;
 
 /** A request of its own, claimed by the engineer, so one test cannot hide what another did. */
 async function claimedRequest(): Promise<string> {
-  const number = ++counter;
-  const key = `ACME-${number}`;
-  await RequestModel.create({
-    key,
-    clientKey: 'ACME',
-    number,
-    title: 'Mail server migration',
-    category: 'maintenance',
-    priority: 'normal',
-    state: 'claimed',
-    source: 'command',
-    requesterId: ACME.member,
-    clientChannelId: ACME.channel,
-    triageChannelId: 'C0TRIAGE',
-    assigneeId: STAFF.engineer,
-    createdAt: new Date(),
-    claimedAt: new Date(),
-  });
-  return key;
+  return createClaimedRequest('ACME', ++counter);
 }
 
 /** A claimed request whose estimate of `approvedMinutes` the client approved. */

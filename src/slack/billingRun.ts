@@ -35,7 +35,9 @@ export async function runMonthlyBilling(effects: Effects, now = new Date()): Pro
     try {
       const { summary } = await generateBillingSummary(key, period, 'system');
       if (summary.lines.length === 0) continue; // no activity that month
-      const message = billingSummaryMessage({ summary, canIssue: true });
+      // The run goes at 08:00 on the 1st in DEFAULT_TIMEZONE; west of it a client's month may not
+      // be over yet, and its draft says so rather than looking final.
+      const message = billingSummaryMessage({ summary, canIssue: true, inProgress: periodOf(now, summary.timezone) === period });
       for (const to of targets) {
         const where = 'channel' in to ? to.channel : to.user;
         await effects.delivery.post(`billing-run|${period}|${key}|${where}`, { to, text: message.text, blocks: message.blocks, csv: billingCsvFile(summary) });

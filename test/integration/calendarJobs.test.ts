@@ -3,7 +3,11 @@
 // monthly billing run posts each active client's draft with its CSV, once.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { ClientModel } from '../../src/db/client';
+import { ScheduledRunModel } from '../../src/db/scheduledRun';
+import { SlackEffectModel } from '../../src/db/slackEffect';
 import { JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE } from '../../src/jobs/queues';
+import { findEffect } from '../../src/services/slackEffects';
 import { runMonthlyBilling } from '../../src/slack/billingRun';
 import { ACTION } from '../../src/slack/ids';
 import { startWorker, type RunningWorker } from '../../src/worker';
@@ -72,4 +76,16 @@ it('posts last month\'s draft summary of each active client to the managers with
   // 50 logged minutes round up to 60 (15-minute increments, 30 minimum), capped at the 60
   // approved: 1h at £95 = 95.00.
   expect(csv?.content).toMatch(new RegExp(`${key},.*,60,95\\.00`));
+  expect(JSON.stringify(summaries[0]?.args.blocks)).not.toContain("isn't over yet");
+
+  // #14, defect 9: the run goes at 08:00 on the 1st in DEFAULT_TIMEZONE (London), when it is still
+  // the last day of the month in Honolulu: such a client's draft must not look final. Run the
+  // month again, as if for the first time, with Acme in Honolulu.
+  const period = (first === 'already_ran' ? second : first) as { period: string };
+  await ClientModel.updateOne({ key: 'ACME' }, { $set: { timezone: 'Pacific/Honolulu' } });
+  await ScheduledRunModel.deleteMany({});
+  await SlackEffectModel.deleteMany({ _id: { $regex: '^billing-run\\|' } });
+  await runMonthlyBilling(t.web.effects, firstOfNext);
+  const draft = await findEffect(`billing-run|${period.period}|ACME|${STAFF.manager}`);
+  expect(JSON.stringify(draft?.payload)).toContain("isn't over yet");
 });

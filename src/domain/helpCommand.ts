@@ -2,6 +2,7 @@
 // starts with a sub-command word ("list of users is broken") is a new request, not a sub-command;
 // but text that starts with `log`, `estimate` or `billing` and carries a request key, a duration
 // or a month is that command: parsed fully, or answered with what was wrong (it never opens a request).
+import { isPeriod } from './periods';
 import { parseRequestKey } from './requestKey';
 
 export type HelpCommand =
@@ -19,7 +20,6 @@ export type HelpCommand =
   | { kind: 'mistake'; command: 'log' | 'estimate' | 'billing'; problem: string };
 
 const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show', 'retry']);
-const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 const CLIENT_WORD = /^[A-Za-z]{2,10}$/;
 /** A word that looks like a month, valid or not (2026-13 included). */
 const MONTHISH = /^\d{4}-\d{1,2}$/;
@@ -92,9 +92,9 @@ export function parseHelpCommand(raw: string): HelpCommand {
   }
   // `billing`, `billing ACME`, `billing 2026-11`, `billing ACME 2026-11`
   if (first === 'billing' && (words.length <= 3 || rest.some((w) => MONTHISH.test(w)))) {
-    const wrongMonth = rest.find((w) => MONTHISH.test(w) && !MONTH_PATTERN.test(w));
+    const wrongMonth = rest.find((w) => MONTHISH.test(w) && !isPeriod(w));
     if (wrongMonth) return mistake('billing', `${wrongMonth} is not a month: give it as YYYY-MM, like 2026-11.`);
-    const month = rest.find((w) => MONTH_PATTERN.test(w));
+    const month = rest.find((w) => isPeriod(w));
     const clientKey = rest.find((w) => CLIENT_WORD.test(w));
     if (rest.every((w) => w === month || w === clientKey)) return { kind: 'billing', clientKey: clientKey?.toUpperCase(), month };
     if (month) return mistake('billing', 'Give at most a client key and a month.');

@@ -14,18 +14,19 @@ export function isPeriod(text: string): boolean {
   return PERIOD.test(text);
 }
 
-export function nextPeriod(period: string): string {
+/** The month `months` after (or before, when negative) `period`. */
+function shiftPeriod(period: string, months: number): string {
   const [, year = '', month = ''] = PERIOD.exec(period) ?? [];
-  const y = Number(year);
-  const m = Number(month);
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  const index = Number(year) * 12 + Number(month) - 1 + months;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+export function nextPeriod(period: string): string {
+  return shiftPeriod(period, 1);
 }
 
 export function previousPeriodOf(period: string): string {
-  const [, year = '', month = ''] = PERIOD.exec(period) ?? [];
-  const y = Number(year);
-  const m = Number(month);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  return shiftPeriod(period, -1);
 }
 
 /** The month an instant falls in, in `zone`. */

@@ -32,7 +32,6 @@ dayjs.extend(timezone);
 
 export type BillingSummary = BillingSummaryRecord & { _id: Types.ObjectId };
 export type { BillingLine, BillingTotals };
-export { isPeriod, nextPeriod, periodLabel, periodOf } from '../domain/periods';
 
 // ---------------------------------------------------------------------------------------------
 // Months

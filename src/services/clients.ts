@@ -22,20 +22,20 @@ function storedFields(doc: Record<string, unknown>, names: string[]) {
 }
 
 /**
- * Why the client's currency cannot become `currency`, if it cannot: its estimates (and so its time
- * and bills) are in the old one, and amounts are stored in that currency's minor units.
+ * Why client `key` cannot go from currency `from` (undefined: a new client) to `to`, if it cannot:
+ * its estimates (and so its time and bills) are in the old one, and amounts are stored in that
+ * currency's minor units.
  */
-export async function currencyChangeRefusal(key: string, currency: string): Promise<string | undefined> {
-  const existing = await ClientModel.findOne({ key }, { currency: 1 }).lean();
-  if (!existing || existing.currency === currency) return undefined;
+export async function currencyChangeRefusal(key: string, from: string | undefined, to: string): Promise<string | undefined> {
+  if (from === undefined || from === to) return undefined;
   if (!(await EstimateModel.exists({ clientKey: key }))) return undefined;
-  return `${key} already has estimates in ${existing.currency}, so its currency can't change to ${currency}; set the client up again under a new key for ${currency}`;
+  return `${key} already has estimates in ${from}, so its currency can't change to ${to}; set the client up again under a new key for ${to}`;
 }
 
 export async function upsertClient(fields: ClientFields, actorId: string): Promise<UpsertOutcome> {
-  const refusal = await currencyChangeRefusal(fields.key, fields.currency);
-  if (refusal) throw new UserFacingError(ErrorCode.Conflict, `Nothing was changed: ${refusal}.`);
   const existing = await ClientModel.findOne({ key: fields.key }).lean();
+  const refusal = await currencyChangeRefusal(fields.key, existing?.currency, fields.currency);
+  if (refusal) throw new UserFacingError(ErrorCode.Conflict, `Nothing was changed: ${refusal}.`);
   const after = comparable(fields);
   if (existing) {
     const before = storedFields(existing as unknown as Record<string, unknown>, Object.keys(after));

@@ -1,6 +1,7 @@
 // The seed file: staff and clients in YAML, validated as a whole before anything is written.
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { ClientModel } from '../db/client';
 import type { StaffRole } from '../db/staff';
 import { clientSettingsSchema, describeIssues, toClientFields, userIdSchema } from '../domain/clientSettings';
 import { channelsOwnedElsewhere, currencyChangeRefusal, setStaffRoles, upsertClient, type UpsertOutcome } from './clients';
@@ -60,7 +61,8 @@ export async function applySeed(yamlText: string, actorId = 'seed'): Promise<See
   const conflicts = (await Promise.all(clients.map((c) => channelsOwnedElsewhere(c.key, c.channels)))).flatMap((found, i) =>
     found.map(({ channel, owner }) => `clients[${i}].channels: ${channel} already belongs to client ${owner}`),
   );
-  const currencies = (await Promise.all(clients.map((c) => currencyChangeRefusal(c.key, c.currency)))).flatMap((refusal, i) =>
+  const stored = new Map((await ClientModel.find({ key: { $in: clients.map((c) => c.key) } }, { key: 1, currency: 1 }).lean()).map((c) => [c.key, c.currency]));
+  const currencies = (await Promise.all(clients.map((c) => currencyChangeRefusal(c.key, stored.get(c.key), c.currency)))).flatMap((refusal, i) =>
     refusal ? [`clients[${i}].currency: ${refusal}`] : [],
   );
   if (conflicts.length + currencies.length > 0) throw new SeedError([...conflicts, ...currencies]);

@@ -1,5 +1,6 @@
 // A billing summary's CSV as a file to upload after its message (see delivery/posts.ts).
-import { billingCsv, billingCsvFilename, periodLabel, type BillingSummary } from '../services/billing';
+import { periodLabel } from '../domain/periods';
+import { billingCsv, billingCsvFilename, type BillingSummary } from '../services/billing';
 import type { SlackPost } from './delivery/posts';
 import { escapeMrkdwn } from './mrkdwn';
 

@@ -6,7 +6,8 @@ import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { formatDuration } from '../../domain/duration';
 import { formatMoney } from '../../domain/money';
-import { periodLabel as periodName, type BillingLine, type BillingSummary } from '../../services/billing';
+import { periodLabel as periodName } from '../../domain/periods';
+import type { BillingLine, BillingSummary } from '../../services/billing';
 import { escapeAndTruncate, escapeMrkdwn, mention } from '../mrkdwn';
 import { context, section, slackDate } from './blocks';
 

@@ -4,7 +4,8 @@ import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMidd
 import { z } from 'zod';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { logger } from '../../../logger';
-import { issueBillingSummary, periodOf } from '../../../services/billing';
+import { periodOf } from '../../../domain/periods';
+import { issueBillingSummary } from '../../../services/billing';
 import { BILLING_ISSUE_ACTION, billingSummaryMessage } from '../../views/billingSummary';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';

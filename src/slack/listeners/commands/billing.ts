@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode, UserFacingError } from '../../../errors';
-import { billingAccess, generateBillingSummary, periodLabel, periodOf } from '../../../services/billing';
+import { periodLabel, periodOf } from '../../../domain/periods';
+import { billingAccess, generateBillingSummary } from '../../../services/billing';
 import { findClientByChannel } from '../../../services/directory';
 import { billingCsvFile } from '../../billingCsv';
 import { escapeMrkdwn } from '../../mrkdwn';

@@ -27,6 +27,21 @@ const estimateSchema = new Schema(
     decidedAt: { type: Date },
     declineReason: { type: String },
     autoApproved: { type: Boolean, default: false },
+    /**
+     * The client's billing terms when it was approved: the request is billed under them (mode,
+     * increment, minimum) whatever the client's settings say later. Absent on estimates approved
+     * before terms were stored, which bill under the client's terms of the month.
+     */
+    terms: {
+      type: new Schema(
+        {
+          billingMode: { type: String, enum: ['upfront', 'on_completion'], required: true },
+          incrementMinutes: { type: Number, required: true, min: 1 },
+          minimumMinutes: { type: Number, required: true, min: 0 },
+        },
+        { _id: false },
+      ),
+    },
     /** Where the estimate was posted in the client thread, to update it in place. */
     messageTs: { type: String },
     /** The Slack view.id of the modal that posted it, so a second submission of that modal finds it. */

@@ -5,15 +5,24 @@
 
 export type BillingMode = 'upfront' | 'on_completion';
 
-export interface RequestChargeInput {
+/** The terms a request is billed under: the client's, as they were when its estimate was approved. */
+export interface ChargeTerms {
   billingMode: BillingMode;
-  hourlyRateMinor: number;
   incrementMinutes: number;
   minimumMinutes: number;
-  /** Sum of the approved estimates' high ends plus approved top-ups. */
-  approvedMinutes: number;
-  /** What those approvals said, each computed at the rate of its own time. */
-  approvedAmountMinor: number;
+}
+
+/** One approval the client gave: an estimate's high end, or a top-up, at the rate it was made at. */
+export interface Tranche {
+  minutes: number;
+  hourlyRateMinor: number;
+  /** What the client agreed to pay for all of it: amountForMinutes(minutes, hourlyRateMinor). */
+  amountMinor: number;
+}
+
+export interface RequestChargeInput extends ChargeTerms {
+  /** The approved tranches in version order: the approved estimate, then its approved top-ups. */
+  tranches: Tranche[];
   loggedBillableMinutes: number;
   closed: boolean;
 }
@@ -58,47 +67,97 @@ export function amountForMinutes(minutes: number, hourlyRateMinor: number): numb
   return toSafeNumber((doubled + 60n) / 120n, 'amount');
 }
 
+/** The estimates of a request, as far as billing needs them. */
+export interface EstimateVersion {
+  version: number;
+  kind: 'estimate' | 'topup';
+  decision: string;
+  highMinutes: number;
+  hourlyRateMinor: number;
+  amountMinor: number;
+  /** Stored when it was approved; estimates approved before terms were stored have none. */
+  terms?: ChargeTerms | null | undefined;
+}
+
+export interface Agreement {
+  tranches: Tranche[];
+  /** The approved estimate's terms; undefined when nothing is approved or it predates stored terms. */
+  terms: ChargeTerms | undefined;
+  approvedMinutes: number;
+  approvedAmountMinor: number;
+}
+
+/**
+ * What the client agreed to: the latest approved estimate (a re-estimate replaces the one before)
+ * and the top-ups approved after it, in version order. Declined, pending and superseded versions
+ * agree to nothing.
+ */
+export function agreementOf(estimates: readonly EstimateVersion[]): Agreement {
+  const sorted = [...estimates].sort((x, y) => x.version - y.version);
+  const base = sorted.filter((e) => e.kind === 'estimate' && e.decision === 'approved').pop();
+  const counted = base ? sorted.filter((e) => e.version >= base.version && e.decision === 'approved') : [];
+  const tranches = counted.map((e) => ({ minutes: e.highMinutes, hourlyRateMinor: e.hourlyRateMinor, amountMinor: e.amountMinor }));
+  return {
+    tranches,
+    terms: base?.terms ? { billingMode: base.terms.billingMode, incrementMinutes: base.terms.incrementMinutes, minimumMinutes: base.terms.minimumMinutes } : undefined,
+    approvedMinutes: tranches.reduce((sum, t) => sum + t.minutes, 0),
+    approvedAmountMinor: tranches.reduce((sum, t) => sum + t.amountMinor, 0),
+  };
+}
+
+/**
+ * The price of `minutes` of work spread over the tranches in order: each tranche's minutes at its
+ * own rate, a tranche used in full at exactly what was agreed for it. Never more than the tranches'
+ * agreed amounts (minutes beyond them are not priced: they were never approved).
+ */
+export function priceTranches(minutes: number, tranches: readonly Tranche[]): number {
+  requireWhole('minutes', minutes);
+  let left = minutes;
+  let amount = 0;
+  for (const tranche of tranches) {
+    if (left === 0) break;
+    requireWhole('tranche minutes', tranche.minutes);
+    requireWhole('tranche hourlyRateMinor', tranche.hourlyRateMinor);
+    requireWhole('tranche amountMinor', tranche.amountMinor);
+    const used = Math.min(left, tranche.minutes);
+    amount += used === tranche.minutes ? tranche.amountMinor : Math.min(amountForMinutes(used, tranche.hourlyRateMinor), tranche.amountMinor);
+    left -= used;
+  }
+  return amount;
+}
+
 /** What one request bills, was invoiced upfront, and how that reconciles with the time logged. */
 export function requestCharge(input: RequestChargeInput): RequestCharge {
-  requireWhole('hourlyRateMinor', input.hourlyRateMinor);
   requireWhole('incrementMinutes', input.incrementMinutes, 1);
   requireWhole('minimumMinutes', input.minimumMinutes);
-  requireWhole('approvedMinutes', input.approvedMinutes);
-  requireWhole('approvedAmountMinor', input.approvedAmountMinor);
   requireWhole('loggedBillableMinutes', input.loggedBillableMinutes);
+  const approvedMinutes = input.tranches.reduce((sum, t) => sum + t.minutes, 0);
+  const approvedAmountMinor = input.tranches.reduce((sum, t) => sum + t.amountMinor, 0);
+  requireWhole('approvedMinutes', approvedMinutes);
+  requireWhole('approvedAmountMinor', approvedAmountMinor);
   const rawMinutes = input.loggedBillableMinutes;
   const nothing: RequestCharge = { rawMinutes, billedMinutes: 0, amountMinor: 0, upfrontMinor: 0, reconciliationMinor: 0 };
   // Without an approved estimate there is nothing the client agreed to pay for.
-  if (input.approvedMinutes === 0) return nothing;
+  if (approvedMinutes === 0) return nothing;
   // Capped at what was approved: time beyond it needs an approved top-up (the budget guard).
-  const usedMinutes = Math.min(
-    billableMinutes(rawMinutes, input.incrementMinutes, input.minimumMinutes),
-    input.approvedMinutes,
-  );
+  const usedMinutes = Math.min(billableMinutes(rawMinutes, input.incrementMinutes, input.minimumMinutes), approvedMinutes);
+  const usedAmountMinor = priceTranches(usedMinutes, input.tranches);
 
   if (input.billingMode === 'upfront') {
     // Reconciled only at close: while work goes on, unused approved time is not yet a credit.
-    const reconciliationMinor = input.closed
-      ? amountForMinutes(usedMinutes, input.hourlyRateMinor) - input.approvedAmountMinor
-      : 0;
+    // Never positive: the time used is priced within what was approved.
     return {
       rawMinutes,
-      billedMinutes: input.approvedMinutes,
-      amountMinor: input.approvedAmountMinor,
-      upfrontMinor: input.approvedAmountMinor,
-      reconciliationMinor,
+      billedMinutes: approvedMinutes,
+      amountMinor: approvedAmountMinor,
+      upfrontMinor: approvedAmountMinor,
+      reconciliationMinor: input.closed ? usedAmountMinor - approvedAmountMinor : 0,
     };
   }
 
   // On completion nothing is invoiced before the request is closed.
   if (!input.closed) return nothing;
-  return {
-    rawMinutes,
-    billedMinutes: usedMinutes,
-    amountMinor: amountForMinutes(usedMinutes, input.hourlyRateMinor),
-    upfrontMinor: 0,
-    reconciliationMinor: 0,
-  };
+  return { rawMinutes, billedMinutes: usedMinutes, amountMinor: usedAmountMinor, upfrontMinor: 0, reconciliationMinor: 0 };
 }
 
 /**

@@ -16,7 +16,7 @@ import { BillingSummaryModel, type BillingLine, type BillingSummaryRecord, type 
 import { EstimateModel } from '../db/estimate';
 import { RequestModel, type RequestRecord } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
-import { requestCharge, summaryTotals, type RequestCharge } from '../domain/billing';
+import { agreementOf, requestCharge, summaryTotals, type RequestCharge } from '../domain/billing';
 import { decimalAmount } from '../domain/money';
 import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
@@ -24,7 +24,7 @@ import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
 import { actorFacts, findClientByChannel, findClientByKey, staffRoles, type Actor, type Client } from './directory';
-import { budgetFrom, type Estimate } from './estimates';
+import type { Estimate } from './estimates';
 import { isDuplicateKey } from './sequence';
 
 dayjs.extend(utc);
@@ -92,11 +92,15 @@ function refuse(actor: Actor, clientKey: string | undefined): UserFacingError {
 // Lines
 // ---------------------------------------------------------------------------------------------
 
-/** The client's billing terms a month is computed under. */
+/**
+ * The client's billing terms a month is computed under. A request is billed under the terms stored
+ * with its approved estimate (the terms in force when the client approved it); these apply only
+ * to requests approved before terms were stored.
+ */
 export interface Terms {
   key: string;
   billingMode: 'upfront' | 'on_completion';
-  /** Only for requests without an approved estimate's rate (which then bill nothing anyway). */
+  /** Shown on the summary; every approved tranche carries its own rate. */
   hourlyRateMinor: number;
   incrementMinutes: number;
   minimumMinutes: number;
@@ -140,32 +144,23 @@ function decidedBefore(estimates: Estimate[], instant: Date): Estimate[] {
 }
 
 /**
- * requestCharge as things stood at `instant` (time logged with a work date before `beforeDay`).
- * On-completion time is billed at the rate of the estimate the client approved, not at a rate set
- * later, so a rate change never alters work already agreed (nor an issued month).
+ * requestCharge as things stood at `instant` (time logged with a work date before `beforeDay`),
+ * under the terms of the approved estimate and priced tranche by tranche at each approval's own
+ * rate: a later change of mode or rate never alters work already agreed (nor an issued month).
  */
 function chargeAt(terms: Terms, history: RequestHistory, instant: Date, beforeDay: string): ChargeAt {
-  const approvals = decidedBefore(history.estimates, instant);
-  const budget = budgetFrom(approvals, 0);
-  const agreed = approvals
-    .filter((e) => e.kind === 'estimate' && e.decision === 'approved')
-    .sort((a, b) => a.version - b.version)
-    .pop();
+  const agreement = agreementOf(decidedBefore(history.estimates, instant));
   const logged = history.entries.filter((e) => e.workDate < beforeDay).reduce((sum, e) => sum + e.minutes, 0);
   // A cancelled request is finished for billing as a closed one is: approved work already done
   // bills (on completion), and an upfront invoice is reconciled against it.
   const endedAt = history.request.closedAt ?? history.request.cancelledAt;
   const charge = requestCharge({
-    billingMode: terms.billingMode,
-    hourlyRateMinor: agreed?.hourlyRateMinor ?? terms.hourlyRateMinor,
-    incrementMinutes: terms.incrementMinutes,
-    minimumMinutes: terms.minimumMinutes,
-    approvedMinutes: budget.approvedMinutes,
-    approvedAmountMinor: budget.approvedAmountMinor,
+    ...(agreement.terms ?? terms),
+    tranches: agreement.tranches,
     loggedBillableMinutes: logged,
     closed: endedAt !== undefined && endedAt !== null && endedAt < instant,
   });
-  return { charge, approvedMinutes: budget.approvedMinutes, approvedAmountMinor: budget.approvedAmountMinor };
+  return { charge, approvedMinutes: agreement.approvedMinutes, approvedAmountMinor: agreement.approvedAmountMinor };
 }
 
 function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): BillingLine {
@@ -196,9 +191,10 @@ function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): B
 /**
  * The month's own lines: requests closed or cancelled in it (on completion: billed; upfront:
  * reconciled; a cancelled request that bills nothing and had no time this month is left out),
- * requests of an upfront client with an estimate or top-up approved in it (billed on approval),
- * and requests with billable time logged in it that are not billed yet (amount 0, shown so the
- * client sees work in progress).
+ * upfront requests with an estimate or top-up approved in it (billed on approval; whether a
+ * request is upfront is its approved estimate's terms, so approvals are all looked at and those
+ * that bill nothing in the month are left out), and requests with billable time logged in it that
+ * are not billed yet (amount 0, shown so the client sees work in progress).
  */
 export async function computeMonthLines(client: Terms, period: string): Promise<BillingLine[]> {
   const bounds = periodBounds(period, client.timezone);
@@ -206,17 +202,14 @@ export async function computeMonthLines(client: Terms, period: string): Promise<
   const [closed, cancelled, approved, logged] = await Promise.all([
     RequestModel.find({ clientKey: client.key, closedAt: inMonth }, { key: 1 }).lean(),
     RequestModel.find({ clientKey: client.key, cancelledAt: inMonth }, { key: 1 }).lean(),
-    client.billingMode === 'upfront'
-      ? EstimateModel.find({ clientKey: client.key, decision: 'approved', decidedAt: inMonth }, { requestKey: 1 }).lean()
-      : Promise.resolve([]),
+    EstimateModel.find({ clientKey: client.key, decision: 'approved', decidedAt: inMonth }, { requestKey: 1 }).lean(),
     TimeEntryModel.find(
       { clientKey: client.key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: bounds.firstDay, $lt: bounds.nextFirstDay } },
       { requestKey: 1 },
     ).lean(),
   ]);
-  const keys = [
-    ...new Set([...closed.map((r) => r.key), ...cancelled.map((r) => r.key), ...approved.map((e) => e.requestKey), ...logged.map((e) => e.requestKey)]),
-  ];
+  const shown = new Set([...closed.map((r) => r.key), ...cancelled.map((r) => r.key), ...logged.map((e) => e.requestKey)]);
+  const keys = [...new Set([...shown, ...approved.map((e) => e.requestKey)])];
   if (keys.length === 0) return [];
   // Estimates and time entries are also scoped to the client: a request key can only ever carry
   // its own client's records, and a server that scans (mongo-java-server keeps no secondary
@@ -236,7 +229,10 @@ export async function computeMonthLines(client: Terms, period: string): Promise<
     .map((request) =>
       lineFor(client, { request, estimates: estimatesOf.get(request.key) ?? [], entries: entriesOf.get(request.key) ?? [] }, bounds),
     )
-    .filter((line) => !(line.state === 'cancelled' && line.loggedMinutes === 0 && CHARGE_COLUMNS.every((column) => line[column] === 0)));
+    .filter((line) => {
+      const billsNothing = line.loggedMinutes === 0 && CHARGE_COLUMNS.every((column) => line[column] === 0);
+      return !(billsNothing && (line.state === 'cancelled' || !shown.has(line.requestKey)));
+    });
 }
 
 function byRequest<T extends { requestKey: string }>(items: T[]): Map<string, T[]> {

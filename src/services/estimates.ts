@@ -3,18 +3,24 @@
 // A modal submitted twice (Slack's retry, a second click) posts once: its view.id is unique on
 // the estimate.
 import { EstimateModel, type EstimateRecord } from '../db/estimate';
-import { RequestModel } from '../db/request';
-import { amountForMinutes } from '../domain/billing';
+import { RequestModel, type RequestRecord } from '../db/request';
+import { formatDuration } from '../domain/duration';
+import { agreementOf, amountForMinutes, type ChargeTerms } from '../domain/billing';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
 import type { Actor } from './directory';
 import { authorise, checkTransition, requireRequest, transitionRequest } from './requestLifecycle';
 import { isDuplicateKey } from './sequence';
-import { findClientByKey } from './directory';
+import { findClientByKey, type Client } from './directory';
 import { Types } from 'mongoose';
 
 export type Estimate = EstimateRecord & { _id: Types.ObjectId };
+
+/** The terms an approval given now binds the request to. */
+function termsNow(client: Pick<Client, 'billingMode' | 'incrementMinutes' | 'minimumMinutes'>): ChargeTerms {
+  return { billingMode: client.billingMode, incrementMinutes: client.incrementMinutes, minimumMinutes: client.minimumMinutes };
+}
 
 export interface EstimateInput {
   key: string;
@@ -69,6 +75,8 @@ export async function postEstimate(input: EstimateInput): Promise<PostedEstimate
     }
   } else {
     await checkTransition({ key: input.key, action: 'estimate', actor: input.actor });
+    const below = belowLogged(request, input.highMinutes);
+    if (below) throw below;
   }
   const client = await findClientByKey(request.clientKey);
   if (!client) throw new Error(`Request ${request.key} refers to missing client ${request.clientKey}`);
@@ -91,7 +99,7 @@ export async function postEstimate(input: EstimateInput): Promise<PostedEstimate
         assumptions: input.assumptions,
         authorId: input.actor.userId,
         createdAt: now,
-        ...(autoApproved ? { decision: 'approved', decidedBy: 'system', decidedAt: now, autoApproved: true } : {}),
+        ...(autoApproved ? { decision: 'approved', decidedBy: 'system', decidedAt: now, autoApproved: true, terms: termsNow(client) } : {}),
         ...(input.submissionId ? { submissionId: input.submissionId } : {}),
       });
       estimate = created.toObject();
@@ -147,6 +155,19 @@ export async function postEstimate(input: EstimateInput): Promise<PostedEstimate
   return { estimate: (await EstimateModel.findById(estimate._id).lean()) ?? estimate, superseded, autoApproved, repeated: false };
 }
 
+/**
+ * A re-estimate replaces the total the client agreed to: one below the billable time already
+ * logged would bill less than the work done (and leave the time over the budget), so it is refused.
+ */
+function belowLogged(request: Pick<RequestRecord, 'key' | 'billableMinutesLogged'>, highMinutes: number): UserFacingError | undefined {
+  if (highMinutes >= request.billableMinutesLogged) return undefined;
+  return new UserFacingError(
+    ErrorCode.InvalidState,
+    `${request.key} already has ${formatDuration(request.billableMinutesLogged)} of billable time logged. A new estimate replaces the total the client agrees to, ` +
+      `so it can't be less than that (this one goes up to ${formatDuration(highMinutes)}). To add time, ask for a top-up instead.`,
+  );
+}
+
 export async function requireEstimate(id: string): Promise<Estimate> {
   const estimate = Types.ObjectId.isValid(id) ? await EstimateModel.findById(id).lean() : null;
   if (!estimate) throw new UserFacingError(ErrorCode.NotFound, "I couldn't find that estimate any more.");
@@ -177,12 +198,14 @@ export interface Decision {
 export async function decideEstimate(input: Decision): Promise<Estimate> {
   const estimate = await requireEstimate(input.estimateId);
   const request = await requireRequest(estimate.requestKey);
-  await authorise(input.approve ? 'approve' : 'decline', input.actor, request);
+  const client = await authorise(input.approve ? 'approve' : 'decline', input.actor, request);
   const latest = await nextVersion(estimate.requestKey).then((n) => n - 1);
   if (estimate.decision !== 'pending') throw new UserFacingError(ErrorCode.Conflict, refusalForDecision(estimate, latest));
   if (estimate.kind === 'estimate') {
     // Checked before the decision is written, so a refused transition leaves the estimate pending.
     await checkTransition({ key: request.key, action: input.approve ? 'approve' : 'decline', actor: input.actor });
+    const below = input.approve ? belowLogged(request, estimate.highMinutes) : undefined;
+    if (below) throw below;
   } else if (input.approve && (request.state === 'closed' || request.state === 'cancelled')) {
     // No more work can be billed on it, and an approved top-up would still raise the month's cap.
     throw new UserFacingError(ErrorCode.Conflict, `${request.key} is ${request.state}, so its top-up can't be approved any more. Decline it, or open a new request for more work.`);
@@ -195,6 +218,7 @@ export async function decideEstimate(input: Decision): Promise<Estimate> {
         decision: input.approve ? 'approved' : 'declined',
         decidedBy: input.actor.userId,
         decidedAt: now,
+        ...(input.approve ? { terms: termsNow(client) } : {}),
         ...(input.reason ? { declineReason: input.reason } : {}),
       },
     },
@@ -229,17 +253,13 @@ export interface Budget {
 }
 
 export function budgetFrom(estimates: Estimate[], usedMinutes: number): Budget {
-  const sorted = [...estimates].sort((a, b) => a.version - b.version);
-  const base = sorted.filter((e) => e.kind === 'estimate' && e.decision === 'approved').pop();
-  const counted = base ? sorted.filter((e) => e.version >= base.version && e.decision === 'approved') : [];
-  const approvedMinutes = counted.reduce((sum, e) => sum + e.highMinutes, 0);
-  const approvedAmountMinor = counted.reduce((sum, e) => sum + e.amountMinor, 0);
+  const { approvedMinutes, approvedAmountMinor } = agreementOf(estimates);
   return {
     approvedMinutes,
     approvedAmountMinor,
     usedMinutes,
     remainingMinutes: approvedMinutes - usedMinutes,
-    pendingTopUp: sorted.some((e) => e.kind === 'topup' && e.decision === 'pending'),
+    pendingTopUp: estimates.some((e) => e.kind === 'topup' && e.decision === 'pending'),
   };
 }
 

@@ -2,10 +2,13 @@ import {
   allocateTotal,
   amountForMinutes,
   billableMinutes,
+  agreementOf,
+  priceTranches,
   requestCharge,
   summaryTotals,
   type RequestCharge,
   type RequestChargeInput,
+  type Tranche,
 } from '../../src/domain/billing';
 
 describe('billableMinutes', () => {
@@ -85,13 +88,12 @@ describe('amountForMinutes', () => {
 
 describe('requestCharge', () => {
   // £90/h, 15-minute increments, 30-minute minimum unless a case says otherwise.
+  const tranche = (minutes: number, hourlyRateMinor: number): Tranche => ({ minutes, hourlyRateMinor, amountMinor: amountForMinutes(minutes, hourlyRateMinor) });
   const base: RequestChargeInput = {
     billingMode: 'on_completion',
-    hourlyRateMinor: 9000,
     incrementMinutes: 15,
     minimumMinutes: 30,
-    approvedMinutes: 240,
-    approvedAmountMinor: 36000,
+    tranches: [tranche(240, 9000)],
     loggedBillableMinutes: 200,
     closed: true,
   };
@@ -110,24 +112,13 @@ describe('requestCharge', () => {
     ['upfront, still open', { billingMode: 'upfront', closed: false }, charge(200, 240, 36000, 36000, 0)],
     // 300 logged, capped at 240 approved: 240 × 9000 / 60 = 36000 − 36000 = 0
     ['upfront, over the estimate', { billingMode: 'upfront', loggedBillableMinutes: 300 }, charge(300, 240, 36000, 36000, 0)],
-    // approved at £85/h (240 × 8500 / 60 = 34000), actuals at today's £90/h: 36000 − 34000 = +2000
-    [
-      'upfront, rate rose after approval',
-      { billingMode: 'upfront', approvedAmountMinor: 34000, loggedBillableMinutes: 240 },
-      charge(240, 240, 34000, 34000, 2000),
-    ],
+    // approved at £85/h (240 × 8500 / 60 = 34000): the time used is priced at the approved rate,
+    // whatever the client's rate is now, so using it all reconciles to 0 (it was +2000 before #14)
+    ['upfront, all used', { billingMode: 'upfront', tranches: [tranche(240, 8500)], loggedBillableMinutes: 240 }, charge(240, 240, 34000, 34000, 0)],
     // 120 approved (18000 invoiced), nothing logged → 0 billable → −18000
-    [
-      'upfront, closed with nothing logged',
-      { billingMode: 'upfront', approvedMinutes: 120, approvedAmountMinor: 18000, loggedBillableMinutes: 0 },
-      charge(0, 120, 18000, 18000, -18000),
-    ],
+    ['upfront, closed with nothing logged', { billingMode: 'upfront', tranches: [tranche(120, 9000)], loggedBillableMinutes: 0 }, charge(0, 120, 18000, 18000, -18000)],
     // no approved estimate (advice resolved without one): nothing at all, raw time still shown
-    [
-      'upfront, nothing approved',
-      { billingMode: 'upfront', approvedMinutes: 0, approvedAmountMinor: 0, loggedBillableMinutes: 45 },
-      charge(45, 0, 0, 0, 0),
-    ],
+    ['upfront, nothing approved', { billingMode: 'upfront', tranches: [], loggedBillableMinutes: 45 }, charge(45, 0, 0, 0, 0)],
     // 200 → 210 billable; 210 × 9000 / 60 = 31500
     ['on completion, closed', {}, charge(200, 210, 31500, 0, 0)],
     // nothing is invoiced before close
@@ -137,36 +128,91 @@ describe('requestCharge', () => {
     // 10 logged → 30 minimum; 30 × 9000 / 60 = 4500
     ['on completion, minimum charge', { loggedBillableMinutes: 10 }, charge(10, 30, 4500, 0, 0)],
     // 10 logged → 30 minimum, but only 20 approved: 20 × 9000 / 60 = 3000
-    [
-      'on completion, cap below the minimum',
-      { loggedBillableMinutes: 10, approvedMinutes: 20, approvedAmountMinor: 3000 },
-      charge(10, 20, 3000, 0, 0),
-    ],
-    ['on completion, nothing approved', { approvedMinutes: 0, approvedAmountMinor: 0, loggedBillableMinutes: 45 }, charge(45, 0, 0, 0, 0)],
+    ['on completion, cap below the minimum', { loggedBillableMinutes: 10, tranches: [tranche(20, 9000)] }, charge(10, 20, 3000, 0, 0)],
+    ['on completion, nothing approved', { tranches: [], loggedBillableMinutes: 45 }, charge(45, 0, 0, 0, 0)],
     ['on completion, nothing logged', { loggedBillableMinutes: 0 }, charge(0, 0, 0, 0, 0)],
     // £92.50/h, increment 1, no minimum: 7 × 9250 / 60 = 1079.166… → 1079
     [
       'on completion, odd rate, exact minutes',
-      { hourlyRateMinor: 9250, incrementMinutes: 1, minimumMinutes: 0, loggedBillableMinutes: 7, approvedMinutes: 60, approvedAmountMinor: 9250 },
+      { incrementMinutes: 1, minimumMinutes: 0, loggedBillableMinutes: 7, tranches: [tranche(60, 9250)] },
       charge(7, 7, 1079, 0, 0),
     ],
     // 240 estimate + 60 top-up = 300 approved; 290 → 300 billable; 300 × 9000 / 60 = 45000
-    [
-      'on completion, with a top-up',
-      { approvedMinutes: 300, approvedAmountMinor: 45000, loggedBillableMinutes: 290 },
-      charge(290, 300, 45000, 0, 0),
-    ],
+    ['on completion, with a top-up', { tranches: [tranche(240, 9000), tranche(60, 9000)], loggedBillableMinutes: 290 }, charge(290, 300, 45000, 0, 0)],
+    // Defect 2: 2 h approved at £100 (£200), rate cut to £80, 1 h top-up at £80 (£80). The client
+    // agreed to £280; using all 3 h bills £280 (it billed £300), each tranche at its own rate.
+    ['on completion, top-up at a lower rate, all used', { tranches: [tranche(120, 10000), tranche(60, 8000)], loggedBillableMinutes: 180 }, charge(180, 180, 28000, 0, 0)],
+    // 150 used: the first 120 at £100, the next 30 at £80 = 20000 + 4000
+    ['on completion, top-up at a lower rate, part used', { tranches: [tranche(120, 10000), tranche(60, 8000)], loggedBillableMinutes: 150 }, charge(150, 150, 24000, 0, 0)],
+    // upfront, rate raised for the top-up: reconciles to 0 when all is used (it was −£20)
+    ['upfront, top-up at a higher rate, all used', { billingMode: 'upfront', tranches: [tranche(120, 10000), tranche(60, 12000)], loggedBillableMinutes: 180 }, charge(180, 180, 32000, 32000, 0)],
+    // and at the lower rate: +£20 before, now 0
+    ['upfront, top-up at a lower rate, all used', { billingMode: 'upfront', tranches: [tranche(120, 10000), tranche(60, 8000)], loggedBillableMinutes: 180 }, charge(180, 180, 28000, 28000, 0)],
+    // two tranches used exactly at an odd rate bill what was agreed, no +1 drift: 7 min at 9251 is
+    // 1079.28 → 1079 each (2158 agreed), where 14 min priced at once would be 2158.57 → 2159
+    ['on completion, two tranches used exactly', { incrementMinutes: 1, minimumMinutes: 0, tranches: [tranche(7, 9251), tranche(7, 9251)], loggedBillableMinutes: 14 }, charge(14, 14, 2158, 0, 0)],
   ])('%s', (_name, change, expected) => expect(requestCharge({ ...base, ...change })).toEqual(expected));
 
   it.each<Partial<RequestChargeInput>>([
-    { hourlyRateMinor: -1 },
+    { tranches: [tranche(60, 9000), { minutes: 60, hourlyRateMinor: -1, amountMinor: 0 }], loggedBillableMinutes: 120 },
     { incrementMinutes: 0 },
     { minimumMinutes: -1 },
-    { approvedMinutes: 1.5 },
-    { approvedAmountMinor: -1 },
+    { tranches: [{ minutes: 1.5, hourlyRateMinor: 9000, amountMinor: 225 }] },
+    { tranches: [{ minutes: 60, hourlyRateMinor: 9000, amountMinor: -1 }] },
     { loggedBillableMinutes: -5 },
-    { approvedMinutes: 0, loggedBillableMinutes: -5 },
+    { tranches: [], loggedBillableMinutes: -5 },
   ])('refuses %j', (change) => expect(() => requestCharge({ ...base, ...change })).toThrow(RangeError));
+});
+
+describe('agreementOf', () => {
+  const version = (v: number, kind: 'estimate' | 'topup', decision: string, highMinutes: number, hourlyRateMinor = 10000) => ({
+    version: v,
+    kind,
+    decision,
+    highMinutes,
+    hourlyRateMinor,
+    amountMinor: amountForMinutes(highMinutes, hourlyRateMinor),
+    terms: { billingMode: v === 1 ? 'upfront' : 'on_completion', incrementMinutes: 15, minimumMinutes: 0 } as const,
+  });
+
+  it('counts the latest approved estimate and the top-ups approved after it, in version order', () => {
+    const agreement = agreementOf([
+      version(4, 'topup', 'approved', 30, 8000),
+      version(1, 'estimate', 'approved', 240),
+      version(2, 'topup', 'declined', 60),
+      version(3, 'estimate', 'approved', 120),
+      version(5, 'topup', 'pending', 60),
+    ]);
+    expect(agreement.tranches).toEqual([
+      { minutes: 120, hourlyRateMinor: 10000, amountMinor: 20000 },
+      { minutes: 30, hourlyRateMinor: 8000, amountMinor: 4000 },
+    ]);
+    expect(agreement).toMatchObject({ approvedMinutes: 150, approvedAmountMinor: 24000, terms: { billingMode: 'on_completion' } });
+  });
+
+  it('agrees to nothing when no estimate is approved, whatever top-ups say', () => {
+    expect(agreementOf([version(1, 'estimate', 'declined', 60), version(2, 'topup', 'approved', 60)])).toEqual({
+      tranches: [],
+      terms: undefined,
+      approvedMinutes: 0,
+      approvedAmountMinor: 0,
+    });
+  });
+});
+
+describe('priceTranches', () => {
+  const tranches: Tranche[] = [
+    { minutes: 120, hourlyRateMinor: 10000, amountMinor: 20000 },
+    { minutes: 60, hourlyRateMinor: 8000, amountMinor: 8000 },
+  ];
+  it.each([
+    [0, 0],
+    [1, 167], // 1 × 10000 / 60 = 166.67
+    [120, 20000],
+    [121, 20133], // 20000 + 133.33
+    [180, 28000],
+    [240, 28000], // never more than was approved
+  ])('%d minutes → %d', (minutes, amount) => expect(priceTranches(minutes, tranches)).toBe(amount));
 });
 
 describe('allocateTotal', () => {

@@ -1,0 +1,142 @@
+// Which terms a request is billed under (#14, defects 1, 2 and 5), on the real MongoDB-wire server
+// through the real services: estimates posted and approved by postEstimate/decideEstimate (which
+// store the client's terms with the approval), time logged by logTime, the client's settings
+// changed by the seed, and months generated and issued by the billing service. History is dated
+// by moving the approval and the close into October and November after the fact; every other
+// record is what the services wrote.
+import mongoose from 'mongoose';
+import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
+import { EstimateModel } from '../../src/db/estimate';
+import { RequestModel } from '../../src/db/request';
+import { UserFacingError } from '../../src/errors';
+import { setLogLevel } from '../../src/logger';
+import { generateBillingSummary, issueBillingSummary, type BillingSummary } from '../../src/services/billing';
+import { decideEstimate, postEstimate } from '../../src/services/estimates';
+import { applySeed } from '../../src/services/seed';
+import { logTime } from '../../src/services/timeEntries';
+import { createClaimedRequest } from '../support/records';
+import { ACME, STAFF, testDatabaseUri } from '../support/testEnv';
+
+const ENGINEER = { userId: STAFF.engineer };
+const BOSS = { userId: ACME.boss };
+const MANAGER = { userId: STAFF.manager };
+
+/** The whole seed, with one client whose mode and rate the test changes. Increment 1, no minimum. */
+function seed(key: string, channel: string, billingMode: 'upfront' | 'on_completion', hourlyRate: number): string {
+  return `
+managers: [${STAFF.manager}]
+engineers: [${STAFF.engineer}]
+clients:
+  - key: ${key}
+    name: ${key} Ltd
+    channels: [${channel}]
+    hourlyRate: ${hourlyRate}
+    billingMode: ${billingMode}
+    incrementMinutes: 1
+    minimumMinutes: 0
+    approvers: [${ACME.boss}]
+    timezone: Europe/London
+`;
+}
+
+beforeAll(async () => {
+  setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
+  await connectDatabase(testDatabaseUri());
+});
+afterAll(async () => {
+  await mongoose.connection.db?.dropDatabase();
+  await disconnectDatabase();
+});
+
+async function approve(key: string, highMinutes: number, topUp = false): Promise<void> {
+  const posted = await postEstimate({ key, actor: ENGINEER, lowMinutes: highMinutes, highMinutes, assumptions: '', topUp });
+  await decideEstimate({ estimateId: posted.estimate._id.toHexString(), actor: BOSS, approve: true });
+}
+
+/** The request's approvals happened on `approvedAt`, its time in October, and it closed on `closedAt`. */
+async function dateHistory(key: string, approvedAt: string, closedAt: string): Promise<void> {
+  await EstimateModel.updateMany({ requestKey: key, decision: 'approved' }, { $set: { createdAt: new Date(approvedAt), decidedAt: new Date(approvedAt) } });
+  await RequestModel.updateOne({ key }, { $set: { state: 'closed', createdAt: new Date(approvedAt), resolvedAt: new Date(closedAt), closedAt: new Date(closedAt) } });
+}
+
+const net = (summary: BillingSummary) => summary.totals.netMinor;
+
+describe("a change of the client's billing mode", () => {
+  // Defect 1: £100/h, 4 h approved in October, 3 h logged, closed 10 November, October issued.
+  it.each([
+    // upfront → on completion: October invoiced £400 upfront, November reconciles −£100 (the old
+    // code billed £300 more in November: £700 for 3 h)
+    ['upfront', 'on_completion', 40000, -10000],
+    // on completion → upfront: nothing in October, £300 in November (the old code: £0, then −£100)
+    ['on_completion', 'upfront', 0, 30000],
+  ] as const)('from %s to %s leaves an approved request on the terms it was approved under', async (from, to, october, november) => {
+    const key = `M${from === 'upfront' ? 'U' : 'C'}`;
+    const channel = `C0${key}`;
+    await applySeed(seed(key, channel, from, 100));
+    const request = await createClaimedRequest(key, 1, { clientChannelId: channel });
+    await approve(request, 240);
+    await logTime({ key: request, actor: ENGINEER, minutes: 180, note: 'done', billable: true, at: new Date('2026-10-20T12:00:00Z') });
+    await dateHistory(request, '2026-10-05T10:00:00Z', '2026-11-10T12:00:00Z');
+    expect((await EstimateModel.findOne({ requestKey: request }).lean())?.terms?.billingMode).toBe(from);
+
+    await generateBillingSummary(key, '2026-10', MANAGER.userId);
+    const issued = await issueBillingSummary(key, '2026-10', MANAGER);
+    expect(issued.outcome).toBe('issued');
+    expect(net(issued.summary)).toBe(october);
+
+    await applySeed(seed(key, channel, to, 100));
+    const nov = await generateBillingSummary(key, '2026-11', MANAGER.userId);
+    expect(nov.summary.billingMode).toBe(to);
+    expect(nov.summary.lines.filter((l) => l.adjustment)).toEqual([]);
+    expect(net(nov.summary)).toBe(november);
+    // Over both months the client pays for the 3 hours worked, at the rate approved.
+    expect(october + november).toBe(30000);
+  });
+});
+
+describe('a top-up at a different rate', () => {
+  // Defect 2: 2 h approved at £100 (£200), then the rate changes, then a 1 h top-up at the new rate.
+  it.each([
+    // cut to £80: the client agreed to £200 + £80; using all 3 h bills £280 (it billed £300)
+    ['on_completion', 80, { amountMinor: 28000, reconciliationMinor: 0 }],
+    // raised to £120: £200 + £120 = £320 (it billed £300)
+    ['on_completion', 120, { amountMinor: 32000, reconciliationMinor: 0 }],
+    // upfront: £280 invoiced on approval, and nothing to reconcile when all of it is used (it was +£20)
+    ['upfront', 80, { amountMinor: 28000, reconciliationMinor: 0 }],
+    ['upfront', 120, { amountMinor: 32000, reconciliationMinor: 0 }],
+  ] as const)('bills each tranche at its own rate (%s, new rate £%d)', async (mode, newRate, expected) => {
+    const key = `T${mode === 'upfront' ? 'U' : 'C'}${newRate === 80 ? 'CUT' : 'RAISE'}`;
+    const channel = `C0${key}`;
+    await applySeed(seed(key, channel, mode, 100));
+    const request = await createClaimedRequest(key, 1, { clientChannelId: channel });
+    await approve(request, 120);
+    await applySeed(seed(key, channel, mode, newRate));
+    await approve(request, 60, true);
+    await logTime({ key: request, actor: ENGINEER, minutes: 180, note: 'all of it', billable: true, at: new Date('2026-11-04T12:00:00Z') });
+    await dateHistory(request, '2026-11-02T10:00:00Z', '2026-11-20T12:00:00Z');
+
+    const { summary } = await generateBillingSummary(key, '2026-11', MANAGER.userId);
+    expect(summary.lines).toHaveLength(1);
+    expect(summary.lines[0]).toMatchObject({ approvedAmountMinor: 20000 + newRate * 100, ...expected });
+  });
+});
+
+describe('a re-estimate below the billable time already logged', () => {
+  // Defect 5: v1 4 h approved, 3 h logged, v2 "1 h" would have been approved and billed 1 h.
+  it('is refused in plain words, and the approved estimate still stands', async () => {
+    await applySeed(seed('RE', 'C0RE', 'on_completion', 100));
+    const request = await createClaimedRequest('RE', 1, { clientChannelId: 'C0RE' });
+    await approve(request, 240);
+    await logTime({ key: request, actor: ENGINEER, minutes: 180, note: 'most of it', billable: true });
+    const refused = await postEstimate({ key: request, actor: ENGINEER, lowMinutes: 60, highMinutes: 60, assumptions: '' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UserFacingError);
+    expect((refused as Error).message).toBe(
+      `${request} already has 3h of billable time logged. A new estimate replaces the total the client agrees to, so it can't be less than that (this one goes up to 1h). To add time, ask for a top-up instead.`,
+    );
+    expect(await EstimateModel.countDocuments({ requestKey: request })).toBe(1);
+    expect((await RequestModel.findOne({ key: request }).lean())?.state).toBe('in_progress');
+    // At or above what is logged it is an ordinary re-estimate.
+    const again = await postEstimate({ key: request, actor: ENGINEER, lowMinutes: 180, highMinutes: 200, assumptions: '' });
+    expect(again.estimate.version).toBe(2);
+  });
+});

@@ -7,6 +7,7 @@ import { CounterModel } from './counter';
 import { EstimateModel } from './estimate';
 import { HomeViewerModel } from './homeViewer';
 import { InstallationModel } from './installation';
+import { MonthlyUsageModel } from './monthlyUsage';
 import { OAuthStateModel } from './oauthState';
 import { PendingIntakeModel } from './pendingIntake';
 import { RequestModel } from './request';
@@ -16,7 +17,7 @@ import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, SlackEffectModel, HomeViewerModel, InstallationModel, OAuthStateModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, MonthlyUsageModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, SlackEffectModel, HomeViewerModel, InstallationModel, OAuthStateModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.

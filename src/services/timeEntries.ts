@@ -1,13 +1,15 @@
 // Logging time, with the budget guard: billable minutes never go past what the client approved
 // (the request's estimate plus approved top-ups, and the client's monthly budget) without a
-// top-up. The request's billableMinutesLogged is moved only by guarded increments, so two
-// engineers logging at once cannot both slip past the budget. A modal submitted twice (Slack's
+// top-up. The request's billableMinutesLogged and the client's month counter (db/monthlyUsage.ts)
+// are moved only by guarded increments, in logging and editing alike, so two engineers logging at
+// once cannot both slip past either budget. A modal submitted twice (Slack's
 // retry, a second click) logs once and reserves once: its view.id is unique on the entry.
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { Types } from 'mongoose';
 import { EstimateModel } from '../db/estimate';
+import { MonthlyUsageModel } from '../db/monthlyUsage';
 import { RequestModel, type RequestRecord } from '../db/request';
 import { TimeEntryModel, type TimeEntryRecord } from '../db/timeEntry';
 import { formatDuration } from '../domain/duration';
@@ -16,7 +18,7 @@ import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
 import { budgetOf, type Budget } from './estimates';
-import { staffRoles, type Actor, type Client } from './directory';
+import { findClientByKey, staffRoles, type Actor, type Client } from './directory';
 import { authorise, requireRequest, transitionRequest } from './requestLifecycle';
 import { isDuplicateKey } from './sequence';
 
@@ -60,25 +62,65 @@ export function workDateFor(at: Date, zone: string): string {
   return dayjs(at).tz(zone).format('YYYY-MM-DD');
 }
 
-async function monthlyBudget(client: Client, workDate: string): Promise<MonthlyBudget | undefined> {
-  if (!client.monthlyBudgetMinutes) return undefined;
-  const month = workDate.slice(0, 7);
-  const bounds = monthBounds(month, client.timezone);
+/** The client's month counter, created from the entries already logged the first time it is needed. */
+async function monthCounter(clientKey: string, month: string, zone: string): Promise<number> {
+  const existing = await MonthlyUsageModel.findOne({ clientKey, month }).lean();
+  if (existing) return existing.billableMinutes;
+  const bounds = monthBounds(month, zone);
   const [used] = await TimeEntryModel.aggregate<{ minutes: number }>([
-    { $match: { clientKey: client.key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: bounds.firstDay, $lt: bounds.nextFirstDay } } },
+    { $match: { clientKey, billable: true, deletedAt: { $exists: false }, workDate: { $gte: bounds.firstDay, $lt: bounds.nextFirstDay } } },
     { $group: { _id: null, minutes: { $sum: '$minutes' } } },
   ]);
-  // Top-ups the client approved this month raise the month's cap by their minutes. The window is
-  // the month's own DST-correct bounds: start.add(1, 'month') kept October's summer offset, so a
-  // top-up approved 23:00-24:00 on 31 October (London) counted in no month.
-  const topUps = await EstimateModel.find({
-    clientKey: client.key,
-    kind: 'topup',
-    decision: 'approved',
-    decidedAt: { $gte: bounds.start, $lt: bounds.end },
-  }).lean();
-  const capMinutes = client.monthlyBudgetMinutes + topUps.reduce((sum, e) => sum + e.highMinutes, 0);
-  return { month, capMinutes, usedMinutes: used?.minutes ?? 0 };
+  try {
+    await MonthlyUsageModel.create({ clientKey, month, billableMinutes: used?.minutes ?? 0 });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error; // another first entry of the month created it
+  }
+  return (await MonthlyUsageModel.findOne({ clientKey, month }).lean())?.billableMinutes ?? 0;
+}
+
+/** The month's cap: the client's monthly budget plus the top-ups approved in the month. */
+async function monthlyCap(client: Client, month: string): Promise<number | undefined> {
+  if (!client.monthlyBudgetMinutes) return undefined;
+  // The window is the month's own DST-correct bounds: start.add(1, 'month') kept October's summer
+  // offset, so a top-up approved 23:00-24:00 on 31 October (London) counted in no month.
+  const bounds = monthBounds(month, client.timezone);
+  const topUps = await EstimateModel.find(
+    { clientKey: client.key, kind: 'topup', decision: 'approved', decidedAt: { $gte: bounds.start, $lt: bounds.end } },
+    { highMinutes: 1 },
+  ).lean();
+  return client.monthlyBudgetMinutes + topUps.reduce((sum, e) => sum + e.highMinutes, 0);
+}
+
+async function monthlyBudget(client: Client, workDate: string): Promise<MonthlyBudget | undefined> {
+  const month = workDate.slice(0, 7);
+  const capMinutes = await monthlyCap(client, month);
+  if (capMinutes === undefined) return undefined;
+  return { month, capMinutes, usedMinutes: await monthCounter(client.key, month, client.timezone) };
+}
+
+/**
+ * Reserves `minutes` of the work date's month for the client: a guarded increment that holds only
+ * while the month stays within its cap (no guard without a cap). Returns the month's figures
+ * before this time, or throws the refusal.
+ */
+async function reserveMonth(client: Client, workDate: string, minutes: number, requestKey: string): Promise<MonthlyBudget | undefined> {
+  const month = workDate.slice(0, 7);
+  const [capMinutes, usedMinutes] = await Promise.all([monthlyCap(client, month), monthCounter(client.key, month, client.timezone)]);
+  const guard = capMinutes === undefined ? {} : { billableMinutes: { $lte: capMinutes - minutes } };
+  const reserved = await MonthlyUsageModel.updateOne({ clientKey: client.key, month, ...guard }, { $inc: { billableMinutes: minutes } });
+  if (reserved.modifiedCount === 1) return capMinutes === undefined ? undefined : { month, capMinutes, usedMinutes };
+  const used = await monthCounter(client.key, month, client.timezone);
+  throw new UserFacingError(
+    ErrorCode.InvalidState,
+    `That would take ${client.name} past its monthly budget (${formatDuration(used)} of ${formatDuration(capMinutes ?? 0)} used in ${month}). ` +
+      `Ask for a top-up (\`estimate ${requestKey} +${topUpSuggestion(used + minutes - (capMinutes ?? 0))}\`), or log it as non-billable.`,
+  );
+}
+
+/** Gives minutes back to the work date's month (an entry deleted, shortened or made non-billable). */
+async function releaseMonth(clientKey: string, workDate: string, minutes: number): Promise<void> {
+  await MonthlyUsageModel.updateOne({ clientKey, month: workDate.slice(0, 7) }, { $inc: { billableMinutes: -minutes } });
 }
 
 /** What to ask for: the shortfall rounded up to the next half hour, written as a command takes it. */
@@ -111,31 +153,34 @@ async function loggedBySubmission(input: LogTimeInput, requestKey: string, clien
 }
 
 /**
- * Checks billable time against the request's and the month's budget and reserves it on the
- * request with a guarded increment; returns the month's figures before this time.
+ * Checks billable time against the request's and the month's budget and reserves it on both with
+ * guarded increments (the request first; the month's refusal gives the request's back); returns
+ * the month's figures before this time.
  */
 async function reserveBillable(input: LogTimeInput, request: Pick<RequestRecord, 'key' | 'state'>, client: Client, workDate: string): Promise<MonthlyBudget | undefined> {
-  const budget = await budgetOf(request.key);
-  if (!BILLABLE_STATES.includes(request.state) || budget.approvedMinutes === 0) {
-    throw new UserFacingError(
-      ErrorCode.InvalidState,
-      `${request.key} has no approved estimate yet, so time can't be billable. Post an estimate for the client to approve, or log it as non-billable.`,
-    );
-  }
-  const monthly = await monthlyBudget(client, workDate);
-  if (monthly && monthly.usedMinutes + input.minutes > monthly.capMinutes) {
-    throw new UserFacingError(
-      ErrorCode.InvalidState,
-      `That would take ${client.name} past its monthly budget (${formatDuration(monthly.usedMinutes)} of ${formatDuration(monthly.capMinutes)} used in ${monthly.month}). ` +
-        `Ask for a top-up (\`estimate ${request.key} +${topUpSuggestion(monthly.usedMinutes + input.minutes - monthly.capMinutes)}\`), or log it as non-billable.`,
-    );
-  }
-  const reserved = await RequestModel.updateOne(
-    { key: request.key, billableMinutesLogged: { $lte: budget.approvedMinutes - input.minutes } },
-    { $inc: { billableMinutesLogged: input.minutes } },
+  await reserveRequest(
+    request.key,
+    input.minutes,
+    request.state,
+    `${request.key} has no approved estimate yet, so time can't be billable. Post an estimate for the client to approve, or log it as non-billable.`,
   );
-  if (reserved.modifiedCount !== 1) throw overBudget(request.key, input.minutes, await budgetOf(request.key));
-  return monthly;
+  try {
+    return await reserveMonth(client, workDate, input.minutes, request.key);
+  } catch (refusal) {
+    await RequestModel.updateOne({ key: request.key }, { $inc: { billableMinutesLogged: -input.minutes } });
+    throw refusal;
+  }
+}
+
+/** The request's share of a reservation: within its approved estimate plus approved top-ups. */
+async function reserveRequest(key: string, minutes: number, state: string, noEstimate: string): Promise<void> {
+  const budget = await budgetOf(key);
+  if (!BILLABLE_STATES.includes(state) || budget.approvedMinutes === 0) throw new UserFacingError(ErrorCode.InvalidState, noEstimate);
+  const reserved = await RequestModel.updateOne(
+    { key, billableMinutesLogged: { $lte: budget.approvedMinutes - minutes } },
+    { $inc: { billableMinutesLogged: minutes } },
+  );
+  if (reserved.modifiedCount !== 1) throw overBudget(key, minutes, await budgetOf(key));
 }
 
 export async function logTime(input: LogTimeInput): Promise<LoggedTime> {
@@ -178,7 +223,10 @@ export async function logTime(input: LogTimeInput): Promise<LoggedTime> {
       })
     ).toObject();
   } catch (error) {
-    if (input.billable) await RequestModel.updateOne({ key: request.key }, { $inc: { billableMinutesLogged: -input.minutes } });
+    if (input.billable) {
+      await RequestModel.updateOne({ key: request.key }, { $inc: { billableMinutesLogged: -input.minutes } });
+      await releaseMonth(request.clientKey, workDate, input.minutes);
+    }
     // The unique submission index refused it: a twin of this submission logged it first.
     const twin = isDuplicateKey(error) ? await loggedBySubmission(input, request.key, client) : null;
     if (twin) return twin;
@@ -222,16 +270,18 @@ export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryC
   const next = { minutes: change.minutes ?? entry.minutes, note: change.note ?? entry.note, billable: change.billable ?? entry.billable };
   const delta = (next.billable ? next.minutes : 0) - (entry.billable ? entry.minutes : 0);
   if (delta > 0) {
-    const budget = await budgetOf(entry.requestKey);
+    // More billable time is reserved exactly as logging it would be: the request's budget and the
+    // month's cap, each a guarded increment.
     const request = await requireRequest(entry.requestKey);
-    if (!BILLABLE_STATES.includes(request.state) || budget.approvedMinutes === 0) {
-      throw new UserFacingError(ErrorCode.InvalidState, `${entry.requestKey} has no approved estimate, so this time can't become billable.`);
+    const client = await findClientByKey(entry.clientKey);
+    if (!client) throw new Error(`Time entry ${entry._id.toHexString()} refers to missing client ${entry.clientKey}`);
+    await reserveRequest(entry.requestKey, delta, request.state, `${entry.requestKey} has no approved estimate, so this time can't become billable.`);
+    try {
+      await reserveMonth(client, entry.workDate, delta, entry.requestKey);
+    } catch (refusal) {
+      await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: -delta } });
+      throw refusal;
     }
-    const reserved = await RequestModel.updateOne(
-      { key: entry.requestKey, billableMinutesLogged: { $lte: budget.approvedMinutes - delta } },
-      { $inc: { billableMinutesLogged: delta } },
-    );
-    if (reserved.modifiedCount !== 1) throw overBudget(entry.requestKey, delta, budget);
   }
   const updated = await TimeEntryModel.findOneAndUpdate(
     { _id: entry._id, minutes: entry.minutes, billable: entry.billable, deletedAt: { $exists: false } },
@@ -239,10 +289,10 @@ export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryC
     { returnDocument: 'after' },
   ).lean();
   if (!updated) {
-    if (delta > 0) await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: -delta } });
+    if (delta > 0) await release(entry, delta);
     throw new UserFacingError(ErrorCode.Conflict, 'That entry changed while you were editing it. Please try again.');
   }
-  if (delta < 0) await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: delta } });
+  if (delta < 0) await release(entry, -delta);
   await recordAudit({
     actorId: actor.userId,
     action: 'time.edited',
@@ -255,6 +305,12 @@ export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryC
   return updated;
 }
 
+/** Gives billable minutes of an entry back to its request and its month. */
+async function release(entry: Pick<TimeEntry, 'requestKey' | 'clientKey' | 'workDate'>, minutes: number): Promise<void> {
+  await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: -minutes } });
+  await releaseMonth(entry.clientKey, entry.workDate, minutes);
+}
+
 export async function deleteTimeEntry(id: string, actor: Actor): Promise<TimeEntry> {
   const entry = await timeEntryForEdit(id, actor);
   const deleted = await TimeEntryModel.findOneAndUpdate(
@@ -263,7 +319,7 @@ export async function deleteTimeEntry(id: string, actor: Actor): Promise<TimeEnt
     { returnDocument: 'after' },
   ).lean();
   if (!deleted) throw new UserFacingError(ErrorCode.Conflict, 'That entry was already deleted.');
-  if (entry.billable) await RequestModel.updateOne({ key: entry.requestKey }, { $inc: { billableMinutesLogged: -entry.minutes } });
+  if (entry.billable) await release(entry, entry.minutes);
   await recordAudit({
     actorId: actor.userId,
     action: 'time.deleted',

@@ -7,14 +7,16 @@ import { RequestModel } from '../../src/db/request';
 import { UserFacingError } from '../../src/errors';
 import { setLogLevel } from '../../src/logger';
 import { decideEstimate, postEstimate } from '../../src/services/estimates';
-import { logTime } from '../../src/services/timeEntries';
+import { deleteTimeEntry, editTimeEntry, logTime } from '../../src/services/timeEntries';
+import { MonthlyUsageModel } from '../../src/db/monthlyUsage';
+import { TimeEntryModel } from '../../src/db/timeEntry';
 import { applySeed } from '../../src/services/seed';
 import { createClaimedRequest } from '../support/records';
 import { ACME, STAFF, testDatabaseUri } from '../support/testEnv';
 
 const SEED = `
 managers: [${STAFF.manager}]
-engineers: [${STAFF.engineer}]
+engineers: [${STAFF.engineer}, ${STAFF.engineer2}]
 clients:
   - key: ACME
     name: Acme Ltd
@@ -28,6 +30,13 @@ clients:
     hourlyRate: 95
     approvers: [U0CAPBOSS]
     monthlyBudgetHours: 1
+    timezone: Europe/London
+  - key: EIGHT
+    name: Eight Hours Ltd
+    channels: [C0EIGHT]
+    hourlyRate: 95
+    approvers: [U0EIGHTBOSS]
+    monthlyBudgetHours: 8
     timezone: Europe/London
 `;
 
@@ -127,5 +136,75 @@ describe('the monthly cap around clock changes (Europe/London)', () => {
     expect((march as Error).message).toMatch(/monthly/i);
     const april = await log90(key, '2026-04-20T12:00:00Z');
     expect(april.monthly).toMatchObject({ month: '2026-04', capMinutes: 120, usedMinutes: 90 });
+  });
+});
+
+describe('the monthly cap under concurrency and edits', () => {
+  // #14, defect 3: the cap was check-then-write (cap 8 h, 7 h used, two engineers each logging
+  // 1 h at once → 9 h), and editing an entry never checked it (15 m edited to 5 h).
+  let number = 0;
+  async function eightHourRequest(): Promise<string> {
+    const key = await createClaimedRequest('EIGHT', ++number, { requesterId: 'U0EIGHTDEV', clientChannelId: 'C0EIGHT' });
+    const base = await postEstimate({ key, actor: { userId: STAFF.engineer }, lowMinutes: 600, highMinutes: 600, assumptions: '' });
+    await decideEstimate({ estimateId: base.estimate._id.toHexString(), actor: { userId: 'U0EIGHTBOSS' }, approve: true });
+    return key;
+  }
+  const log = (key: string, minutes: number, at: string, engineer: string = STAFF.engineer) =>
+    logTime({ key, actor: { userId: engineer }, minutes, note: 'Work', billable: true, at: new Date(at) });
+  const billableIn = async (month: string) =>
+    (await TimeEntryModel.find({ clientKey: 'EIGHT', billable: true, deletedAt: { $exists: false }, workDate: { $regex: `^${month}` } }).lean()).reduce((sum, e) => sum + e.minutes, 0);
+
+  it('lets only what fits through when engineers log at once, and the counter matches the entries', async () => {
+    const first = await eightHourRequest();
+    const second = await eightHourRequest();
+    await log(first, 420, '2026-06-02T12:00:00Z');
+    // Eight 1 h entries at once, from two engineers on two requests: only one fits.
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => log(i % 2 ? first : second, 60, '2026-06-03T12:00:00Z', i % 2 ? STAFF.engineer : STAFF.engineer2)),
+    );
+    const refused = attempts.filter((a) => a.status === 'rejected');
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    // Each refusal is one of the two budgets (a request's counter can be full for a moment with
+    // reservations the month then refuses and gives back).
+    for (const r of refused) expect(((r as PromiseRejectedResult).reason as Error).message).toMatch(/past (its monthly budget|what the client approved)/);
+    expect(refused.some((r) => /past its monthly budget \(8h of 8h used in 2026-06\)/.test(((r as PromiseRejectedResult).reason as Error).message))).toBe(true);
+    expect(await billableIn('2026-06')).toBe(480);
+    expect((await MonthlyUsageModel.findOne({ clientKey: 'EIGHT', month: '2026-06' }).lean())?.billableMinutes).toBe(480);
+    // Each request's own counter gave back what the month refused.
+    const requests = await RequestModel.find({ key: { $in: [first, second] } }).lean();
+    const entries = await TimeEntryModel.find({ requestKey: { $in: [first, second] }, billable: true }).lean();
+    for (const r of requests) expect(r.billableMinutesLogged).toBe(entries.filter((e) => e.requestKey === r.key).reduce((sum, e) => sum + e.minutes, 0));
+  });
+
+  it('checks the cap when an entry is edited to more time, and gives time back when it shrinks or goes', async () => {
+    const key = await eightHourRequest();
+    await log(key, 420, '2026-07-02T12:00:00Z');
+    const small = await log(key, 15, '2026-07-03T12:00:00Z');
+    const id = small.entry._id.toHexString();
+    // 15 m → 1 h 30 m fits the request's 10 h but not the month's 8 h.
+    const refused = await editTimeEntry(id, { userId: STAFF.engineer }, { minutes: 90 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UserFacingError);
+    expect((refused as Error).message).toMatch(/past its monthly budget \(7h 15m of 8h used in 2026-07\)/);
+    expect((await TimeEntryModel.findById(id).lean())?.minutes).toBe(15);
+    expect((await RequestModel.findOne({ key }).lean())?.billableMinutesLogged).toBe(435);
+    // Within the cap it is accepted; shrinking and deleting give the minutes back to the month.
+    await editTimeEntry(id, { userId: STAFF.engineer }, { minutes: 60 });
+    expect((await MonthlyUsageModel.findOne({ clientKey: 'EIGHT', month: '2026-07' }).lean())?.billableMinutes).toBe(480);
+    await editTimeEntry(id, { userId: STAFF.engineer }, { billable: false });
+    expect((await MonthlyUsageModel.findOne({ clientKey: 'EIGHT', month: '2026-07' }).lean())?.billableMinutes).toBe(420);
+    const other = await log(key, 45, '2026-07-04T12:00:00Z');
+    await deleteTimeEntry(other.entry._id.toHexString(), { userId: STAFF.engineer });
+    expect((await MonthlyUsageModel.findOne({ clientKey: 'EIGHT', month: '2026-07' }).lean())?.billableMinutes).toBe(420);
+    expect(await billableIn('2026-07')).toBe(420);
+  });
+
+  it('starts a month counter from time logged before counters existed', async () => {
+    const key = await eightHourRequest();
+    await TimeEntryModel.create({ requestKey: key, clientKey: 'EIGHT', engineerId: STAFF.engineer, minutes: 450, workDate: '2026-08-05', billable: true, createdAt: new Date() });
+    await RequestModel.updateOne({ key }, { $inc: { billableMinutesLogged: 450 } });
+    const refused = await log(key, 60, '2026-08-06T12:00:00Z').catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(/7h 30m of 8h used in 2026-08/);
+    const fits = await log(key, 30, '2026-08-06T12:00:00Z');
+    expect(fits.monthly).toMatchObject({ month: '2026-08', capMinutes: 480, usedMinutes: 480 });
   });
 });

@@ -26,7 +26,8 @@ import { requestsWithStaleTimers } from './services/timers';
 import { runMonthlyBilling } from './slack/billingRun';
 import { deliverEffect, type DeliveryDeps } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
-import { askChangeNotice, type Effects } from './slack/requestUpdates';
+import { askChangeNotice, showSettled, type Effects } from './slack/requestUpdates';
+import { settleEstimateDecisions } from './services/estimates';
 
 export interface RunningWorker {
   effects: Effects & { wakeups: Wakeups };
@@ -41,7 +42,7 @@ export const OVERDUE_AFTER_MS = 30_000;
  * changed without an effect recorded (the process died in between), timers not scheduled. Oldest
  * first and bounded, so nothing starves; failed effects are not retried here (a manager does).
  */
-export async function maintenanceSweep(effects: Effects & { wakeups: Wakeups }, overdueAfterMs = OVERDUE_AFTER_MS): Promise<{ woken: number; synced: number; timers: number }> {
+export async function maintenanceSweep(effects: Effects & { wakeups: Wakeups }, overdueAfterMs = OVERDUE_AFTER_MS): Promise<{ woken: number; synced: number; timers: number; settled: number }> {
   const overdue = await overdueEffects(new Date(Date.now() - overdueAfterMs), 500);
   await effects.wakeups.wake(overdue.map((w) => ({ ...w, dueAt: new Date(0) })));
   let synced = 0;
@@ -53,9 +54,12 @@ export async function maintenanceSweep(effects: Effects & { wakeups: Wakeups }, 
     await effects.delivery.showRequest(request.key);
     synced++;
   }
+  // Estimates whose record fell behind their request's decision (the process died in between).
+  const settled = await settleEstimateDecisions();
+  await showSettled(effects, settled);
   const stale = await requestsWithStaleTimers(500);
   for (const key of stale) await effects.timers.sync(key);
-  return { woken: overdue.length, synced, timers: stale.length };
+  return { woken: overdue.length, synced, timers: stale.length, settled: settled.length };
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {

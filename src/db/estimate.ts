@@ -53,6 +53,9 @@ const estimateSchema = new Schema(
 // Serves: a request's estimates in order (budget, re-estimate, decision buttons); unique so two
 // engineers estimating at once cannot both create version N.
 estimateSchema.index({ requestKey: 1, version: 1 }, { unique: true });
+// Serves: the worker's sweep that brings pending estimates in line with their request's decision
+// (pending ones are few at any time).
+estimateSchema.index({ decision: 1, createdAt: 1 });
 // Serves: billing summaries (approved estimates of a client) and the approvals waiting list.
 estimateSchema.index({ clientKey: 1, decision: 1, decidedAt: 1 });
 // Serves: "did this modal submission already post an estimate?" (postEstimate, before it writes);

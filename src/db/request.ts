@@ -57,6 +57,35 @@ const requestSchema = new Schema(
      * record (the sweep asks for it again if the process died before recording it).
      */
     lastChange: { type: new Schema({ action: { type: String, required: true }, actorId: { type: String, required: true }, revision: { type: Number, required: true } }, { _id: false }) },
+    /**
+     * The estimate the request waits on or works under, and the client's decision on it. Written
+     * in the same update as the state change it makes (estimate → awaiting approval, approve,
+     * decline), so the pair is one atomic change; the estimate's own record follows it
+     * (services/estimates.ts settleEstimate, and the worker's sweep after a crash). Absent on
+     * requests estimated before it existed.
+     */
+    currentEstimate: {
+      type: new Schema(
+        {
+          version: { type: Number, required: true },
+          decision: { type: String, enum: ['pending', 'approved', 'declined'], required: true },
+          decidedBy: { type: String },
+          decidedAt: { type: Date },
+          declineReason: { type: String },
+          terms: {
+            type: new Schema(
+              {
+                billingMode: { type: String, enum: ['upfront', 'on_completion'], required: true },
+                incrementMinutes: { type: Number, required: true },
+                minimumMinutes: { type: Number, required: true },
+              },
+              { _id: false },
+            ),
+          },
+        },
+        { _id: false },
+      ),
+    },
   },
   { timestamps: { createdAt: false, updatedAt: true } },
 );

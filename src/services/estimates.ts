@@ -10,7 +10,8 @@ import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
 import type { Actor } from './directory';
-import { authorise, checkTransition, requireRequest, transitionRequest } from './requestLifecycle';
+import { authorise, checkTransition, requireRequest, transitionRequest, type CurrentEstimate } from './requestLifecycle';
+import { crashPoint } from '../crashPoints';
 import { isDuplicateKey } from './sequence';
 import { findClientByKey, type Client } from './directory';
 import { Types } from 'mongoose';
@@ -99,7 +100,8 @@ export async function postEstimate(input: EstimateInput): Promise<PostedEstimate
         assumptions: input.assumptions,
         authorId: input.actor.userId,
         createdAt: now,
-        ...(autoApproved ? { decision: 'approved', decidedBy: 'system', decidedAt: now, autoApproved: true, terms: termsNow(client) } : {}),
+        // Approved below, like any decision, once the request waits on it; the flag says it will be.
+        ...(autoApproved ? { autoApproved: true } : {}),
         ...(input.submissionId ? { submissionId: input.submissionId } : {}),
       });
       estimate = created.toObject();
@@ -113,9 +115,26 @@ export async function postEstimate(input: EstimateInput): Promise<PostedEstimate
   }
   if (!estimate) throw new UserFacingError(ErrorCode.Conflict, 'Someone else is estimating this request right now. Please try again.');
 
-  const superseded = await EstimateModel.find({ requestKey: request.key, decision: 'pending', version: { $lt: estimate.version } }).lean();
-  if (superseded.length > 0) {
-    await EstimateModel.updateMany({ _id: { $in: superseded.map((e) => e._id) }, decision: 'pending' }, { $set: { decision: 'superseded' } });
+  let superseded: Estimate[];
+  if (topUp) {
+    // A top-up is not paired with a change of the request: one write supersedes an older pending one.
+    superseded = await EstimateModel.find({ requestKey: request.key, decision: 'pending', version: { $lt: estimate.version } }).lean();
+    if (superseded.length > 0) {
+      await EstimateModel.updateMany({ _id: { $in: superseded.map((e) => e._id) }, decision: 'pending' }, { $set: { decision: 'superseded' } });
+    }
+  } else {
+    crashPoint('estimate.created');
+    try {
+      // The request now waits on this version: one update moves the state and the pointer.
+      await transitionRequest({ key: request.key, action: 'estimate', actor: input.actor, estimate: { set: { version: estimate.version, decision: 'pending' } } });
+    } catch (error) {
+      // The request moved on while we estimated: this version must not stay open for a decision,
+      // and the pending one before it still stands. Its submission is let go, so Slack's retry of
+      // the modal is refused like this call rather than told the estimate was posted.
+      await EstimateModel.updateOne({ _id: estimate._id, decision: 'pending' }, { $set: { decision: 'superseded' }, $unset: { submissionId: '' } });
+      throw error;
+    }
+    superseded = (await settleEstimate(await requireRequest(request.key))).filter((e) => e.decision === 'superseded');
   }
   await recordAudit({
     actorId: input.actor.userId,
@@ -125,31 +144,8 @@ export async function postEstimate(input: EstimateInput): Promise<PostedEstimate
     clientKey: request.clientKey,
     after: { lowMinutes: estimate.lowMinutes, highMinutes: estimate.highMinutes, hourlyRateMinor: estimate.hourlyRateMinor, amountMinor: estimate.amountMinor, supersedes: superseded.map((e) => e.version) },
   });
-
-  if (!topUp) {
-    try {
-      await transitionRequest({ key: request.key, action: 'estimate', actor: input.actor });
-      if (autoApproved) {
-        await transitionRequest({ key: request.key, action: 'approve', actor: { userId: 'system' }, asSystem: true });
-        await recordAudit({
-          actorId: 'system',
-          action: 'estimate.auto_approved',
-          entityType: 'estimate',
-          entityId: `${request.key}/v${estimate.version}`,
-          clientKey: request.clientKey,
-          after: { highMinutes: estimate.highMinutes, autoApproveMinutes: client.autoApproveMinutes },
-        });
-      }
-    } catch (error) {
-      // The request moved on while we estimated: this version must not stay open for a decision.
-      // Its submission is let go, so Slack's retry of the modal is refused like this call rather
-      // than told the estimate was posted.
-      await EstimateModel.updateOne(
-        { _id: estimate._id, decision: { $in: ['pending', 'approved'] } },
-        { $set: { decision: 'superseded' }, $unset: { submissionId: '' } },
-      );
-      throw error;
-    }
+  if (autoApproved) {
+    await writeDecision(estimate, await requireRequest(request.key), { userId: 'system' }, { approve: true, terms: termsNow(client), asSystem: true });
   }
   logger.info({ request: request.key, version: estimate.version, topUp, autoApproved }, 'Estimate posted');
   return { estimate: (await EstimateModel.findById(estimate._id).lean()) ?? estimate, superseded, autoApproved, repeated: false };
@@ -192,6 +188,11 @@ export interface Decision {
   actor: Actor;
   approve: boolean;
   reason?: string;
+  /**
+   * Told of estimates this call brought in line with their request's decision before answering
+   * (a decision a crash left half done), so they are shown even though this decision is refused.
+   */
+  onSettled?: (settled: Estimate[]) => Promise<void>;
 }
 
 /** Approves or declines a pending estimate; exactly one decision wins a double click. */
@@ -200,47 +201,180 @@ export async function decideEstimate(input: Decision): Promise<Estimate> {
   const request = await requireRequest(estimate.requestKey);
   const client = await authorise(input.approve ? 'approve' : 'decline', input.actor, request);
   const latest = await nextVersion(estimate.requestKey).then((n) => n - 1);
-  if (estimate.decision !== 'pending') throw new UserFacingError(ErrorCode.Conflict, refusalForDecision(estimate, latest));
+  // A decision the request holds but the estimate does not show yet (the process died in
+  // between) is put on the estimate first, so a second click is told what happened.
   if (estimate.kind === 'estimate') {
-    // Checked before the decision is written, so a refused transition leaves the estimate pending.
-    await checkTransition({ key: request.key, action: input.approve ? 'approve' : 'decline', actor: input.actor });
-    const below = input.approve ? belowLogged(request, estimate.highMinutes) : undefined;
-    if (below) throw below;
-  } else if (input.approve && (request.state === 'closed' || request.state === 'cancelled')) {
+    const settled = await settleEstimate(request);
+    if (settled.length > 0) await input.onSettled?.(settled);
+  }
+  const now = await requireEstimate(input.estimateId);
+  if (now.decision !== 'pending') throw new UserFacingError(ErrorCode.Conflict, refusalForDecision(now, latest));
+  const terms = termsNow(client);
+  if (estimate.kind === 'topup') return decideTopUp(estimate, request, input, terms, latest);
+  // Checked before anything is written, so a refusal leaves the estimate pending.
+  await checkTransition({ key: request.key, action: input.approve ? 'approve' : 'decline', actor: input.actor });
+  const below = input.approve ? belowLogged(request, estimate.highMinutes) : undefined;
+  if (below) throw below;
+  return writeDecision(estimate, request, input.actor, { approve: input.approve, terms, reason: input.reason, latest });
+}
+
+interface DecisionWrite {
+  approve: boolean;
+  terms: ChargeTerms;
+  reason?: string | undefined;
+  asSystem?: boolean;
+  /** The latest version, for the refusal when another decision won. */
+  latest?: number;
+}
+
+/**
+ * An estimate's decision as one atomic change: the request's state and its currentEstimate in
+ * one guarded update (transitionRequest), then the estimate's record brought in line
+ * (settleEstimate). A crash after the first write loses nothing: the request holds the decision,
+ * and the next click or the worker's sweep settles the estimate.
+ */
+async function writeDecision(estimate: Estimate, request: RequestRecord, actor: Actor, how: DecisionWrite): Promise<Estimate> {
+  const decision: CurrentEstimate = {
+    version: estimate.version,
+    decision: how.approve ? 'approved' : 'declined',
+    decidedBy: actor.userId,
+    decidedAt: new Date(),
+    ...(how.approve ? { terms: how.terms } : {}),
+    ...(how.reason ? { declineReason: how.reason } : {}),
+  };
+  try {
+    await transitionRequest({
+      key: request.key,
+      action: how.approve ? 'approve' : 'decline',
+      actor,
+      asSystem: how.asSystem,
+      estimate: { set: decision, expect: request.currentEstimate ? { version: estimate.version } : 'none' },
+    });
+  } catch (error) {
+    if (!(error instanceof UserFacingError)) throw error;
+    // Another decision (a double click) or change won: answer with what happened to this estimate.
+    await settleEstimate(await requireRequest(request.key));
+    const current = await requireEstimate(estimate._id.toHexString());
+    if (current.decision !== 'pending') throw new UserFacingError(ErrorCode.Conflict, refusalForDecision(current, how.latest ?? current.version));
+    throw error;
+  }
+  crashPoint('estimate.decided');
+  await settleEstimate(await requireRequest(request.key));
+  return requireEstimate(estimate._id.toHexString());
+}
+
+/** A top-up's decision is one write on its own record: it changes nothing on the request. */
+async function decideTopUp(estimate: Estimate, request: RequestRecord, input: Decision, terms: ChargeTerms, latest: number): Promise<Estimate> {
+  if (input.approve && (request.state === 'closed' || request.state === 'cancelled')) {
     // No more work can be billed on it, and an approved top-up would still raise the month's cap.
     throw new UserFacingError(ErrorCode.Conflict, `${request.key} is ${request.state}, so its top-up can't be approved any more. Decline it, or open a new request for more work.`);
   }
-  const now = new Date();
   const decided = await EstimateModel.findOneAndUpdate(
     { _id: estimate._id, decision: 'pending' },
     {
       $set: {
         decision: input.approve ? 'approved' : 'declined',
         decidedBy: input.actor.userId,
-        decidedAt: now,
-        ...(input.approve ? { terms: termsNow(client) } : {}),
+        decidedAt: new Date(),
+        ...(input.approve ? { terms } : {}),
         ...(input.reason ? { declineReason: input.reason } : {}),
       },
     },
     { returnDocument: 'after' },
   ).lean();
-  if (!decided) {
-    const current = await requireEstimate(input.estimateId);
-    throw new UserFacingError(ErrorCode.Conflict, refusalForDecision(current, latest));
-  }
-  await recordAudit({
-    actorId: input.actor.userId,
-    action: input.approve ? 'estimate.approved' : 'estimate.declined',
-    entityType: 'estimate',
-    entityId: `${estimate.requestKey}/v${estimate.version}`,
-    clientKey: estimate.clientKey,
-    before: { decision: 'pending' },
-    after: { decision: decided.decision, amountMinor: estimate.amountMinor, highMinutes: estimate.highMinutes, reason: input.reason },
-  });
-  if (estimate.kind === 'estimate') {
-    await transitionRequest({ key: request.key, action: input.approve ? 'approve' : 'decline', actor: input.actor });
-  }
+  if (!decided) throw new UserFacingError(ErrorCode.Conflict, refusalForDecision(await requireEstimate(input.estimateId), latest));
+  await auditDecision(decided);
   return decided;
+}
+
+async function auditDecision(decided: Estimate): Promise<void> {
+  const auto = decided.autoApproved && decided.decidedBy === 'system';
+  await recordAudit({
+    actorId: decided.decidedBy ?? 'system',
+    action: auto ? 'estimate.auto_approved' : decided.decision === 'approved' ? 'estimate.approved' : 'estimate.declined',
+    entityType: 'estimate',
+    entityId: `${decided.requestKey}/v${decided.version}`,
+    clientKey: decided.clientKey,
+    before: { decision: 'pending' },
+    after: { decision: decided.decision, amountMinor: decided.amountMinor, highMinutes: decided.highMinutes, reason: decided.declineReason ?? undefined, terms: decided.terms ?? undefined },
+  });
+}
+
+/**
+ * Brings a request's estimates in line with the decision it holds: older pending versions are
+ * superseded, and the current version takes the request's decision. Each is a guarded write, so
+ * whoever settles first (the click, a second click, the sweep) writes it, and audits it, once.
+ * Returns the estimates it changed.
+ */
+export async function settleEstimate(request: Pick<RequestRecord, 'key' | 'currentEstimate'>): Promise<Estimate[]> {
+  const current = request.currentEstimate;
+  if (!current) return [];
+  const changed: Estimate[] = [];
+  const older = await EstimateModel.find({ requestKey: request.key, decision: 'pending', version: { $lt: current.version } }).lean();
+  for (const estimate of older) {
+    const superseded = await EstimateModel.findOneAndUpdate({ _id: estimate._id, decision: 'pending' }, { $set: { decision: 'superseded' } }, { returnDocument: 'after' }).lean();
+    if (superseded) changed.push(superseded);
+  }
+  if (current.decision !== 'pending') {
+    const decided = await EstimateModel.findOneAndUpdate(
+      { requestKey: request.key, version: current.version, decision: 'pending' },
+      {
+        $set: {
+          decision: current.decision,
+          decidedBy: current.decidedBy,
+          decidedAt: current.decidedAt,
+          ...(current.terms ? { terms: current.terms } : {}),
+          ...(current.declineReason ? { declineReason: current.declineReason } : {}),
+        },
+      },
+      { returnDocument: 'after' },
+    ).lean();
+    if (decided) {
+      await auditDecision(decided);
+      changed.push(decided);
+    }
+  }
+  return changed;
+}
+
+/** A pending estimate older than this that its request never waited on was left by a crash. */
+export const ORPHAN_AFTER_MS = 5 * 60_000;
+
+/**
+ * The sweep after a crash (the worker runs it every minute): every pending estimate whose request
+ * holds a decision on it or a newer version is settled; a pending auto-approvable estimate the
+ * request waits on is approved; a pending estimate its request never waited on (the process died
+ * between posting and the request's change) is superseded once it is ORPHAN_AFTER_MS old.
+ * Returns the estimates it changed, for Slack to show.
+ */
+export async function settleEstimateDecisions(limit = 200, orphanAfterMs = ORPHAN_AFTER_MS): Promise<Estimate[]> {
+  const pending = await EstimateModel.find({ decision: 'pending', kind: 'estimate' }).sort({ createdAt: 1 }).limit(limit).lean();
+  const changed: Estimate[] = [];
+  for (const key of new Set(pending.map((e) => e.requestKey))) {
+    const request = await RequestModel.findOne({ key }).lean();
+    if (!request) continue;
+    changed.push(...(await settleEstimate(request)));
+    for (const estimate of pending.filter((e) => e.requestKey === key)) {
+      const current = request.currentEstimate;
+      if (current && current.version === estimate.version && current.decision === 'pending' && estimate.autoApproved && request.state === 'awaiting_approval') {
+        const client = await findClientByKey(request.clientKey);
+        if (!client) continue;
+        const approved = await writeDecision(estimate, request, { userId: 'system' }, { approve: true, terms: termsNow(client), asSystem: true }).catch(() => undefined);
+        if (approved) changed.push(approved);
+        continue;
+      }
+      const waitedOn = current ? current.version >= estimate.version : request.state === 'awaiting_approval';
+      if (!waitedOn && Date.now() - estimate.createdAt.getTime() > orphanAfterMs) {
+        const orphan = await EstimateModel.findOneAndUpdate(
+          { _id: estimate._id, decision: 'pending' },
+          { $set: { decision: 'superseded' }, $unset: { submissionId: '' } },
+          { returnDocument: 'after' },
+        ).lean();
+        if (orphan) changed.push(orphan);
+      }
+    }
+  }
+  return changed;
 }
 
 export interface Budget {

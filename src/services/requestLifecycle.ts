@@ -193,7 +193,15 @@ export interface TransitionInput {
   set?: Partial<Pick<RequestRecord, 'resolution' | 'cancelReason' | 'rating' | 'assigneeId'>>;
   /** Skips the role check; only for the system itself (jobs), never for a Slack user. */
   asSystem?: boolean;
+  /**
+   * The estimate decision written in the same update (services/estimates.ts), and the estimate the
+   * request must still be waiting on: `none` for a request estimated before decisions were kept
+   * on it.
+   */
+  estimate?: { set: CurrentEstimate; expect?: { version: number } | 'none' };
 }
+
+export type CurrentEstimate = NonNullable<RequestRecord['currentEstimate']>;
 
 const now = () => new Date();
 
@@ -283,8 +291,12 @@ export async function transitionRequest(input: TransitionInput): Promise<Request
     if (value === undefined) toUnset[name] = '';
     else toSet[name] = value;
   }
+  const expected = input.estimate?.expect;
+  const estimateGuard =
+    expected === undefined ? {} : expected === 'none' ? { currentEstimate: { $exists: false } } : { 'currentEstimate.version': expected.version, 'currentEstimate.decision': 'pending' as const };
+  if (input.estimate) toSet.currentEstimate = input.estimate.set;
   const result = await RequestModel.updateOne(
-    { _id: request._id, state: request.state, revision: request.revision },
+    { _id: request._id, state: request.state, revision: request.revision, ...estimateGuard },
     { $set: { ...toSet, lastChange }, ...(Object.keys(toUnset).length ? { $unset: toUnset } : {}), $inc: { revision: 1 } },
   );
   if (result.modifiedCount !== 1) {

@@ -3,14 +3,17 @@
 // its timers are (re)scheduled and the Home tabs of the people it concerns are refreshed.
 import type { Config } from '../config';
 import type { RequestRecord } from '../db/request';
+import { formatRange } from '../domain/duration';
 import type { RequestAction } from '../domain/lifecycle';
 import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
+import type { Estimate } from '../services/estimates';
 import { homeViewersFor } from '../services/home';
-import { loadRequestWithClient, transitionRequest, type LoadedRequest, type TransitionInput } from '../services/requestLifecycle';
+import { loadRequestWithClient, requireRequest, transitionRequest, type LoadedRequest, type TransitionInput } from '../services/requestLifecycle';
 import type { Delivery } from './delivery';
 import type { Membership } from './membership';
 import type { SlackPost } from './delivery/posts';
 import type { SlackTokens } from './tokens';
+import { escapeAndTruncate } from './mrkdwn';
 import { threadNotice } from './views/notices';
 
 export interface Effects {
@@ -86,4 +89,31 @@ export async function askChangeNotice(effects: Effects, request: Pick<RequestRec
 export async function showEstimateChange(effects: Effects, requestKey: string, estimateIds: string[]): Promise<void> {
   await effects.delivery.showEstimates(estimateIds);
   await showRequest(effects, requestKey);
+}
+
+/**
+ * The thread notice of a client's decision on an estimate or top-up, by the estimate's id: asked
+ * again (a retry, the sweep after a crash), it is posted once. Automatic approvals have none: the
+ * estimate message says so.
+ */
+export async function announceDecision(effects: Effects, decided: Estimate): Promise<void> {
+  if (decided.decision !== 'approved' && decided.decision !== 'declined') return;
+  if (decided.autoApproved && decided.decidedBy === 'system') return;
+  const request = await requireRequest(decided.requestKey);
+  const by = `<@${decided.decidedBy ?? ''}>`;
+  const text =
+    decided.decision === 'approved'
+      ? `:white_check_mark: ${by} approved the ${decided.kind === 'topup' ? 'top-up' : 'estimate'} (v${decided.version}, ${formatRange(decided.lowMinutes, decided.highMinutes)}).` +
+        (request.assigneeId ? ` <@${request.assigneeId}>, you're good to go.` : '')
+      : `:no_entry_sign: ${by} declined estimate v${decided.version}: ${escapeAndTruncate(decided.declineReason ?? '', 1000)}` +
+        (request.assigneeId ? `\n<@${request.assigneeId}>, you can post a new estimate.` : '');
+  await postInThread(effects, request, `decided-${decided._id.toHexString()}`, text);
+}
+
+/** Estimates brought in line with their request's decision after a crash: shown, and announced. */
+export async function showSettled(effects: Effects, settled: Estimate[]): Promise<void> {
+  for (const estimate of settled) {
+    await showEstimateChange(effects, estimate.requestKey, [estimate._id.toHexString()]);
+    await announceDecision(effects, estimate);
+  }
 }

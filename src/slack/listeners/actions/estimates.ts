@@ -8,7 +8,7 @@ import { decideEstimate, requireEstimate } from '../../../services/estimates';
 import { authorise, checkTransition, requireRequest } from '../../../services/requestLifecycle';
 import { deleteTimeEntry, timeEntryForEdit } from '../../../services/timeEntries';
 import { sealMetadata } from '../../metadata';
-import { postInThread, showEstimateChange } from '../../requestUpdates';
+import { announceDecision, showEstimateChange, showSettled } from '../../requestUpdates';
 import { askQuestionModal, declineEstimateModal, estimateModal, logTimeModal } from '../../views/modals';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
@@ -43,17 +43,9 @@ export function openLogTimeModal(ctx: ListenerContext) {
 
 export function approveEstimate(ctx: ListenerContext) {
   return buttonHandler(async ({ action, body }) => {
-    const decided = await decideEstimate({ estimateId: parseButtonValue(objectIdValue, action.value), actor: actorOf(body), approve: true });
+    const decided = await decideEstimate({ estimateId: parseButtonValue(objectIdValue, action.value), actor: actorOf(body), approve: true, onSettled: (settled) => showSettled(ctx, settled) });
     await showEstimateChange(ctx, decided.requestKey, [decided._id.toHexString()]);
-    const request = await requireRequest(decided.requestKey);
-    const what = decided.kind === 'topup' ? 'top-up' : 'estimate';
-    await postInThread(
-      ctx,
-      request,
-      `decided-${decided._id.toHexString()}`,
-      `:white_check_mark: <@${body.user.id}> approved the ${what} (v${decided.version}, ${formatRange(decided.lowMinutes, decided.highMinutes)}).` +
-        (request.assigneeId ? ` <@${request.assigneeId}>, you're good to go.` : ''),
-    );
+    await announceDecision(ctx, decided);
   });
 }
 

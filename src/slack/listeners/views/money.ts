@@ -8,7 +8,7 @@ import { askClient, authorise, cleanText, requireRequest } from '../../../servic
 import { editTimeEntry } from '../../../services/timeEntries';
 import { formatDuration } from '../../../domain/duration';
 import { openMetadata } from '../../metadata';
-import { postInThread, showEstimateChange, showRequest } from '../../requestUpdates';
+import { announceDecision, postInThread, showEstimateChange, showRequest, showSettled } from '../../requestUpdates';
 import { escapeAndTruncate } from '../../mrkdwn';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
@@ -81,17 +81,10 @@ export function declineSubmitted(ctx: ListenerContext) {
     if (!reason.success) return void (await args.ack({ response_action: 'errors', errors: { reason: reason.error.issues[0]?.message ?? 'Please check the reason.' } }));
     const actor = { userId: args.body.user.id, channelId: meta.channelId };
     await submitWith(args, 'reason', async () => {
-      const decided = await decideEstimate({ estimateId: meta.estimateId, actor, approve: false, reason: reason.data });
+      const decided = await decideEstimate({ estimateId: meta.estimateId, actor, approve: false, reason: reason.data, onSettled: (settled) => showSettled(ctx, settled) });
       return async () => {
         await showEstimateChange(ctx, decided.requestKey, [decided._id.toHexString()]);
-        const request = await requireRequest(decided.requestKey);
-        await postInThread(
-          ctx,
-          request,
-          `decided-${decided._id.toHexString()}`,
-          `:no_entry_sign: <@${actor.userId}> declined estimate v${decided.version}: ${escapeAndTruncate(reason.data, 1000)}` +
-            (request.assigneeId ? `\n<@${request.assigneeId}>, you can post a new estimate.` : ''),
-        );
+        await announceDecision(ctx, decided);
       };
     });
   };

@@ -6,47 +6,9 @@ import { Schema, model, type InferSchemaType } from 'mongoose';
 export const BILLING_SUMMARY_STATUSES = ['draft', 'issued'] as const;
 export type BillingSummaryStatus = (typeof BILLING_SUMMARY_STATUSES)[number];
 
-/**
- * One request in a month. The charge columns (billed, amount, upfront, reconciliation) are what
- * the month added to the request's charge; an adjustment line holds, in every number column, the
- * difference between a recomputation of an issued month and what that month said.
- */
-export interface BillingLine {
-  requestKey: string;
-  title: string;
-  openedAt: Date;
-  closedAt?: Date | null | undefined;
-  /** When the request was cancelled (a cancellation ends its billing as a close does). */
-  cancelledAt?: Date | null | undefined;
-  state: string;
-  /** Minutes the client had approved by the end of the month (estimate high end plus top-ups). */
-  estimateMinutes: number;
-  approvedAmountMinor: number;
-  /** Billable minutes logged with a work date in the month. */
-  loggedMinutes: number;
-  /** Billable minutes logged on the request up to the end of the month, before rounding. */
-  rawMinutes: number;
-  billedMinutes: number;
-  amountMinor: number;
-  upfrontMinor: number;
-  reconciliationMinor: number;
-  adjustment: boolean;
-  /** The issued month an adjustment line corrects; absent on ordinary lines. */
-  adjustsPeriod?: string | null | undefined;
-}
+import type { BillingLine, BillingTotals } from '../domain/billingLines';
 
-export interface BillingTotals {
-  estimateMinutes: number;
-  approvedAmountMinor: number;
-  loggedMinutes: number;
-  rawMinutes: number;
-  billedMinutes: number;
-  amountMinor: number;
-  upfrontMinor: number;
-  reconciliationMinor: number;
-  /** amount + reconciliation: what the month asks the client to pay (negative: a credit). */
-  netMinor: number;
-}
+export type { BillingLine, BillingTotals };
 
 const lineSchema = new Schema(
   {

@@ -1,12 +1,11 @@
-// Monthly billing summaries: which requests a client's month bills and what each bills (the rules
-// are domain/billing's requestCharge), drafts that are regenerated in place, issuing, the
-// adjustments that carry later changes to an issued month into a later month, and the CSV.
+// Monthly billing summaries, the reads and writes: the histories a month can concern, drafts that
+// are regenerated in place, issuing, the adjustments that carry later changes to an issued month
+// into a later month, who may see and issue them, and the CSV. The rules (which requests a month
+// bills and what each line says, adjustments, totals) are pure, in domain/billingLines.ts and
+// domain/billing.ts, so the verifier recomputes a summary from the audit ledger with the same code.
 //
 // A month is a calendar month in the client's timezone. Each line is what the month added to a
-// request's charge: requestCharge as things stood at the end of the month, minus requestCharge as
-// they stood at its start. So an on-completion request bills in full in the month it closed, an
-// upfront request bills each approval in the month it was approved and its reconciliation in the
-// month it closed, and every month's lines add up, over the months, to exactly the request's charge.
+// request's charge, so every month's lines add up, over the months, to exactly the request's charge.
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
@@ -14,9 +13,18 @@ import { stringify } from 'csv-stringify/sync';
 import type { Types } from 'mongoose';
 import { BillingSummaryModel, type BillingLine, type BillingSummaryRecord, type BillingTotals } from '../db/billingSummary';
 import { EstimateModel } from '../db/estimate';
-import { RequestModel, type RequestRecord } from '../db/request';
+import { RequestModel } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
-import { agreementOf, requestCharge, summaryTotals, type RequestCharge } from '../domain/billing';
+import {
+  billingTotals,
+  differences,
+  monthLines,
+  numbersOf,
+  outstandingAdjustments,
+  ownLines,
+  type RequestHistory,
+  type Terms,
+} from '../domain/billingLines';
 import { decimalAmount } from '../domain/money';
 import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
@@ -24,14 +32,13 @@ import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
 import { actorFacts, findClientByChannel, findClientByKey, staffRoles, type Actor, type Client } from './directory';
-import type { Estimate } from './estimates';
 import { isDuplicateKey } from './sequence';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
 export type BillingSummary = BillingSummaryRecord & { _id: Types.ObjectId };
-export type { BillingLine, BillingTotals };
+export type { BillingLine, BillingTotals, Terms };
 
 // ---------------------------------------------------------------------------------------------
 // Months
@@ -92,21 +99,6 @@ function refuse(actor: Actor, clientKey: string | undefined): UserFacingError {
 // Lines
 // ---------------------------------------------------------------------------------------------
 
-/**
- * The client's billing terms a month is computed under. A request is billed under the terms stored
- * with its approved estimate (the terms in force when the client approved it); these apply only
- * to requests approved before terms were stored.
- */
-export interface Terms {
-  key: string;
-  billingMode: 'upfront' | 'on_completion';
-  /** Shown on the summary; every approved tranche carries its own rate. */
-  hourlyRateMinor: number;
-  incrementMinutes: number;
-  minimumMinutes: number;
-  timezone: string;
-}
-
 /** An issued month is recomputed under the terms it was issued with, not the client's current ones. */
 function termsOf(summary: BillingSummary): Terms {
   return {
@@ -119,82 +111,9 @@ function termsOf(summary: BillingSummary): Terms {
   };
 }
 
-interface EntryMinutes {
-  requestKey: string;
-  workDate: string;
-  minutes: number;
-}
-
-interface RequestHistory {
-  request: RequestRecord;
-  estimates: Estimate[];
-  /** Billable, not deleted. */
-  entries: EntryMinutes[];
-}
-
-interface ChargeAt {
-  charge: RequestCharge;
-  approvedMinutes: number;
-  approvedAmountMinor: number;
-}
-
-/** The approvals that had been given before `instant`; later decisions count as not made yet. */
-function decidedBefore(estimates: Estimate[], instant: Date): Estimate[] {
-  return estimates.filter((e) => e.decision !== 'approved' || (e.decidedAt ?? e.createdAt) < instant);
-}
-
 /**
- * requestCharge as things stood at `instant` (time logged with a work date before `beforeDay`),
- * under the terms of the approved estimate and priced tranche by tranche at each approval's own
- * rate: a later change of mode or rate never alters work already agreed (nor an issued month).
- */
-function chargeAt(terms: Terms, history: RequestHistory, instant: Date, beforeDay: string): ChargeAt {
-  const agreement = agreementOf(decidedBefore(history.estimates, instant));
-  const logged = history.entries.filter((e) => e.workDate < beforeDay).reduce((sum, e) => sum + e.minutes, 0);
-  // A cancelled request is finished for billing as a closed one is: approved work already done
-  // bills (on completion), and an upfront invoice is reconciled against it.
-  const endedAt = history.request.closedAt ?? history.request.cancelledAt;
-  const charge = requestCharge({
-    ...(agreement.terms ?? terms),
-    tranches: agreement.tranches,
-    loggedBillableMinutes: logged,
-    closed: endedAt !== undefined && endedAt !== null && endedAt < instant,
-  });
-  return { charge, approvedMinutes: agreement.approvedMinutes, approvedAmountMinor: agreement.approvedAmountMinor };
-}
-
-function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): BillingLine {
-  const atEnd = chargeAt(terms, history, bounds.end, bounds.nextFirstDay);
-  const atStart = chargeAt(terms, history, bounds.start, bounds.firstDay);
-  const { request } = history;
-  return {
-    requestKey: request.key,
-    title: request.title,
-    openedAt: request.createdAt,
-    closedAt: request.closedAt ?? undefined,
-    cancelledAt: request.cancelledAt ?? undefined,
-    state: request.state,
-    estimateMinutes: atEnd.approvedMinutes,
-    approvedAmountMinor: atEnd.approvedAmountMinor,
-    loggedMinutes: history.entries
-      .filter((e) => e.workDate >= bounds.firstDay && e.workDate < bounds.nextFirstDay)
-      .reduce((sum, e) => sum + e.minutes, 0),
-    rawMinutes: atEnd.charge.rawMinutes,
-    billedMinutes: atEnd.charge.billedMinutes - atStart.charge.billedMinutes,
-    amountMinor: atEnd.charge.amountMinor - atStart.charge.amountMinor,
-    upfrontMinor: atEnd.charge.upfrontMinor - atStart.charge.upfrontMinor,
-    reconciliationMinor: atEnd.charge.reconciliationMinor - atStart.charge.reconciliationMinor,
-    adjustment: false,
-  };
-}
-
-/**
- * The month's own lines: requests closed or cancelled in it (on completion: billed; upfront:
- * reconciled; a cancelled request that bills nothing and had no time this month is left out),
- * upfront requests with an estimate or top-up approved in it (billed on approval; whether a
- * request is upfront is its approved estimate's terms, so approvals are all looked at and those
- * that bill nothing in the month are left out), and requests with billable time logged in it that
- * are not billed yet (amount 0, shown so the client sees work in progress).
+ * The month's own lines (domain/billingLines.ts monthLines), for the requests the month can
+ * concern: closed, cancelled, with an approval, or with billable time in it.
  */
 export async function computeMonthLines(client: Terms, period: string): Promise<BillingLine[]> {
   const bounds = periodBounds(period, client.timezone);
@@ -208,8 +127,7 @@ export async function computeMonthLines(client: Terms, period: string): Promise<
       { requestKey: 1 },
     ).lean(),
   ]);
-  const shown = new Set([...closed.map((r) => r.key), ...cancelled.map((r) => r.key), ...logged.map((e) => e.requestKey)]);
-  const keys = [...new Set([...shown, ...approved.map((e) => e.requestKey)])];
+  const keys = [...new Set([...closed.map((r) => r.key), ...cancelled.map((r) => r.key), ...approved.map((e) => e.requestKey), ...logged.map((e) => e.requestKey)])];
   if (keys.length === 0) return [];
   // Estimates and time entries are also scoped to the client: a request key can only ever carry
   // its own client's records, and a server that scans (mongo-java-server keeps no secondary
@@ -224,15 +142,8 @@ export async function computeMonthLines(client: Terms, period: string): Promise<
   ]);
   const estimatesOf = byRequest(estimates);
   const entriesOf = byRequest(entries);
-  return requests
-    .sort((a, b) => a.number - b.number || a.key.localeCompare(b.key))
-    .map((request) =>
-      lineFor(client, { request, estimates: estimatesOf.get(request.key) ?? [], entries: entriesOf.get(request.key) ?? [] }, bounds),
-    )
-    .filter((line) => {
-      const billsNothing = line.loggedMinutes === 0 && CHARGE_COLUMNS.every((column) => line[column] === 0);
-      return !(billsNothing && (line.state === 'cancelled' || !shown.has(line.requestKey)));
-    });
+  const histories: RequestHistory[] = requests.map((request) => ({ request, estimates: estimatesOf.get(request.key) ?? [], entries: entriesOf.get(request.key) ?? [] }));
+  return monthLines(client, histories, bounds);
 }
 
 function byRequest<T extends { requestKey: string }>(items: T[]): Map<string, T[]> {
@@ -245,89 +156,17 @@ function byRequest<T extends { requestKey: string }>(items: T[]): Map<string, T[
   return groups;
 }
 
-const NUMBER_COLUMNS = [
-  'estimateMinutes',
-  'approvedAmountMinor',
-  'loggedMinutes',
-  'rawMinutes',
-  'billedMinutes',
-  'amountMinor',
-  'upfrontMinor',
-  'reconciliationMinor',
-] as const satisfies ReadonlyArray<keyof BillingLine>;
-type NumberColumn = (typeof NUMBER_COLUMNS)[number];
-/** The columns that are money (or billed time): a difference here is a change the client must see. */
-const CHARGE_COLUMNS: readonly NumberColumn[] = ['billedMinutes', 'amountMinor', 'upfrontMinor', 'reconciliationMinor'];
-
 /**
- * Adjustment lines for `period` (an issued month): per request, what it comes to now minus what
- * was already billed for it (the issued lines plus earlier adjustments). Only requests whose
- * charge changed get a line; it carries the difference in every number column.
+ * Changes to issued months not billed yet, to go into `period`'s draft (domain/billingLines.ts
+ * outstandingAdjustments), each issued month recomputed under the terms it was issued with.
+ * Issuing checks the draft again, so an adjustment that two drafts both show is still billed only
+ * once.
  */
-function differences(now: BillingLine[], billed: BillingLine[], period: string): BillingLine[] {
-  const keys = [...new Set([...now.map((l) => l.requestKey), ...billed.map((l) => l.requestKey)])];
-  const adjustments: BillingLine[] = [];
-  for (const key of keys) {
-    const current = now.find((l) => l.requestKey === key);
-    const before = billed.filter((l) => l.requestKey === key);
-    const diff = (column: NumberColumn) => (current?.[column] ?? 0) - before.reduce((sum, l) => sum + l[column], 0);
-    if (CHARGE_COLUMNS.every((column) => diff(column) === 0)) continue;
-    const described = current ?? before[before.length - 1];
-    if (!described) continue;
-    const line: BillingLine = {
-      requestKey: key,
-      title: described.title,
-      openedAt: described.openedAt,
-      closedAt: described.closedAt ?? undefined,
-      cancelledAt: described.cancelledAt ?? undefined,
-      state: described.state,
-      estimateMinutes: 0,
-      approvedAmountMinor: 0,
-      loggedMinutes: 0,
-      rawMinutes: 0,
-      billedMinutes: 0,
-      amountMinor: 0,
-      upfrontMinor: 0,
-      reconciliationMinor: 0,
-      adjustment: true,
-      adjustsPeriod: period,
-    };
-    for (const column of NUMBER_COLUMNS) line[column] = diff(column);
-    adjustments.push(line);
-  }
-  return adjustments;
-}
-
-const ownLines = (summary: Pick<BillingSummaryRecord, 'lines'>) => summary.lines.filter((l) => !l.adjustment);
-
-/**
- * Changes to issued months not billed yet, to go into `period`'s draft: for every issued month
- * before it, the recomputed month minus that month's lines and the adjustments for it that other
- * issued summaries already carry. Issuing checks the draft again, so an adjustment that two
- * drafts both show is still billed only once.
- */
-async function outstandingAdjustments(client: Client, period: string): Promise<BillingLine[]> {
-  const issued = (await BillingSummaryModel.find({ clientKey: client.key, status: 'issued' }).sort({ period: 1 }).lean()) as BillingSummary[];
-  const adjustments: BillingLine[] = [];
-  for (const summary of issued) {
-    if (summary.period >= period) continue;
-    const carried = issued.flatMap((s) => s.lines.filter((l) => l.adjustment && l.adjustsPeriod === summary.period));
-    const now = await computeMonthLines(termsOf(summary), summary.period);
-    adjustments.push(...differences(now, [...ownLines(summary), ...carried], summary.period));
-  }
-  return adjustments;
-}
-
-export function billingTotals(lines: BillingLine[]): BillingTotals {
-  const charges = summaryTotals(lines);
-  const sum = (column: NumberColumn) => lines.reduce((total, line) => total + line[column], 0);
-  return {
-    estimateMinutes: sum('estimateMinutes'),
-    approvedAmountMinor: sum('approvedAmountMinor'),
-    loggedMinutes: sum('loggedMinutes'),
-    ...charges,
-    netMinor: charges.amountMinor + charges.reconciliationMinor,
-  };
+async function adjustmentsFor(client: Client, period: string): Promise<BillingLine[]> {
+  const issued = (await BillingSummaryModel.find({ clientKey: client.key, status: 'issued', period: { $lt: period } }).lean()) as BillingSummary[];
+  const recomputed = new Map<string, BillingLine[]>();
+  for (const summary of issued) recomputed.set(summary.period, await computeMonthLines(termsOf(summary), summary.period));
+  return outstandingAdjustments(period, issued, recomputed);
 }
 
 interface Computed {
@@ -336,13 +175,8 @@ interface Computed {
 }
 
 async function computeDraft(client: Client, period: string): Promise<Computed> {
-  const lines = [...(await computeMonthLines(client, period)), ...(await outstandingAdjustments(client, period))];
+  const lines = [...(await computeMonthLines(client, period)), ...(await adjustmentsFor(client, period))];
   return { lines, totals: billingTotals(lines) };
-}
-
-/** The numbers of a summary in a comparable form: what issuing must not change unseen. */
-function numbersOf(lines: BillingLine[]): string {
-  return JSON.stringify(lines.map((l) => [l.requestKey, l.adjustment, l.adjustsPeriod ?? null, ...NUMBER_COLUMNS.map((c) => l[c])]));
 }
 
 /** Everything a reader of the draft sees. */

@@ -6,7 +6,7 @@ import { RequestModel } from '../../src/db/request';
 import { TimeEntryModel } from '../../src/db/timeEntry';
 import { BILLING_REFUSAL } from '../../src/services/billing';
 import { BILLING_ISSUE_ACTION, MAX_LINES_SHOWN, billingSummaryMessage } from '../../src/slack/views/billingSummary';
-import { billingTotals, type BillingLine } from '../../src/services/billing';
+import { billingTotals, type BillingLine } from '../../src/domain/billingLines';
 import { validateBlocks, type RecordedCall } from '../support/slackFake';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, BETA, STAFF } from '../support/testEnv';

@@ -187,7 +187,7 @@ export const NUMBER_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof BillingLine>;
 export type NumberColumn = (typeof NUMBER_COLUMNS)[number];
 /** The columns that are money (or billed time): a difference here is a change the client must see. */
-export const CHARGE_COLUMNS: readonly NumberColumn[] = ['billedMinutes', 'amountMinor', 'upfrontMinor', 'reconciliationMinor'];
+export const CHARGE_COLUMNS = ['billedMinutes', 'amountMinor', 'upfrontMinor', 'reconciliationMinor'] as const satisfies readonly NumberColumn[];
 
 /**
  * Adjustment lines for `period` (an issued month): per request, what it comes to now minus what

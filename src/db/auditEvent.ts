@@ -1,4 +1,6 @@
-// Audit events: the append-only record of every state change and money-relevant action.
+// Audit events: the append-only record of every state change and money-relevant action, each a
+// link of its client's hash chain (domain/ledger.ts): position, the hash of the event before it,
+// and its own hash.
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
 const auditEventSchema = new Schema(
@@ -11,12 +13,23 @@ const auditEventSchema = new Schema(
     clientKey: { type: String },
     before: { type: Schema.Types.Mixed },
     after: { type: Schema.Types.Mixed },
+    /** The chain it belongs to (its client's key, or "-"), its position there from 1, and the hashes. */
+    chain: { type: String },
+    seq: { type: Number },
+    prevHash: { type: String },
+    hash: { type: String },
   },
-  { versionKey: false },
+  // minimize off: an empty object in before/after is kept as written, so the event read back is
+  // the one that was hashed.
+  { versionKey: false, minimize: false },
 );
 
 // Serves: a request's history (dispute view, tests) in order.
 auditEventSchema.index({ entityType: 1, entityId: 1, at: 1 });
+// Serves: the ledger's order (verify reads a chain by seq); unique, so two events appended at once
+// cannot take the same position and the chain stays linear. Sparse: events written before the
+// ledger have no chain.
+auditEventSchema.index({ chain: 1, seq: 1 }, { unique: true, sparse: true });
 // Serves: a client's history for exports.
 auditEventSchema.index({ clientKey: 1, at: 1 });
 

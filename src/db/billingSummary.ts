@@ -68,6 +68,11 @@ const billingSummarySchema = new Schema(
     generatedBy: { type: String, required: true },
     issuedAt: { type: Date },
     issuedBy: { type: String },
+    /**
+     * Issued summaries: where the client's audit chain ended when the numbers were computed. The
+     * verifier recomputes the month from the events up to there (npm run verify).
+     */
+    ledgerHead: { type: new Schema({ seq: { type: Number, required: true }, hash: { type: String, required: true } }, { _id: false }) },
     /** Bumped by every regeneration that changed the draft and by issuing; guards the issue. */
     revision: { type: Number, required: true, default: 0 },
   },

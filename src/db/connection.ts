@@ -1,5 +1,6 @@
 // Opens and closes the MongoDB connection and makes sure every index exists.
 import mongoose from 'mongoose';
+import { AuditChainModel } from './auditChain';
 import { AuditEventModel } from './auditEvent';
 import { BillingSummaryModel } from './billingSummary';
 import { ClientModel } from './client';
@@ -17,7 +18,7 @@ import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, PendingIntakeModel, EstimateModel, TimeEntryModel, MonthlyUsageModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, SlackEffectModel, HomeViewerModel, InstallationModel, OAuthStateModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, AuditChainModel, PendingIntakeModel, EstimateModel, TimeEntryModel, MonthlyUsageModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, SlackEffectModel, HomeViewerModel, InstallationModel, OAuthStateModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.

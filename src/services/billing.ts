@@ -30,7 +30,7 @@ import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } fro
 import { spreadsheetSafe } from '../domain/spreadsheet';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
-import { recordAudit } from './audit';
+import { chainHead, recordAudit } from './audit';
 import { actorFacts, findClientByChannel, findClientByKey, staffRoles, type Actor, type Client } from './directory';
 import { isDuplicateKey } from './sequence';
 
@@ -343,6 +343,8 @@ export async function issueBillingSummary(clientKey: string, period: string, act
   }
   if (summary.status === 'issued') throw alreadyIssued(summary);
 
+  // Read before the numbers are computed: the ledger's events up to here are what they come from.
+  const ledgerHead = await chainHead(clientKey);
   const fresh = await computeDraft(client, period);
   if (numbersOf(fresh.lines) !== numbersOf(summary.lines)) {
     const result = await saveDraft(client, period, fresh, actor.userId, summary);
@@ -355,7 +357,7 @@ export async function issueBillingSummary(clientKey: string, period: string, act
   const issuedAt = new Date();
   const updated = await BillingSummaryModel.updateOne(
     { _id: summary._id, status: 'draft', revision: summary.revision },
-    { $set: { status: 'issued', issuedAt, issuedBy: actor.userId, revision: summary.revision + 1 } },
+    { $set: { status: 'issued', issuedAt, issuedBy: actor.userId, revision: summary.revision + 1, ledgerHead } },
   );
   const current = await findSummary(clientKey, period);
   if (!current) throw new Error(`Billing summary ${entityId(clientKey, period)} disappeared`);
@@ -370,7 +372,17 @@ export async function issueBillingSummary(clientKey: string, period: string, act
     entityId: entityId(clientKey, period),
     clientKey,
     before: { status: 'draft', revision: summary.revision },
-    after: { status: 'issued', revision: current.revision, totals: current.totals, lines: current.lines.length },
+    // Everything needed to check the month against the ledger alone: its terms, its lines and where
+    // the ledger stood when they were computed.
+    after: {
+      status: 'issued',
+      revision: current.revision,
+      period,
+      terms: termsOf(current),
+      ledgerHead,
+      lines: current.lines,
+      totals: current.totals,
+    },
     at: issuedAt,
   });
   logger.info({ client: clientKey, period, revision: current.revision }, 'Billing summary issued');

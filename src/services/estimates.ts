@@ -296,7 +296,14 @@ async function auditDecision(decided: Estimate): Promise<void> {
     entityId: `${decided.requestKey}/v${decided.version}`,
     clientKey: decided.clientKey,
     before: { decision: 'pending' },
-    after: { decision: decided.decision, amountMinor: decided.amountMinor, highMinutes: decided.highMinutes, reason: decided.declineReason ?? undefined, terms: decided.terms ?? undefined },
+    after: {
+      decision: decided.decision,
+      decidedAt: decided.decidedAt ?? undefined,
+      amountMinor: decided.amountMinor,
+      highMinutes: decided.highMinutes,
+      reason: decided.declineReason ?? undefined,
+      terms: decided.terms ?? undefined,
+    },
   });
 }
 

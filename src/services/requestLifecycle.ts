@@ -123,7 +123,7 @@ export async function openRequest(input: NewRequest): Promise<LoadedRequest> {
     entityType: 'request',
     entityId: key,
     clientKey: client.key,
-    after: { state: 'open', title: data.title, category: data.category, priority: data.priority, source: data.source },
+    after: { state: 'open', number: created.number, createdAt: created.createdAt, title: data.title, category: data.category, priority: data.priority, source: data.source },
   });
   logger.info({ request: key, source: data.source }, 'Request opened; Slack messages will be posted next');
   return { request: created.toObject<LoadedRequest['request']>(), client };

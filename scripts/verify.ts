@@ -1,0 +1,73 @@
+// `npm run verify [-- --client ACME]`: checks the audit ledger (src/services/ledger.ts): every link
+// of every client's hash chain (or one client's), and every issued billing summary recomputed
+// from the audit events alone. Says exactly which event or line disagrees; exits 1 if anything
+// does, 2 on a usage error. Needs only MONGODB_URI.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { connectDatabase, disconnectDatabase } from '../src/db/connection';
+import { CLIENT_KEY_PATTERN } from '../src/domain/requestKey';
+import { periodLabel } from '../src/domain/periods';
+import { verifyLedger, type LedgerReport } from '../src/services/ledger';
+
+const USAGE = 'Usage: npm run verify -- [--client ACME]';
+
+export function parseVerifyArgs(argv: string[]): { ok: true; client?: string | undefined } | { ok: false; message: string } {
+  let values: { client?: string | undefined };
+  try {
+    values = parseArgs({ args: argv, options: { client: { type: 'string' } }, strict: true }).values;
+  } catch (error) {
+    return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}` };
+  }
+  const client = z.string().regex(CLIENT_KEY_PATTERN, 'the client key must be 2–10 capital letters, such as ACME').optional().safeParse(values.client);
+  if (!client.success) return { ok: false, message: `--client: ${client.error.issues[0]?.message ?? 'not a client key'}\n${USAGE}` };
+  return { ok: true, client: client.data };
+}
+
+export function reportText(report: LedgerReport): string {
+  const out: string[] = [];
+  for (const chain of report.chains) {
+    const name = chain.chain === '-' ? 'events about no client' : chain.chain;
+    const legacy = chain.unchained > 0 ? ` (${chain.unchained} earlier events predate the ledger and are not chained)` : '';
+    if (chain.problems.length === 0) out.push(`✓ ${name}: ${chain.events} events, every link holds${legacy}`);
+    else out.push(`✗ ${name}: ${chain.events} events${legacy}`, ...chain.problems.map((p) => `    ${p}`));
+    for (const summary of report.summaries.filter((s) => s.clientKey === chain.chain)) {
+      const month = `${summary.clientKey} ${periodLabel(summary.period)}`;
+      if (summary.problems.length === 0) out.push(`  ✓ ${month}: the issued summary is what the ledger says`);
+      else out.push(`  ✗ ${month}:`, ...summary.problems.map((p) => `      ${p}`));
+    }
+  }
+  if (report.chains.length === 0) out.push('No audit events to check.');
+  out.push(report.ok ? 'The ledger holds.' : 'The ledger does NOT hold: see the ✗ lines above.');
+  return `${out.join('\n')}\n`;
+}
+
+async function main(): Promise<number> {
+  const args = parseVerifyArgs(process.argv.slice(2));
+  if (!args.ok) {
+    process.stderr.write(`${args.message}\n`);
+    return 2;
+  }
+  const uri = z.string().regex(/^mongodb(\+srv)?:\/\//).safeParse(process.env.MONGODB_URI);
+  if (!uri.success) {
+    process.stderr.write('MONGODB_URI is missing or not a mongodb:// URI\n');
+    return 2;
+  }
+  await connectDatabase(uri.data);
+  try {
+    const report = await verifyLedger({ clientKey: args.client });
+    process.stdout.write(reportText(report));
+    return report.ok ? 0 : 1;
+  } finally {
+    await disconnectDatabase();
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

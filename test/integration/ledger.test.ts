@@ -1,0 +1,227 @@
+// The audit ledger (#14) on the real MongoDB-wire server: every audit event a link of its client's
+// hash chain, linear under concurrent appends; issued summaries that record the chain head they
+// were computed from; and the verifier (services/ledger.ts, `npm run verify`) that checks every
+// link and recomputes every issued month from the audit events alone, naming the event or line
+// that disagrees when someone edits, removes or rewrites a record. The history is made through
+// the real services; tampering goes around them, straight to the collections.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import mongoose from 'mongoose';
+import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
+import { AuditEventModel } from '../../src/db/auditEvent';
+import { BillingSummaryModel } from '../../src/db/billingSummary';
+import { GENESIS, linkHash } from '../../src/domain/ledger';
+import { setLogLevel } from '../../src/logger';
+import { recordAudit } from '../../src/services/audit';
+import { generateBillingSummary, issueBillingSummary } from '../../src/services/billing';
+import { decideEstimate, postEstimate } from '../../src/services/estimates';
+import { verifyLedger } from '../../src/services/ledger';
+import { openRequest, transitionRequest } from '../../src/services/requestLifecycle';
+import { applySeed } from '../../src/services/seed';
+import { editTimeEntry, logTime } from '../../src/services/timeEntries';
+import { STAFF, TRIAGE, testDatabaseUri } from '../support/testEnv';
+import { periodOf, nextPeriod } from '../../src/domain/periods';
+
+const run = promisify(execFile);
+const ROOT = path.join(__dirname, '..', '..');
+
+const BOSS = 'U0LEDGBOSS';
+const DEV = 'U0LEDGDEV';
+const SEED = `
+managers: [${STAFF.manager}]
+engineers: [${STAFF.engineer}]
+clients:
+  - key: LEDG
+    name: Ledger Ltd
+    channels: [C0LEDG]
+    hourlyRate: 100
+    incrementMinutes: 1
+    minimumMinutes: 0
+    approvers: [${BOSS}]
+    timezone: Europe/London
+`;
+
+let uri: string;
+const thisMonth = periodOf(new Date(), 'Europe/London');
+const following = nextPeriod(thisMonth);
+const raw = () => mongoose.connection.db!.collection('auditevents');
+
+beforeAll(async () => {
+  setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
+  uri = testDatabaseUri();
+  await connectDatabase(uri);
+  await applySeed(SEED);
+  await history();
+});
+afterAll(async () => {
+  await mongoose.connection.db?.dropDatabase();
+  await disconnectDatabase();
+});
+
+let entryId: string;
+
+/**
+ * Two requests, estimated, approved, worked and closed this month; the month issued; then an entry
+ * of the first made shorter (an adjustment for this month) and the following month issued with it.
+ */
+async function history() {
+  const engineer = { userId: STAFF.engineer };
+  for (const [title, minutes] of [['Rotate the keys', 90], ['Fix the backups', 45]] as const) {
+    const { request } = await openRequest({ channelId: 'C0LEDG', requesterId: DEV, title, category: 'maintenance', priority: 'normal', source: 'command', triageChannelId: TRIAGE });
+    await transitionRequest({ key: request.key, action: 'claim', actor: engineer });
+    const posted = await postEstimate({ key: request.key, actor: engineer, lowMinutes: 120, highMinutes: 120, assumptions: '' });
+    await decideEstimate({ estimateId: posted.estimate._id.toHexString(), actor: { userId: BOSS, channelId: 'C0LEDG' }, approve: true });
+    const logged = await logTime({ key: request.key, actor: engineer, minutes, note: 'work', billable: true });
+    entryId ??= logged.entry._id.toHexString();
+    await transitionRequest({ key: request.key, action: 'resolve', actor: engineer, set: { resolution: 'done' } });
+    await transitionRequest({ key: request.key, action: 'confirm', actor: { userId: DEV, channelId: 'C0LEDG' } });
+  }
+  await generateBillingSummary('LEDG', thisMonth, STAFF.manager);
+  expect((await issueBillingSummary('LEDG', thisMonth, { userId: STAFF.manager })).outcome).toBe('issued');
+  await editTimeEntry(entryId, { userId: STAFF.engineer }, { minutes: 60 });
+  const next = await generateBillingSummary('LEDG', following, STAFF.manager);
+  expect(next.summary.lines.filter((l) => l.adjustment)).toHaveLength(1);
+  expect((await issueBillingSummary('LEDG', following, { userId: STAFF.manager })).outcome).toBe('issued');
+}
+
+/** Runs `work` on the tampered collections, then puts every document back as it was. */
+async function tampered<T>(collection: 'auditevents' | 'billingsummaries' | 'auditchains', work: () => Promise<T>): Promise<T> {
+  const db = mongoose.connection.db!;
+  const saved = await db.collection(collection).find({}).toArray();
+  try {
+    return await work();
+  } finally {
+    await db.collection(collection).deleteMany({});
+    if (saved.length > 0) await db.collection(collection).insertMany(saved);
+  }
+}
+
+describe('the ledger', () => {
+  it('chains every audit event of the client, and holds when nobody has touched it', async () => {
+    const events = await AuditEventModel.find({ chain: 'LEDG' }).sort({ seq: 1 }).lean();
+    expect(events.length).toBeGreaterThan(20);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events[0]?.prevHash).toBe(GENESIS);
+    for (let i = 1; i < events.length; i++) expect(events[i]?.prevHash).toBe(events[i - 1]?.hash);
+    const report = await verifyLedger({ clientKey: 'LEDG' });
+    expect(report.chains).toEqual([{ chain: 'LEDG', events: events.length, unchained: 0, problems: [] }]);
+    expect(report.summaries.map((s) => [s.period, s.problems])).toEqual([
+      [thisMonth, []],
+      [following, []],
+    ]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('records on an issued summary the chain head it was computed from', async () => {
+    const issued = await BillingSummaryModel.findOne({ clientKey: 'LEDG', period: thisMonth }).lean();
+    const atHead = await AuditEventModel.findOne({ chain: 'LEDG', seq: issued?.ledgerHead?.seq }).lean();
+    expect(atHead?.hash).toBe(issued?.ledgerHead?.hash);
+  });
+
+  it('names an event whose content was edited after it was written', async () => {
+    const logged = await AuditEventModel.findOne({ chain: 'LEDG', action: 'time.logged', entityId: entryId }).lean();
+    const report = await tampered('auditevents', async () => {
+      await raw().updateOne({ _id: logged!._id }, { $set: { 'after.minutes': 30 } });
+      return verifyLedger({ clientKey: 'LEDG' });
+    });
+    expect(report.ok).toBe(false);
+    expect(report.chains[0]?.problems).toEqual([
+      `#${logged!.seq} (time.logged ${entryId} at ${logged!.at.toISOString()}) was changed after it was written: its content does not match its hash`,
+    ]);
+    // And the month recomputed from the edited ledger no longer matches what was issued.
+    expect(report.summaries.find((s) => s.period === thisMonth)?.problems.join('\n')).toMatch(/LEDG-1: \w+ is \d+ in the issued summary, \d+ in the month recomputed from the ledger/);
+  });
+
+  it('names events removed from the middle or the end of the chain', async () => {
+    const middle = await AuditEventModel.findOne({ chain: 'LEDG', seq: 5 }).lean();
+    const gap = await tampered('auditevents', async () => {
+      await raw().deleteOne({ _id: middle!._id });
+      return verifyLedger({ clientKey: 'LEDG' });
+    });
+    expect(gap.chains[0]?.problems).toContain('events #5 are missing');
+
+    const last = await AuditEventModel.find({ chain: 'LEDG' }).sort({ seq: -1 }).limit(2).lean();
+    const cut = await tampered('auditevents', async () => {
+      await raw().deleteMany({ _id: { $in: last.map((e) => e._id) } });
+      return verifyLedger({ clientKey: 'LEDG' });
+    });
+    const end = last[0]!.seq!;
+    expect(cut.chains[0]?.problems).toEqual([`the chain's head says it ends at #${end}, but the last event is #${end - 2}: events at the end were removed`]);
+  });
+
+  it('names a rewritten chain by the head the issued summary recorded', async () => {
+    // Someone edits an early event and re-hashes every link after it (and the head), so each link
+    // holds on its own: the issued months still give it away.
+    const report = await tampered('auditevents', () =>
+      tampered('auditchains', async () => {
+        const logged = await AuditEventModel.findOne({ chain: 'LEDG', action: 'time.logged', entityId: entryId }).lean();
+        await raw().updateOne({ _id: logged!._id }, { $set: { 'after.minutes': 30 } });
+        let prevHash = GENESIS;
+        for (const event of await AuditEventModel.find({ chain: 'LEDG' }).sort({ seq: 1 }).lean()) {
+          const hash = linkHash(prevHash, { ...event, seq: event.seq!, chain: event.chain! });
+          await raw().updateOne({ _id: event._id }, { $set: { prevHash, hash } });
+          prevHash = hash;
+        }
+        await mongoose.connection.db!.collection('auditchains').updateOne({ _id: 'LEDG' as never }, { $set: { hash: prevHash } });
+        return verifyLedger({ clientKey: 'LEDG' });
+      }),
+    );
+    expect(report.chains[0]?.problems).toEqual([]);
+    expect(report.ok).toBe(false);
+    const problems = report.summaries.flatMap((s) => s.problems).join('\n');
+    expect(problems).toMatch(/in the issued summary, \d+ in the month recomputed from the ledger/);
+    const issued = await BillingSummaryModel.findOne({ clientKey: 'LEDG', period: thisMonth }).lean();
+    expect(problems).toContain(`it was computed from the ledger up to #${issued!.ledgerHead!.seq} with hash ${issued!.ledgerHead!.hash.slice(0, 12)}…, but that event's hash is now`);
+  });
+
+  it('names a stored summary line that differs from the one issued', async () => {
+    const report = await tampered('billingsummaries', async () => {
+      await mongoose.connection.db!.collection('billingsummaries').updateOne({ clientKey: 'LEDG', period: thisMonth }, { $set: { 'lines.0.amountMinor': 1 } });
+      return verifyLedger({ clientKey: 'LEDG' });
+    });
+    const issued = await BillingSummaryModel.findOne({ clientKey: 'LEDG', period: thisMonth }).lean();
+    expect(report.summaries.find((s) => s.period === thisMonth)?.problems).toEqual([
+      `LEDG-1: amountMinor is ${issued!.lines[0]!.amountMinor} in the summary the ledger recorded at issue, 1 in the stored summary`,
+    ]);
+  });
+
+  it('stays one line of links when many events are appended at once', async () => {
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => recordAudit({ actorId: 'U0X', action: 'test.appended', entityType: 'client', entityId: `CONC/${i}`, clientKey: 'CONC', after: { i, nested: {}, list: [1, undefined] } })),
+    );
+    const events = await AuditEventModel.find({ chain: 'CONC' }).sort({ seq: 1 }).lean();
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(new Set(events.map((e) => (e.after as { i: number }).i)).size).toBe(40);
+    expect((await verifyLedger({ clientKey: 'CONC' })).chains[0]?.problems).toEqual([]);
+  });
+
+  it('goes on from the events already there when its head fell behind (another process, or one that died before moving it)', async () => {
+    await mongoose.connection.db!.collection('auditchains').updateOne({ _id: 'CONC' as never }, { $set: { seq: 30, hash: 'stale' } });
+    await recordAudit({ actorId: 'U0X', action: 'test.appended', entityType: 'client', entityId: 'CONC/late', clientKey: 'CONC' });
+    const last = await AuditEventModel.find({ chain: 'CONC' }).sort({ seq: -1 }).limit(2).lean();
+    expect(last.map((e) => e.seq)).toEqual([41, 40]);
+    expect(last[0]?.prevHash).toBe(last[1]?.hash);
+    expect(await mongoose.connection.db!.collection('auditchains').findOne({ _id: 'CONC' as never })).toMatchObject({ seq: 41, hash: last[0]?.hash });
+    expect((await verifyLedger({ clientKey: 'CONC' })).ok).toBe(true);
+  });
+
+  it('is checked by `npm run verify`, which needs only MONGODB_URI and exits 1 when the ledger does not hold', async () => {
+    const env = { PATH: process.env.PATH ?? '', MONGODB_URI: uri };
+    const ok = await run('npx', ['tsx', 'scripts/verify.ts', '--client', 'LEDG'], { cwd: ROOT, env });
+    expect(ok.stdout).toContain('✓ LEDG:');
+    expect(ok.stdout).toContain('The ledger holds.');
+    const logged = await AuditEventModel.findOne({ chain: 'LEDG', action: 'time.logged', entityId: entryId }).lean();
+    const failed = await tampered('auditevents', async () => {
+      await raw().updateOne({ _id: logged!._id }, { $set: { 'after.minutes': 30 } });
+      return run('npx', ['tsx', 'scripts/verify.ts'], { cwd: ROOT, env }).catch((error: { code: number; stdout: string }) => error);
+    });
+    expect((failed as { code: number }).code).toBe(1);
+    expect(failed.stdout).toContain(`✗ LEDG:`);
+    expect(failed.stdout).toContain(`#${logged!.seq} (time.logged ${entryId}`);
+    expect(failed.stdout).toContain('The ledger does NOT hold');
+    const usage = await run('npx', ['tsx', 'scripts/verify.ts', '--client', 'acme'], { cwd: ROOT, env }).catch((error: { code: number; stderr: string }) => error);
+    expect((usage as { code: number }).code).toBe(2);
+    expect((usage as { stderr: string }).stderr).toContain('--client: the client key must be 2–10 capital letters');
+  }, 60_000);
+});

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection';
+import { mongoUriFromEnv, runMain } from './cli';
 import { CLIENT_KEY_PATTERN } from '../src/domain/requestKey';
 import { isUserFacingError } from '../src/errors';
 import { EXPORT_FORMATS, exportRecords } from '../src/services/export';
@@ -39,14 +40,11 @@ async function main(): Promise<number> {
     process.stderr.write(`${args.message}\n`);
     return 2;
   }
-  const uri = z.string().regex(/^mongodb(\+srv)?:\/\//).safeParse(process.env.MONGODB_URI);
-  if (!uri.success) {
-    process.stderr.write('MONGODB_URI is missing or not a mongodb:// URI\n');
-    return 2;
-  }
+  const uri = mongoUriFromEnv();
+  if (!uri) return 2;
   const { client, format } = args.value;
   const out = args.value.out ?? `export-${client ?? 'all'}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
-  await connectDatabase(uri.data);
+  await connectDatabase(uri);
   try {
     const report = await exportRecords({ outDir: out, clientKey: client, formats: format });
     for (const c of report.collections) process.stdout.write(`${c.name}: ${c.records} records → ${c.files.join(', ')}\n`);
@@ -63,12 +61,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`Export failed: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main, 'Export failed');

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection';
+import { mongoUriFromEnv, runMain } from './cli';
 import { CLIENT_KEY_PATTERN } from '../src/domain/requestKey';
 import { periodLabel } from '../src/domain/periods';
 import { verifyLedger, type LedgerReport } from '../src/services/ledger';
@@ -47,12 +48,9 @@ async function main(): Promise<number> {
     process.stderr.write(`${args.message}\n`);
     return 2;
   }
-  const uri = z.string().regex(/^mongodb(\+srv)?:\/\//).safeParse(process.env.MONGODB_URI);
-  if (!uri.success) {
-    process.stderr.write('MONGODB_URI is missing or not a mongodb:// URI\n');
-    return 2;
-  }
-  await connectDatabase(uri.data);
+  const uri = mongoUriFromEnv();
+  if (!uri) return 2;
+  await connectDatabase(uri);
   try {
     const report = await verifyLedger({ clientKey: args.client });
     process.stdout.write(reportText(report));
@@ -62,12 +60,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main, 'Verify failed');

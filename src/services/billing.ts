@@ -179,6 +179,17 @@ async function computeDraft(client: Client, period: string): Promise<Computed> {
   return { lines, totals: billingTotals(lines) };
 }
 
+/**
+ * What the month's own lines charge so far, computed exactly as its summary will be (issued: as it
+ * was issued). Read-only, for the Home tab; adjustments to earlier months are left to the summary,
+ * which recomputes every issued month to find them.
+ */
+export async function monthChargesSoFar(client: Client, period: string): Promise<BillingTotals> {
+  const issued = await findSummary(client.key, period);
+  if (issued?.status === 'issued') return billingTotals(ownLines(issued));
+  return billingTotals(await computeMonthLines(client, period));
+}
+
 /** Everything a reader of the draft sees. */
 function contentOf(lines: BillingLine[]): string {
   return JSON.stringify(

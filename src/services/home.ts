@@ -2,16 +2,15 @@
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
-import { ClientModel } from '../db/client';
 import { EstimateModel } from '../db/estimate';
 import { HomeViewerModel } from '../db/homeViewer';
 import { RequestModel } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
-import { amountForMinutes } from '../domain/billing';
 import type { DigestNumbers } from '../domain/digest';
 import { OPEN_STATES, PRIORITIES } from '../domain/lifecycle';
+import { monthChargesSoFar } from './billing';
 import { digestFor } from './digest';
-import { staffRoles } from './directory';
+import { findClientByKey, staffRoles } from './directory';
 import { failedEffects, type FailedDelivery } from './slackEffects';
 
 dayjs.extend(utc);
@@ -35,7 +34,11 @@ export interface ClientHome {
   open: { items: Request[]; total: number };
   /** Estimates waiting for this person's decision (approvers only). */
   awaitingDecision: Array<{ id: string; requestKey: string; version: number; highMinutes: number; amountMinor: number }>;
-  month: { label: string; billableMinutes: number; amountMinor: number; budgetMinutes: number | undefined };
+  /**
+   * This month: billable time logged (what the budget counts), and what the month's bill charges
+   * so far, from the billing rules themselves (increments, minimums, tranches, upfront approvals).
+   */
+  month: { label: string; billableMinutes: number; billedMinor: number; budgetMinutes: number | undefined };
 }
 
 export interface HomeData {
@@ -55,17 +58,18 @@ export interface HomeData {
 }
 
 async function clientHome(userId: string, key: string, now: Date): Promise<ClientHome | undefined> {
-  const client = await ClientModel.findOne({ key }).lean();
+  const client = await findClientByKey(key);
   if (!client) return undefined;
   const isApprover = client.approvers.length === 0 || client.approvers.includes(userId);
   const month = dayjs(now).tz(client.timezone).format('YYYY-MM');
-  const [open, pending, logged] = await Promise.all([
+  const [open, pending, logged, charges] = await Promise.all([
     openRequestsOf({ clientKey: key }, { createdAt: -1 }),
     isApprover ? EstimateModel.find({ clientKey: key, decision: 'pending' }).sort({ createdAt: 1 }).limit(HOME_LIST_LIMIT).lean() : Promise.resolve([]),
     TimeEntryModel.aggregate<{ minutes: number }>([
       { $match: { clientKey: key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: `${month}-01`, $lte: `${month}-31` } } },
       { $group: { _id: null, minutes: { $sum: '$minutes' } } },
     ]),
+    monthChargesSoFar(client, month),
   ]);
   const billableMinutes = logged[0]?.minutes ?? 0;
   return {
@@ -77,7 +81,7 @@ async function clientHome(userId: string, key: string, now: Date): Promise<Clien
     month: {
       label: dayjs.tz(`${month}-01 12:00`, client.timezone).format('MMMM YYYY'),
       billableMinutes,
-      amountMinor: amountForMinutes(billableMinutes, client.hourlyRateMinor),
+      billedMinor: charges.netMinor,
       budgetMinutes: client.monthlyBudgetMinutes ?? undefined,
     },
   };

@@ -40,7 +40,7 @@ describe('App Home', () => {
     expect(view.type).toBe('home');
     expect(text).toContain('Acme Ltd');
     expect(text).toContain(acmeKey);
-    expect(text).toContain('billable');
+    expect(text).toMatch(/0m billable logged; £0\.00 on this month's bill so far/);
     expect(text).not.toContain('Beta secret thing');
     expect(text).not.toContain('Unclaimed queue');
     expect(text).not.toContain('Estimates waiting for your decision');

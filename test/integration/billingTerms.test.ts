@@ -12,6 +12,7 @@ import { UserFacingError } from '../../src/errors';
 import { setLogLevel } from '../../src/logger';
 import { generateBillingSummary, issueBillingSummary, type BillingSummary } from '../../src/services/billing';
 import { decideEstimate, postEstimate } from '../../src/services/estimates';
+import { homeFor } from '../../src/services/home';
 import { applySeed } from '../../src/services/seed';
 import { logTime } from '../../src/services/timeEntries';
 import { createClaimedRequest } from '../support/records';
@@ -21,8 +22,8 @@ const ENGINEER = { userId: STAFF.engineer };
 const BOSS = { userId: ACME.boss };
 const MANAGER = { userId: STAFF.manager };
 
-/** The whole seed, with one client whose mode and rate the test changes. Increment 1, no minimum. */
-function seed(key: string, channel: string, billingMode: 'upfront' | 'on_completion', hourlyRate: number): string {
+/** The whole seed, with one client whose mode and rate the test changes; increment 1, no minimum unless given. */
+function seed(key: string, channel: string, billingMode: 'upfront' | 'on_completion', hourlyRate: number, increment = 1, minimum = 0): string {
   return `
 managers: [${STAFF.manager}]
 engineers: [${STAFF.engineer}]
@@ -32,8 +33,8 @@ clients:
     channels: [${channel}]
     hourlyRate: ${hourlyRate}
     billingMode: ${billingMode}
-    incrementMinutes: 1
-    minimumMinutes: 0
+    incrementMinutes: ${increment}
+    minimumMinutes: ${minimum}
     approvers: [${ACME.boss}]
     timezone: Europe/London
 `;
@@ -138,5 +139,34 @@ describe('a re-estimate below the billable time already logged', () => {
     // At or above what is logged it is an ordinary re-estimate.
     const again = await postEstimate({ key: request, actor: ENGINEER, lowMinutes: 180, highMinutes: 200, assumptions: '' });
     expect(again.estimate.version).toBe(2);
+  });
+});
+
+describe("the Home tab's figure for the month", () => {
+  // Defect 8: two requests of 10 m each at £95/h, increments of 15 m and a 30 m minimum. The Home
+  // tab showed the raw minutes at today's rate, £31.67; the month's bill charges 2 × 30 m = £95.00.
+  it('is what the month\'s bill charges, from the same rules', async () => {
+    await applySeed(seed('HOME', 'C0HOME', 'on_completion', 95, 15, 30));
+    for (const number of [1, 2]) {
+      const request = await createClaimedRequest('HOME', number, { clientChannelId: 'C0HOME' });
+      await approve(request, 60);
+      await logTime({ key: request, actor: ENGINEER, minutes: 10, note: 'quick fix', billable: true, at: new Date('2026-11-10T12:00:00Z') });
+      await dateHistory(request, '2026-11-09T10:00:00Z', '2026-11-12T12:00:00Z');
+    }
+    const now = new Date('2026-11-20T12:00:00Z');
+    const [home] = (await homeFor(ACME.boss, ['HOME'], 'Europe/London', now)).clients;
+    expect(home?.month).toMatchObject({ label: 'November 2026', billableMinutes: 20, billedMinor: 9500 });
+
+    const { summary } = await generateBillingSummary('HOME', '2026-11', MANAGER.userId);
+    expect(summary.totals.netMinor).toBe(home?.month.billedMinor);
+    // Once issued, Home says what was issued: a request closed in November afterwards is billed
+    // as an adjustment in December, not added to the issued month.
+    await issueBillingSummary('HOME', '2026-11', MANAGER);
+    const late = await createClaimedRequest('HOME', 3, { clientChannelId: 'C0HOME' });
+    await approve(late, 60);
+    await logTime({ key: late, actor: ENGINEER, minutes: 10, note: 'late one', billable: true, at: new Date('2026-11-10T12:00:00Z') });
+    await dateHistory(late, '2026-11-09T10:00:00Z', '2026-11-12T12:00:00Z');
+    const [after] = (await homeFor(ACME.boss, ['HOME'], 'Europe/London', now)).clients;
+    expect(after?.month).toMatchObject({ billableMinutes: 30, billedMinor: 9500 });
   });
 });

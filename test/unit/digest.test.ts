@@ -1,6 +1,8 @@
 // The weekly digest's numbers against a fixture whose answers are worked out by hand below.
 import { computeDigest, median, type DigestRequest, type DigestTime } from '../../src/domain/digest';
 import { previousWeek } from '../../src/services/digest';
+import { renderDigest } from '../../src/slack/views/digest';
+import { billingOverviewModal } from '../../src/slack/views/homeModals';
 
 const at = (iso: string) => new Date(iso);
 // The week: Monday 2026-11-16 00:00 GMT to Monday 2026-11-23 00:00 GMT.
@@ -62,6 +64,14 @@ describe('weekly digest numbers', () => {
       { clientKey: 'ACME', name: 'Acme Ltd', minutes: 170, billableMinutes: 150, amountMinor: 23750, currency: 'GBP' },
       { clientKey: 'BETA', name: 'Beta Co', minutes: 75, billableMinutes: 75, amountMinor: 15063, currency: 'GBP' },
     ]);
+  });
+
+  it("says its amounts are minutes at today's rate, not the bill (#14, defect 8)", () => {
+    const digest = JSON.stringify(renderDigest(d, 'Europe/London').blocks);
+    expect(digest).toContain("*Hours and amounts by client* (minutes at today's rate, not the bill)");
+    expect(digest).toContain('Acme Ltd: 2h 50m logged, 2h 30m billable, £237.50');
+    const overview = JSON.stringify(billingOverviewModal(d, '/help').blocks);
+    expect(overview).toContain("Amounts are the minutes at today's rate, not the bill");
   });
 
   it('measures estimate accuracy over closed requests with an estimate: (83.33… + 125) / 2 = 104.2%', () => {

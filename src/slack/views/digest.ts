@@ -30,7 +30,7 @@ export function renderDigest(d: DigestNumbers, zone: string): { text: string; bl
       ].join('\n'),
       'digest_numbers',
     ),
-    section(`*Hours and amounts by client*\n${clients}`, 'digest_clients'),
+    section(`*Hours and amounts by client* (minutes at today's rate, not the bill)\n${clients}`, 'digest_clients'),
     context('Times are wall-clock. Amounts are logged billable time at the client rate, before billing rounding.'),
   ];
   return { text: title, blocks };

@@ -68,7 +68,7 @@ export function renderHome(data: HomeData): HomeView {
   for (const c of data.clients.slice(0, 5)) {
     blocks.push(header(c.name));
     const budget = c.month.budgetMinutes ? ` of ${formatDuration(c.month.budgetMinutes)} budget` : '';
-    blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable${budget}, ${formatMoney(c.month.amountMinor, c.currency)}`));
+    blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable logged${budget}; ${formatMoney(c.month.billedMinor, c.currency)} on this month's bill so far`));
     blocks.push(...list('Open requests', c.open.items, c.open.total, (r) => line(r), 'Nothing open. :tada:'));
     if (c.awaitingDecision.length > 0) {
       blocks.push(section(`*Estimates waiting for your decision*\n${c.awaitingDecision.map((e) => `• *${e.requestKey}* v${e.version}: up to ${formatRange(e.highMinutes, e.highMinutes)}, ${formatMoney(e.amountMinor, c.currency)} — decide in the request's thread`).join('\n')}`.slice(0, 2990)));

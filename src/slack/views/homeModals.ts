@@ -19,6 +19,12 @@ export function billingOverviewModal(digest: DigestNumbers, command: string): Mo
   );
   return textModal(
     'Billing',
-    [`*Billable time in the last seven days*`, ...(lines.length ? lines : ['No billable time logged.']), '', `Run \`${command} billing KEY YYYY-MM\` for a client's summary and CSV.`].join('\n'),
+    [
+      `*Billable time in the last seven days*`,
+      ...(lines.length ? lines : ['No billable time logged.']),
+      '',
+      "_Amounts are the minutes at today's rate, not the bill: the bill applies each request's approved terms, increments and minimums._",
+      `Run \`${command} billing KEY YYYY-MM\` for a client's summary and CSV.`,
+    ].join('\n'),
   );
 }

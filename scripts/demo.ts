@@ -142,7 +142,9 @@ async function main(argv: string[]): Promise<number> {
     fake = slackFake;
     await slackFake.start();
     shutdown.add('the Slack fake', () => slackFake.stop());
-    for (const person of CAST) slackFake.setUser({ id: person.id, name: person.name.toLowerCase(), real_name: person.name, tz: 'Europe/London' });
+    for (const person of CAST) {
+      slackFake.setUser({ id: person.id, name: person.name.toLowerCase(), real_name: person.name, tz: 'Europe/London', ...(person.teamId ? { team_id: person.teamId } : {}) });
+    }
     slackFake.setChannelInfo(TRIAGE_CHANNEL.id, { name: TRIAGE_CHANNEL.name });
 
     const database = demoDatabase(services.mongodbUri);

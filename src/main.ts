@@ -9,10 +9,12 @@ import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/
 import { createTimerScheduler } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { setPeopleSource } from './services/people';
 import { createSlackApp } from './slack/app';
 import { createDelivery } from './slack/delivery';
 import { createRedisPacer, unpaced } from './slack/delivery/pacer';
 import { createMembership } from './slack/membership';
+import { slackPeopleSource } from './slack/people';
 import type { Effects } from './slack/requestUpdates';
 import { createTokens } from './slack/tokens';
 
@@ -29,9 +31,12 @@ export interface RunningWeb {
 export function createEffects(config: Config, redis: Redis): Effects & { wakeups: Wakeups } {
   const pacer = config.slack.pace === 'off' ? unpaced : createRedisPacer(redis, config.queuePrefix);
   const wakeups = createWakeups(config, redis);
+  const tokens = createTokens(config, pacer);
+  // Permission checks ask Slack which side a person is on through these tokens.
+  setPeopleSource(slackPeopleSource(() => tokens.clientFor(), () => tokens.homeTeamId()));
   return {
     config,
-    tokens: createTokens(config, pacer),
+    tokens,
     timers: createTimerScheduler(config, redis),
     delivery: createDelivery(wakeups),
     membership: createMembership(redis, config.queuePrefix),

@@ -1,10 +1,13 @@
 // Who is in the demo story, where it happens, and the seed that sets it up.
 import type { Directory } from './slackMarkup';
 
-export const ALICE = { id: 'U0ALICE', name: 'Alice', role: 'developer at Acme Ltd, the client' } as const;
-export const CAROL = { id: 'U0CAROL', name: 'Carol', role: "Acme's approver: she signs off on the cost" } as const;
-export const BOB = { id: 'U0BOB', name: 'Bob', role: 'one of our engineers' } as const;
-export const MARY = { id: 'U0MARY', name: 'Mary', role: 'our manager' } as const;
+/** Acme's own Slack organisation: Alice and Carol reach #acme-support through Slack Connect. */
+export const ACME_ORG = 'T0ACMEORG';
+
+export const ALICE = { id: 'U0ALICE', name: 'Alice', role: 'developer at Acme Ltd, the client', teamId: ACME_ORG } as const;
+export const CAROL = { id: 'U0CAROL', name: 'Carol', role: "Acme's approver: she signs off on the cost", teamId: ACME_ORG } as const;
+export const BOB = { id: 'U0BOB', name: 'Bob', role: 'one of our engineers', teamId: undefined } as const;
+export const MARY = { id: 'U0MARY', name: 'Mary', role: 'our manager', teamId: undefined } as const;
 export const CAST = [ALICE, CAROL, BOB, MARY] as const;
 
 export const ACME_CHANNEL = { id: 'C0ACME', name: 'acme-support' } as const;

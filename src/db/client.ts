@@ -28,6 +28,11 @@ const clientSchema = new Schema(
     incrementMinutes: { type: Number, required: true, min: 1 },
     minimumMinutes: { type: Number, required: true, min: 0 },
     approvers: { type: [String], default: [] },
+    /**
+     * People of the client's side named as such: needed only for full members of our own
+     * workspace (people from the client's own Slack organisation, and guests, count already).
+     */
+    members: { type: [String], default: [] },
     timezone: { type: String, required: true },
     autoApproveMinutes: { type: Number, required: true, min: 0, default: 0 },
     monthlyBudgetMinutes: { type: Number, min: 1 },

@@ -128,6 +128,7 @@ export function settingsFromClient(client: ClientFields): Record<string, unknown
     incrementMinutes: client.incrementMinutes,
     minimumMinutes: client.minimumMinutes,
     approvers: [...client.approvers],
+    members: [...client.members],
     timezone: client.timezone,
     autoApproveMinutes: client.autoApproveMinutes,
     monthlyBudgetHours: client.monthlyBudgetMinutes === undefined ? null : client.monthlyBudgetMinutes / 60,

@@ -75,6 +75,7 @@ export const clientSettingsSchema = z
     incrementMinutes: minutes(480).min(1).default(15),
     minimumMinutes: minutes(480).default(30),
     approvers: z.array(userIdSchema).nullish().transform((v) => v ?? []),
+    members: z.array(userIdSchema).nullish().transform((v) => v ?? []),
     timezone: timezone.default('Europe/London'),
     autoApproveMinutes: minutes(60 * 24).default(0),
     monthlyBudgetHours: z.number().positive().max(10000).nullish(),
@@ -112,6 +113,7 @@ export interface ClientFields {
   incrementMinutes: number;
   minimumMinutes: number;
   approvers: string[];
+  members: string[];
   timezone: string;
   autoApproveMinutes: number;
   monthlyBudgetMinutes: number | undefined;
@@ -131,6 +133,7 @@ export function toClientFields(settings: ClientSettings): ClientFields {
     incrementMinutes: settings.incrementMinutes,
     minimumMinutes: settings.minimumMinutes,
     approvers: settings.approvers,
+    members: settings.members,
     timezone: settings.timezone,
     autoApproveMinutes: settings.autoApproveMinutes,
     monthlyBudgetMinutes: settings.monthlyBudgetHours == null ? undefined : hoursToMinutes(settings.monthlyBudgetHours),

@@ -5,9 +5,16 @@ import type { RequestAction } from './lifecycle';
 export interface ActorFacts {
   isManager: boolean;
   isEngineer: boolean;
-  /** Acting from a channel of the request's client (or known to be in one). */
+  /**
+   * Of the client's side: named in its settings, or, in its channel, from the client's own Slack
+   * organisation or a guest of our workspace (services/directory.ts).
+   */
   isClientMember: boolean;
-  /** Listed as an approver of the request's client, or a member when the client lists none. */
+  /** In the client's channel (or its requester) but one of our own full members, not staff. */
+  isColleague: boolean;
+  /** Whose side the person is on could not be asked of Slack just now. */
+  sideUnknown?: boolean;
+  /** Listed as an approver of the request's client, or a client member when the client lists none. */
   isApprover: boolean;
   isRequester: boolean;
   isAssignee: boolean;
@@ -18,7 +25,10 @@ export type Permission = RequestAction | 'open' | 'view' | 'comment' | 'logTime'
 type Rule = (a: ActorFacts) => boolean;
 
 const staff: Rule = (a) => a.isManager || a.isEngineer;
-const client: Rule = (a) => a.isClientMember || a.isApprover || a.isRequester;
+/** The client's side: who may decide for the client. */
+const client: Rule = (a) => a.isClientMember || a.isApprover;
+/** Everyone in the client's channel: the client's side and our colleagues there, who read and comment. */
+const present: Rule = (a) => client(a) || a.isColleague || a.isRequester;
 /**
  * What only the client decides (the fix works, it does not, how we did): not our staff, even when
  * an engineer opened the request on the client's behalf and so is its requester; confirming
@@ -27,9 +37,9 @@ const client: Rule = (a) => a.isClientMember || a.isApprover || a.isRequester;
 const clientOnly: Rule = (a) => client(a) && !staff(a);
 
 const RULES: Record<Permission, Rule> = {
-  open: (a) => client(a) || staff(a),
-  view: (a) => client(a) || staff(a),
-  comment: (a) => client(a) || staff(a),
+  open: (a) => present(a) || staff(a),
+  view: (a) => present(a) || staff(a),
+  comment: (a) => present(a) || staff(a),
   claim: staff,
   unclaim: (a) => (a.isEngineer && a.isAssignee) || a.isManager,
   reassign: (a) => a.isManager,
@@ -41,7 +51,8 @@ const RULES: Record<Permission, Rule> = {
   confirm: clientOnly,
   autoClose: () => false,
   reopen: clientOnly,
-  cancel: (a) => a.isRequester || a.isApprover || a.isManager,
+  // A colleague who asked on the client's behalf does not withdraw it for them; staff who did may.
+  cancel: (a) => (a.isRequester && !a.isColleague) || a.isApprover || a.isManager,
   rate: clientOnly,
   logTime: staff,
   // Whose entry it is is checked by the time service; here only the role.
@@ -68,6 +79,29 @@ const REFUSALS: Partial<Record<Permission, string>> = {
   editTime: 'Only the engineer who logged this time, or a manager, can change it.',
 };
 
-export function refusalForRole(permission: Permission): string {
+/** What only the client's side decides, in the words a colleague is told. */
+const CLIENT_DECISIONS: Partial<Record<Permission, string>> = {
+  approve: 'approve estimates',
+  decline: 'decline estimates',
+  confirm: 'confirm the fix',
+  reopen: 'reopen it',
+  rate: 'rate it',
+  cancel: 'cancel it',
+};
+
+/**
+ * Why `permission` was refused. A colleague (one of our own full members in the client's channel)
+ * is told that only the client's side decides, and how to be counted as the client's.
+ */
+export function refusalForRole(permission: Permission, actor?: Pick<ActorFacts, 'isColleague' | 'sideUnknown'>, clientKey?: string): string {
+  const decision = CLIENT_DECISIONS[permission];
+  if (decision && actor?.sideUnknown) return "I couldn't check with Slack whose side you are on just now. Please try again in a minute.";
+  if (decision && actor?.isColleague) {
+    const client = clientKey ?? 'the client';
+    return (
+      `You're a member of our own workspace, not of ${client}'s side, so you can read and comment here but not ${decision}: that is for ${client}'s people. ` +
+      `If you act for ${client}, a manager can add you to its members with \`admin client ${clientKey ?? 'KEY'} members: [@you]\`.`
+    );
+  }
   return REFUSALS[permission] ?? 'You are not allowed to do that on this request.';
 }

@@ -70,6 +70,7 @@ function clientFieldsFromRecord(doc: Client): ClientFields {
     incrementMinutes: doc.incrementMinutes,
     minimumMinutes: doc.minimumMinutes,
     approvers: [...doc.approvers],
+    members: [...(doc.members ?? [])],
     timezone: doc.timezone,
     autoApproveMinutes: doc.autoApproveMinutes,
     monthlyBudgetMinutes: doc.monthlyBudgetMinutes ?? undefined,

@@ -87,12 +87,16 @@ export async function billingAccess(actor: Actor, clientKey?: string): Promise<B
   const facts = await actorFacts(actor, client);
   const inClientChannel = actor.channelId !== undefined && client.channels.includes(actor.channelId);
   if (facts.isApprover && inClientChannel) return { ok: true, client, role: 'approver' };
-  throw refuse(actor, clientKey);
+  // In the client's own channel the client is no secret: a colleague is told why not.
+  throw refuse(actor, clientKey, inClientChannel && facts.isColleague && !facts.sideUnknown ? colleagueBillingRefusal(client.key) : BILLING_REFUSAL);
 }
 
-function refuse(actor: Actor, clientKey: string | undefined): UserFacingError {
+export const colleagueBillingRefusal = (key: string) =>
+  `${key}'s billing is for ${key}'s approvers and our managers. You're a member of our own workspace, not of ${key}'s side, so ask a manager.`;
+
+function refuse(actor: Actor, clientKey: string | undefined, message = BILLING_REFUSAL): UserFacingError {
   logger.warn({ user: actor.userId, channel: actor.channelId, client: clientKey }, 'Refused a billing summary to someone not allowed to see it; nothing was generated');
-  return new UserFacingError(ErrorCode.Forbidden, BILLING_REFUSAL);
+  return new UserFacingError(ErrorCode.Forbidden, message);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 import { ClientModel } from '../db/client';
 import { StaffModel, type StaffRole } from '../db/staff';
 import type { ActorFacts } from '../domain/permissions';
+import { sideOf } from './people';
 
 export type Client = NonNullable<Awaited<ReturnType<typeof findClientByKey>>>;
 
@@ -31,9 +32,11 @@ interface RequestFacts {
 }
 
 /**
- * The facts about `actor` that permission rules need, relative to a request's client. Being in a
- * channel of that client is what makes someone a client member; a Slack Connect guest from the
- * client's own workspace counts exactly like anyone else there.
+ * The facts about `actor` that permission rules need, relative to a request's client. A client
+ * member belongs to the client's side: named in its settings (approvers, members), or, in one of
+ * its channels (or as the request's requester), someone from another Slack organisation (Slack
+ * Connect) or a guest of our workspace. Our own full members there who are not staff (account
+ * managers, sales) are colleagues: they read and comment, but do not decide for the client.
  */
 export async function actorFacts(actor: Actor, client: Client, request?: RequestFacts): Promise<ActorFacts> {
   const roles = await staffRoles(actor.userId);
@@ -41,13 +44,19 @@ export async function actorFacts(actor: Actor, client: Client, request?: Request
   const inClientChannel = actor.channelId !== undefined && client.channels.includes(actor.channelId);
   const isRequester = request?.requesterId === actor.userId;
   const isListedApprover = client.approvers.includes(actor.userId);
-  // Our engineers work in client channels too; being there must not make them the client (or
-  // let them approve their own estimates). Staff count as the client only when named as such.
-  const isClientMember = isRequester || isListedApprover || (inClientChannel && !isStaff);
+  const isNamed = isListedApprover || (client.members ?? []).includes(actor.userId);
+  const present = inClientChannel || isRequester;
+  // Our engineers work in client channels too; being there must not make them the client (or let
+  // them approve their own estimates). Staff count as the client only when named as such, and
+  // are never asked about: Slack is asked only about people whose side decides something.
+  const side = isNamed || isStaff || !present ? undefined : await sideOf(actor.userId);
+  const isClientMember = isNamed || side === 'client_org' || side === 'guest';
   return {
     isManager: roles.includes('manager'),
     isEngineer: roles.includes('engineer'),
     isClientMember,
+    isColleague: present && !isStaff && !isClientMember,
+    sideUnknown: side === 'unknown',
     isApprover: client.approvers.length > 0 ? isListedApprover : isClientMember && !isStaff,
     isRequester,
     isAssignee: request?.assigneeId === actor.userId,

@@ -180,7 +180,7 @@ export async function authorise(
       { request: request.key, user: actor.userId, channel: actor.channelId, permission },
       'Refused an action the user is not allowed to take; nothing was changed',
     );
-    throw new UserFacingError(ErrorCode.Forbidden, refusalForRole(permission));
+    throw new UserFacingError(ErrorCode.Forbidden, refusalForRole(permission, facts, client.key));
   }
   return client;
 }
@@ -363,6 +363,9 @@ export async function askClient(key: string, actor: Actor): Promise<RequestRecor
 export async function clientAnswered(key: string, userId: string): Promise<boolean> {
   const request = await findRequest(key);
   if (!request || request.state === 'awaiting_approval' || !request.clientWaits.some((w) => !w.to)) return false;
+  // Only the client's side answers for the client: a colleague's reply in the thread does not.
+  const facts = await actorFacts({ userId, channelId: request.clientChannelId }, await requireClient(request.clientKey), request);
+  if (!facts.isClientMember) return false;
   const result = await RequestModel.updateOne(
     { _id: request._id, revision: request.revision },
     { $set: { clientWaits: stopWaiting(request.clientWaits, now()) }, $inc: { revision: 1 } },

@@ -39,6 +39,8 @@ export interface SlackTokens {
   removeInstallation(query: InstallationQuery<boolean>): Promise<void>;
   /** Our own bot's user ID, e.g. to ignore our own messages. */
   botUserId(): Promise<string>;
+  /** Our own Slack organisation (workspace): whoever is from another one is from a client's. */
+  homeTeamId(): Promise<string>;
   /** The options of every WebClient of the app (Bolt's too): paced, and never paused by a 429. */
   clientOptions: WebClientOptions;
 }
@@ -85,6 +87,11 @@ export function singleWorkspaceTokens(config: Config, pacer: Pacer): SlackTokens
       logger.warn({ team: query.teamId }, 'The app was uninstalled or its token revoked; in single-workspace mode calls will fail until SLACK_BOT_TOKEN is replaced');
     },
     botUserId: async () => (await resolveIdentity()).botUserId ?? '',
+    homeTeamId: async () => {
+      const teamId = (await resolveIdentity()).teamId;
+      if (!teamId) throw new Error('auth.test did not say which team the bot token belongs to');
+      return teamId;
+    },
     clientOptions,
   };
 }
@@ -163,6 +170,7 @@ export function distributedTokens(config: Config, distribution: Distribution, pa
       if (query.isEnterpriseInstall) clients.clear();
     },
     botUserId: async () => (envIdentity ? (await envIdentity()).botUserId : (await store.botForTeam(homeTeamId))?.userId) ?? '',
+    homeTeamId: async () => homeTeamId,
     clientOptions,
   };
 }

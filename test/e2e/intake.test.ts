@@ -3,7 +3,7 @@
 // cannot run our slash command.
 import { RequestModel } from '../../src/db/request';
 import { ACTION, SHORTCUT_CREATE_REQUEST, VIEW_NEW_REQUEST } from '../../src/slack/ids';
-import { startTestApp, type TestApp } from '../support/harness';
+import { declareClientPeople, startTestApp, type TestApp } from '../support/harness';
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
 import { untilSynced, waitForEphemeral, submit } from '../support/flows';
 import { BOT_USER_ID } from '../support/slackFake';
@@ -26,7 +26,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.stop();
 });
-beforeEach(() => t.fake.reset());
+beforeEach(() => {
+  t.fake.reset();
+  declareClientPeople(t.fake, { fromAcme: [GUEST] });
+});
 
 /** The newest request matching `filter`, once it exists (events are handled after their ack). */
 async function newestRequest(filter: Record<string, unknown> = {}) {

@@ -9,14 +9,29 @@ import { RequestModel, type RequestRecord } from '../../src/db/request';
 import { logger } from '../../src/logger';
 import { ACTION, VIEW_CANCEL_REQUEST, VIEW_REASSIGN_REQUEST, VIEW_RESOLVE_REQUEST } from '../../src/slack/ids';
 import { clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle, untilSynced } from '../support/flows';
-import { startTestApp, type TestApp, UNLIMITED_SLACK } from '../support/harness';
+import { declareClientPeople, startTestApp, type TestApp, UNLIMITED_SLACK } from '../support/harness';
 import type { RecordedCall } from '../support/slackFake';
-import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
+import { ACME, BETA, COLLEAGUE, STAFF, STANDARD_SEED, TRIAGE } from '../support/testEnv';
 
 const REQUESTER = 'U0ACMEREQ';
+/** A guest account of our workspace, in Acme's channel (Acme's contractor, say). */
+const GUEST = 'U0ACMEGUEST';
+/** One of our own full members whom Acme's settings name as a member of its side. */
+const LISTED = 'U0ACMELISTED';
 const STRANGER = { user: 'U0STRANGER', channel: 'C0NOWHERE' } as const;
 
-type Role = 'manager' | 'assignee' | 'otherEngineer' | 'requester' | 'approver' | 'clientMember' | 'otherClient' | 'stranger';
+type Role =
+  | 'manager'
+  | 'assignee'
+  | 'otherEngineer'
+  | 'requester'
+  | 'approver'
+  | 'clientMember'
+  | 'guest'
+  | 'listedMember'
+  | 'colleague'
+  | 'otherClient'
+  | 'stranger';
 
 /** Each role as a user and the channel they click from. The assignee is always U0ENG1. */
 const ROLES: Record<Role, { user: string; channel: string }> = {
@@ -25,7 +40,12 @@ const ROLES: Record<Role, { user: string; channel: string }> = {
   otherEngineer: { user: STAFF.engineer2, channel: TRIAGE },
   requester: { user: REQUESTER, channel: ACME.channel },
   approver: { user: ACME.boss, channel: ACME.channel },
+  // From Acme's own organisation, in the Slack Connect channel.
   clientMember: { user: ACME.member, channel: ACME.channel },
+  guest: { user: GUEST, channel: ACME.channel },
+  listedMember: { user: LISTED, channel: ACME.channel },
+  // One of our own full members, not staff (an account manager), in Acme's channel.
+  colleague: { user: COLLEAGUE, channel: ACME.channel },
   otherClient: { user: BETA.member, channel: BETA.channel },
   stranger: STRANGER,
 };
@@ -52,7 +72,11 @@ interface ActionSpec {
   expectAfter(after: RequestRecord, user: string): void;
 }
 
-const CLIENT_PEOPLE: readonly Role[] = ['requester', 'approver', 'clientMember'];
+const CLIENT_PEOPLE: readonly Role[] = ['requester', 'approver', 'clientMember', 'guest', 'listedMember'];
+/** What a colleague is told instead of the action's own refusal, for what only the client decides. */
+const COLLEAGUE_REFUSAL = /^You're a member of our own workspace, not of ACME's side, so you can read and comment here but not .*admin client ACME members: \[@you\]/;
+const CLIENT_DECISIONS: readonly ButtonAction[] = ['cancel', 'confirm', 'reopen', 'rate'];
+const refusalFor = (action: ButtonAction, role: Role) => (role === 'colleague' && CLIENT_DECISIONS.includes(action) ? COLLEAGUE_REFUSAL : ACTIONS[action].refusal);
 const STARS = 4;
 
 const ACTIONS: Record<ButtonAction, ActionSpec> = {
@@ -122,8 +146,8 @@ let warn: jest.SpyInstance;
 beforeAll(async () => {
   // The matrix opens a dozen requests at once in one channel: far more posts than Slack allows a
   // second. Its subject is who may click what, so Slack's limits are off here.
-  t = await startTestApp(UNLIMITED_SLACK);
-  await t.seed();
+  t = await startTestApp(UNLIMITED_SLACK, (fake) => declareClientPeople(fake, { fromAcme: [REQUESTER], guests: [GUEST] }));
+  await t.seed(STANDARD_SEED.replace(`approvers: [${ACME.boss}]`, `approvers: [${ACME.boss}]\n    members: [${LISTED}]`));
   warn = jest.spyOn(logger, 'warn');
 });
 afterAll(async () => {
@@ -286,7 +310,7 @@ const cells: Cell[] = (Object.keys(ACTIONS) as ButtonAction[]).flatMap((action) 
 );
 
 it('covers every button and every role, with both outcomes for every button', () => {
-  expect(cells).toHaveLength(8 * 8);
+  expect(cells).toHaveLength(8 * 11);
   for (const action of Object.keys(ACTIONS) as ButtonAction[]) {
     const row = cells.filter((c) => c.action === action);
     expect(row.some((c) => c.allowed)).toBe(true);
@@ -294,7 +318,7 @@ it('covers every button and every role, with both outcomes for every button', ()
   }
   // Not staff, not other clients, for what only the client may do.
   for (const action of ['confirm', 'reopen', 'rate'] as const) {
-    for (const outsider of ['manager', 'assignee', 'otherEngineer', 'otherClient', 'stranger'] as const) {
+    for (const outsider of ['manager', 'assignee', 'otherEngineer', 'colleague', 'otherClient', 'stranger'] as const) {
       expect(ACTIONS[action].allowed).not.toContain(outsider);
     }
   }
@@ -320,7 +344,7 @@ describe('refused clicks: told privately, logged, nothing changed', () => {
     const told = await ephemeralTo(who.user);
 
     expect(told.args.channel).toBe(who.channel);
-    expect(String(told.args.text)).toMatch(ACTIONS[action].refusal);
+    expect(String(told.args.text)).toMatch(refusalFor(action, role));
     expect(t.fake.callsTo('views.open').filter((c) => c.args.trigger_id === triggerId)).toEqual([]);
     expectRefusalLogged(key, who, action);
     await expectUnchanged(key, before);

@@ -118,7 +118,7 @@ async function seedRecords() {
   ]);
   await ClientModel.create([
     { ...clientDefaults, key: 'ACME', name: 'Acme Ltd', channels: ['C0ACME'], hourlyRateMinor: 9500, billingMode: 'on_completion', incrementMinutes: 15, minimumMinutes: 30, approvers: [ACME_BOSS] },
-    { ...clientDefaults, key: 'BETA', name: 'Beta Co', channels: ['C0BETA'], hourlyRateMinor: 12050, billingMode: 'upfront', incrementMinutes: 10, minimumMinutes: 20, approvers: [] },
+    { ...clientDefaults, key: 'BETA', name: 'Beta Co', channels: ['C0BETA'], hourlyRateMinor: 12050, billingMode: 'upfront', incrementMinutes: 10, minimumMinutes: 20, approvers: [], members: [BETA_DEV] },
   ]);
 
   // ACME-1: 2h approved (£190.00); 50m on 31 Oct and 20m on 1 Nov; closed 2026-11-30T23:30Z,
@@ -455,7 +455,7 @@ describe('billing summaries', () => {
 
     await expect(billingAccess({ userId: ACME_BOSS, channelId: 'C0ACME' })).resolves.toMatchObject({ ok: true, role: 'approver', client: { key: 'ACME' } });
     await expect(billingAccess({ userId: ACME_BOSS, channelId: 'C0ACME' }, 'ACME')).resolves.toMatchObject({ ok: true, role: 'approver' });
-    // BETA lists no approvers, so any member of its channel may approve, and see its billing.
+    // BETA lists no approvers, so any of its people (here one its settings name) may approve, and see its billing.
     await expect(billingAccess({ userId: BETA_DEV, channelId: 'C0BETA' })).resolves.toMatchObject({ ok: true, role: 'approver', client: { key: 'BETA' } });
 
     const refused: Array<[string, string, string | undefined]> = [

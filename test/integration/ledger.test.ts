@@ -39,6 +39,7 @@ clients:
     incrementMinutes: 1
     minimumMinutes: 0
     approvers: [${BOSS}]
+    members: [${DEV}]
     timezone: Europe/London
 `;
 

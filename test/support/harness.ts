@@ -7,7 +7,7 @@ import { startWorker, type RunningWorker } from '../../src/worker';
 import { applySeed } from '../../src/services/seed';
 import { SlackFake } from './slackFake';
 import { SlackClientSimulator } from './slackRequests';
-import { BOT_TOKEN, SIGNING_SECRET, STANDARD_SEED, TRIAGE, testDatabaseUri, testRedisUrl, uniqueName } from './testEnv';
+import { ACME, ACME_ORG, BETA, BOT_TOKEN, SIGNING_SECRET, STANDARD_SEED, TRIAGE, testDatabaseUri, testRedisUrl, uniqueName } from './testEnv';
 
 export * from './testEnv';
 
@@ -50,10 +50,21 @@ export interface TestApp {
  * The web process and a worker, as deployed (the web records Slack effects, the worker delivers
  * them). `prepare` configures the Slack fake before the app starts (e.g. to serve Socket Mode).
  */
+/**
+ * Who the standard seed's client people are in Slack: Acme's from Acme's own organisation (a
+ * Slack Connect channel), Beta's a guest of our workspace. Anyone not declared is one of our own
+ * full members, as Slack would say of them.
+ */
+export function declareClientPeople(fake: SlackFake, people: { fromAcme?: string[]; guests?: string[] } = {}): void {
+  for (const id of [ACME.boss, ACME.member, ...(people.fromAcme ?? [])]) fake.setUser({ id, team_id: ACME_ORG });
+  for (const id of [BETA.member, ...(people.guests ?? [])]) fake.setUser({ id, is_restricted: true });
+}
+
 export async function startTestApp(overrides: Record<string, string> = {}, prepare?: (fake: SlackFake) => void, options: { worker?: boolean } = {}): Promise<TestApp> {
   // An app that does not pace itself needs a Slack that does not limit (see UNLIMITED_SLACK).
   const fake = new SlackFake({ rateLimits: overrides.SLACK_PACE !== 'off' });
   await fake.start();
+  declareClientPeople(fake);
   prepare?.(fake);
   const config = testConfig(fake, overrides);
   const web = await startWeb(config);

@@ -48,6 +48,10 @@ export interface FakeUser {
   name?: string;
   real_name?: string;
   is_bot?: boolean;
+  /** A multi-channel guest of the workspace. */
+  is_restricted?: boolean;
+  /** A single-channel guest. */
+  is_ultra_restricted?: boolean;
 }
 
 export interface ChannelInfo {
@@ -1188,6 +1192,8 @@ export class SlackFake {
         real_name: realName,
         deleted: false,
         is_bot: known?.is_bot ?? false,
+        is_restricted: known?.is_restricted ?? false,
+        is_ultra_restricted: known?.is_ultra_restricted ?? false,
         tz,
         tz_label: tz,
         tz_offset: tzOffsetSeconds(tz),

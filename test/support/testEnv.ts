@@ -9,6 +9,10 @@ export const TRIAGE = 'C0TRIAGE';
 export const STAFF = { manager: 'U0MANAGER', engineer: 'U0ENG1', engineer2: 'U0ENG2' } as const;
 export const ACME = { channel: 'C0ACME', boss: 'U0ACMEBOSS', member: 'U0ACMEDEV' } as const;
 export const BETA = { channel: 'C0BETA', member: 'U0BETADEV' } as const;
+/** Acme's own Slack organisation: its people reach ACME's channel through Slack Connect. */
+export const ACME_ORG = 'T0ACMEORG';
+/** One of our own full members who is not staff (an account manager), in client channels. */
+export const COLLEAGUE = 'U0OURSALES';
 
 export const STANDARD_SEED = `
 managers: [${STAFF.manager}]

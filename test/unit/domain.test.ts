@@ -1,5 +1,5 @@
 import { canTransition, nextState, REQUEST_STATES, TRANSITIONS, type RequestAction } from '../../src/domain/lifecycle';
-import { isAllowed, type ActorFacts } from '../../src/domain/permissions';
+import { isAllowed, refusalForRole, type ActorFacts } from '../../src/domain/permissions';
 import { amountForMinutes } from '../../src/domain/billing';
 import { formatMoney, minorUnitDigits, toMinorUnits } from '../../src/domain/money';
 import { parseRequestKey } from '../../src/domain/requestKey';
@@ -122,13 +122,26 @@ describe('escaping user text', () => {
 });
 
 describe('what only the client decides', () => {
-  const nobody: ActorFacts = { isManager: false, isEngineer: false, isClientMember: false, isApprover: false, isRequester: false, isAssignee: false };
+  const nobody: ActorFacts = { isManager: false, isEngineer: false, isClientMember: false, isColleague: false, isApprover: false, isRequester: false, isAssignee: false };
   // #14, defect 11: an engineer who opened the request on the client's behalf is its requester,
   // and could confirm their own fix, which closes the request and makes it billable.
   it.each(['confirm', 'reopen', 'rate'] as const)('%s: not the engineer who opened it for the client, even as its requester', (action) => {
     expect(isAllowed(action, { ...nobody, isEngineer: true, isRequester: true, isAssignee: true })).toBe(false);
     expect(isAllowed(action, { ...nobody, isManager: true, isRequester: true })).toBe(false);
-    expect(isAllowed(action, { ...nobody, isRequester: true })).toBe(true);
+    expect(isAllowed(action, { ...nobody, isRequester: true, isClientMember: true })).toBe(true);
     expect(isAllowed(action, { ...nobody, isClientMember: true })).toBe(true);
+  });
+
+  // #13: our own full members in a client's channel (account managers, sales) are not the client.
+  it.each(['approve', 'decline', 'confirm', 'reopen', 'rate', 'cancel'] as const)('%s: not a colleague, even one who asked for the client', (action) => {
+    expect(isAllowed(action, { ...nobody, isColleague: true })).toBe(false);
+    expect(isAllowed(action, { ...nobody, isColleague: true, isRequester: true })).toBe(false);
+    expect(refusalForRole(action, { isColleague: true }, 'ACME')).toMatch(/^You're a member of our own workspace, not of ACME's side, so you can read and comment here but not /);
+    expect(refusalForRole(action, { isColleague: true, sideUnknown: true }, 'ACME')).toMatch(/^I couldn't check with Slack/);
+  });
+
+  it.each(['view', 'comment', 'open'] as const)('%s: a colleague may', (action) => {
+    expect(isAllowed(action, { ...nobody, isColleague: true })).toBe(true);
+    expect(isAllowed(action, nobody)).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ export function adminUsageText(command: string, problem?: string): string {
     `• \`${admin} show\` shows every client and the staff`,
     `• \`${admin} client ACME name: Acme Ltd, hourlyRate: 95, channels: [#acme]\` adds a client or changes the fields you give; ` +
       `the fields are those of the seed file (name, channels, hourlyRate, currency, billingMode, incrementMinutes, minimumMinutes, ` +
-      `approvers, timezone, autoApproveMinutes, monthlyBudgetHours, slaMinutes, businessHours)`,
+      `approvers, members, timezone, autoApproveMinutes, monthlyBudgetHours, slaMinutes, businessHours)`,
     `• \`${admin} channel link ACME #channel\` / \`${admin} channel unlink ACME #channel\``,
     `• \`${admin} engineer add @person\` / \`${admin} engineer remove @person\``,
     `• \`${admin} manager add @person\` / \`${admin} manager remove @person\``,
@@ -61,7 +61,8 @@ export function renderClient(client: ClientFields): string {
     `    ${formatMoney(client.hourlyRateMinor, client.currency)}/h, ${BILLING_MODES[client.billingMode]}, ` +
       `${client.incrementMinutes}-min increments, ${client.minimumMinutes}-min minimum` +
       (client.autoApproveMinutes > 0 ? `, estimates up to ${formatDuration(client.autoApproveMinutes)} need no approval` : ''),
-    `    Approvers: ${client.approvers.length > 0 ? listed(client.approvers, mention) : 'anyone in the channel'} · ` +
+    `    Approvers: ${client.approvers.length > 0 ? listed(client.approvers, mention) : "anyone of the client's side"} · ` +
+      (client.members.length > 0 ? `Also the client's: ${listed(client.members, mention)} · ` : '') +
       `Budget: ${client.monthlyBudgetMinutes === undefined ? 'none' : `${formatDuration(client.monthlyBudgetMinutes)} a month`}`,
     `    ${escapeMrkdwn(client.timezone)}, ${hours.alwaysOpen ? '24×7' : `${formatDays(hours.days)} ${hours.start}–${hours.end}`} · SLA: ${sla}`,
   ].join('\n');

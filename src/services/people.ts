@@ -1,0 +1,63 @@
+// Which side a person is on: the client's organisation (Slack Connect), a guest of our workspace,
+// or one of our own full members. Slack answers (users.info, through the source the Slack layer
+// gives at start-up); the answer is kept in MongoDB for a day, so a permission check rarely waits
+// on Slack, and a stale answer is used when Slack cannot be asked.
+import { PersonModel } from '../db/person';
+import { logger } from '../logger';
+
+export interface SlackPerson {
+  teamId: string;
+  guest: boolean;
+}
+
+export interface PeopleSource {
+  /** Our own organisation: the workspace the app belongs to. */
+  homeTeamId(): Promise<string>;
+  /** What Slack says about the person; undefined when it does not know them. */
+  lookUp(userId: string): Promise<SlackPerson | undefined>;
+}
+
+/** `unknown`: Slack could not be asked and nothing is kept, so nothing is assumed. */
+export type Side = 'client_org' | 'guest' | 'ours' | 'unknown';
+
+export const PERSON_FRESH_MS = 24 * 3600 * 1000;
+
+let source: PeopleSource | undefined;
+
+/** Set by the web and worker processes once their Slack clients exist; tests without Slack leave it unset. */
+export function setPeopleSource(next: PeopleSource | undefined): void {
+  source = next;
+}
+
+async function lookUp(userId: string): Promise<SlackPerson | undefined> {
+  if (!source) return undefined;
+  try {
+    const person = await source.lookUp(userId);
+    if (person) await PersonModel.updateOne({ _id: userId }, { $set: { ...person, checkedAt: new Date() } }, { upsert: true });
+    return person;
+  } catch (error) {
+    logger.warn({ err: error, user: userId }, 'Could not ask Slack who this person is');
+    return undefined;
+  }
+}
+
+export async function sideOf(userId: string, now = new Date()): Promise<Side> {
+  const kept = await PersonModel.findOne({ _id: userId }).lean();
+  const fresh = kept && now.getTime() - kept.checkedAt.getTime() < PERSON_FRESH_MS;
+  const person = (fresh ? kept : await lookUp(userId)) ?? kept;
+  if (!person || !source) return 'unknown';
+  let home: string;
+  try {
+    home = await source.homeTeamId();
+  } catch (error) {
+    logger.warn({ err: error }, 'Could not tell which Slack organisation is ours');
+    return 'unknown';
+  }
+  if (person.teamId !== home) return 'client_org';
+  return person.guest ? 'guest' : 'ours';
+}
+
+/** Someone changed in Slack (user_change): asked again next time. */
+export async function forgetPerson(userId: string): Promise<void> {
+  await PersonModel.deleteOne({ _id: userId });
+}

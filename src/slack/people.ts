@@ -1,0 +1,17 @@
+// Asks Slack who a person is (users.info) for services/people.ts, which keeps the answer.
+import type { WebClient } from '@slack/web-api';
+import type { PeopleSource } from '../services/people';
+
+/** `client`: our own workspace's Web API client; `homeTeamId`: our own organisation. */
+export function slackPeopleSource(client: () => Promise<WebClient | undefined>, homeTeamId: () => Promise<string>): PeopleSource {
+  return {
+    homeTeamId,
+    async lookUp(userId) {
+      const web = await client();
+      if (!web) return undefined;
+      const { user } = await web.users.info({ user: userId });
+      if (!user?.team_id) return undefined;
+      return { teamId: user.team_id, guest: Boolean(user.is_restricted || user.is_ultra_restricted) };
+    },
+  };
+}

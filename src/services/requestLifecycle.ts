@@ -375,6 +375,29 @@ export async function clientAnswered(key: string, userId: string): Promise<boole
   return true;
 }
 
+/** Longest text kept in the audit event of something added to a request. */
+const ADDED_TEXT_LIMIT = 2000;
+
+/**
+ * Something said to the app inside a request's thread (a mention there), which adds to that
+ * request rather than opening another: audited, and answering the client's wait when it is the
+ * client's. Anyone who may comment on the request may add to it.
+ */
+export async function addToRequest(key: string, actor: Actor, text: string): Promise<{ request: RequestRecord; answered: boolean }> {
+  const request = await requireRequest(key);
+  await authorise('comment', actor, request);
+  await recordAudit({
+    actorId: actor.userId,
+    action: 'request.added_to',
+    entityType: 'request',
+    entityId: request.key,
+    clientKey: request.clientKey,
+    after: { text: text.slice(0, ADDED_TEXT_LIMIT) },
+  });
+  const answered = await clientAnswered(request.key, actor.userId);
+  return { request, answered };
+}
+
 export type LoadedRequest = NonNullable<Awaited<ReturnType<typeof loadRequestWithClient>>>;
 
 /** A request and its client, read once for everything that follows a change. */

@@ -33,6 +33,17 @@ export async function findRequestByClientMessage(channelId: string, ts: string) 
   return RequestModel.findOne({ clientChannelId: channelId, clientMessageTs: ts }).lean();
 }
 
+/**
+ * The request a thread belongs to: the thread of its client message, or of the message it was
+ * opened from (a mention, a reaction, a shortcut), which people keep talking in.
+ */
+export async function findRequestByThread(channelId: string, threadTs: string) {
+  return (
+    (await findRequestByClientMessage(channelId, threadTs)) ??
+    (await RequestModel.findOne({ 'sourceMessage.channelId': channelId, 'sourceMessage.ts': threadTs }).sort({ createdAt: -1 }).lean())
+  );
+}
+
 /** Requests whose Slack messages are behind the record (e.g. Slack was down when they changed). */
 export async function findUnsyncedRequests(limit: number) {
   return RequestModel.find({ $expr: { $lt: ['$syncedRevision', '$revision'] } })

@@ -1,6 +1,7 @@
 // Every way a request comes in: the modal, the message shortcut, a mention, a DM and the intake
 // reaction, including people from the client's own organisation in a Slack Connect channel, who
 // cannot run our slash command.
+import { AuditEventModel } from '../../src/db/auditEvent';
 import { RequestModel } from '../../src/db/request';
 import { ACTION, SHORTCUT_CREATE_REQUEST, VIEW_NEW_REQUEST } from '../../src/slack/ids';
 import { declareClientPeople, startTestApp, type TestApp } from '../support/harness';
@@ -190,9 +191,67 @@ describe('a DM to the app', () => {
 
   it('explains politely to someone who belongs to no client', async () => {
     const before = await countRequests();
-    await dm('U0NOBODY', 'hello?');
+    await dm('U0NOBODY', 'my laptop will not start');
     const [reply] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === 'DU0NOBODY');
     expect(String(reply?.args.text)).toMatch(/couldn't find a client channel you're in/);
+    expect(await countRequests()).toBe(before);
+  });
+});
+
+describe('pleasantries and mentions in a thread (#13)', () => {
+  const dm = (user: string, text: string) =>
+    t.slack.event({ type: 'message', channel_type: 'im', channel: `D${user}`, user, text, ts: nextTs() });
+  const mentionIn = (user: string, text: string, thread?: string) => {
+    const ts = nextTs();
+    return t.slack.event({ type: 'app_mention', user, text: `<@${BOT_USER_ID}> ${text}`, channel: ACME.channel, ts, event_ts: ts, ...(thread ? { thread_ts: thread } : {}) });
+  };
+
+  it.each([
+    ['thanks!', /^You're welcome! :slightly_smiling_face: Whenever you need help, tell me what's wrong in a message here/],
+    ['ok 👍', /^:\+1: Whenever you need help/],
+    ['hi', /^Hi! :wave: Whenever you need help/],
+  ])('a DM that says only %j opens nothing and is answered kindly with how to ask', async (text, answer) => {
+    await setMembers(ACME.channel, [ACME.member]);
+    const before = await countRequests();
+    await dm(ACME.member, text);
+    const [reply] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === `D${ACME.member}`);
+    expect(String(reply?.args.text)).toMatch(answer);
+    expect(String(reply?.args.text)).toContain('`/help`');
+    // Nothing was asked of Slack about channels, and nothing opened.
+    expect(t.fake.callsTo('conversations.members')).toHaveLength(0);
+    expect(await countRequests()).toBe(before);
+  });
+
+  it('a mention that only says thanks opens nothing; one that says what is wrong still does', async () => {
+    const before = await countRequests();
+    await mentionIn(ACME.member, 'thanks so much :pray:');
+    await waitForEphemeral(t, ACME.member, /^You're welcome! .*mention me with what's wrong/);
+    expect(await countRequests()).toBe(before);
+    await mentionIn(ACME.member, 'list of users is broken');
+    await waitForEphemeral(t, ACME.member, /Opened \*ACME-\d+\*/);
+    expect(await countRequests()).toBe(before + 1);
+  });
+
+  it("a mention in a request's thread adds to that request instead of opening another", async () => {
+    await mentionIn(ACME.member, 'reports are empty');
+    const request = await newestRequest({ title: 'reports are empty' });
+    const before = await countRequests();
+    await mentionIn(ACME.member, 'also the export is empty', request.clientMessageTs ?? undefined);
+    await waitForEphemeral(t, ACME.member, new RegExp(`^Added to \\*${request.key}\\*; no new request was opened`));
+    expect(await countRequests()).toBe(before);
+    const added = await AuditEventModel.findOne({ entityId: request.key, action: 'request.added_to' }).lean();
+    expect(added).toMatchObject({ actorId: ACME.member, clientKey: 'ACME', after: { text: 'also the export is empty' } });
+  });
+
+  it('a mention in the thread of the message a request was opened from is copied into the request thread', async () => {
+    const root = nextTs();
+    await t.slack.event({ type: 'app_mention', user: ACME.member, text: `<@${BOT_USER_ID}> invoices fail to send`, channel: ACME.channel, ts: root, event_ts: root });
+    const request = await newestRequest({ 'sourceMessage.ts': root });
+    const before = await countRequests();
+    await mentionIn(ACME.member, 'the error says SMTP 550', root);
+    await waitForEphemeral(t, ACME.member, new RegExp(`^Added to \\*${request.key}\\* \\(copied into its thread\\)`));
+    const [copy] = await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === request.clientMessageTs && /added, in the thread of the original message: the error says SMTP 550/.test(String(c.args.text)));
+    expect(copy?.args.channel).toBe(ACME.channel);
     expect(await countRequests()).toBe(before);
   });
 });

@@ -561,7 +561,8 @@ export class SlackFake {
     this.socketModeUrl = undefined;
     this.rateLimits = this.defaultRateLimits;
     this.clock = this.defaultClock;
-    this.sequence = 0;
+    // Message timestamps go on increasing: Slack never gives a channel the same ts twice, and the
+    // app's records of messages posted before the reset are still in its database.
     this.messages = new Map();
     this.views = new Map();
     this.homeViews = new Map();

@@ -12,6 +12,7 @@ export function usageText(command: string): string {
     `• \`${command} billing [ACME] [2026-11]\` shows a client's billing summary with its CSV (managers and the client's approvers)`,
     `• \`${command} digest\` shows the last seven days' numbers (managers)`,
     `• \`${command} help\` shows this message`,
-    `You can also mention the app, send it a DM, or react with the support emoji on a message.`,
+    `You can also mention the app, send it a DM, or react with the support emoji on a message. A mention inside a request's thread adds to that request.`,
+    `Only the client's people (their own Slack organisation, guests, or those named in the client's settings) approve, confirm, rate and see billing; our colleagues in the channel read and comment.`,
   ].join('\n');
 }

@@ -1,29 +1,68 @@
 // "@Ad-hoc Help the site is down" in a client channel opens a request. This works for people
 // from the client's own organisation in a Slack Connect channel, who cannot run our command.
+// A mention inside a request's thread adds to that request; a mention that only says hello or
+// thanks opens nothing.
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { pleasantryOf } from '../../../domain/pleasantry';
 import { plainTextFromSlack, withoutLeadingMention } from '../../../domain/slackText';
 import { findClientByChannel } from '../../../services/directory';
-import { NOT_A_CLIENT_CHANNEL } from '../../../services/requestLifecycle';
-import { findRequestByClientMessage } from '../../../services/requestMessages';
+import { NOT_A_CLIENT_CHANNEL, addToRequest } from '../../../services/requestLifecycle';
+import { findRequestByThread } from '../../../services/requestMessages';
+import { postInThread, showRequest } from '../../requestUpdates';
+import { escapeAndTruncate, mention } from '../../mrkdwn';
+import { pleasantryReply } from '../../views/dmIntake';
 import type { ListenerContext } from '../context';
 import { openFromText, openedText, tellUser } from '../intake';
 import { messageForError } from '../replies';
 
 type MentionArgs = SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs;
 
+/**
+ * A mention in the thread of `request`'s client message (where everyone on it already reads it)
+ * or of the message it was opened from (copied into the request's thread, so it is not missed).
+ */
+async function addToThread(ctx: ListenerContext, args: MentionArgs, request: { key: string; clientMessageTs?: string | null | undefined }, text: string): Promise<void> {
+  const { event, client } = args;
+  const userId = event.user ?? '';
+  try {
+    const added = await addToRequest(request.key, { userId, channelId: event.channel }, text);
+    const inOwnThread = event.thread_ts === request.clientMessageTs;
+    if (!inOwnThread && text) {
+      await postInThread(ctx, added.request, `added|${event.channel}|${event.ts}`, `${mention(userId)} added, in the thread of the original message: ${escapeAndTruncate(text, 2500)}`);
+    }
+    if (added.answered) await showRequest(ctx, request.key);
+    await tellUser(client, event.channel, userId, `Added to *${request.key}*${inOwnThread ? '' : ' (copied into its thread)'}; no new request was opened.`);
+  } catch (error) {
+    await tellUser(client, event.channel, userId, messageForError(error, { user: userId, channel: event.channel, surface: 'mention' }));
+  }
+}
+
 export function mentionIntake(ctx: ListenerContext) {
-  return async ({ event, client, context }: MentionArgs): Promise<void> => {
+  return async (args: MentionArgs): Promise<void> => {
+    const { event, client, context } = args;
     const userId = event.user;
     if (!userId) return;
-    // A mention inside a request's own thread is conversation, not a new request.
-    if (event.thread_ts && (await findRequestByClientMessage(event.channel, event.thread_ts))) return;
+    const text = plainTextFromSlack(withoutLeadingMention(event.text, context.botUserId ?? ''));
+    const request = event.thread_ts ? await findRequestByThread(event.channel, event.thread_ts) : null;
+    if (request && !text) {
+      await tellUser(client, event.channel, userId, `This thread is *${request.key}*: write what you want to add after the mention.`);
+      return;
+    }
+    if (request) {
+      await addToThread(ctx, args, request, text);
+      return;
+    }
     if (!(await findClientByChannel(event.channel))) {
       await tellUser(client, event.channel, userId, NOT_A_CLIENT_CHANNEL);
       return;
     }
-    const text = plainTextFromSlack(withoutLeadingMention(event.text, context.botUserId ?? ''));
     if (!text) {
       await tellUser(client, event.channel, userId, "Tell me what's wrong after the mention, e.g. _@Ad-hoc Help the checkout page returns 500_.");
+      return;
+    }
+    const pleasantry = pleasantryOf(text);
+    if (pleasantry) {
+      await tellUser(client, event.channel, userId, pleasantryReply(pleasantry, 'mention', ctx.config.slack.helpCommand));
       return;
     }
     try {

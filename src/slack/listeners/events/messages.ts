@@ -1,12 +1,13 @@
 // Messages the app sees: DMs to it (intake) and replies in request threads (first response).
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { pleasantryOf } from '../../../domain/pleasantry';
 import { plainTextFromSlack } from '../../../domain/slackText';
 import { staffRoles } from '../../../services/directory';
 import { rememberIntake } from '../../../services/pendingIntake';
 import { clientAnswered, recordFirstResponse } from '../../../services/requestLifecycle';
 import { showRequest } from '../../requestUpdates';
 import { findRequestByClientMessage } from '../../../services/requestMessages';
-import { NO_CLIENT_FOR_DM, chooseClientMessage } from '../../views/dmIntake';
+import { NO_CLIENT_FOR_DM, chooseClientMessage, pleasantryReply } from '../../views/dmIntake';
 import type { ListenerContext } from '../context';
 import { openFromText, openedText } from '../intake';
 import { messageForError } from '../replies';
@@ -49,6 +50,11 @@ async function dmIntake(ctx: ListenerContext, args: MessageArgs, message: PlainM
     );
   const text = plainTextFromSlack(message.text).trim();
   if (!text) return;
+  const pleasantry = pleasantryOf(text);
+  if (pleasantry) {
+    await reply(pleasantryReply(pleasantry, 'dm', ctx.config.slack.helpCommand));
+    return;
+  }
   try {
     const options = await ctx.membership.clientsOfUser(client, message.user);
     const sourceMessage = { channelId: message.channel, ts: message.ts };

@@ -35,6 +35,7 @@ const environmentSchema = z
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
     TRIAGE_CHANNEL_ID: channelId,
     MANAGER_CHANNEL_ID: optionalText.pipe(channelId.optional()),
+    GITHUB_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the secret set on the GitHub webhook)').optional()),
     HELP_COMMAND: z
       .string()
       .regex(/^\/[a-z0-9_-]{1,31}$/, 'must be a slash command such as /help')
@@ -96,6 +97,8 @@ export interface Config {
   homeRefreshIntervalMs: number;
   defaultTimezone: string;
   logLevel: Environment['LOG_LEVEL'];
+  /** The secret GitHub signs webhook deliveries with; POST /webhooks/github answers 404 without it. */
+  githubWebhookSecret: string | undefined;
 }
 
 /** Thrown when the environment is unusable; `problems` holds one line per bad variable. */
@@ -188,5 +191,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     homeRefreshIntervalMs: e.HOME_REFRESH_INTERVAL_MS,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
+    githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,
   };
 }

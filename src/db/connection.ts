@@ -12,6 +12,7 @@ import { MonthlyUsageModel } from './monthlyUsage';
 import { OAuthStateModel } from './oauthState';
 import { PendingIntakeModel } from './pendingIntake';
 import { PersonModel } from './person';
+import { WebhookDeliveryModel } from './webhookDelivery';
 import { RequestModel } from './request';
 import { ScheduledRunModel } from './scheduledRun';
 import { SlackEffectModel } from './slackEffect';
@@ -19,7 +20,7 @@ import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, AuditChainModel, PendingIntakeModel, EstimateModel, TimeEntryModel, MonthlyUsageModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, SlackEffectModel, HomeViewerModel, InstallationModel, OAuthStateModel, PersonModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, AuditChainModel, PendingIntakeModel, EstimateModel, TimeEntryModel, MonthlyUsageModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, SlackEffectModel, HomeViewerModel, InstallationModel, OAuthStateModel, PersonModel, WebhookDeliveryModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.

@@ -86,6 +86,23 @@ const requestSchema = new Schema(
         { _id: false },
       ),
     },
+    /**
+     * Links to the work behind the request (domain/workLinks.ts): pasted in its thread or given
+     * with `/help link`; `state` is what a provider's webhook last said (GitHub).
+     */
+    links: [
+      {
+        _id: false,
+        url: { type: String, required: true },
+        provider: { type: String, enum: ['github', 'gitlab', 'linear', 'jira'], required: true },
+        kind: { type: String, enum: ['pull_request', 'issue', 'merge_request'], required: true },
+        label: { type: String, required: true },
+        state: { type: String, enum: ['open', 'merged', 'closed'] },
+        addedBy: { type: String, required: true },
+        addedAt: { type: Date, required: true },
+        stateAt: { type: Date },
+      },
+    ],
   },
   { timestamps: { createdAt: false, updatedAt: true } },
 );
@@ -126,14 +143,29 @@ requestSchema.index(
   // are not indexed), and mongo-java-server, which the tests run on, ignores partial filters.
   { unique: true, sparse: true },
 );
+// Serves: a provider's webhook (GitHub) finding the requests a pull request or issue is linked to
+// (multikey; sparse: most requests link nothing).
+requestSchema.index({ 'links.url': 1 }, { sparse: true });
 // Serves: the worker's sweep that schedules timers the web process could not (Redis was down).
 requestSchema.index({ timersRevision: 1, revision: 1 });
 // Serves: the re-render sweep that brings Slack up to date after an outage.
 requestSchema.index({ syncedRevision: 1, revision: 1 });
 
 // Plain arrays instead of mongoose's DocumentArray, so lean documents fit the type.
-export type RequestRecord = Omit<InferSchemaType<typeof requestSchema>, 'clientWaits'> & {
+export interface StoredWorkLink {
+  url: string;
+  provider: 'github' | 'gitlab' | 'linear' | 'jira';
+  kind: 'pull_request' | 'issue' | 'merge_request';
+  label: string;
+  state?: 'open' | 'merged' | 'closed' | null | undefined;
+  addedBy: string;
+  addedAt: Date;
+  stateAt?: Date | null | undefined;
+}
+
+export type RequestRecord = Omit<InferSchemaType<typeof requestSchema>, 'clientWaits' | 'links'> & {
   clientWaits: Array<{ from: Date; to?: Date | null | undefined }>;
+  links?: StoredWorkLink[] | undefined;
 };
 export type RequestDocument = HydratedDocument<RequestRecord>;
 export const RequestModel = model('Request', requestSchema);

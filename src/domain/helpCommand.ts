@@ -16,8 +16,11 @@ export type HelpCommand =
   | { kind: 'log'; key: string; duration: string; note: string }
   | { kind: 'billing'; clientKey?: string | undefined; month?: string | undefined }
   | { kind: 'digest' }
+  | { kind: 'link'; key: string; url: string }
   /** A sub-command that could not be parsed: `problem` says what was wrong, in plain words. */
-  | { kind: 'mistake'; command: 'log' | 'estimate' | 'billing'; problem: string };
+  | { kind: 'mistake'; command: Mistakable; problem: string };
+
+type Mistakable = 'log' | 'estimate' | 'billing' | 'link';
 
 const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show', 'retry']);
 const CLIENT_WORD = /^[A-Za-z]{2,10}$/;
@@ -31,9 +34,10 @@ export const SUBCOMMAND_USAGE = {
   log: 'log 1h30m ACME-42 [note]` or `log ACME-42 1h 30m [note]',
   estimate: 'estimate ACME-42 3h [assumptions]` (a range: `2-4h`; a top-up: `+2h`)',
   billing: 'billing [ACME] [2026-11]',
-} as const;
+  link: 'link ACME-42 https://github.com/acme/shop/pull/12` (GitHub, GitLab, Linear or Jira)',
+} as const satisfies Record<Mistakable, string>;
 
-function mistake(command: 'log' | 'estimate' | 'billing', problem: string): HelpCommand {
+function mistake(command: Mistakable, problem: string): HelpCommand {
   return { kind: 'mistake', command, problem };
 }
 
@@ -100,6 +104,15 @@ export function parseHelpCommand(raw: string): HelpCommand {
     if (month) return mistake('billing', 'Give at most a client key and a month.');
   }
   if (first === 'digest' && words.length === 1) return { kind: 'digest' };
+  // `link ACME-42 <url>`: a URL or a request key makes it the command ("link to the docs is dead" is a request).
+  const urlAt = rest.findIndex((w) => /^<?https?:\/\//i.test(w));
+  if (first === 'link' && (keyAt >= 0 || urlAt >= 0)) {
+    if (keyAt < 0) return mistake('link', 'Say which request the link is for, like ACME-42.');
+    if (urlAt < 0) return mistake('link', 'Give the link to the pull request or issue after the request.');
+    if (rest.length !== 2) return mistake('link', 'Give one request and one link, nothing else.');
+    const key = parseRequestKey(rest[keyAt] ?? '')?.key ?? '';
+    return { kind: 'link', key, url: (rest[urlAt] ?? '').replace(/^<([^|>]*)(\|[^>]*)?>$/, '$1') };
+  }
   if (first === 'admin' && (words.length === 1 || ADMIN_VERBS.has(words[1]?.toLowerCase() ?? ''))) {
     return { kind: 'admin', args: words.slice(1), text: text.slice(words[0]?.length ?? 0).trim() };
   }

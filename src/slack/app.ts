@@ -10,6 +10,7 @@ import { messageForError } from './listeners/replies';
 import type { Effects } from './requestUpdates';
 import { BOT_SCOPES } from './scopes';
 import type { SlackTokens } from './tokens';
+import { githubWebhookRoute } from './webhooks/github';
 
 export interface Readiness {
   mongodb(): Promise<boolean>;
@@ -119,7 +120,7 @@ export interface SlackApp {
 
 export function createSlackApp(config: Config, effects: Effects, readiness: Readiness, metrics: Metrics): SlackApp {
   const { tokens } = effects;
-  const customRoutes = healthRoutes(readiness, metrics);
+  const customRoutes = [...healthRoutes(readiness, metrics), githubWebhookRoute(effects)];
   const log = boltLogger();
   const oauth = oauthOptions(config, tokens);
   const receiver = config.slack.socketMode

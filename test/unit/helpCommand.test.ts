@@ -27,6 +27,12 @@ describe('parseHelpCommand', () => {
     ['billing acme 2026-11', { kind: 'billing', clientKey: 'ACME', month: '2026-11' }],
     ['billing 2026-11', { kind: 'billing', clientKey: undefined, month: '2026-11' }],
     ['digest', { kind: 'digest' }],
+    ['link ACME-42 https://github.com/acme/shop/pull/12', { kind: 'link', key: 'ACME-42', url: 'https://github.com/acme/shop/pull/12' }],
+    ['link acme-42 <https://github.com/acme/shop/pull/12>', { kind: 'link', key: 'ACME-42', url: 'https://github.com/acme/shop/pull/12' }],
+    ['link https://x.atlassian.net/browse/A-1 ACME-42', { kind: 'link', key: 'ACME-42', url: 'https://x.atlassian.net/browse/A-1' }],
+    ['link ACME-42', { kind: 'mistake', command: 'link', problem: 'Give the link to the pull request or issue after the request.' }],
+    ['link ACME-42 https://a.example/1 https://b.example/2', { kind: 'mistake', command: 'link', problem: 'Give one request and one link, nothing else.' }],
+    ['link to the docs is dead', { kind: 'open', text: 'link to the docs is dead' }],
     ['digest emails are not sent', { kind: 'open', text: 'digest emails are not sent' }],
     ['billing is wrong on the invoice page', { kind: 'open', text: 'billing is wrong on the invoice page' }],
 

@@ -22,6 +22,8 @@ export interface RequestView {
   clientChannelId: string;
   clientMessageTs?: string | null | undefined;
   sourceMessage?: { permalink?: string | null | undefined } | null | undefined;
+  /** Links to the work behind it (domain/workLinks.ts), with what GitHub last said of each. */
+  links?: Array<{ url: string; label: string; kind: string; state?: string | null | undefined }> | undefined;
   /** Billable minutes used of those approved, for engineers (triage message). */
   budget?: { usedMinutes: number; approvedMinutes: number } | undefined;
 }
@@ -64,6 +66,23 @@ function statusLine(request: RequestView): string[] {
   return [parts.join('  ·  '), requested + from];
 }
 
+const LINK_KIND: Record<string, string> = { pull_request: 'PR', merge_request: 'MR', issue: 'issue' };
+const LINK_STATE: Record<string, string> = { open: 'open', merged: ':twisted_rightwards_arrows: merged', closed: 'closed' };
+
+/** "Linked: PR acme/shop#12 (merged) · issue OPS-42", each label a link; none when nothing is linked. */
+function linksLine(request: RequestView): KnownBlock[] {
+  const links = request.links ?? [];
+  if (links.length === 0) return [];
+  const shown = links.slice(0, 10).map((l) => {
+    // Only URLs domain/workLinks.ts made canonical are stored; checked again before they go into mrkdwn.
+    const label = escapeAndTruncate(l.label, 80);
+    const target = /^https:\/\/[^\s|<>]+$/.test(l.url) ? `<${l.url}|${label}>` : label;
+    return `${LINK_KIND[l.kind] ?? ''} ${target}${l.state ? ` (${LINK_STATE[l.state] ?? l.state})` : ''}`.trim();
+  });
+  const more = links.length > shown.length ? ` · …and ${links.length - shown.length} more` : '';
+  return [context(`:link: Linked: ${shown.join(' · ')}${more}`)];
+}
+
 function clientButtons(request: RequestView) {
   const v = request.key;
   switch (request.state) {
@@ -89,6 +108,7 @@ export function renderClientMessage(request: RequestView): RenderedMessage {
     blocks.push(section(escapeAndTruncate(request.details, 2900), 'details'));
   }
   blocks.push(context(...statusLine(request)));
+  blocks.push(...linksLine(request));
   if (request.state === 'resolved' && request.resolution) {
     blocks.push(section(`*Resolution*\n${escapeAndTruncate(request.resolution, 2800)}`, 'resolution'));
     blocks.push(context('Does this fix it for you? *Confirm* to close the request, or *Reopen* if not.'));
@@ -145,6 +165,7 @@ export function renderTriageMessage(request: RequestView, clientName: string): R
   const blocks: KnownBlock[] = [
     section(`${PRIORITY_EMOJI[request.priority]} *${request.key}* · ${escapeAndTruncate(clientName, 80)}\n${title}`, 'summary'),
     context(...statusLine(request), ...(request.budget ? [budgetLine(request.budget.usedMinutes, request.budget.approvedMinutes)] : [])),
+    ...linksLine(request),
     ...actions('triage_actions', triageButtons(request)),
   ];
   return {

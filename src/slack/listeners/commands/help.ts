@@ -13,6 +13,7 @@ import { estimateAndShow, logAndShow, loggedMessage } from '../money';
 import { adminCommand } from './admin';
 import { billingCommand } from './billing';
 import { digestCommand } from './digest';
+import { linkCommand } from './link';
 import { listCommand, statusCommand } from './list';
 import { openNewRequestModal, openTextRequest, openedText } from '../intake';
 
@@ -100,6 +101,9 @@ export function helpCommand(ctx: ListenerContext) {
         return;
       case 'digest':
         await answer(() => digestCommand(ctx, actor.userId));
+        return;
+      case 'link':
+        await answer(() => linkCommand(ctx, actor, parsed.key, parsed.url));
         return;
       case 'mistake':
         await answer(async () => `${parsed.problem}\nWrite it as \`${ctx.config.slack.helpCommand} ${SUBCOMMAND_USAGE[parsed.command]}\`.`);

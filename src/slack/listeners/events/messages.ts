@@ -6,7 +6,10 @@ import { staffRoles } from '../../../services/directory';
 import { rememberIntake } from '../../../services/pendingIntake';
 import { clientAnswered, recordFirstResponse } from '../../../services/requestLifecycle';
 import { showRequest } from '../../requestUpdates';
-import { findRequestByClientMessage } from '../../../services/requestMessages';
+import { findRequestByClientMessage, findRequestByTriageMessage } from '../../../services/requestMessages';
+import { linkWork } from '../../../services/workLinks';
+import { workLinksIn } from '../../../domain/workLinks';
+import { logger } from '../../../logger';
 import { NO_CLIENT_FOR_DM, chooseClientMessage, pleasantryReply } from '../../views/dmIntake';
 import type { ListenerContext } from '../context';
 import { openFromText, openedText } from '../intake';
@@ -86,12 +89,31 @@ async function dmIntake(ctx: ListenerContext, args: MessageArgs, message: PlainM
  * answer ends a wait on them (and restarts the SLA clock). */
 async function threadReply(ctx: ListenerContext, message: PlainMessage & { threadTs: string }): Promise<void> {
   const request = await findRequestByClientMessage(message.channel, message.threadTs);
-  if (!request) return;
+  if (!request) {
+    // Engineers paste links in the triage thread too.
+    const triaged = await findRequestByTriageMessage(message.channel, message.threadTs);
+    if (triaged && (await linkPasted(message, triaged.key))) await showRequest(ctx, triaged.key);
+    return;
+  }
   const isStaff = (await staffRoles(message.user)).length > 0;
   const changed = isStaff
     ? !request.firstResponseAt && (await recordFirstResponse(request.key, message.user))
     : await clientAnswered(request.key, message.user);
-  if (changed) await showRequest(ctx, request.key);
+  const linked = await linkPasted(message, request.key);
+  if (changed || linked) await showRequest(ctx, request.key);
+}
+
+/** GitHub, GitLab, Linear or Jira links in a thread reply are stored on the request; true when one was new. */
+async function linkPasted(message: PlainMessage, key: string): Promise<boolean> {
+  const links = workLinksIn(message.text);
+  if (links.length === 0) return false;
+  try {
+    return (await linkWork(key, { userId: message.user, channelId: message.channel }, links)).added.length > 0;
+  } catch (error) {
+    // Nobody asked for it: a refusal (someone not on the request) or a full list is only logged.
+    logger.info({ err: error, request: key, user: message.user }, 'A link pasted in a request thread was not stored');
+    return false;
+  }
 }
 
 export function messageReceived(ctx: ListenerContext) {

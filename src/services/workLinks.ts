@@ -1,0 +1,148 @@
+// The work behind a request: links stored on it (pasted in its thread, or `/help link`), and what
+// GitHub's webhooks say of them afterwards (merged, closed, reopened).
+import { z } from 'zod';
+import { RequestModel, type RequestRecord, type StoredWorkLink } from '../db/request';
+import { WebhookDeliveryModel } from '../db/webhookDelivery';
+import { isDuplicateKey } from './sequence';
+import { OPEN_STATES } from '../domain/lifecycle';
+import { MAX_LINKS, parseWorkLink, type WorkLink, type WorkState } from '../domain/workLinks';
+import { ErrorCode, UserFacingError } from '../errors';
+import { recordAudit } from './audit';
+import type { Actor } from './directory';
+import { authorise, requireRequest } from './requestLifecycle';
+
+const ATTEMPTS = 5;
+
+/**
+ * Stores `links` on the request (those it does not have yet, up to MAX_LINKS), in one guarded
+ * update that also asks for its messages to be shown again. Anyone who may comment may link.
+ */
+export async function linkWork(key: string, actor: Actor, links: WorkLink[]): Promise<{ request: RequestRecord; added: WorkLink[] }> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const request = await requireRequest(key);
+    await authorise('comment', actor, request);
+    const have = new Set((request.links ?? []).map((l) => l.url));
+    const added = links.filter((l) => !have.has(l.url));
+    if (added.length === 0) return { request, added };
+    if (have.size + added.length > MAX_LINKS) {
+      throw new UserFacingError(ErrorCode.InvalidInput, `${request.key} already has ${have.size} links; it can keep at most ${MAX_LINKS}.`);
+    }
+    const at = new Date();
+    const stored: StoredWorkLink[] = added.map((l) => ({ ...l, addedBy: actor.userId, addedAt: at }));
+    const result = await RequestModel.updateOne({ _id: request._id, revision: request.revision }, { $push: { links: { $each: stored } }, $inc: { revision: 1 } });
+    if (result.modifiedCount !== 1) continue; // changed meanwhile: read it again
+    await recordAudit({
+      actorId: actor.userId,
+      action: 'request.linked',
+      entityType: 'request',
+      entityId: request.key,
+      clientKey: request.clientKey,
+      after: { links: added.map((l) => l.url) },
+    });
+    return { request: { ...request, revision: request.revision + 1, links: [...(request.links ?? []), ...stored] }, added };
+  }
+  throw new UserFacingError(ErrorCode.Conflict, `${key} is being changed by someone else right now. Please try again.`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub webhooks
+// ---------------------------------------------------------------------------------------------
+
+const item = z.object({ html_url: z.string(), number: z.number().int(), merged: z.boolean().nullish() });
+const pullRequestEvent = z.object({ action: z.string(), pull_request: item });
+const issuesEvent = z.object({ action: z.string(), issue: item });
+
+/** What a delivery says happened to a pull request or issue, or undefined when nothing we track. */
+export function githubChange(event: string, payload: unknown): { url: string; label: string; kind: 'pull_request' | 'issue'; state: WorkState } | undefined {
+  const parsed =
+    event === 'pull_request'
+      ? pullRequestEvent.safeParse(payload)
+      : event === 'issues'
+        ? issuesEvent.safeParse(payload)
+        : undefined;
+  if (!parsed?.success) return undefined;
+  const data = parsed.data;
+  const subject = 'pull_request' in data ? data.pull_request : data.issue;
+  const state: WorkState | undefined =
+    data.action === 'closed' ? (subject.merged ? 'merged' : 'closed') : data.action === 'reopened' ? 'open' : undefined;
+  const link = parseWorkLink(subject.html_url);
+  if (!state || !link || link.provider !== 'github') return undefined;
+  return { url: link.url, label: link.label, kind: link.kind === 'pull_request' ? 'pull_request' : 'issue', state };
+}
+
+/**
+ * Sets the state of the request's link to `url`, as one guarded update of the request (its
+ * revision): undefined when the link already says so.
+ */
+async function setLinkState(key: string, url: string, state: WorkState): Promise<{ request: RequestRecord; current: StoredWorkLink } | undefined> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const request = (await RequestModel.findOne({ key }).lean()) as RequestRecord | null;
+    const current = request?.links?.find((l) => l.url === url);
+    if (!request || !current || current.state === state) return undefined;
+    const links = (request.links ?? []).map((l) => (l.url === url ? { ...l, state, stateAt: new Date() } : l));
+    const result = await RequestModel.updateOne({ key, revision: request.revision }, { $set: { links }, $inc: { revision: 1 } });
+    if (result.modifiedCount === 1) return { request, current };
+  }
+  throw new Error(`${key} kept changing while a webhook set its link state`);
+}
+
+export interface LinkedChange {
+  key: string;
+  label: string;
+  kind: 'pull_request' | 'issue';
+  state: WorkState;
+  /** Still open: the thread is told and the assignee nudged to resolve. */
+  open: boolean;
+  assigneeId?: string | null | undefined;
+  requesterTeamId?: string | null | undefined;
+}
+
+export type GithubOutcome = { outcome: 'duplicate' } | { outcome: 'ignored' } | { outcome: 'applied'; changes: LinkedChange[] };
+
+/**
+ * Applies one GitHub delivery: the linked requests' link state is set (each a guarded update of
+ * the request, audited). A delivery ID seen before changes nothing (GitHub's redeliveries reuse
+ * it); a delivery that fails is forgotten, so GitHub's retry applies it.
+ */
+export async function applyGithubDelivery(deliveryId: string, event: string, payload: unknown): Promise<GithubOutcome> {
+  const change = githubChange(event, payload);
+  try {
+    await WebhookDeliveryModel.create({ _id: `github:${deliveryId}`, event, receivedAt: new Date() });
+  } catch (error) {
+    if (isDuplicateKey(error)) return { outcome: 'duplicate' };
+    throw error;
+  }
+  if (!change) return { outcome: 'ignored' };
+  try {
+    const changes: LinkedChange[] = [];
+    const linked = await RequestModel.find({ 'links.url': change.url }, { key: 1 }).lean();
+    for (const { key } of linked) {
+      const updated = await setLinkState(key, change.url, change.state);
+      if (!updated) continue;
+      const { request, current } = updated;
+      await recordAudit({
+        actorId: 'github',
+        action: 'request.link_updated',
+        entityType: 'request',
+        entityId: request.key,
+        clientKey: request.clientKey,
+        before: { url: change.url, state: current.state ?? null },
+        after: { url: change.url, state: change.state, delivery: deliveryId },
+      });
+      changes.push({
+        key: request.key,
+        label: change.label,
+        kind: change.kind,
+        state: change.state,
+        open: (OPEN_STATES as readonly string[]).includes(request.state),
+        assigneeId: request.assigneeId,
+        requesterTeamId: request.requesterTeamId,
+      });
+    }
+    return { outcome: 'applied', changes };
+  } catch (error) {
+    await WebhookDeliveryModel.deleteOne({ _id: `github:${deliveryId}` });
+    throw error;
+  }
+}
+

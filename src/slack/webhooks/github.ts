@@ -1,0 +1,120 @@
+// POST /webhooks/github: GitHub tells us a linked pull request or issue was merged, closed or
+// reopened. Deliveries are signed (X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body with
+// GITHUB_WEBHOOK_SECRET>); unsigned or wrongly signed ones are refused before anything is read,
+// and a redelivery (the same X-GitHub-Delivery) changes nothing.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CustomRoute } from '@slack/bolt';
+import { logger } from '../../logger';
+import { applyGithubDelivery, type LinkedChange } from '../../services/workLinks';
+import { postInThread, showRequest, type Effects } from '../requestUpdates';
+import { mention } from '../mrkdwn';
+
+/** GitHub's deliveries are at most 25 MB; ours need a few kB. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function githubSignatureValid(secret: string, body: Buffer, header: string | undefined): boolean {
+  const match = /^sha256=([0-9a-f]{64})$/.exec(header ?? '');
+  if (!match) return false;
+  const expected = createHmac('sha256', secret).update(body).digest();
+  return timingSafeEqual(expected, Buffer.from(match[1] ?? '', 'hex'));
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+const WHAT = { pull_request: 'pull request', issue: 'issue' } as const;
+const HAPPENED = { merged: 'was merged :twisted_rightwards_arrows:', closed: 'was closed', open: 'was reopened' } as const;
+
+/** The notice in the client's thread. */
+export function linkedChangeNotice(change: LinkedChange): string {
+  return `:link: The linked ${WHAT[change.kind]} ${change.label} ${HAPPENED[change.state]}.`;
+}
+
+/** The nudge in the triage thread, to the assignee, when the work looks done; none otherwise. */
+export function resolveNudge(change: LinkedChange): string | undefined {
+  if (change.state === 'open') return undefined;
+  const who = change.assigneeId ? mention(change.assigneeId) : 'Whoever picks this up';
+  return `${who}: ${change.label} ${HAPPENED[change.state]}. If that fixes *${change.key}*, resolve it (the client then confirms).`;
+}
+
+async function handle(effects: Effects, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const secret = effects.config.githubWebhookSecret;
+  if (!secret) {
+    reply(res, 404, { ok: false, error: 'GitHub webhooks are not configured (GITHUB_WEBHOOK_SECRET)' });
+    return;
+  }
+  const body = await readBody(req);
+  if (!body) {
+    reply(res, 413, { ok: false, error: 'payload too large' });
+    return;
+  }
+  const signature = req.headers['x-hub-signature-256'];
+  if (!githubSignatureValid(secret, body, typeof signature === 'string' ? signature : undefined)) {
+    logger.warn({ delivery: req.headers['x-github-delivery'] }, 'Refused a GitHub delivery without a valid signature');
+    reply(res, 401, { ok: false, error: 'invalid signature' });
+    return;
+  }
+  const delivery = req.headers['x-github-delivery'];
+  const event = req.headers['x-github-event'];
+  if (typeof delivery !== 'string' || !/^[A-Za-z0-9-]{1,100}$/.test(delivery) || typeof event !== 'string') {
+    reply(res, 400, { ok: false, error: 'X-GitHub-Delivery and X-GitHub-Event are required' });
+    return;
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString('utf8'));
+  } catch {
+    reply(res, 400, { ok: false, error: 'the body is not JSON' });
+    return;
+  }
+  const outcome = await applyGithubDelivery(delivery, event, payload);
+  if (outcome.outcome !== 'applied') {
+    reply(res, 200, { ok: true, outcome: outcome.outcome });
+    return;
+  }
+  for (const change of outcome.changes) {
+    if (change.open) {
+      await postInThread(effects, { key: change.key, requesterTeamId: change.requesterTeamId }, `github|${delivery}`, linkedChangeNotice(change));
+      const nudge = resolveNudge(change);
+      // Posted once per delivery and request, like every effect (a retried delivery posts nothing twice).
+      if (nudge) await effects.delivery.post(`triage|${change.key}|github|${delivery}`, { to: { triageThread: change.key }, workspace: 'ours', text: nudge });
+    }
+    await showRequest(effects, change.key);
+  }
+  logger.info({ delivery, event, requests: outcome.changes.map((c) => c.key) }, 'GitHub delivery applied');
+  reply(res, 200, { ok: true, outcome: 'applied', requests: outcome.changes.map((c) => c.key) });
+}
+
+export function githubWebhookRoute(effects: Effects): CustomRoute {
+  return {
+    path: '/webhooks/github',
+    method: 'POST',
+    handler: (req, res) => {
+      handle(effects, req, res).catch((error: unknown) => {
+        logger.error({ err: error }, 'A GitHub delivery failed; GitHub will retry it');
+        if (!res.headersSent) reply(res, 500, { ok: false, error: 'internal error' });
+      });
+    },
+  };
+}

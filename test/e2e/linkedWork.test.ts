@@ -1,0 +1,132 @@
+// Linked work (#13), over signed HTTP: a GitHub, GitLab, Linear or Jira link pasted in a request's
+// thread or given with `/help link` is stored and shown on its messages; signed GitHub deliveries
+// (in GitHub's documented format) update linked pull requests and issues, tell the thread, and
+// nudge the assignee; unsigned, wrongly signed and repeated deliveries change nothing.
+import { createHmac, randomUUID } from 'node:crypto';
+import { AuditEventModel } from '../../src/db/auditEvent';
+import { RequestModel } from '../../src/db/request';
+import { ACTION } from '../../src/slack/ids';
+import { allDelivered, clickAndSettle, openByCommand, record, untilSynced } from '../support/flows';
+import { startTestApp, type TestApp } from '../support/harness';
+import { ACME, STAFF, TRIAGE } from '../support/testEnv';
+
+const SECRET = 'test-github-webhook-secret';
+const PR = 'https://github.com/acme/shop/pull/12';
+
+let t: TestApp;
+let key: string;
+
+beforeAll(async () => {
+  t = await startTestApp({ GITHUB_WEBHOOK_SECRET: SECRET });
+  await t.seed();
+  key = await openByCommand(t, 'Checkout returns 500', ACME.member, ACME.channel);
+  await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
+});
+afterAll(async () => t.stop());
+
+/** A pull_request delivery as GitHub sends it (trimmed to the fields GitHub documents as always present). */
+function pullRequestPayload(action: 'closed' | 'reopened', merged: boolean) {
+  return {
+    action,
+    number: 12,
+    pull_request: {
+      url: 'https://api.github.com/repos/acme/shop/pulls/12',
+      id: 1_234_567,
+      html_url: PR,
+      number: 12,
+      state: action === 'closed' ? 'closed' : 'open',
+      title: 'Fix the checkout 500',
+      merged,
+      merged_at: merged ? '2026-12-02T10:00:00Z' : null,
+      user: { login: 'octocat', id: 1 },
+    },
+    repository: { id: 42, full_name: 'acme/shop', html_url: 'https://github.com/acme/shop' },
+    sender: { login: 'octocat', id: 1 },
+  };
+}
+
+function deliver(event: string, payload: unknown, options: { delivery?: string; secret?: string | null } = {}) {
+  const body = JSON.stringify(payload);
+  const secret = options.secret === undefined ? SECRET : options.secret;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/044aadd',
+    'x-github-event': event,
+    'x-github-delivery': options.delivery ?? randomUUID(),
+    'x-github-hook-id': '292430182',
+  };
+  if (secret !== null) headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  return fetch(`${t.baseUrl}/webhooks/github`, { method: 'POST', headers, body });
+}
+
+describe('linking work to a request', () => {
+  it('stores a link pasted in the thread and shows it on both messages', async () => {
+    const before = await record(key);
+    await t.slack.event({ type: 'message', channel: ACME.channel, channel_type: 'channel', user: STAFF.engineer, text: `Fix is in <${PR}|the PR>, docs at <https://example.com/x>`, ts: '1900000000.000001', thread_ts: before.clientMessageTs });
+    const after = await untilSynced(key, before.revision);
+    expect(after.links).toEqual([expect.objectContaining({ url: PR, provider: 'github', kind: 'pull_request', label: 'acme/shop#12', addedBy: STAFF.engineer })]);
+    await allDelivered();
+    const shown = t.fake.callsTo('chat.update').filter((c) => JSON.stringify(c.args.blocks).includes(`<${PR}|acme/shop#12>`));
+    expect(new Set(shown.map((c) => c.args.channel))).toEqual(new Set([ACME.channel, TRIAGE]));
+  });
+
+  it('stores a link given with `/help link`, and says plainly what it cannot follow', async () => {
+    const link = (text: string) => t.slack.slashCommand({ text, user_id: STAFF.engineer, channel_id: TRIAGE }).then((r) => (r.json() as { text: string }).text);
+    expect(await link(`link ${key} <https://acme.atlassian.net/browse/OPS-42>`)).toBe(`:link: Linked OPS-42 to *${key}*; it shows on the request's messages.`);
+    expect(await link(`link ${key} https://acme.atlassian.net/browse/OPS-42`)).toBe(`${key} already links OPS-42.`);
+    expect(await link(`link ${key} https://example.com/page`)).toMatch(/^That is not a link I can follow/);
+    expect(await link(`link https://github.com/acme/shop/pull/3`)).toMatch(/^Say which request the link is for, like ACME-42\.\nWrite it as `\/help link ACME-42/);
+    expect((await record(key)).links?.map((l) => l.label)).toEqual(['acme/shop#12', 'OPS-42']);
+    const audit = await AuditEventModel.find({ entityId: key, action: 'request.linked' }).lean();
+    expect(audit.map((e) => (e.after as { links: string[] }).links)).toEqual([[PR], ['https://acme.atlassian.net/browse/OPS-42']]);
+  });
+
+  it('opens a request for text that only starts with "link"', async () => {
+    const res = await t.slack.slashCommand({ text: 'link to the docs is dead', user_id: ACME.member, channel_id: ACME.channel });
+    expect((res.json() as { text: string }).text).toMatch(/Opened \*ACME-\d+\*/);
+  });
+});
+
+describe('POST /webhooks/github', () => {
+  it('refuses unsigned and wrongly signed deliveries, changing nothing', async () => {
+    const before = await record(key);
+    const unsigned = await deliver('pull_request', pullRequestPayload('closed', true), { secret: null });
+    expect(unsigned.status).toBe(401);
+    const forged = await deliver('pull_request', pullRequestPayload('closed', true), { secret: 'not-the-secret-at-all' });
+    expect(forged.status).toBe(401);
+    expect(await record(key)).toEqual(before);
+  });
+
+  it('marks a merged pull request on the request, tells the thread and nudges the assignee; a redelivery changes nothing', async () => {
+    const before = await record(key);
+    const delivery = randomUUID();
+    const res = await deliver('pull_request', pullRequestPayload('closed', true), { delivery });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, outcome: 'applied', requests: [key] });
+    const after = await untilSynced(key, before.revision);
+    expect(after.links?.find((l) => l.url === PR)?.state).toBe('merged');
+    const [notice] = await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === after.clientMessageTs && /linked pull request acme\/shop#12 was merged/.test(String(c.args.text)));
+    expect(notice?.args.channel).toBe(ACME.channel);
+    const [nudge] = await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === after.triageMessageTs && String(c.args.text).startsWith(`<@${STAFF.engineer}>: acme/shop#12 was merged`));
+    expect(String(nudge?.args.text)).toContain(`If that fixes *${key}*, resolve it`);
+    expect(await AuditEventModel.countDocuments({ entityId: key, action: 'request.link_updated' })).toBe(1);
+
+    // GitHub's "Redeliver" sends the same delivery again.
+    await allDelivered();
+    const posts = t.fake.callsTo('chat.postMessage').length;
+    const again = await deliver('pull_request', pullRequestPayload('closed', true), { delivery });
+    expect(await again.json()).toEqual({ ok: true, outcome: 'duplicate' });
+    await allDelivered();
+    expect(t.fake.callsTo('chat.postMessage')).toHaveLength(posts);
+    expect(await AuditEventModel.countDocuments({ entityId: key, action: 'request.link_updated' })).toBe(1);
+    expect((await record(key)).revision).toBe(after.revision);
+  });
+
+  it('answers events it does not follow, and pull requests nobody linked, without changing anything', async () => {
+    const ping = await deliver('ping', { zen: 'Keep it logically awesome.', hook_id: 1 });
+    expect(await ping.json()).toEqual({ ok: true, outcome: 'ignored' });
+    const other = await deliver('pull_request', { ...pullRequestPayload('closed', false), pull_request: { ...pullRequestPayload('closed', false).pull_request, html_url: 'https://github.com/acme/shop/pull/99', number: 99 } });
+    expect(await other.json()).toEqual({ ok: true, outcome: 'applied', requests: [] });
+    expect(await RequestModel.countDocuments({ 'links.state': 'closed' })).toBe(0);
+  });
+});

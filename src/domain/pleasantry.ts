@@ -54,8 +54,9 @@ export function pleasantryOf(text: string): Pleasantry | undefined {
     .replace(/[^\p{L}\p{N}\s]/gu, ' ')
     .trim();
   const words = bare.split(/\s+/).filter((w) => w.length > 0);
-  // Nothing but emoji and punctuation: "👍", ":pray:", "!!"; a message of nothing at all is not one.
-  if (words.length === 0) return text.trim().length > 0 ? 'acknowledgement' : undefined;
+  // Nothing but emoji (and punctuation around them): "👍", ":pray:!". A bare mention of someone,
+  // punctuation alone, or nothing at all is not a pleasantry.
+  if (words.length === 0) return new RegExp(EMOJI.source, 'u').test(text) || new RegExp(SHORTCODE.source).test(text.toLowerCase()) ? 'acknowledgement' : undefined;
   if (words.length > MAX_WORDS) return undefined;
   const found = new Set<Pleasantry>();
   for (let i = 0; i < words.length; ) {

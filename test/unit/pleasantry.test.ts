@@ -36,6 +36,10 @@ describe('pleasantries', () => {
     'thanks thanks thanks thanks thanks thanks thanks thanks thanks thanks thanks',
     '',
     '   ',
+    '@channel',
+    '@U0MANAGER',
+    '!!',
+    '\ufffd',
   ])('%j is not', (text) => {
     expect(pleasantryOf(text)).toBeUndefined();
   });

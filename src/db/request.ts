@@ -37,6 +37,9 @@ const requestSchema = new Schema(
     resolvedAt: { type: Date },
     closedAt: { type: Date },
     cancelledAt: { type: Date },
+    /** Merged as a duplicate: when, and into which request of the same client. */
+    mergedAt: { type: Date },
+    mergedInto: { type: String },
     ratedAt: { type: Date },
     /** When the request waited on the client (awaiting approval); the SLA clock stops there. */
     clientWaits: [{ _id: false, from: { type: Date, required: true }, to: { type: Date } }],
@@ -146,6 +149,10 @@ requestSchema.index(
 // Serves: a provider's webhook (GitHub) finding the requests a pull request or issue is linked to
 // (multikey; sparse: most requests link nothing).
 requestSchema.index({ 'links.url': 1 }, { sparse: true });
+// Serves: the duplicates merged into a request (shown on its messages, told of its resolution),
+// and billing's requests merged in a month (sparse: few requests are duplicates).
+requestSchema.index({ mergedInto: 1 }, { sparse: true });
+requestSchema.index({ clientKey: 1, mergedAt: 1 }, { sparse: true });
 // Serves: the worker's sweep that schedules timers the web process could not (Redis was down).
 requestSchema.index({ timersRevision: 1, revision: 1 });
 // Serves: the re-render sweep that brings Slack up to date after an outage.

@@ -72,6 +72,8 @@ export interface RequestFacts {
   state: string;
   closedAt?: Date | null | undefined;
   cancelledAt?: Date | null | undefined;
+  /** Merged into another request as a duplicate: its own time is billed as a cancelled request's is. */
+  mergedAt?: Date | null | undefined;
 }
 
 export interface EstimateFacts extends EstimateVersion {
@@ -110,9 +112,9 @@ function decidedBefore(estimates: EstimateFacts[], instant: Date): EstimateFacts
 function chargeAt(terms: Terms, history: RequestHistory, instant: Date, beforeDay: string): ChargeAt {
   const agreement = agreementOf(decidedBefore(history.estimates, instant));
   const logged = history.entries.filter((e) => e.workDate < beforeDay).reduce((sum, e) => sum + e.minutes, 0);
-  // A cancelled request is finished for billing as a closed one is: approved work already done
-  // bills (on completion), and an upfront invoice is reconciled against it.
-  const endedAt = history.request.closedAt ?? history.request.cancelledAt;
+  // A cancelled (or merged) request is finished for billing as a closed one is: approved work
+  // already done bills (on completion), and an upfront invoice is reconciled against it.
+  const endedAt = history.request.closedAt ?? history.request.cancelledAt ?? history.request.mergedAt;
   const charge = requestCharge({
     ...(agreement.terms ?? terms),
     tranches: agreement.tranches,
@@ -164,12 +166,13 @@ export function monthLines(terms: Terms, histories: readonly RequestHistory[], b
     const shown =
       inMonth(request.closedAt) ||
       inMonth(request.cancelledAt) ||
+      inMonth(request.mergedAt) ||
       history.entries.some((e) => e.workDate >= bounds.firstDay && e.workDate < bounds.nextFirstDay);
     const approved = history.estimates.some((e) => e.decision === 'approved' && inMonth(e.decidedAt));
     if (!shown && !approved) continue;
     const line = lineFor(terms, history, bounds);
     const billsNothing = line.loggedMinutes === 0 && CHARGE_COLUMNS.every((column) => line[column] === 0);
-    if (billsNothing && (line.state === 'cancelled' || !shown)) continue;
+    if (billsNothing && (line.state === 'cancelled' || line.state === 'merged' || !shown)) continue;
     lines.push({ number: request.number, line });
   }
   return lines.sort((a, b) => a.number - b.number || a.line.requestKey.localeCompare(b.line.requestKey)).map((l) => l.line);

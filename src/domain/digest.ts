@@ -71,7 +71,7 @@ export function computeDigest(from: Date, to: Date, requests: DigestRequest[], t
   const day = 24 * 60;
   const backlog = { underOneDay: 0, oneToThreeDays: 0, threeToSevenDays: 0, overSevenDays: 0 };
   for (const r of requests) {
-    const finishedBefore = (r.closedAt && r.closedAt <= to) || r.state === 'cancelled';
+    const finishedBefore = (r.closedAt && r.closedAt <= to) || r.state === 'cancelled' || r.state === 'merged';
     if (r.createdAt >= to || finishedBefore || r.state === 'closed') continue;
     const age = minutesBetween(r.createdAt, agedTo);
     if (age < day) backlog.underOneDay++;

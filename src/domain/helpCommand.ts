@@ -17,10 +17,11 @@ export type HelpCommand =
   | { kind: 'billing'; clientKey?: string | undefined; month?: string | undefined }
   | { kind: 'digest' }
   | { kind: 'link'; key: string; url: string }
+  | { kind: 'merge'; key: string; into: string }
   /** A sub-command that could not be parsed: `problem` says what was wrong, in plain words. */
   | { kind: 'mistake'; command: Mistakable; problem: string };
 
-type Mistakable = 'log' | 'estimate' | 'billing' | 'link';
+type Mistakable = 'log' | 'estimate' | 'billing' | 'link' | 'merge';
 
 const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show', 'retry']);
 const CLIENT_WORD = /^[A-Za-z]{2,10}$/;
@@ -35,6 +36,7 @@ export const SUBCOMMAND_USAGE = {
   estimate: 'estimate ACME-42 3h [assumptions]` (a range: `2-4h`; a top-up: `+2h`)',
   billing: 'billing [ACME] [2026-11]',
   link: 'link ACME-42 https://github.com/acme/shop/pull/12` (GitHub, GitLab, Linear or Jira)',
+  merge: 'merge ACME-7 ACME-5` (ACME-7 is the duplicate, ACME-5 the request it duplicates)',
 } as const satisfies Record<Mistakable, string>;
 
 function mistake(command: Mistakable, problem: string): HelpCommand {
@@ -104,6 +106,12 @@ export function parseHelpCommand(raw: string): HelpCommand {
     if (month) return mistake('billing', 'Give at most a client key and a month.');
   }
   if (first === 'digest' && words.length === 1) return { kind: 'digest' };
+  // `merge ACME-7 ACME-5`: the duplicate, then the request it duplicates.
+  if (first === 'merge' && keyAt >= 0) {
+    const keys = rest.map((w) => parseRequestKey(w)?.key);
+    if (rest.length !== 2 || keys.some((k) => k === undefined)) return mistake('merge', 'Give two requests: the duplicate first, then the one it duplicates.');
+    return { kind: 'merge', key: keys[0] ?? '', into: keys[1] ?? '' };
+  }
   // `link ACME-42 <url>`: a URL or a request key makes it the command ("link to the docs is dead" is a request).
   const urlAt = rest.findIndex((w) => /^<?https?:\/\//i.test(w));
   if (first === 'link' && (keyAt >= 0 || urlAt >= 0)) {

@@ -148,6 +148,7 @@ export function historiesFromLedger(events: readonly Pick<LedgerContent, 'at' | 
       if (typeof after.state === 'string') request.state = after.state;
       if ('closedAt' in after) request.closedAt = dateOf(after.closedAt);
       if ('cancelledAt' in after) request.cancelledAt = dateOf(after.cancelledAt);
+      if ('mergedAt' in after) request.mergedAt = dateOf(after.mergedAt);
     } else if (event.entityType === 'estimate') {
       const [requestKey = '', v = ''] = event.entityId.split('/v');
       const version = Number(v);

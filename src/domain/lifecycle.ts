@@ -11,6 +11,8 @@ export const REQUEST_STATES = [
   'resolved',
   'closed',
   'cancelled',
+  /** A duplicate, merged into another request of the same client (`mergedInto`). */
+  'merged',
 ] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
@@ -45,6 +47,7 @@ export const TRANSITIONS = {
   reopen: { from: ['resolved'], to: 'in_progress' },
   cancel: { from: ['open', 'claimed', 'awaiting_approval', 'declined'], to: 'cancelled' },
   rate: { from: ['closed'], to: undefined },
+  merge: { from: ['open', 'claimed', 'awaiting_approval', 'approved', 'declined', 'in_progress'], to: 'merged' },
 } as const satisfies Record<string, TransitionRule>;
 
 export type RequestAction = keyof typeof TRANSITIONS;
@@ -57,10 +60,13 @@ export function nextState(state: RequestState, action: RequestAction): RequestSt
   return TRANSITIONS[action].to ?? state;
 }
 
-export const OPEN_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) => s !== 'closed' && s !== 'cancelled');
+/** States after which nothing more happens to a request. */
+export const FINISHED_STATES: readonly RequestState[] = ['closed', 'cancelled', 'merged'];
+
+export const OPEN_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) => !FINISHED_STATES.includes(s));
 
 export function isFinished(state: RequestState): boolean {
-  return state === 'closed' || state === 'cancelled';
+  return FINISHED_STATES.includes(state);
 }
 
 const STATE_LABELS: Record<RequestState, string> = {
@@ -73,6 +79,7 @@ const STATE_LABELS: Record<RequestState, string> = {
   resolved: 'Resolved',
   closed: 'Closed',
   cancelled: 'Cancelled',
+  merged: 'Merged',
 };
 
 export function stateLabel(state: RequestState): string {
@@ -95,6 +102,7 @@ export function refusalForState(state: RequestState, action: RequestAction): str
     reopen: 'reopened',
     cancel: 'cancelled',
     rate: 'rated',
+    merge: 'merged',
   };
   return `This request is ${stateLabel(state).toLowerCase()}, so it cannot be ${verb[action]} now.`;
 }

@@ -54,6 +54,7 @@ const RULES: Record<Permission, Rule> = {
   // A colleague who asked on the client's behalf does not withdraw it for them; staff who did may.
   cancel: (a) => (a.isRequester && !a.isColleague) || a.isApprover || a.isManager,
   rate: clientOnly,
+  merge: staff,
   logTime: staff,
   // Whose entry it is is checked by the time service; here only the role.
   editTime: staff,
@@ -75,6 +76,7 @@ const REFUSALS: Partial<Record<Permission, string>> = {
   reopen: 'Only the client can reopen this request.',
   cancel: 'Only the person who asked, an approver or a manager can cancel this request.',
   rate: 'Only the client can rate this request.',
+  merge: 'Only engineers and managers can merge requests.',
   logTime: 'Only engineers can log time.',
   editTime: 'Only the engineer who logged this time, or a manager, can change it.',
 };

@@ -1,7 +1,7 @@
 // Which timers a request should have right now, and when each is due. Pure: the scheduler turns
 // the plan into BullMQ jobs, and a processor re-plans before acting, so a stale job does nothing.
 import { addBusinessMinutes, dueAt, type WorkingCalendar } from './businessTime';
-import type { Priority, RequestState } from './lifecycle';
+import { isFinished, type Priority, type RequestState } from './lifecycle';
 
 export const TIMER_KINDS = [
   'sla-remind',
@@ -74,7 +74,7 @@ export function planTimers(facts: TimerFacts, policy: TimerPolicy): PlannedTimer
   const cal = policy.calendar;
   const day = businessDayMinutes(cal);
 
-  const finished = facts.state === 'closed' || facts.state === 'cancelled';
+  const finished = isFinished(facts.state);
   if (!facts.firstResponseAt && !finished) {
     const target = policy.slaMinutes[facts.priority];
     add('sla-remind', facts.createdAt, dueAt(facts.createdAt, Math.ceil(target * TIMER_RULES.slaRemindShare), waits, cal));

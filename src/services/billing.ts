@@ -122,16 +122,17 @@ function termsOf(summary: BillingSummary): Terms {
 export async function computeMonthLines(client: Terms, period: string): Promise<BillingLine[]> {
   const bounds = periodBounds(period, client.timezone);
   const inMonth = { $gte: bounds.start, $lt: bounds.end };
-  const [closed, cancelled, approved, logged] = await Promise.all([
+  const [closed, cancelled, merged, approved, logged] = await Promise.all([
     RequestModel.find({ clientKey: client.key, closedAt: inMonth }, { key: 1 }).lean(),
     RequestModel.find({ clientKey: client.key, cancelledAt: inMonth }, { key: 1 }).lean(),
+    RequestModel.find({ clientKey: client.key, mergedAt: inMonth }, { key: 1 }).lean(),
     EstimateModel.find({ clientKey: client.key, decision: 'approved', decidedAt: inMonth }, { requestKey: 1 }).lean(),
     TimeEntryModel.find(
       { clientKey: client.key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: bounds.firstDay, $lt: bounds.nextFirstDay } },
       { requestKey: 1 },
     ).lean(),
   ]);
-  const keys = [...new Set([...closed.map((r) => r.key), ...cancelled.map((r) => r.key), ...approved.map((e) => e.requestKey), ...logged.map((e) => e.requestKey)])];
+  const keys = [...new Set([...closed.map((r) => r.key), ...cancelled.map((r) => r.key), ...merged.map((r) => r.key), ...approved.map((e) => e.requestKey), ...logged.map((e) => e.requestKey)])];
   if (keys.length === 0) return [];
   // Estimates and time entries are also scoped to the client: a request key can only ever carry
   // its own client's records, and a server that scans (mongo-java-server keeps no secondary

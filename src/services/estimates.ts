@@ -2,6 +2,7 @@
 // to what it will cost; a top-up is an estimate of its own that adds to the approved budget.
 // A modal submitted twice (Slack's retry, a second click) posts once: its view.id is unique on
 // the estimate.
+import { isFinished, type RequestState } from '../domain/lifecycle';
 import { EstimateModel, type EstimateRecord } from '../db/estimate';
 import { RequestModel, type RequestRecord } from '../db/request';
 import { formatDuration } from '../domain/duration';
@@ -265,7 +266,7 @@ async function writeDecision(estimate: Estimate, request: RequestRecord, actor: 
 
 /** A top-up's decision is one write on its own record: it changes nothing on the request. */
 async function decideTopUp(estimate: Estimate, request: RequestRecord, input: Decision, terms: ChargeTerms, latest: number): Promise<Estimate> {
-  if (input.approve && (request.state === 'closed' || request.state === 'cancelled')) {
+  if (input.approve && isFinished(request.state as RequestState)) {
     // No more work can be billed on it, and an approved top-up would still raise the month's cap.
     throw new UserFacingError(ErrorCode.Conflict, `${request.key} is ${request.state}, so its top-up can't be approved any more. Decline it, or open a new request for more work.`);
   }

@@ -190,7 +190,7 @@ export interface TransitionInput {
   action: RequestAction;
   actor: Actor;
   /** Fields to set along with the state, e.g. the resolution summary. */
-  set?: Partial<Pick<RequestRecord, 'resolution' | 'cancelReason' | 'rating' | 'assigneeId'>>;
+  set?: Partial<Pick<RequestRecord, 'resolution' | 'cancelReason' | 'rating' | 'assigneeId' | 'mergedInto'>>;
   /** Skips the role check; only for the system itself (jobs), never for a Slack user. */
   asSystem?: boolean;
   /**
@@ -232,6 +232,8 @@ function automaticFields(
       return { resolvedAt: undefined };
     case 'cancel':
       return { cancelledAt: at };
+    case 'merge':
+      return { mergedAt: at };
     case 'rate':
       return { ratedAt: at };
     default:

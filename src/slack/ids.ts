@@ -13,6 +13,7 @@ export const VIEW_ASK_QUESTION = 'ask_question';
 export const VIEW_LOG_TIME = 'log_time';
 export const VIEW_EDIT_TIME = 'edit_time';
 export const VIEW_ASK_CLIENT = 'ask_client';
+export const VIEW_MERGE_REQUEST = 'merge_request';
 
 export const ACTION = {
   claim: 'request_claim',
@@ -34,5 +35,6 @@ export const ACTION = {
   editTime: 'time_edit',
   deleteTime: 'time_delete',
   askClient: 'request_ask_client',
+  merge: 'request_merge',
 } as const;
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];

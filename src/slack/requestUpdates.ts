@@ -8,6 +8,7 @@ import type { RequestAction } from '../domain/lifecycle';
 import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
 import type { Estimate } from '../services/estimates';
 import { homeViewersFor } from '../services/home';
+import { duplicatesOf } from '../services/merge';
 import { loadRequestWithClient, requireRequest, transitionRequest, type LoadedRequest, type TransitionInput } from '../services/requestLifecycle';
 import type { Delivery } from './delivery';
 import type { Membership } from './membership';
@@ -81,7 +82,9 @@ export async function showTransition(effects: Effects, updated: RequestRecord, c
 export async function askChangeNotice(effects: Effects, request: Pick<RequestRecord, 'key' | 'requesterTeamId' | 'lastChange'> & Parameters<typeof threadNotice>[1]): Promise<void> {
   const change = request.lastChange;
   if (!change) return;
-  const notice = threadNotice(change.action as RequestAction, request, change.actorId);
+  // Whoever asked for a duplicate merged into this request hears of its resolution too.
+  const alsoTell = change.action === 'resolve' ? (await duplicatesOf(request.key)).map((d) => d.requesterId) : [];
+  const notice = threadNotice(change.action as RequestAction, { ...request, alsoTell }, change.actorId);
   if (notice) await postInThread(effects, request, `r${change.revision}`, notice);
 }
 

@@ -10,6 +10,7 @@ import { logger } from '../../logger';
 import { budgetOf, recordEstimateMessage, requireEstimate } from '../../services/estimates';
 import { findClientByKey } from '../../services/directory';
 import { homeFor } from '../../services/home';
+import { duplicatesOf } from '../../services/merge';
 import { findRequest, loadRequestWithClient } from '../../services/requestLifecycle';
 import { recordShown, type RequestSurface } from '../../services/requestMessages';
 import {
@@ -138,9 +139,11 @@ async function deliverRequest(deps: DeliveryDeps, key: string, lease: Lease): Pr
   const clientSide = await deps.tokens.clientForClientSide(request.requesterTeamId);
   const ours = await deps.tokens.clientFor();
   if (!clientSide || !ours) throw notInstalled(request.clientChannelId);
+  // The link back from the request to the duplicates merged into it (they point at it).
+  const view = { ...request, duplicates: (await duplicatesOf(key)).map((d) => d.key) };
   const surfaces: Array<[RequestSurface, WebClient, string, string | null | undefined, () => Promise<RenderedMessage>]> = [
-    ['client', clientSide, request.clientChannelId, request.clientMessageTs, async () => renderClientMessage(request)],
-    ['triage', ours, request.triageChannelId, request.triageMessageTs, async () => renderTriageMessage({ ...request, budget: request.estimatedAt ? await budgetOf(key) : undefined }, client.name)],
+    ['client', clientSide, request.clientChannelId, request.clientMessageTs, async () => renderClientMessage(view)],
+    ['triage', ours, request.triageChannelId, request.triageMessageTs, async () => renderTriageMessage({ ...view, budget: request.estimatedAt ? await budgetOf(key) : undefined }, client.name)],
   ];
   const posted: Partial<Record<RequestSurface, string>> = {};
   const failures: DeliveryFailure[] = [];

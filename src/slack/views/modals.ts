@@ -8,6 +8,7 @@ import {
   VIEW_DECLINE_ESTIMATE,
   VIEW_ESTIMATE,
   VIEW_LOG_TIME,
+  VIEW_MERGE_REQUEST,
   VIEW_NEW_REQUEST,
   VIEW_REASSIGN_REQUEST,
   VIEW_RESOLVE_REQUEST,
@@ -270,6 +271,29 @@ export function askQuestionModal(metadata: string, summary: string, callbackId: 
         label: plain(callbackId === VIEW_ASK_QUESTION ? 'Your question for the engineer' : 'Your question for the client'),
         element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 },
       },
+    ],
+  };
+}
+
+/** Picks the request a duplicate is merged into: the client's other open requests. */
+export function mergeModal(metadata: string, key: string, candidates: Array<{ key: string; title: string }>): ModalView {
+  const options = candidates.slice(0, 100).map((c) => ({ text: plain(`${c.key} ${c.title}`.slice(0, 75)), value: c.key }));
+  return {
+    type: 'modal',
+    callback_id: VIEW_MERGE_REQUEST,
+    private_metadata: metadata,
+    title: plain(`Merge ${key}`.slice(0, 24)),
+    submit: plain('Merge'),
+    close: plain('Back'),
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `*${key}* ends as a duplicate of the request you pick: its requester is told and follows that one, its timers stop, and no more billable time can be logged on it (time already logged stays on it).`,
+        },
+      },
+      { type: 'input', block_id: 'into', label: plain('Duplicate of'), element: { type: 'static_select', action_id: 'value', placeholder: plain('Pick a request'), options } },
     ],
   };
 }

@@ -9,6 +9,9 @@ interface NoticeFacts {
   resolution?: string | null | undefined;
   rating?: number | null | undefined;
   cancelReason?: string | null | undefined;
+  mergedInto?: string | null | undefined;
+  /** Requesters of duplicates merged into this request: told of it as its own requester is. */
+  alsoTell?: string[] | undefined;
 }
 
 export function threadNotice(action: RequestAction, r: NoticeFacts, actorId: string): string | undefined {
@@ -21,7 +24,7 @@ export function threadNotice(action: RequestAction, r: NoticeFacts, actorId: str
       return `:inbox_tray: ${r.key} is back in the queue; another engineer will pick it up.`;
     case 'resolve':
       return (
-        `:sparkles: ${mention(r.requesterId)} ${r.key} is resolved:\n>${escapeAndTruncate(r.resolution ?? '', 2500).replace(/\n/g, '\n>')}\n` +
+        `:sparkles: ${[r.requesterId, ...(r.alsoTell ?? []).filter((u) => u !== r.requesterId)].map(mention).join(' ')} ${r.key} is resolved:\n>${escapeAndTruncate(r.resolution ?? '', 2500).replace(/\n/g, '\n>')}\n` +
         'Please *Confirm fix* or *Reopen* on the request message above.'
       );
     case 'reopen':
@@ -32,6 +35,10 @@ export function threadNotice(action: RequestAction, r: NoticeFacts, actorId: str
       return `:lock: ${mention(actorId)} confirmed the fix; ${r.key} is closed. How did we do? Rate it on the request message above.`;
     case 'cancel':
       return `:x: ${mention(actorId)} cancelled ${r.key}.${r.cancelReason ? ` Reason: ${escapeAndTruncate(r.cancelReason, 500)}` : ''}`;
+    case 'merge':
+      return r.mergedInto
+        ? `:twisted_rightwards_arrows: ${mention(actorId)} merged ${r.key} into *${r.mergedInto}* as a duplicate. ${mention(r.requesterId)}, you'll be kept up to date there; time already logged here stays on ${r.key}.`
+        : undefined;
     case 'rate':
       return r.rating ? `:star: Thanks for rating ${r.key} ${'★'.repeat(r.rating)}.` : undefined;
     default:

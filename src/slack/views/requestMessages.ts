@@ -22,6 +22,10 @@ export interface RequestView {
   clientChannelId: string;
   clientMessageTs?: string | null | undefined;
   sourceMessage?: { permalink?: string | null | undefined } | null | undefined;
+  /** Merged as a duplicate into this request of the same client. */
+  mergedInto?: string | null | undefined;
+  /** Duplicates merged into it. */
+  duplicates?: string[] | undefined;
   /** Links to the work behind it (domain/workLinks.ts), with what GitHub last said of each. */
   links?: Array<{ url: string; label: string; kind: string; state?: string | null | undefined }> | undefined;
   /** Billable minutes used of those approved, for engineers (triage message). */
@@ -50,6 +54,7 @@ const STATE_EMOJI: Record<RequestState, string> = {
   resolved: ':sparkles:',
   closed: ':lock:',
   cancelled: ':x:',
+  merged: ':twisted_rightwards_arrows:',
 };
 
 function statusLine(request: RequestView): string[] {
@@ -83,6 +88,15 @@ function linksLine(request: RequestView): KnownBlock[] {
   return [context(`:link: Linked: ${shown.join(' · ')}${more}`)];
 }
 
+/** The link both ways between a duplicate and the request it was merged into. */
+function mergeLine(request: RequestView): KnownBlock[] {
+  if (request.state === 'merged' && request.mergedInto) return [context(`:twisted_rightwards_arrows: Merged into *${request.mergedInto}* as a duplicate: follow it there.`)];
+  const duplicates = request.duplicates ?? [];
+  if (duplicates.length === 0) return [];
+  const shown = duplicates.slice(0, 20).map((k) => `*${k}*`).join(', ');
+  return [context(`:twisted_rightwards_arrows: Duplicates merged here: ${shown}${duplicates.length > 20 ? ` and ${duplicates.length - 20} more` : ''}`)];
+}
+
 function clientButtons(request: RequestView) {
   const v = request.key;
   switch (request.state) {
@@ -108,7 +122,7 @@ export function renderClientMessage(request: RequestView): RenderedMessage {
     blocks.push(section(escapeAndTruncate(request.details, 2900), 'details'));
   }
   blocks.push(context(...statusLine(request)));
-  blocks.push(...linksLine(request));
+  blocks.push(...mergeLine(request), ...linksLine(request));
   if (request.state === 'resolved' && request.resolution) {
     blocks.push(section(`*Resolution*\n${escapeAndTruncate(request.resolution, 2800)}`, 'resolution'));
     blocks.push(context('Does this fix it for you? *Confirm* to close the request, or *Reopen* if not.'));
@@ -129,7 +143,7 @@ function triageButtons(request: RequestView) {
   const v = request.key;
   switch (request.state) {
     case 'open':
-      return [button('Claim', ACTION.claim, v, 'primary')];
+      return [button('Claim', ACTION.claim, v, 'primary'), button('Merge…', ACTION.merge, v)];
     case 'claimed':
     case 'declined':
       return [
@@ -139,9 +153,10 @@ function triageButtons(request: RequestView) {
         button('Resolve', ACTION.resolve, v),
         button('Unclaim', ACTION.unclaim, v),
         button('Reassign', ACTION.reassign, v),
+        button('Merge…', ACTION.merge, v),
       ];
     case 'awaiting_approval':
-      return [button('Re-estimate', ACTION.estimate, v), button('Log time', ACTION.logTime, v), button('Reassign', ACTION.reassign, v)];
+      return [button('Re-estimate', ACTION.estimate, v), button('Log time', ACTION.logTime, v), button('Reassign', ACTION.reassign, v), button('Merge…', ACTION.merge, v)];
     case 'approved':
     case 'in_progress':
       return [
@@ -151,6 +166,7 @@ function triageButtons(request: RequestView) {
         button('Re-estimate', ACTION.estimate, v),
         button('Resolve', ACTION.resolve, v),
         button('Reassign', ACTION.reassign, v),
+        button('Merge…', ACTION.merge, v),
       ];
     case 'resolved':
       return [button('Log time', ACTION.logTime, v)];
@@ -165,6 +181,7 @@ export function renderTriageMessage(request: RequestView, clientName: string): R
   const blocks: KnownBlock[] = [
     section(`${PRIORITY_EMOJI[request.priority]} *${request.key}* · ${escapeAndTruncate(clientName, 80)}\n${title}`, 'summary'),
     context(...statusLine(request), ...(request.budget ? [budgetLine(request.budget.usedMinutes, request.budget.approvedMinutes)] : [])),
+    ...mergeLine(request),
     ...linksLine(request),
     ...actions('triage_actions', triageButtons(request)),
   ];

@@ -11,6 +11,7 @@ export function usageText(command: string): string {
     `• \`${command} log 1h30m ACME-42 [note]\` logs billable time (\`log 1h ACME-42 non-billable …\` for time the client is not charged)`,
     `• \`${command} billing [ACME] [2026-11]\` shows a client's billing summary with its CSV (managers and the client's approvers)`,
     `• \`${command} digest\` shows the last seven days' numbers (managers)`,
+    `• \`${command} merge ACME-7 ACME-5\` merges the duplicate ACME-7 into ACME-5 (engineers and managers; also *Merge…* on the triage message)`,
     `• \`${command} link ACME-42 <url>\` links a GitHub, GitLab, Linear or Jira pull request or issue to a request (pasting it in the request's thread does too)`,
     `• \`${command} help\` shows this message`,
     `You can also mention the app, send it a DM, or react with the support emoji on a message. A mention inside a request's thread adds to that request.`,

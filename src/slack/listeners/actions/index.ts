@@ -5,6 +5,7 @@ import { registerBillingActions } from './billing';
 import { chooseClientForDm } from './chooseClient';
 import { approveEstimate, deleteTime, openAskClientModal, openDeclineModal, openEditTimeModal, openEstimateModal, openLogTimeModal, openQuestionModal } from './estimates';
 import { rateRequest, simpleTransition, transitionWithModal } from './requestButtons';
+import { mergeButton } from '../merge';
 
 export function register(app: App, ctx: ListenerContext): void {
   app.action(ACTION.claim, simpleTransition(ctx, 'claim'));
@@ -26,5 +27,6 @@ export function register(app: App, ctx: ListenerContext): void {
   app.action(ACTION.editTime, openEditTimeModal(ctx));
   app.action(ACTION.deleteTime, deleteTime(ctx));
   app.action(ACTION.askClient, openAskClientModal(ctx));
+  app.action(ACTION.merge, mergeButton(ctx));
   registerBillingActions(app, ctx);
 }

@@ -14,6 +14,7 @@ import { adminCommand } from './admin';
 import { billingCommand } from './billing';
 import { digestCommand } from './digest';
 import { linkCommand } from './link';
+import { mergeAndShow } from '../merge';
 import { listCommand, statusCommand } from './list';
 import { openNewRequestModal, openTextRequest, openedText } from '../intake';
 
@@ -104,6 +105,9 @@ export function helpCommand(ctx: ListenerContext) {
         return;
       case 'link':
         await answer(() => linkCommand(ctx, actor, parsed.key, parsed.url));
+        return;
+      case 'merge':
+        await answer(() => mergeAndShow(ctx, { key: parsed.key, into: parsed.into, actor }));
         return;
       case 'mistake':
         await answer(async () => `${parsed.problem}\nWrite it as \`${ctx.config.slack.helpCommand} ${SUBCOMMAND_USAGE[parsed.command]}\`.`);

@@ -7,6 +7,7 @@ import {
   VIEW_EDIT_TIME,
   VIEW_ESTIMATE,
   VIEW_LOG_TIME,
+  VIEW_MERGE_REQUEST,
   VIEW_NEW_REQUEST,
   VIEW_REASSIGN_REQUEST,
   VIEW_RESOLVE_REQUEST,
@@ -14,6 +15,7 @@ import {
 import { askClientSubmitted, declineSubmitted, editTimeSubmitted, estimateSubmitted, logTimeSubmitted, questionSubmitted } from './money';
 import type { ListenerContext } from '../context';
 import { newRequestSubmitted, transitionSubmitted } from './submissions';
+import { mergeSubmitted } from '../merge';
 
 export function register(app: App, ctx: ListenerContext): void {
   app.view(VIEW_NEW_REQUEST, newRequestSubmitted(ctx));
@@ -26,4 +28,5 @@ export function register(app: App, ctx: ListenerContext): void {
   app.view(VIEW_LOG_TIME, logTimeSubmitted(ctx));
   app.view(VIEW_EDIT_TIME, editTimeSubmitted(ctx));
   app.view(VIEW_ASK_CLIENT, askClientSubmitted(ctx));
+  app.view(VIEW_MERGE_REQUEST, mergeSubmitted(ctx));
 }

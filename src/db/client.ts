@@ -35,6 +35,8 @@ const clientSchema = new Schema(
     members: { type: [String], default: [] },
     timezone: { type: String, required: true },
     autoApproveMinutes: { type: Number, required: true, min: 0, default: 0 },
+    /** Business days a question to the client waits for an answer before the request is resolved. */
+    waitingOnClientDays: { type: Number, min: 1, default: 5 },
     monthlyBudgetMinutes: { type: Number, min: 1 },
     slaMinutes: { type: slaMinutesSchema, required: true },
     businessHours: { type: businessHoursSchema, required: true },

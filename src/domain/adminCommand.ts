@@ -131,6 +131,7 @@ export function settingsFromClient(client: ClientFields): Record<string, unknown
     members: [...client.members],
     timezone: client.timezone,
     autoApproveMinutes: client.autoApproveMinutes,
+    waitingOnClientDays: client.waitingOnClientDays,
     monthlyBudgetHours: client.monthlyBudgetMinutes === undefined ? null : client.monthlyBudgetMinutes / 60,
     slaMinutes: { ...client.slaMinutes },
     businessHours: hours.alwaysOpen ? '24x7' : { days: [...hours.days], start: hours.start, end: hours.end },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PRIORITIES } from './lifecycle';
 import { CLIENT_KEY_PATTERN } from './requestKey';
 import { toMinorUnits } from './money';
+import { DEFAULT_WAITING_ON_CLIENT_DAYS } from './timers';
 
 export const userIdSchema = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user ID such as U0123ABCD');
 export const channelIdSchema = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD');
@@ -78,6 +79,7 @@ export const clientSettingsSchema = z
     members: z.array(userIdSchema).nullish().transform((v) => v ?? []),
     timezone: timezone.default('Europe/London'),
     autoApproveMinutes: minutes(60 * 24).default(0),
+    waitingOnClientDays: z.number().int('must be a whole number of business days').min(1).max(60).default(DEFAULT_WAITING_ON_CLIENT_DAYS),
     monthlyBudgetHours: z.number().positive().max(10000).nullish(),
     slaMinutes: slaMinutesSchema.default({ ...DEFAULT_SLA_MINUTES }),
     businessHours: businessHoursSchema.default({ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:30' }),
@@ -116,6 +118,7 @@ export interface ClientFields {
   members: string[];
   timezone: string;
   autoApproveMinutes: number;
+  waitingOnClientDays: number;
   monthlyBudgetMinutes: number | undefined;
   slaMinutes: Record<(typeof PRIORITIES)[number], number>;
   businessHours: { alwaysOpen: boolean; days: number[]; start: string; end: string };
@@ -136,6 +139,7 @@ export function toClientFields(settings: ClientSettings): ClientFields {
     members: settings.members,
     timezone: settings.timezone,
     autoApproveMinutes: settings.autoApproveMinutes,
+    waitingOnClientDays: settings.waitingOnClientDays,
     monthlyBudgetMinutes: settings.monthlyBudgetHours == null ? undefined : hoursToMinutes(settings.monthlyBudgetHours),
     slaMinutes: { ...settings.slaMinutes },
     businessHours:

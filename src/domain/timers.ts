@@ -1,7 +1,7 @@
 // Which timers a request should have right now, and when each is due. Pure: the scheduler turns
 // the plan into BullMQ jobs, and a processor re-plans before acting, so a stale job does nothing.
 import { addBusinessMinutes, dueAt, type WorkingCalendar } from './businessTime';
-import { isFinished, type Priority, type RequestState } from './lifecycle';
+import { TRANSITIONS, isFinished, type Priority, type RequestState } from './lifecycle';
 
 export const TIMER_KINDS = [
   'sla-remind',
@@ -11,6 +11,11 @@ export const TIMER_KINDS = [
   'estimate-nudge',
   'idle-nudge',
   'auto-close',
+  /** Waiting on the client's answer to a question: nudged after one, then three business days… */
+  'client-nudge',
+  'client-nudge-again',
+  /** …and resolved after the client's `waitingOnClientDays`. */
+  'client-give-up',
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
@@ -22,7 +27,12 @@ export const TIMER_RULES = {
   estimateNudgeBusinessMinutes: 4 * 60,
   idleNudgeBusinessDays: 2,
   autoCloseDays: 3,
+  clientNudgeBusinessDays: 1,
+  clientNudgeAgainBusinessDays: 3,
 } as const;
+
+/** The default of a client's `waitingOnClientDays`. */
+export const DEFAULT_WAITING_ON_CLIENT_DAYS = 5;
 
 export interface TimerFacts {
   key: string;
@@ -43,7 +53,12 @@ export interface TimerFacts {
 export interface TimerPolicy {
   calendar: WorkingCalendar;
   slaMinutes: Record<Priority, number>;
+  /** Business days without the client's answer to a question before the request is resolved. */
+  waitingOnClientDays?: number | undefined;
 }
+
+/** Where a question to the client can wait for its answer: states the request can be resolved from. */
+const ASKING_STATES: readonly RequestState[] = TRANSITIONS.resolve.from;
 
 export interface PlannedTimer {
   kind: TimerKind;
@@ -92,6 +107,14 @@ export function planTimers(facts: TimerFacts, policy: TimerPolicy): PlannedTimer
   }
   if (facts.state === 'resolved' && facts.resolvedAt) {
     add('auto-close', facts.resolvedAt, new Date(facts.resolvedAt.getTime() + TIMER_RULES.autoCloseDays * 24 * 60 * 60 * 1000));
+  }
+  // A question to the client still unanswered (an estimate's wait has its own reminders).
+  const question = facts.clientWaits.find((w) => !w.to);
+  if (question && ASKING_STATES.includes(facts.state)) {
+    const after = (days: number) => addBusinessMinutes(question.from, days * day, cal);
+    add('client-nudge', question.from, after(TIMER_RULES.clientNudgeBusinessDays));
+    add('client-nudge-again', question.from, after(TIMER_RULES.clientNudgeAgainBusinessDays));
+    add('client-give-up', question.from, after(policy.waitingOnClientDays ?? DEFAULT_WAITING_ON_CLIENT_DAYS));
   }
   return plan;
 }

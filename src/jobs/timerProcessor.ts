@@ -10,6 +10,7 @@ import { managerDestinations } from '../slack/digest';
 import { postInThread, transitionAndShow, type Effects } from '../slack/requestUpdates';
 import { timerNotice } from '../slack/views/timerNotices';
 import { timerJobSchema } from './timerScheduler';
+import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
 
 export async function processTimerJob(job: Job, token: string | undefined, effects: Effects): Promise<string> {
   const data = timerJobSchema.parse(job.data);
@@ -24,6 +25,15 @@ export async function processTimerJob(job: Job, token: string | undefined, effec
   const request = await findRequest(data.key);
   const client = request ? await findClientByKey(request.clientKey) : null;
   if (!request || !client) return 'gone';
+  if (data.kind === 'client-give-up') {
+    // Resolved with a note saying why; the client can reopen it (and the usual auto-close follows).
+    const asked = request.clientWaits.find((w) => !w.to)?.from;
+    const days = client.waitingOnClientDays ?? DEFAULT_WAITING_ON_CLIENT_DAYS;
+    const resolution = `No answer from the client for ${days} business days to the question asked${asked ? ` on ${asked.toISOString().slice(0, 10)}` : ''}, so this was resolved. Reopen it if it still needs doing.`;
+    await transitionAndShow(effects, { key: request.key, action: 'resolve', actor: { userId: 'system' }, asSystem: true, set: { resolution } });
+    await markTimerFired(request.key, data.id, false);
+    return data.kind;
+  }
   if (data.kind === 'auto-close') {
     await transitionAndShow(effects, { key: request.key, action: 'autoClose', actor: { userId: 'system' }, asSystem: true });
     await markTimerFired(request.key, data.id, false);
@@ -36,6 +46,7 @@ export async function processTimerJob(job: Job, token: string | undefined, effec
     assigneeId: request.assigneeId,
     slaMinutes: Number(client.slaMinutes[request.priority]),
     approvers: client.approvers.length > 0 ? client.approvers : [request.requesterId],
+    requesterId: request.requesterId,
   });
   // Each notice is a durable effect named by the timer and its target: recorded before the timer
   // is marked fired, so a retried job records nothing twice and a Slack outage loses nothing.
@@ -62,6 +73,10 @@ export async function processTimerJob(job: Job, token: string | undefined, effec
     case 'estimate-nudge':
     case 'idle-nudge':
       if (request.assigneeId) await post({ user: request.assigneeId });
+      break;
+    case 'client-nudge':
+    case 'client-nudge-again':
+      await postInThread(effects, request, `timer-${data.id}`, text);
       break;
   }
   const first = await markTimerFired(request.key, data.id, data.kind === 'sla-escalate');

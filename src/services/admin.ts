@@ -6,6 +6,7 @@ import { StaffModel, type StaffRole } from '../db/staff';
 import { mergeClientSettings, type AdminRole } from '../domain/adminCommand';
 import { DEFAULT_SLA_MINUTES, toClientFields, type ClientFields } from '../domain/clientSettings';
 import { PRIORITIES } from '../domain/lifecycle';
+import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { channelsOwnedElsewhere, setStaffRoles, upsertClient, type UpsertOutcome } from './clients';
@@ -73,6 +74,7 @@ function clientFieldsFromRecord(doc: Client): ClientFields {
     members: [...(doc.members ?? [])],
     timezone: doc.timezone,
     autoApproveMinutes: doc.autoApproveMinutes,
+    waitingOnClientDays: doc.waitingOnClientDays ?? DEFAULT_WAITING_ON_CLIENT_DAYS,
     monthlyBudgetMinutes: doc.monthlyBudgetMinutes ?? undefined,
     slaMinutes: {
       low: sla.low ?? DEFAULT_SLA_MINUTES.low,

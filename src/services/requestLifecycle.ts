@@ -224,7 +224,8 @@ function automaticFields(
     case 'decline':
       return { clientWaits: stopWaiting(request.clientWaits, at) };
     case 'resolve':
-      return { resolvedAt: at };
+      // A resolved request no longer waits on the client's answer.
+      return { resolvedAt: at, ...(request.clientWaits.some((w) => !w.to) ? { clientWaits: stopWaiting(request.clientWaits, at) } : {}) };
     case 'confirm':
     case 'autoClose':
       return { closedAt: at };

@@ -17,6 +17,7 @@ function policyOf(client: NonNullable<Awaited<ReturnType<typeof findClientByKey>
   return {
     calendar: { timezone: client.timezone, hours: client.businessHours },
     slaMinutes: Object.fromEntries(PRIORITIES.map((p) => [p, Number(client.slaMinutes[p])])) as Record<Priority, number>,
+    waitingOnClientDays: client.waitingOnClientDays ?? undefined,
   };
 }
 

@@ -121,3 +121,50 @@ describe('auto-close', () => {
     expect(trail[0]?.actorId).toBe('system');
   });
 });
+
+describe('waiting on the client', () => {
+  /** A claimed BETA request with a question asked `ago` ms before now (BETA is 24x7: a business day is 24 h). */
+  async function askedAgo(title: string, ago: number): Promise<string> {
+    if (workers.length === 0) await worker();
+    const key = await openByCommand(t, title, BETA.member, BETA.channel);
+    await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
+    const modal = await clickForModal(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.askClient, value: key });
+    await submitAndSettle(key, () => submit(t, STAFF.engineer, modal, { question: 'Which database is it?' }));
+    await RequestModel.updateOne({ key }, { $set: { clientWaits: [{ from: new Date(Date.now() - ago) }] }, $inc: { revision: 1 } });
+    await t.web.effects.timers.sync(key);
+    return key;
+  }
+  const DAY = 24 * 60 * 60_000;
+
+  it('nudges the client in the thread after a business day, and the answer cancels the rest', async () => {
+    const key = await askedAgo('Nudge me', DAY - 2000);
+    const { clientMessageTs } = await record(key);
+    const [nudge] = await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === clientMessageTs && /asked a question above a business day ago/.test(String(c.args.text)), { timeoutMs: 10_000 });
+    expect(String(nudge?.args.text)).toContain(`<@${BETA.member}>`);
+    // Scheduled as deterministic jobs: the nudge (fired), the second nudge and the give-up.
+    expect((await record(key)).scheduledTimers.filter((id) => id.startsWith('client-')).map((id) => id.replace(/-BETA-\d+-\d+$/, ''))).toEqual(['client-nudge', 'client-nudge-again', 'client-give-up']);
+
+    const before = await record(key);
+    await t.slack.event({ type: 'message', channel: BETA.channel, channel_type: 'channel', user: BETA.member, text: 'The reporting one', ts: '1950000000.000001', thread_ts: clientMessageTs });
+    for (let i = 0; i < 200 && (await record(key)).timersRevision <= before.revision; i++) await new Promise((r) => setTimeout(r, 25));
+    const answered = await record(key);
+    expect(answered.clientWaits[0]?.to).toBeInstanceOf(Date);
+    expect(answered.scheduledTimers.filter((id) => id.startsWith('client-'))).toEqual([]);
+  });
+
+  it("resolves the request after the client's business days without an answer, saying why; the client can reopen", async () => {
+    const key = await askedAgo('Nobody answers', 5 * DAY - 2000);
+    const { clientMessageTs } = await record(key);
+    await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === clientMessageTs && /is resolved/.test(String(c.args.text)) && /No answer from the client for 5 business days/.test(String(c.args.text)), { timeoutMs: 10_000 });
+    const resolved = await record(key);
+    expect(resolved.state).toBe('resolved');
+    expect(resolved.clientWaits.every((w) => w.to)).toBe(true);
+    const trail = await AuditEventModel.find({ entityId: key, action: 'request.resolve' }).lean();
+    expect(trail.map((e) => e.actorId)).toEqual(['system']);
+    // The nudges that were due before were fired, once each, not skipped.
+    const nudges = t.fake.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === clientMessageTs && /:wave:/.test(String(c.args.text)));
+    expect(nudges.length).toBeLessThanOrEqual(2);
+    await clickAndSettle(t, { user: BETA.member, channel: BETA.channel, actionId: ACTION.reopen, value: key, key });
+    expect((await record(key)).state).toBe('in_progress');
+  });
+});

@@ -14,7 +14,7 @@ export function adminUsageText(command: string, problem?: string): string {
     `• \`${admin} show\` shows every client and the staff`,
     `• \`${admin} client ACME name: Acme Ltd, hourlyRate: 95, channels: [#acme]\` adds a client or changes the fields you give; ` +
       `the fields are those of the seed file (name, channels, hourlyRate, currency, billingMode, incrementMinutes, minimumMinutes, ` +
-      `approvers, members, timezone, autoApproveMinutes, monthlyBudgetHours, slaMinutes, businessHours)`,
+      `approvers, members, timezone, autoApproveMinutes, waitingOnClientDays, monthlyBudgetHours, slaMinutes, businessHours)`,
     `• \`${admin} channel link ACME #channel\` / \`${admin} channel unlink ACME #channel\``,
     `• \`${admin} engineer add @person\` / \`${admin} engineer remove @person\``,
     `• \`${admin} manager add @person\` / \`${admin} manager remove @person\``,

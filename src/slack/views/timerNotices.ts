@@ -10,10 +10,11 @@ export interface TimerNoticeFacts {
   assigneeId?: string | null | undefined;
   slaMinutes: number;
   approvers: string[];
+  requesterId: string;
 }
 
-/** Auto-close speaks through the lifecycle's own thread notice (views/notices.ts). */
-export function timerNotice(kind: Exclude<TimerKind, 'auto-close'>, f: TimerNoticeFacts): string {
+/** Auto-close and giving up on the client speak through the lifecycle's own notices (views/notices.ts). */
+export function timerNotice(kind: Exclude<TimerKind, 'auto-close' | 'client-give-up'>, f: TimerNoticeFacts): string {
   const title = escapeAndTruncate(f.title, 120);
   switch (kind) {
     case 'sla-remind':
@@ -28,5 +29,9 @@ export function timerNotice(kind: Exclude<TimerKind, 'auto-close'>, f: TimerNoti
       return `:memo: *${f.key}* ${title} was claimed four business hours ago and has no estimate yet.`;
     case 'idle-nudge':
       return `:zzz: *${f.key}* ${title} was approved two business days ago and no time has been logged.`;
+    case 'client-nudge':
+      return `:wave: ${mention(f.requesterId)} we asked a question above a business day ago and need your answer to carry on with *${f.key}*. Just reply here.`;
+    case 'client-nudge-again':
+      return `:wave: ${mention(f.requesterId)} *${f.key}* is still waiting for your answer to the question above (three business days now). Reply here, or we'll close it as resolved in a couple of days; you can always reopen it.`;
   }
 }

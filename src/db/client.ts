@@ -35,6 +35,12 @@ const clientSchema = new Schema(
     members: { type: [String], default: [] },
     timezone: { type: String, required: true },
     autoApproveMinutes: { type: Number, required: true, min: 0, default: 0 },
+    /** Who picks up a new request: manual (the triage queue) or round_robin (offered in turn). */
+    assignment: { type: String, enum: ['manual', 'round_robin'], default: 'manual' },
+    /** Round robin offers a request only to engineers with fewer open requests than this. */
+    maxOpenPerEngineer: { type: Number, min: 1, default: 5 },
+    /** The engineer round robin offered this client's last request to (where the turn goes on from). */
+    roundRobinLast: { type: String },
     /** Business days a question to the client waits for an answer before the request is resolved. */
     waitingOnClientDays: { type: Number, min: 1, default: 5 },
     monthlyBudgetMinutes: { type: Number, min: 1 },

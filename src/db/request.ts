@@ -90,6 +90,14 @@ const requestSchema = new Schema(
       ),
     },
     /**
+     * Round robin (client `assignment: round_robin`): the engineer the open request is offered
+     * to, and until when they may decline before it is theirs; `offerSkipped`, who declined it.
+     */
+    offer: {
+      type: new Schema({ to: { type: String, required: true }, at: { type: Date, required: true }, expiresAt: { type: Date, required: true } }, { _id: false }),
+    },
+    offerSkipped: { type: [String], default: undefined },
+    /**
      * Links to the work behind the request (domain/workLinks.ts): pasted in its thread or given
      * with `/help link`; `state` is what a provider's webhook last said (GitHub).
      */

@@ -8,6 +8,18 @@ const staffSchema = new Schema(
   {
     userId: { type: String, required: true },
     roles: { type: [String], enum: STAFF_ROLES, default: [] },
+    /**
+     * When the person works, for round-robin assignment: their timezone, days (1 = Monday) and
+     * hours. Absent: any time.
+     */
+    hours: {
+      type: new Schema(
+        { timezone: { type: String, required: true }, days: { type: [Number], required: true }, start: { type: String, required: true }, end: { type: String, required: true } },
+        { _id: false },
+      ),
+    },
+    /** Away (false) on their Home tab: offered nothing until they are available again. */
+    available: { type: Boolean, default: true },
   },
   { timestamps: true },
 );

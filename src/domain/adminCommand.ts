@@ -2,7 +2,8 @@
 // command over the client's current ones. Pure: no I/O.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { clientSettingsSchema, describeIssues, type ClientFields, type ClientSettings } from './clientSettings';
+import { clientSettingsSchema, describeIssues, workingHoursSchema, type ClientFields, type ClientSettings } from './clientSettings';
+import type { WorkingHours } from './roundRobin';
 import { minorUnitDigits } from './money';
 import { CLIENT_KEY_PATTERN } from './requestKey';
 import { channelIdFromSlack, userIdFromSlack } from './slackText';
@@ -14,6 +15,8 @@ export type AdminCommand =
   | { kind: 'client'; key: string; fields: Record<string, unknown> }
   | { kind: 'channel'; action: 'link' | 'unlink'; key: string; channelId: string }
   | { kind: 'staff'; role: AdminRole; action: 'add' | 'remove'; userId: string }
+  /** An engineer's working hours for round robin; undefined: any time. */
+  | { kind: 'hours'; userId: string; hours: WorkingHours | undefined }
   /** Failed Slack deliveries are tried again: all of them, or those of one channel. */
   | { kind: 'retry'; channelId?: string }
   /** `problem` says what was wrong; absent when the manager just typed `admin`. */
@@ -76,6 +79,7 @@ export function parseAdminCommand(text: string): AdminCommand {
       const role: AdminRole = verb.toLowerCase() === 'engineer' ? 'engineer' : 'manager';
       const [action, userWord, ...extra] = rest;
       const act = action?.toLowerCase();
+      if (role === 'engineer' && act === 'hours') return parseHours(userWord, trimmed.slice(trimmed.indexOf(userWord ?? '\u0000') + (userWord?.length ?? 0)).trim());
       if (act !== 'add' && act !== 'remove') return usage(`Use \`${role} add @person\` or \`${role} remove @person\`.`);
       const userId = userWord === undefined ? undefined : userIdFromSlack(userWord);
       if (!userId || extra.length > 0) return usage(`Mention exactly one person, such as @jane, after \`${role} ${act}\`.`);
@@ -84,6 +88,23 @@ export function parseAdminCommand(text: string): AdminCommand {
     default:
       return usage(`\`${verb}\` is not an admin command.`);
   }
+}
+
+const HOURS_USAGE = 'Use `engineer hours @person timezone: Europe/Berlin, days: [1, 2, 3, 4, 5], start: "08:00", end: "16:00"` (or `any`).';
+
+function parseHours(userWord: string | undefined, body: string): AdminCommand {
+  const userId = userWord === undefined ? undefined : userIdFromSlack(userWord);
+  if (!userId || body === '') return usage(HOURS_USAGE);
+  if (body.toLowerCase() === 'any') return { kind: 'hours', userId, hours: undefined };
+  let raw: unknown;
+  try {
+    raw = parseYaml(`{${idsFromSlackText(body)}}`, { logLevel: 'error' });
+  } catch {
+    return usage(HOURS_USAGE);
+  }
+  const hours = workingHoursSchema.safeParse(raw);
+  if (!hours.success) return usage(`${describeIssues(hours.error.issues).join('; ')}. ${HOURS_USAGE}`);
+  return { kind: 'hours', userId, hours: { ...hours.data, days: [...hours.data.days].sort() } };
 }
 
 function parseClient(afterVerb: string): AdminCommand {
@@ -132,6 +153,8 @@ export function settingsFromClient(client: ClientFields): Record<string, unknown
     timezone: client.timezone,
     autoApproveMinutes: client.autoApproveMinutes,
     waitingOnClientDays: client.waitingOnClientDays,
+    assignment: client.assignment,
+    maxOpenPerEngineer: client.maxOpenPerEngineer,
     monthlyBudgetHours: client.monthlyBudgetMinutes === undefined ? null : client.monthlyBudgetMinutes / 60,
     slaMinutes: { ...client.slaMinutes },
     businessHours: hours.alwaysOpen ? '24x7' : { days: [...hours.days], start: hours.start, end: hours.end },

@@ -56,6 +56,20 @@ export const businessHoursSchema = z.union([
     .refine((h) => h.start < h.end, { message: 'end must be after start', path: ['end'] }),
 ]);
 
+/** An engineer's working hours, for round robin: `{timezone: Europe/Berlin, days: [1, 2, 3, 4, 5], start: "08:00", end: "16:00"}`. */
+export const workingHoursSchema = z
+  .object({
+    timezone: timezoneSchema,
+    days: z
+      .array(z.number().int().min(1).max(7))
+      .min(1, 'needs at least one working day (1 = Monday … 7 = Sunday)')
+      .refine((days) => new Set(days).size === days.length, 'lists a day twice'),
+    start: clockTime,
+    end: clockTime,
+  })
+  .strict()
+  .refine((h) => h.start < h.end, { message: 'end must be after start', path: ['end'] });
+
 const slaMinutesSchema = z
   .object(Object.fromEntries(PRIORITIES.map((p) => [p, minutes(60 * 24 * 30).min(1)])) as Record<
     (typeof PRIORITIES)[number],
@@ -79,6 +93,8 @@ export const clientSettingsSchema = z
     members: z.array(userIdSchema).nullish().transform((v) => v ?? []),
     timezone: timezone.default('Europe/London'),
     autoApproveMinutes: minutes(60 * 24).default(0),
+    assignment: z.enum(['manual', 'round_robin']).default('manual'),
+    maxOpenPerEngineer: z.number().int('must be a whole number of requests').min(1).max(100).default(5),
     waitingOnClientDays: z.number().int('must be a whole number of business days').min(1).max(60).default(DEFAULT_WAITING_ON_CLIENT_DAYS),
     monthlyBudgetHours: z.number().positive().max(10000).nullish(),
     slaMinutes: slaMinutesSchema.default({ ...DEFAULT_SLA_MINUTES }),
@@ -119,6 +135,8 @@ export interface ClientFields {
   timezone: string;
   autoApproveMinutes: number;
   waitingOnClientDays: number;
+  assignment: 'manual' | 'round_robin';
+  maxOpenPerEngineer: number;
   monthlyBudgetMinutes: number | undefined;
   slaMinutes: Record<(typeof PRIORITIES)[number], number>;
   businessHours: { alwaysOpen: boolean; days: number[]; start: string; end: string };
@@ -140,6 +158,8 @@ export function toClientFields(settings: ClientSettings): ClientFields {
     timezone: settings.timezone,
     autoApproveMinutes: settings.autoApproveMinutes,
     waitingOnClientDays: settings.waitingOnClientDays,
+    assignment: settings.assignment,
+    maxOpenPerEngineer: settings.maxOpenPerEngineer,
     monthlyBudgetMinutes: settings.monthlyBudgetHours == null ? undefined : hoursToMinutes(settings.monthlyBudgetHours),
     slaMinutes: { ...settings.slaMinutes },
     businessHours:

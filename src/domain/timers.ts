@@ -16,6 +16,8 @@ export const TIMER_KINDS = [
   'client-nudge-again',
   /** …and resolved after the client's `waitingOnClientDays`. */
   'client-give-up',
+  /** A round-robin offer not declined in time: the request becomes the offered engineer's. */
+  'offer-expire',
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
@@ -48,6 +50,8 @@ export interface TimerFacts {
   clientWaits: Array<{ from: Date; to?: Date | null | undefined }>;
   /** IDs of timers that already fired (each fires once). */
   timersFired: string[];
+  /** A round-robin offer waiting for the engineer's answer. */
+  offer?: { to: string; at: Date; expiresAt: Date } | null | undefined;
 }
 
 export interface TimerPolicy {
@@ -108,6 +112,7 @@ export function planTimers(facts: TimerFacts, policy: TimerPolicy): PlannedTimer
   if (facts.state === 'resolved' && facts.resolvedAt) {
     add('auto-close', facts.resolvedAt, new Date(facts.resolvedAt.getTime() + TIMER_RULES.autoCloseDays * 24 * 60 * 60 * 1000));
   }
+  if (facts.state === 'open' && facts.offer) add('offer-expire', facts.offer.at, facts.offer.expiresAt);
   // A question to the client still unanswered (an estimate's wait has its own reminders).
   const question = facts.clientWaits.find((w) => !w.to);
   if (question && ASKING_STATES.includes(facts.state)) {

@@ -7,7 +7,9 @@ import { decideTimer, markTimerFired } from '../services/timers';
 import { findRequest } from '../services/requestLifecycle';
 import type { SlackPost } from '../slack/delivery/posts';
 import { managerDestinations } from '../slack/digest';
-import { postInThread, transitionAndShow, type Effects } from '../slack/requestUpdates';
+import { postInThread, showTransition, transitionAndShow, type Effects } from '../slack/requestUpdates';
+import { expireOffer } from '../services/assignment';
+import { OFFER_MINUTES } from '../domain/roundRobin';
 import { timerNotice } from '../slack/views/timerNotices';
 import { timerJobSchema } from './timerScheduler';
 import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
@@ -25,6 +27,15 @@ export async function processTimerJob(job: Job, token: string | undefined, effec
   const request = await findRequest(data.key);
   const client = request ? await findClientByKey(request.clientKey) : null;
   if (!request || !client) return 'gone';
+  if (data.kind === 'offer-expire') {
+    const assigned = request.offer ? await expireOffer(request.key, request.offer.at) : undefined;
+    if (assigned?.assigneeId) {
+      await showTransition(effects, assigned);
+      await effects.delivery.post(`offer|${data.id}|assigned`, { to: { user: assigned.assigneeId }, text: `:inbox_tray: *${request.key}* is now yours: it was offered to you ${OFFER_MINUTES} minutes ago and not declined.` });
+    }
+    await markTimerFired(request.key, data.id, false);
+    return data.kind;
+  }
   if (data.kind === 'client-give-up') {
     // Resolved with a note saying why; the client can reopen it (and the usual auto-close follows).
     const asked = request.clientWaits.find((w) => !w.to)?.from;

@@ -75,6 +75,8 @@ function clientFieldsFromRecord(doc: Client): ClientFields {
     timezone: doc.timezone,
     autoApproveMinutes: doc.autoApproveMinutes,
     waitingOnClientDays: doc.waitingOnClientDays ?? DEFAULT_WAITING_ON_CLIENT_DAYS,
+    assignment: doc.assignment ?? 'manual',
+    maxOpenPerEngineer: doc.maxOpenPerEngineer ?? 5,
     monthlyBudgetMinutes: doc.monthlyBudgetMinutes ?? undefined,
     slaMinutes: {
       low: sla.low ?? DEFAULT_SLA_MINUTES.low,

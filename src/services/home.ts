@@ -8,6 +8,7 @@ import { RequestModel } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
 import type { DigestNumbers } from '../domain/digest';
 import { OPEN_STATES, PRIORITIES } from '../domain/lifecycle';
+import { availabilityOf } from './assignment';
 import { monthChargesSoFar } from './billing';
 import { digestFor } from './digest';
 import { findClientByKey, staffRoles } from './directory';
@@ -44,7 +45,9 @@ export interface ClientHome {
 export interface HomeData {
   userId: string;
   clients: ClientHome[];
-  engineer?: { queue: { items: Request[]; total: number }; mine: { items: Request[]; total: number }; loggedThisWeekMinutes: number } | undefined;
+  engineer?:
+    | { queue: { items: Request[]; total: number }; mine: { items: Request[]; total: number }; loggedThisWeekMinutes: number; available: boolean }
+    | undefined;
   manager?:
     | {
         digest: DigestNumbers;
@@ -109,7 +112,12 @@ export async function homeFor(userId: string, clientKeys: string[], zone: string
         { $group: { _id: null, minutes: { $sum: '$minutes' } } },
       ]),
     ]);
-    data.engineer = { queue: { items: unclaimed.slice(0, HOME_LIST_LIMIT), total: unclaimed.length }, mine, loggedThisWeekMinutes: logged[0]?.minutes ?? 0 };
+    data.engineer = {
+      queue: { items: unclaimed.slice(0, HOME_LIST_LIMIT), total: unclaimed.length },
+      mine,
+      loggedThisWeekMinutes: logged[0]?.minutes ?? 0,
+      available: await availabilityOf(userId),
+    };
   }
   if (roles.includes('manager')) {
     const [digest, awaitingApproval, breached, failedDeliveries] = await Promise.all([

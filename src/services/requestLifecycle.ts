@@ -208,13 +208,20 @@ const now = () => new Date();
 /** Milestones and side fields that an action sets by itself. */
 function automaticFields(
   action: RequestAction,
-  request: { firstResponseAt?: Date | null | undefined; clientWaits: Waits },
+  request: { firstResponseAt?: Date | null | undefined; clientWaits: Waits; offer?: unknown; offerSkipped?: unknown },
   actorId: string,
 ): Record<string, unknown> {
   const at = now();
   switch (action) {
     case 'claim':
-      return { assigneeId: actorId, claimedAt: at, ...(request.firstResponseAt ? {} : { firstResponseAt: at }) };
+      return {
+        assigneeId: actorId,
+        claimedAt: at,
+        ...(request.firstResponseAt ? {} : { firstResponseAt: at }),
+        // A round-robin offer ends with the claim, whoever claims.
+        ...(request.offer ? { offer: undefined } : {}),
+        ...(request.offerSkipped ? { offerSkipped: undefined } : {}),
+      };
     case 'unclaim':
       return { assigneeId: undefined };
     case 'estimate':

@@ -3,7 +3,8 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ClientModel } from '../db/client';
 import type { StaffRole } from '../db/staff';
-import { clientSettingsSchema, describeIssues, toClientFields, userIdSchema } from '../domain/clientSettings';
+import { clientSettingsSchema, describeIssues, toClientFields, userIdSchema, workingHoursSchema } from '../domain/clientSettings';
+import { setWorkingHours } from './assignment';
 import { channelsOwnedElsewhere, currencyChangeRefusal, setStaffRoles, upsertClient, type UpsertOutcome } from './clients';
 
 const seedSchema = z
@@ -11,9 +12,14 @@ const seedSchema = z
     managers: z.array(userIdSchema).nullish().transform((v) => v ?? []),
     engineers: z.array(userIdSchema).nullish().transform((v) => v ?? []),
     clients: z.array(clientSettingsSchema).nullish().transform((v) => v ?? []),
+    /** Engineers' working hours for round robin, by user ID (optional; absent: any time). */
+    staffHours: z.record(userIdSchema, workingHoursSchema).nullish().transform((v) => v ?? {}),
   })
   .strict()
   .superRefine((seed, ctx) => {
+    for (const userId of Object.keys(seed.staffHours)) {
+      if (!seed.engineers.includes(userId)) ctx.addIssue({ code: 'custom', path: ['staffHours', userId], message: 'is not one of the engineers in this file' });
+    }
     const seenKeys = new Map<string, number>();
     const seenChannels = new Map<string, number>();
     seed.clients.forEach((client, i) => {
@@ -75,6 +81,12 @@ export async function applySeed(yamlText: string, actorId = 'seed'): Promise<See
   for (const id of seed.managers) roles.set(id, [...(roles.get(id) ?? []), 'manager']);
   for (const id of seed.engineers) roles.set(id, [...(roles.get(id) ?? []), 'engineer']);
   for (const [userId, userRoles] of roles) report.staff[await setStaffRoles(userId, userRoles, actorId)]++;
+  for (const [userId, hours] of Object.entries(seed.staffHours)) {
+    if ((await setWorkingHours(userId, { ...hours, days: [...hours.days].sort() }, actorId)) === 'updated' && report.staff.unchanged > 0) {
+      report.staff.unchanged--;
+      report.staff.updated++;
+    }
+  }
   for (const client of clients) report.clients[await upsertClient(client, actorId)]++;
   return report;
 }

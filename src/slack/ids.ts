@@ -36,5 +36,9 @@ export const ACTION = {
   deleteTime: 'time_delete',
   askClient: 'request_ask_client',
   merge: 'request_merge',
+  acceptOffer: 'offer_accept',
+  declineOffer: 'offer_decline',
+  /** The engineer's Available / Away toggle on their Home tab. */
+  availability: 'home_availability',
 } as const;
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];

@@ -7,6 +7,7 @@ import { formatRange } from '../domain/duration';
 import type { RequestAction } from '../domain/lifecycle';
 import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
 import type { Estimate } from '../services/estimates';
+import { offerNext, type Offer } from '../services/assignment';
 import { homeViewersFor } from '../services/home';
 import { duplicatesOf } from '../services/merge';
 import { loadRequestWithClient, requireRequest, transitionRequest, type LoadedRequest, type TransitionInput } from '../services/requestLifecycle';
@@ -16,6 +17,7 @@ import type { SlackPost } from './delivery/posts';
 import type { SlackTokens } from './tokens';
 import { escapeAndTruncate } from './mrkdwn';
 import { threadNotice } from './views/notices';
+import { offerMessage } from './views/offer';
 
 export interface Effects {
   config: Config;
@@ -40,14 +42,28 @@ export interface ClickedMessage {
  */
 export async function showRequest(effects: Effects, key: string, current?: LoadedRequest, clicked?: ClickedMessage): Promise<void> {
   // Read once: the messages, the timers and the Home tabs all need the same request and client.
-  const loaded = current ?? (await loadRequestWithClient(key));
+  let loaded = current ?? (await loadRequestWithClient(key));
   if (!loaded) return;
+  // A round-robin client's open request is offered to the next engineer first (read again after).
+  if (loaded.client.assignment === 'round_robin' && loaded.request.state === 'open' && !loaded.request.offer && !loaded.request.assigneeId) {
+    const offer = await offerNext(key);
+    if (offer) {
+      await askToTake(effects, offer, loaded.request.title);
+      loaded = (await loadRequestWithClient(key)) ?? loaded;
+    }
+  }
   const { request } = loaded;
   // A new request's first post is what its requester is waiting for; later changes are re-renders.
   const ownMessage = clicked && [request.clientMessageTs, request.triageMessageTs].includes(clicked.messageTs) ? clicked : undefined;
   await effects.delivery.showRequest(key, { firstPost: !request.clientMessageTs || !request.triageMessageTs, respondVia: ownMessage });
   await syncTimersQuietly(effects.timers, key, loaded);
   await refreshHomes(effects, loaded);
+}
+
+/** The offer, by DM to the engineer, once per offer: Accept, or Decline within the offer's minutes. */
+export async function askToTake(effects: Effects, offer: Offer, title: string): Promise<void> {
+  const message = offerMessage(offer, title);
+  await effects.delivery.post(`offer|${offer.key}|${offer.at.getTime()}`, { to: { user: offer.to }, text: message.text, blocks: message.blocks }, 'interactive');
 }
 
 /** After a change to a request: the Home of everyone who cares (coalesced per person by the delivery). */

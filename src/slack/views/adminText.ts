@@ -14,10 +14,11 @@ export function adminUsageText(command: string, problem?: string): string {
     `• \`${admin} show\` shows every client and the staff`,
     `• \`${admin} client ACME name: Acme Ltd, hourlyRate: 95, channels: [#acme]\` adds a client or changes the fields you give; ` +
       `the fields are those of the seed file (name, channels, hourlyRate, currency, billingMode, incrementMinutes, minimumMinutes, ` +
-      `approvers, members, timezone, autoApproveMinutes, waitingOnClientDays, monthlyBudgetHours, slaMinutes, businessHours)`,
+      `approvers, members, timezone, autoApproveMinutes, waitingOnClientDays, assignment, maxOpenPerEngineer, monthlyBudgetHours, slaMinutes, businessHours)`,
     `• \`${admin} channel link ACME #channel\` / \`${admin} channel unlink ACME #channel\``,
     `• \`${admin} engineer add @person\` / \`${admin} engineer remove @person\``,
     `• \`${admin} manager add @person\` / \`${admin} manager remove @person\``,
+    `• \`${admin} engineer hours @person timezone: Europe/Berlin, days: [1, 2, 3, 4, 5], start: "08:00", end: "16:00"\` sets when round robin may offer them requests (\`any\`: any time)`,
     `• \`${admin} retry\` / \`${admin} retry #channel\` tries again the Slack deliveries that failed (listed on your Home tab)`,
   ].join('\n');
 }
@@ -128,4 +129,9 @@ export function renderClientProblems(key: string, problems: string[]): string {
 export function renderRetry(count: number, channelId: string | undefined): string {
   const where = channelId ? ` for <#${channelId}>` : '';
   return count === 0 ? `No failed deliveries${where} to retry.` : `Trying ${count} failed ${count === 1 ? 'delivery' : 'deliveries'}${where} again; any that fail again are listed on your Home tab.`;
+}
+
+/** "Mon–Fri 09:00–17:30 (Europe/London)". */
+export function renderWorkingHours(hours: { timezone: string; days: number[]; start: string; end: string }): string {
+  return `${formatDays(hours.days)} ${hours.start}–${hours.end} (${escapeMrkdwn(hours.timezone)})`;
 }

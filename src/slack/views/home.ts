@@ -79,6 +79,11 @@ export function renderHome(data: HomeData): HomeView {
     const e = data.engineer;
     blocks.push(header('Engineering'));
     blocks.push(context(`You logged ${formatDuration(e.loggedThisWeekMinutes)} this week.`));
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: e.available ? ':large_green_circle: *Available*: round robin offers you new requests.' : ':zzz: *Away*: round robin passes you over.' },
+      accessory: e.available ? button('Set me away', ACTION.availability, 'away') : button("I'm available", ACTION.availability, 'available', 'primary'),
+    });
     blocks.push(section(`*Unclaimed queue* (${e.queue.total})${e.queue.total === 0 ? '\nEmpty. :sunglasses:' : ''}`));
     for (const r of e.queue.items) {
       blocks.push({

@@ -6,6 +6,7 @@ import { chooseClientForDm } from './chooseClient';
 import { approveEstimate, deleteTime, openAskClientModal, openDeclineModal, openEditTimeModal, openEstimateModal, openLogTimeModal, openQuestionModal } from './estimates';
 import { rateRequest, simpleTransition, transitionWithModal } from './requestButtons';
 import { mergeButton } from '../merge';
+import { acceptOffer, declineOfferButton, toggleAvailability } from '../assignment';
 
 export function register(app: App, ctx: ListenerContext): void {
   app.action(ACTION.claim, simpleTransition(ctx, 'claim'));
@@ -28,5 +29,8 @@ export function register(app: App, ctx: ListenerContext): void {
   app.action(ACTION.deleteTime, deleteTime(ctx));
   app.action(ACTION.askClient, openAskClientModal(ctx));
   app.action(ACTION.merge, mergeButton(ctx));
+  app.action(ACTION.acceptOffer, acceptOffer(ctx));
+  app.action(ACTION.declineOffer, declineOfferButton(ctx));
+  app.action(ACTION.availability, toggleAvailability(ctx));
   registerBillingActions(app, ctx);
 }

@@ -18,8 +18,10 @@ import {
   renderConfiguration,
   renderRetry,
   renderStaffChange,
+  renderWorkingHours,
 } from '../../views/adminText';
 import { retryFailedEffects } from '../../../services/slackEffects';
+import { setWorkingHours } from '../../../services/assignment';
 import type { ListenerContext } from '../context';
 
 export interface AdminInvocation {
@@ -58,6 +60,12 @@ export async function adminCommand(ctx: ListenerContext, invocation: AdminInvoca
       );
     case 'staff':
       return renderStaffChange(await changeStaffRole(actor, command.action, command.role, command.userId));
+    case 'hours': {
+      const outcome = await setWorkingHours(command.userId, command.hours, actor.userId);
+      if (outcome === 'not_staff') throw new UserFacingError(ErrorCode.InvalidInput, `<@${command.userId}> is not one of our engineers; add them first with \`engineer add\`.`);
+      const hours = command.hours ? renderWorkingHours(command.hours) : 'any time';
+      return outcome === 'unchanged' ? `Nothing to change: <@${command.userId}> already works ${hours}.` : `<@${command.userId}> now works ${hours}; round robin offers them requests only then.`;
+    }
     case 'retry': {
       const wakeups = await retryFailedEffects(command.channelId);
       await ctx.delivery.wake(wakeups);

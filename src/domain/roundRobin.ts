@@ -1,0 +1,67 @@
+// Round-robin assignment: who is offered a client's next request. Pure: the engineers as they are
+// now in, the pick (and why the others were passed over) out.
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone';
+import utc from 'dayjs/plugin/utc';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+/** How long an engineer has to decline an offer before the request is theirs. */
+export const OFFER_MINUTES = 5;
+
+export interface WorkingHours {
+  timezone: string;
+  /** 1 = Monday … 7 = Sunday. */
+  days: number[];
+  /** HH:mm, local. */
+  start: string;
+  end: string;
+}
+
+export interface Engineer {
+  userId: string;
+  available: boolean;
+  /** Absent: works any time. */
+  hours?: WorkingHours | undefined;
+  /** Open requests assigned to them now. */
+  openAssigned: number;
+}
+
+export type PassedOver = { userId: string; reason: 'away' | 'off_hours' | 'at_capacity' | 'declined' };
+
+/** Whether `now` falls in the working hours, read on the wall clock of their own timezone. */
+export function isWorkingAt(hours: WorkingHours | undefined, now: Date): boolean {
+  if (!hours) return true;
+  const local = dayjs(now).tz(hours.timezone);
+  const day = local.day() === 0 ? 7 : local.day();
+  const time = local.format('HH:mm');
+  return hours.days.includes(day) && time >= hours.start && time < hours.end;
+}
+
+/**
+ * The next engineer in turn after `last` (engineers in user ID order, wrapping round) who is
+ * available, working now, under `maxOpen` open requests and has not declined this request.
+ */
+export function nextEngineer(engineers: readonly Engineer[], last: string | undefined, declined: readonly string[], maxOpen: number, now: Date): { pick: string | undefined; passedOver: PassedOver[] } {
+  const order = [...engineers].sort((a, b) => a.userId.localeCompare(b.userId));
+  const after = last === undefined ? -1 : order.findIndex((e) => e.userId > last) - 1;
+  const start = after < -1 ? order.length - 1 : after; // everyone sorts before `last`: wrap to the first
+  const passedOver: PassedOver[] = [];
+  for (let i = 1; i <= order.length; i++) {
+    const engineer = order[(start + i + order.length) % order.length];
+    if (!engineer) continue;
+    const reason = declined.includes(engineer.userId)
+      ? 'declined'
+      : !engineer.available
+        ? 'away'
+        : !isWorkingAt(engineer.hours, now)
+          ? 'off_hours'
+          : engineer.openAssigned >= maxOpen
+            ? 'at_capacity'
+            : undefined;
+    if (!reason) return { pick: engineer.userId, passedOver };
+    passedOver.push({ userId: engineer.userId, reason });
+  }
+  return { pick: undefined, passedOver };
+}

@@ -1,0 +1,121 @@
+// Round-robin assignment (client `assignment: round_robin`): a new request is offered to the next
+// engineer in turn (domain/roundRobin.ts); it is theirs when they accept, or when they have not
+// declined within OFFER_MINUTES; a decline offers it to the next one. Each offer is one guarded
+// update of the request, and every offer, acceptance and skip is audited.
+import { ClientModel } from '../db/client';
+import { RequestModel, type RequestRecord } from '../db/request';
+import { StaffModel } from '../db/staff';
+import { OPEN_STATES } from '../domain/lifecycle';
+import { OFFER_MINUTES, nextEngineer, type PassedOver, type WorkingHours } from '../domain/roundRobin';
+import { ErrorCode, UserFacingError } from '../errors';
+import { recordAudit } from './audit';
+import { findClientByKey, type Actor } from './directory';
+import { findRequest, transitionRequest } from './requestLifecycle';
+
+export interface Offer {
+  key: string;
+  to: string;
+  at: Date;
+  expiresAt: Date;
+}
+
+/** The engineers as round robin sees them now: availability, hours and open requests assigned. */
+async function engineersNow() {
+  const staff = await StaffModel.find({ roles: 'engineer' }).lean();
+  const loads = await RequestModel.aggregate<{ _id: string; open: number }>([
+    { $match: { assigneeId: { $in: staff.map((s) => s.userId) }, state: { $in: [...OPEN_STATES] } } },
+    { $group: { _id: '$assigneeId', open: { $sum: 1 } } },
+  ]);
+  const load = new Map(loads.map((l) => [l._id, l.open]));
+  return staff.map((s) => ({ userId: s.userId, available: s.available !== false, hours: (s.hours as WorkingHours | null | undefined) ?? undefined, openAssigned: load.get(s.userId) ?? 0 }));
+}
+
+/**
+ * Offers the request to the next engineer in turn, when its client assigns by round robin and it
+ * is open, unassigned and not on offer. Undefined when there is nothing to offer (or nobody fits:
+ * it then waits in the triage queue like any other, and that is audited once).
+ */
+export async function offerNext(key: string, now = new Date()): Promise<Offer | undefined> {
+  const request = await findRequest(key);
+  if (!request || request.state !== 'open' || request.assigneeId || request.offer) return undefined;
+  const client = await findClientByKey(request.clientKey);
+  if (client?.assignment !== 'round_robin') return undefined;
+  const declined = request.offerSkipped ?? [];
+  const { pick, passedOver } = nextEngineer(await engineersNow(), client.roundRobinLast ?? undefined, declined, client.maxOpenPerEngineer ?? 5, now);
+  const audit = (action: string, after: Record<string, unknown>) =>
+    recordAudit({ actorId: 'system', action, entityType: 'request', entityId: request.key, clientKey: request.clientKey, after });
+  if (!pick) {
+    // Once per request and set of decliners: a re-render asks again and must not audit again.
+    const marked = await RequestModel.updateOne({ _id: request._id, offerSkipped: { $ne: 'nobody' } }, { $push: { offerSkipped: 'nobody' } });
+    if (marked.modifiedCount === 1) await audit('request.offer_none', { passedOver: withoutDeclined(passedOver) });
+    return undefined;
+  }
+  const offer = { to: pick, at: now, expiresAt: new Date(now.getTime() + OFFER_MINUTES * 60_000) };
+  const written = await RequestModel.updateOne(
+    { _id: request._id, state: 'open', assigneeId: { $exists: false }, offer: { $exists: false }, revision: request.revision },
+    { $set: { offer }, $inc: { revision: 1 } },
+  );
+  if (written.modifiedCount !== 1) return undefined; // claimed or offered meanwhile
+  await ClientModel.updateOne({ key: client.key }, { $set: { roundRobinLast: pick } }, { timestamps: false });
+  await audit('request.offered', { to: pick, expiresAt: offer.expiresAt, passedOver: withoutDeclined(passedOver) });
+  return { key: request.key, ...offer };
+}
+
+const withoutDeclined = (passedOver: PassedOver[]) => passedOver.filter((p) => p.reason !== 'declined');
+
+/** The offered engineer declines: the request is offered to the next one (the caller asks). */
+export async function declineOffer(key: string, actor: Actor): Promise<RequestRecord> {
+  const request = await findRequest(key);
+  if (!request) throw new UserFacingError(ErrorCode.NotFound, `I can't find ${key}.`);
+  if (request.offer?.to !== actor.userId || request.state !== 'open') {
+    throw new UserFacingError(ErrorCode.Conflict, `${request.key} is not on offer to you any more${request.assigneeId ? `: it is with <@${request.assigneeId}>` : ''}.`);
+  }
+  const result = await RequestModel.updateOne(
+    { _id: request._id, state: 'open', 'offer.to': actor.userId, revision: request.revision },
+    { $unset: { offer: '' }, $push: { offerSkipped: actor.userId }, $inc: { revision: 1 } },
+  );
+  if (result.modifiedCount !== 1) throw new UserFacingError(ErrorCode.Conflict, `${request.key} changed meanwhile; look at it again.`);
+  // A decline is a new reason to look for someone: whoever fitted nobody before may fit now.
+  await RequestModel.updateOne({ _id: request._id }, { $pull: { offerSkipped: 'nobody' } });
+  await recordAudit({ actorId: actor.userId, action: 'request.offer_declined', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { by: actor.userId } });
+  return (await findRequest(key)) as RequestRecord;
+}
+
+/**
+ * The offer made at `offeredAt` ran out without a decline: the request becomes the offered
+ * engineer's, as if they had claimed it. Nothing happens if it was accepted, declined or claimed.
+ */
+export async function expireOffer(key: string, offeredAt: Date): Promise<RequestRecord | undefined> {
+  const request = await findRequest(key);
+  const offer = request?.offer;
+  if (!request || !offer || request.state !== 'open' || offer.at.getTime() !== offeredAt.getTime()) return undefined;
+  const claimed = await transitionRequest({ key, action: 'claim', actor: { userId: offer.to }, asSystem: true });
+  await recordAudit({ actorId: 'system', action: 'request.offer_expired', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { assignedTo: offer.to } });
+  return claimed;
+}
+
+/** Available or away, from the engineer's own Home tab. */
+/** False when the person is not an engineer (only engineers are offered requests). */
+export async function setAvailability(userId: string, available: boolean): Promise<boolean> {
+  const staff = await StaffModel.findOne({ userId, roles: 'engineer' }).lean();
+  if (!staff) return false;
+  if ((staff.available !== false) === available) return true;
+  await StaffModel.updateOne({ userId }, { $set: { available } });
+  await recordAudit({ actorId: userId, action: available ? 'staff.available' : 'staff.away', entityType: 'staff', entityId: userId, after: { available } });
+  return true;
+}
+
+export async function availabilityOf(userId: string): Promise<boolean> {
+  return (await StaffModel.findOne({ userId }, { available: 1 }).lean())?.available !== false;
+}
+
+/** Working hours kept with the staff record (seed file, `/help admin engineer hours`). */
+export async function setWorkingHours(userId: string, hours: WorkingHours | undefined, actorId: string): Promise<'updated' | 'unchanged' | 'not_staff'> {
+  const staff = await StaffModel.findOne({ userId }).lean();
+  if (!staff) return 'not_staff';
+  const before = staff.hours ?? undefined;
+  if (JSON.stringify(before ?? null) === JSON.stringify(hours ?? null)) return 'unchanged';
+  await StaffModel.updateOne({ userId }, hours ? { $set: { hours } } : { $unset: { hours: '' } });
+  await recordAudit({ actorId, action: 'staff.hours', entityType: 'staff', entityId: userId, before: { hours: before ?? null }, after: { hours: hours ?? null } });
+  return 'updated';
+}

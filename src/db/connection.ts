@@ -13,6 +13,7 @@ import { OAuthStateModel } from './oauthState';
 import { PendingIntakeModel } from './pendingIntake';
 import { PersonModel } from './person';
 import { WebhookDeliveryModel } from './webhookDelivery';
+import { OnCallRotaModel } from './onCallRota';
 import { RequestModel } from './request';
 import { ScheduledRunModel } from './scheduledRun';
 import { SlackEffectModel } from './slackEffect';
@@ -20,7 +21,7 @@ import { SlackEventModel } from './slackEvent';
 import { StaffModel } from './staff';
 import { TimeEntryModel } from './timeEntry';
 
-const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, AuditChainModel, PendingIntakeModel, EstimateModel, TimeEntryModel, MonthlyUsageModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, SlackEffectModel, HomeViewerModel, InstallationModel, OAuthStateModel, PersonModel, WebhookDeliveryModel];
+const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventModel, AuditChainModel, PendingIntakeModel, EstimateModel, TimeEntryModel, MonthlyUsageModel, BillingSummaryModel, ScheduledRunModel, SlackEventModel, SlackEffectModel, HomeViewerModel, InstallationModel, OAuthStateModel, PersonModel, WebhookDeliveryModel, OnCallRotaModel];
 
 // The web app and the worker may share one process (the demo, tests); the connection closes when
 // the last of them disconnects.

@@ -97,6 +97,10 @@ const requestSchema = new Schema(
       type: new Schema({ to: { type: String, required: true }, at: { type: Date, required: true }, expiresAt: { type: Date, required: true } }, { _id: false }),
     },
     offerSkipped: { type: [String], default: undefined },
+    /** On call: an urgent request out of hours was paged to `to` (an engineer, or `managers`) at `at`; `step` 0, 1, 2. */
+    page: {
+      type: new Schema({ to: { type: String, required: true }, at: { type: Date, required: true }, step: { type: Number, required: true } }, { _id: false }),
+    },
     /**
      * Links to the work behind the request (domain/workLinks.ts): pasted in its thread or given
      * with `/help link`; `state` is what a provider's webhook last said (GitHub).

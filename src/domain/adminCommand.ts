@@ -2,7 +2,8 @@
 // command over the client's current ones. Pure: no I/O.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { clientSettingsSchema, describeIssues, workingHoursSchema, type ClientFields, type ClientSettings } from './clientSettings';
+import { clientSettingsSchema, describeIssues, onCallSchema, workingHoursSchema, type ClientFields, type ClientSettings } from './clientSettings';
+import type { Rota } from './onCall';
 import type { WorkingHours } from './roundRobin';
 import { minorUnitDigits } from './money';
 import { CLIENT_KEY_PATTERN } from './requestKey';
@@ -17,6 +18,7 @@ export type AdminCommand =
   | { kind: 'staff'; role: AdminRole; action: 'add' | 'remove'; userId: string }
   /** An engineer's working hours for round robin; undefined: any time. */
   | { kind: 'hours'; userId: string; hours: WorkingHours | undefined }
+  | { kind: 'oncall'; rota: Rota }
   /** Failed Slack deliveries are tried again: all of them, or those of one channel. */
   | { kind: 'retry'; channelId?: string }
   /** `problem` says what was wrong; absent when the manager just typed `admin`. */
@@ -58,6 +60,8 @@ export function parseAdminCommand(text: string): AdminCommand {
       return rest.length === 0 ? { kind: 'show' } : usage('`show` takes nothing after it.');
     case 'client':
       return parseClient(trimmed.slice(verb.length).trim());
+    case 'oncall':
+      return parseOnCall(trimmed.slice(verb.length).trim());
     case 'retry': {
       const [where, ...extra] = rest;
       if (where === undefined || where.toLowerCase() === 'all') return extra.length === 0 ? { kind: 'retry' } : usage('Use `retry` or `retry #channel`.');
@@ -105,6 +109,21 @@ function parseHours(userWord: string | undefined, body: string): AdminCommand {
   const hours = workingHoursSchema.safeParse(raw);
   if (!hours.success) return usage(`${describeIssues(hours.error.issues).join('; ')}. ${HOURS_USAGE}`);
   return { kind: 'hours', userId, hours: { ...hours.data, days: [...hours.data.days].sort() } };
+}
+
+const ONCALL_USAGE = 'Use `oncall rota: [@ann, @bob], startsOn: 2026-11-30, timezone: Europe/London` (one engineer a week, in that order).';
+
+function parseOnCall(body: string): AdminCommand {
+  if (body === '') return usage(ONCALL_USAGE);
+  let raw: unknown;
+  try {
+    raw = parseYaml(`{${idsFromSlackText(body)}}`, { logLevel: 'error' });
+  } catch {
+    return usage(ONCALL_USAGE);
+  }
+  const parsed = onCallSchema.safeParse(raw);
+  if (!parsed.success) return usage(`${describeIssues(parsed.error.issues).join('; ')}. ${ONCALL_USAGE}`);
+  return { kind: 'oncall', rota: { engineers: parsed.data.rota, startsOn: parsed.data.startsOn, timezone: parsed.data.timezone } };
 }
 
 function parseClient(afterVerb: string): AdminCommand {

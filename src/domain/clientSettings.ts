@@ -70,6 +70,18 @@ export const workingHoursSchema = z
   .strict()
   .refine((h) => h.start < h.end, { message: 'end must be after start', path: ['end'] });
 
+/** The on-call rota: `{rota: [U…, U…], startsOn: 2026-11-30, timezone: Europe/London}`. */
+export const onCallSchema = z
+  .object({
+    rota: z.array(userIdSchema).min(1, 'needs at least one engineer'),
+    startsOn: z
+      .union([z.string(), z.date()])
+      .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+      .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-11-30').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a real date')),
+    timezone: timezoneSchema.default('Europe/London'),
+  })
+  .strict();
+
 const slaMinutesSchema = z
   .object(Object.fromEntries(PRIORITIES.map((p) => [p, minutes(60 * 24 * 30).min(1)])) as Record<
     (typeof PRIORITIES)[number],

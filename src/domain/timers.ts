@@ -2,6 +2,7 @@
 // the plan into BullMQ jobs, and a processor re-plans before acting, so a stale job does nothing.
 import { addBusinessMinutes, dueAt, type WorkingCalendar } from './businessTime';
 import { TRANSITIONS, isFinished, type Priority, type RequestState } from './lifecycle';
+import { ON_CALL_ESCALATE_SHARE } from './onCall';
 
 export const TIMER_KINDS = [
   'sla-remind',
@@ -18,6 +19,8 @@ export const TIMER_KINDS = [
   'client-give-up',
   /** A round-robin offer not declined in time: the request becomes the offered engineer's. */
   'offer-expire',
+  /** An out-of-hours page not answered by the urgent target's reminder point: the next person. */
+  'oncall-escalate',
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
@@ -52,6 +55,8 @@ export interface TimerFacts {
   timersFired: string[];
   /** A round-robin offer waiting for the engineer's answer. */
   offer?: { to: string; at: Date; expiresAt: Date } | null | undefined;
+  /** An out-of-hours page (services/onCall.ts). */
+  page?: { to: string; at: Date; step: number } | null | undefined;
 }
 
 export interface TimerPolicy {
@@ -113,6 +118,10 @@ export function planTimers(facts: TimerFacts, policy: TimerPolicy): PlannedTimer
     add('auto-close', facts.resolvedAt, new Date(facts.resolvedAt.getTime() + TIMER_RULES.autoCloseDays * 24 * 60 * 60 * 1000));
   }
   if (facts.state === 'open' && facts.offer) add('offer-expire', facts.offer.at, facts.offer.expiresAt);
+  // On call counts wall-clock time: it is outside working hours by definition.
+  if (facts.state === 'open' && facts.page && facts.page.step < 2) {
+    add('oncall-escalate', facts.page.at, new Date(facts.page.at.getTime() + Math.ceil(policy.slaMinutes.urgent * ON_CALL_ESCALATE_SHARE) * 60_000));
+  }
   // A question to the client still unanswered (an estimate's wait has its own reminders).
   const question = facts.clientWaits.find((w) => !w.to);
   if (question && ASKING_STATES.includes(facts.state)) {

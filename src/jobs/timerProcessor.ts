@@ -7,7 +7,8 @@ import { decideTimer, markTimerFired } from '../services/timers';
 import { findRequest } from '../services/requestLifecycle';
 import type { SlackPost } from '../slack/delivery/posts';
 import { managerDestinations } from '../slack/digest';
-import { postInThread, showTransition, transitionAndShow, type Effects } from '../slack/requestUpdates';
+import { postInThread, sendPage, showRequest, showTransition, transitionAndShow, type Effects } from '../slack/requestUpdates';
+import { escalatePage } from '../services/onCall';
 import { expireOffer } from '../services/assignment';
 import { OFFER_MINUTES } from '../domain/roundRobin';
 import { timerNotice } from '../slack/views/timerNotices';
@@ -32,6 +33,15 @@ export async function processTimerJob(job: Job, token: string | undefined, effec
     if (assigned?.assigneeId) {
       await showTransition(effects, assigned);
       await effects.delivery.post(`offer|${data.id}|assigned`, { to: { user: assigned.assigneeId }, text: `:inbox_tray: *${request.key}* is now yours: it was offered to you ${OFFER_MINUTES} minutes ago and not declined.` });
+    }
+    await markTimerFired(request.key, data.id, false);
+    return data.kind;
+  }
+  if (data.kind === 'oncall-escalate') {
+    const page = request.page ? await escalatePage(request.key, request.page.at) : undefined;
+    if (page) {
+      await sendPage(effects, page, request.title, client.name);
+      await showRequest(effects, request.key);
     }
     await markTimerFired(request.key, data.id, false);
     return data.kind;

@@ -3,7 +3,8 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ClientModel } from '../db/client';
 import type { StaffRole } from '../db/staff';
-import { clientSettingsSchema, describeIssues, toClientFields, userIdSchema, workingHoursSchema } from '../domain/clientSettings';
+import { clientSettingsSchema, describeIssues, onCallSchema, toClientFields, userIdSchema, workingHoursSchema } from '../domain/clientSettings';
+import { setRota } from './onCall';
 import { setWorkingHours } from './assignment';
 import { channelsOwnedElsewhere, currencyChangeRefusal, setStaffRoles, upsertClient, type UpsertOutcome } from './clients';
 
@@ -14,9 +15,14 @@ const seedSchema = z
     clients: z.array(clientSettingsSchema).nullish().transform((v) => v ?? []),
     /** Engineers' working hours for round robin, by user ID (optional; absent: any time). */
     staffHours: z.record(userIdSchema, workingHoursSchema).nullish().transform((v) => v ?? {}),
+    /** The on-call rota (optional): urgent requests out of hours go to whoever is on call. */
+    onCall: onCallSchema.nullish(),
   })
   .strict()
   .superRefine((seed, ctx) => {
+    seed.onCall?.rota.forEach((userId, i) => {
+      if (!seed.engineers.includes(userId)) ctx.addIssue({ code: 'custom', path: ['onCall', 'rota', i], message: 'is not one of the engineers in this file' });
+    });
     for (const userId of Object.keys(seed.staffHours)) {
       if (!seed.engineers.includes(userId)) ctx.addIssue({ code: 'custom', path: ['staffHours', userId], message: 'is not one of the engineers in this file' });
     }
@@ -88,5 +94,6 @@ export async function applySeed(yamlText: string, actorId = 'seed'): Promise<See
     }
   }
   for (const client of clients) report.clients[await upsertClient(client, actorId)]++;
+  if (seed.onCall) await setRota({ engineers: seed.onCall.rota, startsOn: seed.onCall.startsOn, timezone: seed.onCall.timezone }, actorId);
   return report;
 }

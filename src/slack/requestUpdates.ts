@@ -9,6 +9,7 @@ import { syncTimersQuietly, type TimerScheduler } from '../jobs/timerScheduler';
 import type { Estimate } from '../services/estimates';
 import { offerNext, type Offer } from '../services/assignment';
 import { homeViewersFor } from '../services/home';
+import { pageIfDue, type Page } from '../services/onCall';
 import { duplicatesOf } from '../services/merge';
 import { loadRequestWithClient, requireRequest, transitionRequest, type LoadedRequest, type TransitionInput } from '../services/requestLifecycle';
 import type { Delivery } from './delivery';
@@ -17,7 +18,8 @@ import type { SlackPost } from './delivery/posts';
 import type { SlackTokens } from './tokens';
 import { escapeAndTruncate } from './mrkdwn';
 import { threadNotice } from './views/notices';
-import { offerMessage } from './views/offer';
+import { offerMessage, pageMessage } from './views/offer';
+import { managerDestinations } from './digest';
 
 export interface Effects {
   config: Config;
@@ -44,6 +46,14 @@ export async function showRequest(effects: Effects, key: string, current?: Loade
   // Read once: the messages, the timers and the Home tabs all need the same request and client.
   let loaded = current ?? (await loadRequestWithClient(key));
   if (!loaded) return;
+  // An urgent request out of hours goes to whoever is on call (read again after).
+  if (loaded.request.priority === 'urgent' && loaded.request.state === 'open' && !loaded.request.page && !loaded.request.assigneeId) {
+    const page = await pageIfDue(key);
+    if (page) {
+      await sendPage(effects, page, loaded.request.title, loaded.client.name);
+      loaded = (await loadRequestWithClient(key)) ?? loaded;
+    }
+  }
   // A round-robin client's open request is offered to the next engineer first (read again after).
   if (loaded.client.assignment === 'round_robin' && loaded.request.state === 'open' && !loaded.request.offer && !loaded.request.assigneeId) {
     const offer = await offerNext(key);
@@ -64,6 +74,16 @@ export async function showRequest(effects: Effects, key: string, current?: Loade
 export async function askToTake(effects: Effects, offer: Offer, title: string): Promise<void> {
   const message = offerMessage(offer, title);
   await effects.delivery.post(`offer|${offer.key}|${offer.at.getTime()}`, { to: { user: offer.to }, text: message.text, blocks: message.blocks }, 'interactive');
+}
+
+/** A page, by DM to the engineer paged or to each manager, once per page. */
+export async function sendPage(effects: Effects, page: Page, title: string, clientName: string): Promise<void> {
+  const message = pageMessage(page, title, clientName);
+  const targets = page.to === 'managers' ? await managerDestinations(effects) : [{ user: page.to }];
+  for (const to of targets) {
+    const id = 'user' in to ? to.user : 'channel' in to ? to.channel : 'x';
+    await effects.delivery.post(`page|${page.key}|${page.at.getTime()}|${id}`, { to, text: message.text, blocks: message.blocks }, 'interactive');
+  }
 }
 
 /** After a change to a request: the Home of everyone who cares (coalesced per person by the delivery). */

@@ -18,6 +18,7 @@ export function adminUsageText(command: string, problem?: string): string {
     `• \`${admin} channel link ACME #channel\` / \`${admin} channel unlink ACME #channel\``,
     `• \`${admin} engineer add @person\` / \`${admin} engineer remove @person\``,
     `• \`${admin} manager add @person\` / \`${admin} manager remove @person\``,
+    `• \`${admin} oncall rota: [@ann, @bob], startsOn: 2026-11-30, timezone: Europe/London\` sets the on-call rota (a week each): urgent requests out of working hours page whoever is on call`,
     `• \`${admin} engineer hours @person timezone: Europe/Berlin, days: [1, 2, 3, 4, 5], start: "08:00", end: "16:00"\` sets when round robin may offer them requests (\`any\`: any time)`,
     `• \`${admin} retry\` / \`${admin} retry #channel\` tries again the Slack deliveries that failed (listed on your Home tab)`,
   ].join('\n');

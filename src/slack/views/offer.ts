@@ -1,4 +1,4 @@
-// The DM that offers a round-robin request to an engineer. Pure.
+// The DMs that offer a request to an engineer: a round-robin turn, an out-of-hours page. Pure.
 import { OFFER_MINUTES } from '../../domain/roundRobin';
 import { ACTION } from '../ids';
 import { escapeAndTruncate } from '../mrkdwn';
@@ -10,4 +10,16 @@ export function offerMessage(offer: { key: string; expiresAt: Date }, title: str
     text,
     blocks: [section(text), ...actions('offer_actions', [button('Take it', ACTION.acceptOffer, offer.key, 'primary'), button('Decline', ACTION.declineOffer, offer.key)])],
   };
+}
+
+/** An urgent request out of hours, to whoever is on call (then the next on the rota, then the managers). */
+export function pageMessage(page: { key: string; step: number }, title: string, clientName: string): { text: string; blocks: KnownBlock[] } {
+  const why =
+    page.step === 0
+      ? "you're on call"
+      : page.step === 1
+        ? "you're next on the on-call rota and it is still unclaimed"
+        : 'nobody on call has claimed it';
+  const text = `:rotating_light: Urgent *${page.key}* for ${escapeAndTruncate(clientName, 80)}, out of working hours: ${escapeAndTruncate(title, 200)}. Paged because ${why}.`;
+  return { text, blocks: [section(text), ...actions('page_actions', [button('Claim', ACTION.claim, page.key, 'primary')])] };
 }

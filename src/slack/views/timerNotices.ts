@@ -14,7 +14,7 @@ export interface TimerNoticeFacts {
 }
 
 /** Auto-close and giving up on the client speak through the lifecycle's own notices (views/notices.ts). */
-export function timerNotice(kind: Exclude<TimerKind, 'auto-close' | 'client-give-up' | 'offer-expire'>, f: TimerNoticeFacts): string {
+export function timerNotice(kind: Exclude<TimerKind, 'auto-close' | 'client-give-up' | 'offer-expire' | 'oncall-escalate'>, f: TimerNoticeFacts): string {
   const title = escapeAndTruncate(f.title, 120);
   switch (kind) {
     case 'sla-remind':

@@ -7,8 +7,9 @@ export const ACME_ORG = 'T0ACMEORG';
 export const ALICE = { id: 'U0ALICE', name: 'Alice', role: 'developer at Acme Ltd, the client', teamId: ACME_ORG } as const;
 export const CAROL = { id: 'U0CAROL', name: 'Carol', role: "Acme's approver: she signs off on the cost", teamId: ACME_ORG } as const;
 export const BOB = { id: 'U0BOB', name: 'Bob', role: 'one of our engineers', teamId: undefined } as const;
+export const DAN = { id: 'U0DAN', name: 'Dan', role: 'another of our engineers', teamId: undefined } as const;
 export const MARY = { id: 'U0MARY', name: 'Mary', role: 'our manager', teamId: undefined } as const;
-export const CAST = [ALICE, CAROL, BOB, MARY] as const;
+export const CAST = [ALICE, CAROL, BOB, DAN, MARY] as const;
 
 export const ACME_CHANNEL = { id: 'C0ACME', name: 'acme-support' } as const;
 export const TRIAGE_CHANNEL = { id: 'C0TRIAGE', name: 'triage' } as const;
@@ -22,7 +23,7 @@ export const NORMAL_SLA_MINUTES = 240;
 // 24x7 so that the SLA clock runs whenever the demo is run (business hours would pause it at night).
 export const DEMO_SEED = `
 managers: [${MARY.id}]
-engineers: [${BOB.id}]
+engineers: [${BOB.id}, ${DAN.id}]
 clients:
   - key: ${CLIENT_KEY}
     name: Acme Ltd

@@ -7,7 +7,7 @@ import { sendWeeklyDigest } from '../../src/slack/digest';
 import { ACTION } from '../../src/slack/ids';
 import { record } from '../../test/support/flows';
 import type { RecordedCall } from '../../test/support/slackFake';
-import { ALICE, ACME_CHANNEL, BOB, CAROL, MARY, NORMAL_SLA_MINUTES, TRIAGE_CHANNEL } from './cast';
+import { ALICE, ACME_CHANNEL, BOB, CAROL, DAN, MARY, NORMAL_SLA_MINUTES, TRIAGE_CHANNEL } from './cast';
 import { MissingEffect, postedTs, textOf, type MessageRef, type Stage } from './stage';
 
 const ACME = ACME_CHANNEL.id;
@@ -105,6 +105,13 @@ export async function postWeeklyDigest(effects: Effects): Promise<'sent' | 'alre
   return sendWeeklyDigest(effects, aWeekFromNow);
 }
 
+/** The newest request's key. */
+async function lastKey(): Promise<string> {
+  const newest = await RequestModel.findOne({}, { key: 1 }).sort({ number: -1 }).lean();
+  if (!newest) throw new MissingEffect('no request exists yet');
+  return newest.key;
+}
+
 export async function playStory(stage: Stage): Promise<void> {
   const key = await stage.step('Alice asks for help in #acme-support', () => openRequest(stage, 'The checkout page returns 500'));
 
@@ -181,6 +188,39 @@ export async function playStory(stage: Stage): Promise<void> {
       `the worker's SLA escalation for ${second} to Mary`,
       since,
     );
+  });
+
+  await stage.step('Alice reports the hang again: Bob merges the duplicate', async () => {
+    const second = await lastKey();
+    const duplicate = await openRequest(stage, 'Search hangs again');
+    const { client } = await messagesOf(duplicate);
+    const target = await messagesOf(second);
+    const since = stage.mark();
+    const reply = await stage.command(BOB.id, TRIAGE, `merge ${duplicate} ${second}`);
+    expectReply(reply.text, /Merged \*[A-Z]+-\d+\* into/, 'the duplicate to be merged');
+    await stage.waitFor('chat.postMessage', (c) => c.args.thread_ts === client.ts && /as a duplicate/.test(textOf(c)), `the merge notice in the ${duplicate} thread`, since);
+    await stage.waitFor('chat.postMessage', (c) => c.args.thread_ts === target.client.ts && /was merged into this request/.test(textOf(c)), `the merge notice in the ${second} thread`, since);
+    await stage.settled(duplicate);
+  });
+
+  await stage.step('Mary switches Acme to round robin; Bob declines the offer and Dan takes it', async () => {
+    const switched = await stage.command(MARY.id, TRIAGE, 'admin client ACME assignment: round_robin');
+    expectReply(switched.text, /Updated client \*ACME\*/, 'Acme to be switched to round robin');
+    const since = stage.mark();
+    const key = await openRequest(stage, 'Invoices are not emailed');
+    const offerTo = async (engineer: { id: string; name: string }) => {
+      const [offer] = await stage.waitFor('chat.postMessage', (c) => c.args.channel === engineer.id && textOf(c).includes(`It's your turn: *${key}*`), `the offer of ${key} to ${engineer.name}`, since);
+      // Posted to the user's ID; Slack answers with the DM channel it landed in.
+      const channel = String((offer?.response as { channel?: string } | undefined)?.channel ?? engineer.id);
+      return { channel, ts: postedTs(offer), describe: `the offer of ${key} in ${engineer.name}'s DMs` };
+    };
+    await stage.click(BOB.id, await offerTo(BOB), ACTION.declineOffer);
+    const forDan = await offerTo(DAN);
+    const { revision } = await record(key);
+    await stage.click(DAN.id, forDan, ACTION.acceptOffer);
+    const { client } = await messagesOf(key);
+    await stage.waitFor('chat.postMessage', (c) => c.args.thread_ts === client.ts && /is on it/.test(textOf(c)), `“Dan is on it” in the ${key} thread`, since);
+    await stage.settled(key, revision);
   });
 
   await stage.step('Monday morning: the weekly digest reaches Mary', async () => {

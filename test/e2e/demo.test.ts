@@ -79,6 +79,11 @@ describe('npm run demo', () => {
       ['rated five stars', /Rated ★★★★★/],
       ['the SLA reminder', /⏰ \*ACME-2\* \(normal\) .* has no first response yet/],
       ['the SLA escalation to Mary', /DM from Ad-hoc Help to Mary\n\s+Ad-hoc Help: 🚨 \*ACME-2\*/],
+      ['the duplicate merged', /@Bob merged ACME-3 into \*ACME-2\* as a duplicate/],
+      ['the link back from the original', /Duplicates merged here: \*ACME-3\*/],
+      ['the round-robin offer to Bob', /DM from Ad-hoc Help to Bob\n\s+Ad-hoc Help: 📥 It's your turn: \*ACME-4\*/],
+      ['Bob declines, Dan is offered it', /Bob clicks \[ Decline \][\s\S]*DM from Ad-hoc Help to Dan\n\s+Ad-hoc Help: 📥 It's your turn: \*ACME-4\*/],
+      ['Dan takes it', /@Dan is on it/],
       ['the weekly digest (or its absence)', /Weekly digest|digest: not available in this build/],
     ];
     const missing = moments.filter(([, pattern]) => !pattern.test(run.stdout)).map(([name]) => name);

@@ -65,7 +65,8 @@ export function renderClient(client: ClientFields): string {
       (client.autoApproveMinutes > 0 ? `, estimates up to ${formatDuration(client.autoApproveMinutes)} need no approval` : ''),
     `    Approvers: ${client.approvers.length > 0 ? listed(client.approvers, mention) : "anyone of the client's side"} · ` +
       (client.members.length > 0 ? `Also the client's: ${listed(client.members, mention)} · ` : '') +
-      `Budget: ${client.monthlyBudgetMinutes === undefined ? 'none' : `${formatDuration(client.monthlyBudgetMinutes)} a month`}`,
+      `Budget: ${client.monthlyBudgetMinutes === undefined ? 'none' : `${formatDuration(client.monthlyBudgetMinutes)} a month`}` +
+      (client.assignment === 'round_robin' ? ` · Assignment: round robin, at most ${client.maxOpenPerEngineer} open each` : ''),
     `    ${escapeMrkdwn(client.timezone)}, ${hours.alwaysOpen ? '24×7' : `${formatDays(hours.days)} ${hours.start}–${hours.end}`} · SLA: ${sla}`,
   ].join('\n');
 }

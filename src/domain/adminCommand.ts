@@ -96,34 +96,34 @@ export function parseAdminCommand(text: string): AdminCommand {
 
 const HOURS_USAGE = 'Use `engineer hours @person timezone: Europe/Berlin, days: [1, 2, 3, 4, 5], start: "08:00", end: "16:00"` (or `any`).';
 
-function parseHours(userWord: string | undefined, body: string): AdminCommand {
-  const userId = userWord === undefined ? undefined : userIdFromSlack(userWord);
-  if (!userId || body === '') return usage(HOURS_USAGE);
-  if (body.toLowerCase() === 'any') return { kind: 'hours', userId, hours: undefined };
+/** `field: value, …` as typed after an admin verb, checked by `schema`; the usage, with what was wrong, otherwise. */
+function fieldsAs<T extends z.ZodType>(body: string, schema: T, usageText: string): { ok: z.output<T> } | { usage: AdminCommand } {
   let raw: unknown;
   try {
     raw = parseYaml(`{${idsFromSlackText(body)}}`, { logLevel: 'error' });
   } catch {
-    return usage(HOURS_USAGE);
+    return { usage: usage(usageText) };
   }
-  const hours = workingHoursSchema.safeParse(raw);
-  if (!hours.success) return usage(`${describeIssues(hours.error.issues).join('; ')}. ${HOURS_USAGE}`);
-  return { kind: 'hours', userId, hours: { ...hours.data, days: [...hours.data.days].sort() } };
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? { ok: parsed.data } : { usage: usage(`${describeIssues(parsed.error.issues).join('; ')}. ${usageText}`) };
+}
+
+function parseHours(userWord: string | undefined, body: string): AdminCommand {
+  const userId = userWord === undefined ? undefined : userIdFromSlack(userWord);
+  if (!userId || body === '') return usage(HOURS_USAGE);
+  if (body.toLowerCase() === 'any') return { kind: 'hours', userId, hours: undefined };
+  const hours = fieldsAs(body, workingHoursSchema, HOURS_USAGE);
+  if ('usage' in hours) return hours.usage;
+  return { kind: 'hours', userId, hours: { ...hours.ok, days: [...hours.ok.days].sort() } };
 }
 
 const ONCALL_USAGE = 'Use `oncall rota: [@ann, @bob], startsOn: 2026-11-30, timezone: Europe/London` (one engineer a week, in that order).';
 
 function parseOnCall(body: string): AdminCommand {
   if (body === '') return usage(ONCALL_USAGE);
-  let raw: unknown;
-  try {
-    raw = parseYaml(`{${idsFromSlackText(body)}}`, { logLevel: 'error' });
-  } catch {
-    return usage(ONCALL_USAGE);
-  }
-  const parsed = onCallSchema.safeParse(raw);
-  if (!parsed.success) return usage(`${describeIssues(parsed.error.issues).join('; ')}. ${ONCALL_USAGE}`);
-  return { kind: 'oncall', rota: { engineers: parsed.data.rota, startsOn: parsed.data.startsOn, timezone: parsed.data.timezone } };
+  const parsed = fieldsAs(body, onCallSchema, ONCALL_USAGE);
+  if ('usage' in parsed) return parsed.usage;
+  return { kind: 'oncall', rota: { engineers: parsed.ok.rota, startsOn: parsed.ok.startsOn, timezone: parsed.ok.timezone } };
 }
 
 function parseClient(afterVerb: string): AdminCommand {

@@ -41,34 +41,25 @@ const currency = z
 
 const minutes = (max: number) => z.number().int('must be a whole number of minutes').min(0).max(max);
 
-export const businessHoursSchema = z.union([
-  z.literal('24x7'),
-  z
-    .object({
-      days: z
-        .array(z.number().int().min(1).max(7))
-        .min(1, 'needs at least one working day (1 = Monday … 7 = Sunday)')
-        .refine((days) => new Set(days).size === days.length, 'lists a day twice'),
-      start: clockTime,
-      end: clockTime,
-    })
-    .strict()
-    .refine((h) => h.start < h.end, { message: 'end must be after start', path: ['end'] }),
-]);
+/** Working days and daily hours: a client's business hours, an engineer's working hours. */
+const weeklyHours = {
+  days: z
+    .array(z.number().int().min(1).max(7))
+    .min(1, 'needs at least one working day (1 = Monday … 7 = Sunday)')
+    .refine((days) => new Set(days).size === days.length, 'lists a day twice'),
+  start: clockTime,
+  end: clockTime,
+};
+const endAfterStart = (h: { start: string; end: string }) => h.start < h.end;
+const END_AFTER_START = { message: 'end must be after start', path: ['end'] };
+
+export const businessHoursSchema = z.union([z.literal('24x7'), z.object(weeklyHours).strict().refine(endAfterStart, END_AFTER_START)]);
 
 /** An engineer's working hours, for round robin: `{timezone: Europe/Berlin, days: [1, 2, 3, 4, 5], start: "08:00", end: "16:00"}`. */
 export const workingHoursSchema = z
-  .object({
-    timezone: timezoneSchema,
-    days: z
-      .array(z.number().int().min(1).max(7))
-      .min(1, 'needs at least one working day (1 = Monday … 7 = Sunday)')
-      .refine((days) => new Set(days).size === days.length, 'lists a day twice'),
-    start: clockTime,
-    end: clockTime,
-  })
+  .object({ timezone: timezoneSchema, ...weeklyHours })
   .strict()
-  .refine((h) => h.start < h.end, { message: 'end must be after start', path: ['end'] });
+  .refine(endAfterStart, END_AFTER_START);
 
 /** The on-call rota: `{rota: [U…, U…], startsOn: 2026-11-30, timezone: Europe/London}`. */
 export const onCallSchema = z

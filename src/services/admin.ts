@@ -7,6 +7,9 @@ import { mergeClientSettings, type AdminRole } from '../domain/adminCommand';
 import { DEFAULT_SLA_MINUTES, toClientFields, type ClientFields } from '../domain/clientSettings';
 import { PRIORITIES } from '../domain/lifecycle';
 import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
+import { onCallAt, type Rota } from '../domain/onCall';
+import type { WorkingHours } from '../domain/roundRobin';
+import { getRota } from './onCall';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { channelsOwnedElsewhere, setStaffRoles, upsertClient, type UpsertOutcome } from './clients';
@@ -37,6 +40,9 @@ export interface AdminConfiguration {
   clients: ClientFields[];
   engineers: string[];
   managers: string[];
+  /** Engineers with working hours set, or away, for round robin. */
+  engineerNotes?: Array<{ userId: string; hours?: WorkingHours | undefined; away: boolean }>;
+  onCall?: { rota: Rota; now: string | undefined } | undefined;
 }
 
 export interface ClientChange {
@@ -127,7 +133,17 @@ export async function adminConfiguration(actor: Actor): Promise<AdminConfigurati
   await requireManager(actor, 'show');
   const [clients, staff] = await Promise.all([ClientModel.find().sort({ key: 1 }).lean(), StaffModel.find().sort({ userId: 1 }).lean()]);
   const withRole = (role: StaffRole) => staff.filter((s) => s.roles.includes(role)).map((s) => s.userId);
-  return { clients: clients.map(clientFieldsFromRecord), engineers: withRole('engineer'), managers: withRole('manager') };
+  const engineerNotes = staff
+    .filter((s) => s.roles.includes('engineer') && (s.hours || s.available === false))
+    .map((s) => ({ userId: s.userId, hours: (s.hours as WorkingHours | null | undefined) ?? undefined, away: s.available === false }));
+  const rota = await getRota();
+  return {
+    clients: clients.map(clientFieldsFromRecord),
+    engineers: withRole('engineer'),
+    managers: withRole('manager'),
+    engineerNotes,
+    onCall: rota ? { rota, now: onCallAt(rota, new Date()) } : undefined,
+  };
 }
 
 /** Adds a client or merges `given` (seed-file field names) over its settings. */

@@ -110,6 +110,8 @@ describe('on call', () => {
   it('lets a manager set the rota with /help admin oncall', async () => {
     const res = await t.slack.slashCommand({ text: `admin oncall rota: [<@${ENG2}|two>, <@${ENG1}|one>], startsOn: ${todayUtc}, timezone: UTC`, user_id: STAFF.manager, channel_id: TRIAGE });
     expect((res.json() as { text: string }).text).toBe(`The on-call rota is <@${ENG2}> → <@${ENG1}>, a week each from ${todayUtc} (UTC); <@${ENG2}> is on call now.`);
+    const show = await t.slack.slashCommand({ text: 'admin show', user_id: STAFF.manager, channel_id: TRIAGE });
+    expect((show.json() as { text: string }).text).toContain(`*On call:* <@${ENG2}> now (rota <@${ENG2}> → <@${ENG1}>, a week each from ${todayUtc})`);
     const bad = await t.slack.slashCommand({ text: `admin oncall rota: [<@U0NOTSTAFF|x>], startsOn: ${todayUtc}`, user_id: STAFF.manager, channel_id: TRIAGE });
     expect((bad.json() as { text: string }).text).toBe('<@U0NOTSTAFF> is not one of our engineers; add them first with `engineer add`.');
   });

@@ -138,6 +138,9 @@ describe('round robin', () => {
     const res = await t.slack.slashCommand({ text: `admin engineer hours <@${ENG2}|two> timezone: Europe/Berlin, days: [1, 2, 3, 4, 5], start: "08:00", end: "16:00"`, user_id: STAFF.manager, channel_id: TRIAGE });
     expect((res.json() as { text: string }).text).toBe(`<@${ENG2}> now works Mon–Fri 08:00–16:00 (Europe/Berlin); round robin offers them requests only then.`);
     expect((await StaffModel.findOne({ userId: ENG2 }).lean())?.hours).toEqual({ timezone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], start: '08:00', end: '16:00' });
+    const show = ((await t.slack.slashCommand({ text: 'admin show', user_id: STAFF.manager, channel_id: TRIAGE })).json() as { text: string }).text;
+    expect(show).toContain(`<@${ENG2}>: works Mon–Fri 08:00–16:00 (Europe/Berlin)`);
+    expect(show).toContain(`<@${ENG4}>: any time, away now`);
     const bad = await t.slack.slashCommand({ text: `admin engineer hours <@${ENG2}|two> timezone: Mars/Base, days: [1], start: "18:00", end: "08:00"`, user_id: STAFF.manager, channel_id: TRIAGE });
     expect((bad.json() as { text: string }).text).toMatch(/timezone: must be an IANA timezone.*end: end must be after start/);
   });

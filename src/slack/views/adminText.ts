@@ -75,6 +75,10 @@ export function renderConfiguration(config: AdminConfiguration): string {
   const staff = [
     `*Managers:* ${config.managers.length > 0 ? listed(config.managers, mention) : 'none'}`,
     `*Engineers:* ${config.engineers.length > 0 ? listed(config.engineers, mention) : 'none'}`,
+    ...(config.engineerNotes ?? []).map((e) => `    ${mention(e.userId)}: ${e.hours ? `works ${renderWorkingHours(e.hours)}` : 'any time'}${e.away ? ', away now' : ''}`),
+    ...(config.onCall
+      ? [`*On call:* ${config.onCall.now ? mention(config.onCall.now) : 'nobody'} now (rota ${config.onCall.rota.engineers.map(mention).join(' → ')}, a week each from ${config.onCall.rota.startsOn})`]
+      : []),
   ];
   const heading = `*Clients* (${config.clients.length})`;
   if (config.clients.length === 0) return [heading, 'No clients yet.', '', ...staff].join('\n');

@@ -4,7 +4,8 @@
 // and merging across clients or by the client is refused.
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { EstimateModel } from '../../src/db/estimate';
-import { generateBillingSummary } from '../../src/services/billing';
+import { generateBillingSummary, issueBillingSummary } from '../../src/services/billing';
+import { verifyLedger } from '../../src/services/ledger';
 import { periodOf } from '../../src/domain/periods';
 import { ACTION, VIEW_MERGE_REQUEST } from '../../src/slack/ids';
 import { allDelivered, blocksOf, click, clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle, untilSynced } from '../support/flows';
@@ -87,9 +88,15 @@ describe('/help merge', () => {
 
   it('takes no more time on the duplicate; what was logged stays on it and is billed', async () => {
     expect(await command(`log 15m ${duplicate} more`, STAFF.engineer)).toBe(`${duplicate} is merged; time can't be logged on it.`);
-    const { summary } = await generateBillingSummary('ACME', periodOf(new Date(), 'Europe/London'), STAFF.manager);
+    const period = periodOf(new Date(), 'Europe/London');
+    const { summary } = await generateBillingSummary('ACME', period, STAFF.manager);
     // 20 minutes logged, ACME's 30-minute minimum: billed as a finished request.
     expect(summary.lines.find((l) => l.requestKey === duplicate)).toMatchObject({ state: 'merged', loggedMinutes: 20, billedMinutes: 30, amountMinor: 4750 });
+    // Issued, the month is recomputed from the audit events alone, the merge included.
+    expect((await issueBillingSummary('ACME', period, { userId: STAFF.manager })).outcome).toBe('issued');
+    const ledger = await verifyLedger({ clientKey: 'ACME' });
+    expect(ledger.summaries.map((s) => s.problems)).toEqual([[]]);
+    expect(ledger.ok).toBe(true);
   });
 
   it("tells the duplicate's requester when the other request is resolved", async () => {

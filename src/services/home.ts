@@ -12,6 +12,7 @@ import { availabilityOf } from './assignment';
 import { monthChargesSoFar } from './billing';
 import { digestFor } from './digest';
 import { findClientByKey, staffRoles } from './directory';
+import { sideOf } from './people';
 import { failedEffects, type FailedDelivery } from './slackEffects';
 
 dayjs.extend(utc);
@@ -63,7 +64,11 @@ export interface HomeData {
 async function clientHome(userId: string, key: string, now: Date): Promise<ClientHome | undefined> {
   const client = await findClientByKey(key);
   if (!client) return undefined;
-  const isApprover = client.approvers.length === 0 || client.approvers.includes(userId);
+  // Who decides estimates: the listed approvers, or, when none are listed, the client's people
+  // (not our colleagues in the channel: services/directory.ts actorFacts).
+  const isApprover =
+    client.approvers.includes(userId) ||
+    (client.approvers.length === 0 && ((client.members ?? []).includes(userId) || ['client_org', 'guest'].includes(await sideOf(userId))));
   const month = dayjs(now).tz(client.timezone).format('YYYY-MM');
   const [open, pending, logged, charges] = await Promise.all([
     openRequestsOf({ clientKey: key }, { createdAt: -1 }),

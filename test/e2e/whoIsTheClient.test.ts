@@ -67,6 +67,25 @@ describe('a colleague in the client channel', () => {
     expect((await EstimateModel.findById(id).lean())?.decision).toBe('approved');
   });
 
+  it('is not asked for decisions on their Home tab, while the client\'s guest is', async () => {
+    t.fake.setChannelMembers('C0OPEN', [GUEST, COLLEAGUE]);
+    const key = await openByCommand(t, 'Rotate the keys', GUEST, 'C0OPEN');
+    await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
+    const { revision } = await record(key);
+    await t.slack.slashCommand({ text: `estimate ${key} 1h`, user_id: STAFF.engineer, channel_id: TRIAGE });
+    await untilSynced(key, revision);
+    const homeOf = async (user: string) => {
+      const before = t.fake.callsTo('views.publish').filter((c) => c.args.user_id === user).length;
+      await t.slack.event({ type: 'app_home_opened', user, channel: `D${user}`, tab: 'home', event_ts: String(Date.now() / 1000) });
+      const calls = await t.fake.waitFor('views.publish', (c) => c.args.user_id === user, { count: before + 1 });
+      return JSON.stringify(calls[calls.length - 1]?.args.view);
+    };
+    expect(await homeOf(GUEST)).toContain('Estimates waiting for your decision');
+    const colleague = await homeOf(COLLEAGUE);
+    expect(colleague).toContain('Open Co');
+    expect(colleague).not.toContain('Estimates waiting for your decision');
+  });
+
   it("is refused the client's billing, saying why", async () => {
     const res = await t.slack.slashCommand({ text: 'billing', user_id: COLLEAGUE, channel_id: ACME.channel });
     expect((res.json() as { text: string }).text).toBe(colleagueBillingRefusal('ACME'));

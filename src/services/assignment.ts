@@ -105,6 +105,17 @@ export async function setAvailability(userId: string, available: boolean): Promi
   return true;
 }
 
+/** Open, unassigned requests of round-robin clients that nobody is being offered (oldest first). */
+export async function waitingForAnOffer(limit = 20): Promise<string[]> {
+  const clients = (await ClientModel.find({ assignment: 'round_robin' }, { key: 1 }).lean()).map((c) => c.key);
+  if (clients.length === 0) return [];
+  const waiting = await RequestModel.find({ clientKey: { $in: clients }, state: 'open', assigneeId: { $exists: false }, offer: { $exists: false } }, { key: 1 })
+    .sort({ createdAt: 1 })
+    .limit(limit)
+    .lean();
+  return waiting.map((r) => r.key);
+}
+
 export async function availabilityOf(userId: string): Promise<boolean> {
   return (await StaffModel.findOne({ userId }, { available: 1 }).lean())?.available !== false;
 }

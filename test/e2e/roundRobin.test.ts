@@ -144,4 +144,14 @@ describe('round robin', () => {
     const bad = await t.slack.slashCommand({ text: `admin engineer hours <@${ENG2}|two> timezone: Mars/Base, days: [1], start: "18:00", end: "08:00"`, user_id: STAFF.manager, channel_id: TRIAGE });
     expect((bad.json() as { text: string }).text).toMatch(/timezone: must be an IANA timezone.*end: end must be after start/);
   });
+
+  it('leaves a request nobody fits in the triage queue, and offers it when someone becomes available', async () => {
+    await StaffModel.updateMany({}, { $set: { available: false } });
+    const waiting = await openByCommand(t, 'Nobody around', ACME.member, ACME.channel);
+    expect((await record(waiting)).offer).toBeUndefined();
+    expect(await AuditEventModel.countDocuments({ entityId: waiting, action: 'request.offer_none' })).toBe(1);
+    await click(t, { user: ENG4, channel: `D${ENG4}`, actionId: ACTION.availability, value: 'available' });
+    expect(await offeredTo(waiting)).toBe(ENG4);
+    await offerDm(ENG4, waiting);
+  });
 });

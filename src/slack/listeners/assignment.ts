@@ -1,6 +1,6 @@
 // Round robin (#13): the offered engineer's Take it / Decline buttons, and the Available / Away
 // toggle on an engineer's Home tab.
-import { declineOffer, setAvailability } from '../../services/assignment';
+import { declineOffer, setAvailability, waitingForAnOffer } from '../../services/assignment';
 import { openHome } from '../home';
 import { showRequest, transitionAndShow } from '../requestUpdates';
 import { actorOf, buttonHandler, parseButtonValue, requestKeyValue } from './actions/buttons';
@@ -36,5 +36,7 @@ export function toggleAvailability(ctx: ListenerContext) {
     const wanted = parseButtonValue(availabilityValue, action.value);
     await setAvailability(body.user.id, wanted === 'available');
     await openHome(ctx, body.user.id, body.user.team_id);
+    // Someone is back: requests that nobody could be offered are offered again.
+    if (wanted === 'available') for (const key of await waitingForAnOffer()) await showRequest(ctx, key);
   });
 }

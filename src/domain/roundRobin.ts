@@ -1,11 +1,6 @@
 // Round-robin assignment: who is offered a client's next request. Pure: the engineers as they are
 // now in, the pick (and why the others were passed over) out.
-import dayjs from 'dayjs';
-import timezone from 'dayjs/plugin/timezone';
-import utc from 'dayjs/plugin/utc';
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
+import { isWorkingTime } from './businessTime';
 
 /** How long an engineer has to decline an offer before the request is theirs. */
 export const OFFER_MINUTES = 5;
@@ -30,13 +25,11 @@ export interface Engineer {
 
 export type PassedOver = { userId: string; reason: 'away' | 'off_hours' | 'at_capacity' | 'declined' };
 
-/** Whether `now` falls in the working hours, read on the wall clock of their own timezone. */
+/** Whether `now` falls in the working hours, by the same calendar rules as clients' business hours. */
 export function isWorkingAt(hours: WorkingHours | undefined, now: Date): boolean {
   if (!hours) return true;
-  const local = dayjs(now).tz(hours.timezone);
-  const day = local.day() === 0 ? 7 : local.day();
-  const time = local.format('HH:mm');
-  return hours.days.includes(day) && time >= hours.start && time < hours.end;
+  const { timezone, ...week } = hours;
+  return isWorkingTime(now, { timezone, hours: { alwaysOpen: false, ...week } });
 }
 
 /**

@@ -1,6 +1,8 @@
 // Clients: the organisations we support, their channels and their commercial settings.
 import { Schema, model, type InferSchemaType } from 'mongoose';
 import { PRIORITIES } from '../domain/lifecycle';
+import { DEFAULT_MAX_OPEN_PER_ENGINEER } from '../domain/roundRobin';
+import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
 
 const slaMinutesSchema = new Schema(
   Object.fromEntries(PRIORITIES.map((p) => [p, { type: Number, required: true, min: 1 }])),
@@ -38,11 +40,11 @@ const clientSchema = new Schema(
     /** Who picks up a new request: manual (the triage queue) or round_robin (offered in turn). */
     assignment: { type: String, enum: ['manual', 'round_robin'], default: 'manual' },
     /** Round robin offers a request only to engineers with fewer open requests than this. */
-    maxOpenPerEngineer: { type: Number, min: 1, default: 5 },
+    maxOpenPerEngineer: { type: Number, min: 1, default: DEFAULT_MAX_OPEN_PER_ENGINEER },
     /** The engineer round robin offered this client's last request to (where the turn goes on from). */
     roundRobinLast: { type: String },
     /** Business days a question to the client waits for an answer before the request is resolved. */
-    waitingOnClientDays: { type: Number, min: 1, default: 5 },
+    waitingOnClientDays: { type: Number, min: 1, default: DEFAULT_WAITING_ON_CLIENT_DAYS },
     monthlyBudgetMinutes: { type: Number, min: 1 },
     slaMinutes: { type: slaMinutesSchema, required: true },
     businessHours: { type: businessHoursSchema, required: true },

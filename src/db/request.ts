@@ -97,6 +97,8 @@ const requestSchema = new Schema(
       type: new Schema({ to: { type: String, required: true }, at: { type: Date, required: true }, expiresAt: { type: Date, required: true } }, { _id: false }),
     },
     offerSkipped: { type: [String], default: undefined },
+    /** When round robin last found nobody to offer it to (audited once, until an offer is made). */
+    offerNobodyAt: { type: Date },
     /** On call: an urgent request out of hours was paged to `to` (an engineer, or `managers`) at `at`; `step` 0, 1, 2. */
     page: {
       type: new Schema({ to: { type: String, required: true }, at: { type: Date, required: true }, step: { type: Number, required: true } }, { _id: false }),

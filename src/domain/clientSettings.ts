@@ -5,6 +5,7 @@ import { PRIORITIES } from './lifecycle';
 import { CLIENT_KEY_PATTERN } from './requestKey';
 import { toMinorUnits } from './money';
 import { DEFAULT_WAITING_ON_CLIENT_DAYS } from './timers';
+import { DEFAULT_MAX_OPEN_PER_ENGINEER } from './roundRobin';
 
 export const userIdSchema = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user ID such as U0123ABCD');
 export const channelIdSchema = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD');
@@ -97,7 +98,7 @@ export const clientSettingsSchema = z
     timezone: timezone.default('Europe/London'),
     autoApproveMinutes: minutes(60 * 24).default(0),
     assignment: z.enum(['manual', 'round_robin']).default('manual'),
-    maxOpenPerEngineer: z.number().int('must be a whole number of requests').min(1).max(100).default(5),
+    maxOpenPerEngineer: z.number().int('must be a whole number of requests').min(1).max(100).default(DEFAULT_MAX_OPEN_PER_ENGINEER),
     waitingOnClientDays: z.number().int('must be a whole number of business days').min(1).max(60).default(DEFAULT_WAITING_ON_CLIENT_DAYS),
     monthlyBudgetHours: z.number().positive().max(10000).nullish(),
     slaMinutes: slaMinutesSchema.default({ ...DEFAULT_SLA_MINUTES }),

@@ -5,6 +5,9 @@ import { isWorkingTime } from './businessTime';
 /** How long an engineer has to decline an offer before the request is theirs. */
 export const OFFER_MINUTES = 5;
 
+/** The default of a client's `maxOpenPerEngineer`. */
+export const DEFAULT_MAX_OPEN_PER_ENGINEER = 5;
+
 export interface WorkingHours {
   timezone: string;
   /** 1 = Monday … 7 = Sunday. */

@@ -8,7 +8,7 @@ import { DEFAULT_SLA_MINUTES, toClientFields, type ClientFields } from '../domai
 import { PRIORITIES } from '../domain/lifecycle';
 import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
 import { onCallAt, type Rota } from '../domain/onCall';
-import type { WorkingHours } from '../domain/roundRobin';
+import { DEFAULT_MAX_OPEN_PER_ENGINEER, type WorkingHours } from '../domain/roundRobin';
 import { getRota } from './onCall';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
@@ -82,7 +82,7 @@ function clientFieldsFromRecord(doc: Client): ClientFields {
     autoApproveMinutes: doc.autoApproveMinutes,
     waitingOnClientDays: doc.waitingOnClientDays ?? DEFAULT_WAITING_ON_CLIENT_DAYS,
     assignment: doc.assignment ?? 'manual',
-    maxOpenPerEngineer: doc.maxOpenPerEngineer ?? 5,
+    maxOpenPerEngineer: doc.maxOpenPerEngineer ?? DEFAULT_MAX_OPEN_PER_ENGINEER,
     monthlyBudgetMinutes: doc.monthlyBudgetMinutes ?? undefined,
     slaMinutes: {
       low: sla.low ?? DEFAULT_SLA_MINUTES.low,

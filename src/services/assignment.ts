@@ -6,7 +6,7 @@ import { ClientModel } from '../db/client';
 import { RequestModel, type RequestRecord } from '../db/request';
 import { StaffModel } from '../db/staff';
 import { OPEN_STATES } from '../domain/lifecycle';
-import { OFFER_MINUTES, nextEngineer, type PassedOver, type WorkingHours } from '../domain/roundRobin';
+import { DEFAULT_MAX_OPEN_PER_ENGINEER, OFFER_MINUTES, nextEngineer, type PassedOver, type WorkingHours } from '../domain/roundRobin';
 import { ErrorCode, UserFacingError } from '../errors';
 import { recordAudit } from './audit';
 import { findClientByKey, type Actor } from './directory';
@@ -41,19 +41,19 @@ export async function offerNext(key: string, now = new Date()): Promise<Offer | 
   const client = await findClientByKey(request.clientKey);
   if (client?.assignment !== 'round_robin') return undefined;
   const declined = request.offerSkipped ?? [];
-  const { pick, passedOver } = nextEngineer(await engineersNow(), client.roundRobinLast ?? undefined, declined, client.maxOpenPerEngineer ?? 5, now);
+  const { pick, passedOver } = nextEngineer(await engineersNow(), client.roundRobinLast ?? undefined, declined, client.maxOpenPerEngineer ?? DEFAULT_MAX_OPEN_PER_ENGINEER, now);
   const audit = (action: string, after: Record<string, unknown>) =>
     recordAudit({ actorId: 'system', action, entityType: 'request', entityId: request.key, clientKey: request.clientKey, after });
   if (!pick) {
-    // Once per request and set of decliners: a re-render asks again and must not audit again.
-    const marked = await RequestModel.updateOne({ _id: request._id, offerSkipped: { $ne: 'nobody' } }, { $push: { offerSkipped: 'nobody' } });
+    // Once until an offer is made: a re-render asks again and must not audit again.
+    const marked = await RequestModel.updateOne({ _id: request._id, offerNobodyAt: { $exists: false } }, { $set: { offerNobodyAt: now } });
     if (marked.modifiedCount === 1) await audit('request.offer_none', { passedOver: withoutDeclined(passedOver) });
     return undefined;
   }
   const offer = { to: pick, at: now, expiresAt: new Date(now.getTime() + OFFER_MINUTES * 60_000) };
   const written = await RequestModel.updateOne(
     { _id: request._id, state: 'open', assigneeId: { $exists: false }, offer: { $exists: false }, revision: request.revision },
-    { $set: { offer }, $inc: { revision: 1 } },
+    { $set: { offer }, $unset: { offerNobodyAt: '' }, $inc: { revision: 1 } },
   );
   if (written.modifiedCount !== 1) return undefined; // claimed or offered meanwhile
   await ClientModel.updateOne({ key: client.key }, { $set: { roundRobinLast: pick } }, { timestamps: false });
@@ -75,8 +75,6 @@ export async function declineOffer(key: string, actor: Actor): Promise<RequestRe
     { $unset: { offer: '' }, $push: { offerSkipped: actor.userId }, $inc: { revision: 1 } },
   );
   if (result.modifiedCount !== 1) throw new UserFacingError(ErrorCode.Conflict, `${request.key} changed meanwhile; look at it again.`);
-  // A decline is a new reason to look for someone: whoever fitted nobody before may fit now.
-  await RequestModel.updateOne({ _id: request._id }, { $pull: { offerSkipped: 'nobody' } });
   await recordAudit({ actorId: actor.userId, action: 'request.offer_declined', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { by: actor.userId } });
   return (await findRequest(key)) as RequestRecord;
 }

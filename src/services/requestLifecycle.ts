@@ -208,7 +208,7 @@ const now = () => new Date();
 /** Milestones and side fields that an action sets by itself. */
 function automaticFields(
   action: RequestAction,
-  request: { firstResponseAt?: Date | null | undefined; clientWaits: Waits; offer?: unknown; offerSkipped?: unknown },
+  request: { firstResponseAt?: Date | null | undefined; clientWaits: Waits; offer?: unknown; offerSkipped?: unknown; offerNobodyAt?: unknown },
   actorId: string,
 ): Record<string, unknown> {
   const at = now();
@@ -221,6 +221,7 @@ function automaticFields(
         // A round-robin offer ends with the claim, whoever claims.
         ...(request.offer ? { offer: undefined } : {}),
         ...(request.offerSkipped ? { offerSkipped: undefined } : {}),
+        ...(request.offerNobodyAt ? { offerNobodyAt: undefined } : {}),
       };
     case 'unclaim':
       return { assigneeId: undefined };

@@ -40,7 +40,7 @@ export async function findRequestByClientMessage(channelId: string, ts: string) 
 export async function findRequestByThread(channelId: string, threadTs: string) {
   return (
     (await findRequestByClientMessage(channelId, threadTs)) ??
-    (await RequestModel.findOne({ 'sourceMessage.channelId': channelId, 'sourceMessage.ts': threadTs }).sort({ createdAt: -1 }).lean())
+    (await RequestModel.findOne({ 'sourceMessage.channelId': channelId, 'sourceMessage.ts': threadTs }).lean())
   );
 }
 

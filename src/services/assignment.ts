@@ -118,10 +118,10 @@ export async function availabilityOf(userId: string): Promise<boolean> {
   return (await StaffModel.findOne({ userId }, { available: 1 }).lean())?.available !== false;
 }
 
-/** Working hours kept with the staff record (seed file, `/help admin engineer hours`). */
-export async function setWorkingHours(userId: string, hours: WorkingHours | undefined, actorId: string): Promise<'updated' | 'unchanged' | 'not_staff'> {
-  const staff = await StaffModel.findOne({ userId }).lean();
-  if (!staff) return 'not_staff';
+/** Working hours kept with an engineer's staff record (seed file, `/help admin engineer hours`). */
+export async function setWorkingHours(userId: string, hours: WorkingHours | undefined, actorId: string): Promise<'updated' | 'unchanged' | 'not_engineer'> {
+  const staff = await StaffModel.findOne({ userId, roles: 'engineer' }).lean();
+  if (!staff) return 'not_engineer';
   const before = staff.hours ?? undefined;
   if (JSON.stringify(before ?? null) === JSON.stringify(hours ?? null)) return 'unchanged';
   await StaffModel.updateOne({ userId }, hours ? { $set: { hours } } : { $unset: { hours: '' } });

@@ -4,6 +4,8 @@
 // managers. Each page is one guarded update of the request, audited.
 import { OnCallRotaModel } from '../db/onCallRota';
 import { RequestModel } from '../db/request';
+import { StaffModel } from '../db/staff';
+import { ErrorCode, UserFacingError } from '../errors';
 import { isWorkingTime } from '../domain/businessTime';
 import { nextOnRota, onCallAt, type Rota } from '../domain/onCall';
 import { recordAudit } from './audit';
@@ -17,7 +19,13 @@ export async function getRota(): Promise<Rota | undefined> {
   return rota ? { engineers: [...rota.engineers], startsOn: rota.startsOn, timezone: rota.timezone } : undefined;
 }
 
+/** Sets the rota; every one on it must be one of our engineers (told by name otherwise, nothing written). */
 export async function setRota(rota: Rota, actorId: string): Promise<'updated' | 'unchanged'> {
+  const engineers = new Set((await StaffModel.find({ userId: { $in: rota.engineers }, roles: 'engineer' }, { userId: 1 }).lean()).map((s) => s.userId));
+  const others = rota.engineers.filter((u) => !engineers.has(u)).map((u) => `<@${u}>`);
+  if (others.length > 0) {
+    throw new UserFacingError(ErrorCode.InvalidInput, `${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} not one of our engineers; add them first with \`engineer add\`.`);
+  }
   const before = await getRota();
   if (JSON.stringify(before ?? null) === JSON.stringify(rota)) return 'unchanged';
   await OnCallRotaModel.updateOne({ _id: ROTA_ID }, { $set: rota }, { upsert: true });

@@ -23,7 +23,6 @@ import {
 import { retryFailedEffects } from '../../../services/slackEffects';
 import { setWorkingHours } from '../../../services/assignment';
 import { setRota } from '../../../services/onCall';
-import { staffRoles } from '../../../services/directory';
 import { onCallAt } from '../../../domain/onCall';
 import type { ListenerContext } from '../context';
 
@@ -65,14 +64,11 @@ export async function adminCommand(ctx: ListenerContext, invocation: AdminInvoca
       return renderStaffChange(await changeStaffRole(actor, command.action, command.role, command.userId));
     case 'hours': {
       const outcome = await setWorkingHours(command.userId, command.hours, actor.userId);
-      if (outcome === 'not_staff') throw new UserFacingError(ErrorCode.InvalidInput, `<@${command.userId}> is not one of our engineers; add them first with \`engineer add\`.`);
+      if (outcome === 'not_engineer') throw new UserFacingError(ErrorCode.InvalidInput, `<@${command.userId}> is not one of our engineers; add them first with \`engineer add\`.`);
       const hours = command.hours ? renderWorkingHours(command.hours) : 'any time';
       return outcome === 'unchanged' ? `Nothing to change: <@${command.userId}> already works ${hours}.` : `<@${command.userId}> now works ${hours}; round robin offers them requests only then.`;
     }
     case 'oncall': {
-      const notEngineers = [];
-      for (const userId of command.rota.engineers) if (!(await staffRoles(userId)).includes('engineer')) notEngineers.push(`<@${userId}>`);
-      if (notEngineers.length > 0) throw new UserFacingError(ErrorCode.InvalidInput, `${notEngineers.join(', ')} ${notEngineers.length > 1 ? 'are' : 'is'} not one of our engineers; add them first with \`engineer add\`.`);
       const outcome = await setRota(command.rota, actor.userId);
       const now = onCallAt(command.rota, new Date());
       return `${outcome === 'unchanged' ? 'Nothing to change: the' : 'The'} on-call rota is ${command.rota.engineers.map((u) => `<@${u}>`).join(' → ')}, a week each from ${command.rota.startsOn} (${command.rota.timezone}); <@${now ?? ''}> is on call now.`;

@@ -135,7 +135,7 @@ requestSchema.index({ clientKey: 1, closedAt: 1 });
 requestSchema.index({ clientKey: 1, cancelledAt: 1 });
 requestSchema.index({ clientKey: 1, approvedAt: 1 });
 // Serves: the unclaimed queue and open lists on App Home (by state, oldest first), the digest's
-// backlog.
+// backlog, the sweep's reconciliation of open requests' counters (services/counters.ts).
 requestSchema.index({ state: 1, createdAt: 1 });
 // Serves: "your requests" on an engineer's Home.
 requestSchema.index({ assigneeId: 1, state: 1 });

@@ -15,7 +15,7 @@ import { driftVerdict, type DriftSeen } from '../domain/counters';
 import { OPEN_STATES } from '../domain/lifecycle';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
-import { billableMinutesOfMonth, billableMinutesOfRequest } from './timeEntries';
+import { billableMinutesOfMonth, billableMinutesOfRequests } from './timeEntries';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -39,9 +39,10 @@ export async function reconcileCounters(graceMs = DRIFT_GRACE_MS, now = new Date
 async function reconcileRequests(graceMs: number, now: Date): Promise<number> {
   let repaired = 0;
   const open = await RequestModel.find({ state: { $in: OPEN_STATES } }, { key: 1, clientKey: 1, billableMinutesLogged: 1, counterDrift: 1 }).lean();
+  const logged = await billableMinutesOfRequests(open.map((r) => r.key));
   for (const request of open) {
     const counter = request.billableMinutesLogged;
-    const entries = await billableMinutesOfRequest(request.key);
+    const entries = logged.get(request.key) ?? 0;
     const seen = request.counterDrift ?? undefined;
     const verdict = driftVerdict(counter, entries, seen, now, graceMs);
     const unchanged = { key: request.key, billableMinutesLogged: counter };

@@ -76,13 +76,17 @@ export async function billableMinutesOfMonth(clientKey: string, month: string, z
   return used?.minutes ?? 0;
 }
 
-/** What a request's counter (billableMinutesLogged) should hold: the billable minutes of its live entries. */
-export async function billableMinutesOfRequest(requestKey: string): Promise<number> {
-  const [used] = await TimeEntryModel.aggregate<{ minutes: number }>([
-    { $match: { requestKey, billable: true, deletedAt: { $exists: false } } },
-    { $group: { _id: null, minutes: { $sum: '$minutes' } } },
-  ]);
-  return used?.minutes ?? 0;
+/** What each request's counter (billableMinutesLogged) should hold: the billable minutes of its live entries (absent: none). */
+export async function billableMinutesOfRequests(requestKeys: string[]): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (let from = 0; from < requestKeys.length; from += 500) {
+    const used = await TimeEntryModel.aggregate<{ _id: string; minutes: number }>([
+      { $match: { requestKey: { $in: requestKeys.slice(from, from + 500) }, billable: true, deletedAt: { $exists: false } } },
+      { $group: { _id: '$requestKey', minutes: { $sum: '$minutes' } } },
+    ]);
+    for (const { _id, minutes } of used) totals.set(_id, minutes);
+  }
+  return totals;
 }
 
 /** The client's month counter, created from the entries already logged the first time it is needed. */

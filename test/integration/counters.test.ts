@@ -111,6 +111,24 @@ describe('a delete racing an edit of the same entry', () => {
   });
 });
 
+describe('an entry logged before entries had revisions', () => {
+  it('reads as revision 0: it can be edited and then deleted, each giving back what it held', async () => {
+    const key = await approvedRequest(600);
+    const inserted = await TimeEntryModel.collection.insertOne({ requestKey: key, clientKey: 'ACME', engineerId: STAFF.engineer, minutes: 60, workDate: '2026-09-15', note: 'Old', billable: true, createdAt: new Date() });
+    await RequestModel.updateOne({ key }, { $inc: { billableMinutesLogged: 60 } });
+    const monthBefore = (await monthCounter('ACME', '2026-09')) ?? 0;
+    await MonthlyUsageModel.updateOne({ clientKey: 'ACME', month: '2026-09' }, { $inc: { billableMinutes: 60 } }, { upsert: true });
+    const id = inserted.insertedId.toHexString();
+    const edited = await editTimeEntry(id, engineer, { minutes: 20 }, 0);
+    expect(edited.revision).toBe(1);
+    expect(await requestCounter(key)).toBe(20);
+    await deleteTimeEntry(id, engineer);
+    expect(await TimeEntryModel.findById(id).lean()).toMatchObject({ revision: 2, deletedBy: STAFF.engineer });
+    expect(await requestCounter(key)).toBe(0);
+    expect(await monthCounter('ACME', '2026-09')).toBe(monthBefore);
+  });
+});
+
 describe("the sweep's reconciliation", () => {
   const now = () => new Date();
   const thisMonth = (zone: string) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);

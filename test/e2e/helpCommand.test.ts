@@ -162,7 +162,9 @@ describe('sub-commands written loosely', () => {
     const opened = await t.slack.slashCommand({ text: 'Time with bare minutes', user_id: ACME.member, channel_id: ACME.channel });
     const key = /\*([A-Z]+-\d+)\*/.exec((opened.json() as { text: string }).text)?.[1] ?? '';
     await click(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key });
-    for (let i = 0; i < 100 && (await RequestModel.findOne({ key }).lean())?.state !== 'claimed'; i++) await new Promise((r) => setTimeout(r, 20));
+    // Up to 10 s: on a loaded machine the claim can take a while to land.
+    for (let i = 0; i < 500 && (await RequestModel.findOne({ key }).lean())?.state !== 'claimed'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await RequestModel.findOne({ key }).lean())?.state).toBe('claimed');
     for (const text of [`log ${key} 1h 30 non-billable`, `log ${key} 1h 30 mins non-billable fixed`]) {
       const res = await t.slack.slashCommand({ text, user_id: STAFF.engineer, channel_id: TRIAGE });
       expect(res.status).toBe(200);

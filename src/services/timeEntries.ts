@@ -357,7 +357,7 @@ export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryC
 function changedMeanwhile(now: TimeEntry): UserFacingError {
   return new UserFacingError(
     ErrorCode.Conflict,
-    `That entry changed while you were editing it: it is now ${describeEntry(now)}${now.note ? ` “${now.note}”` : ''}. Open Edit again to change it.`,
+    `That entry changed while you were editing it: it is now ${describeEntry(now)}. Open Edit again to change it.`,
   );
 }
 

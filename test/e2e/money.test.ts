@@ -258,7 +258,7 @@ describe('time entries', () => {
     const stale = await submit(t, STAFF.engineer, engineersForm, { duration: '45m', note: 'first pass' });
     expect(stale.json()).toMatchObject({
       response_action: 'errors',
-      errors: { duration: 'That entry changed while you were editing it: it is now 55m (non-billable) “checked by the manager”. Open Edit again to change it.' },
+      errors: { duration: 'That entry changed while you were editing it: it is now 55m (non-billable). Open Edit again to change it.' },
     });
     expect(await TimeEntryModel.findById(id).lean()).toMatchObject({ minutes: 55, note: 'checked by the manager', revision: 1 });
     // A form opened now edits it.

@@ -105,7 +105,7 @@ describe('a delete racing an edit of the same entry', () => {
     expect(first.revision).toBe(opened + 1);
     const stale = await editTimeEntry(id, engineer, { minutes: 20 }, opened).catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(UserFacingError);
-    expect((stale as Error).message).toBe('That entry changed while you were editing it: it is now 45m (billable) “Cache”. Open Edit again to change it.');
+    expect((stale as Error).message).toBe('That entry changed while you were editing it: it is now 45m (billable). Open Edit again to change it.');
     expect((await TimeEntryModel.findById(id).lean())?.minutes).toBe(45);
     expect(await requestCounter(key)).toBe(45);
   });

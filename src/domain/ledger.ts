@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { NUMBER_COLUMNS, monthLines, outstandingAdjustments, type BillingLine, type EstimateFacts, type IssuedMonth, type RequestHistory, type Terms } from './billingLines';
 import { monthBounds } from './periods';
+import { wellFormed } from './text';
 
 export const GENESIS = '0'.repeat(64);
 /** The chain of events that concern no client (staff changes, say). */
@@ -38,20 +39,23 @@ export function chainOf(clientKey: string | null | undefined): string {
 
 /**
  * A value as it is stored and read back: undefined fields dropped (MongoDB would keep them as
- * null, or not at all), everything else as it is. Dates stay dates; canonical JSON writes them as
- * ISO strings either way.
+ * null, or not at all), every string (keys too) well-formed, as MongoDB's UTF-8 stores it (a lone
+ * surrogate becomes U+FFFD; hashed as written, it would never match the event read back),
+ * everything else as it is. Dates stay dates; canonical JSON writes them as ISO strings either way.
  */
 export function storable(value: unknown): unknown {
+  if (typeof value === 'string') return wellFormed(value);
   if (value === undefined || value === null || typeof value !== 'object' || value instanceof Date) return value;
   if (typeof (value as { toHexString?: unknown }).toHexString === 'function') return (value as { toHexString(): string }).toHexString();
   if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : storable(item)));
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = storable(item);
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[wellFormed(key)] = storable(item);
   return out;
 }
 
 export function canonicalContent(event: LedgerContent): string {
-  const content = {
+  // Every field as stored: its strings well-formed, like the before and after.
+  const content = storable({
     chain: event.chain,
     seq: event.seq,
     at: new Date(event.at).toISOString(),
@@ -62,7 +66,7 @@ export function canonicalContent(event: LedgerContent): string {
     clientKey: event.clientKey ?? null,
     before: storable(event.before) ?? null,
     after: storable(event.after) ?? null,
-  };
+  });
   const text = canonicalize(content);
   if (text === undefined) throw new Error('canonicalContent: nothing to write');
   return text;

@@ -207,6 +207,17 @@ describe('the ledger', () => {
     expect((await verifyLedger({ clientKey: 'CONC' })).ok).toBe(true);
   });
 
+  it('holds when an event carries half an emoji: every string is hashed as MongoDB stores it', async () => {
+    // A lone surrogate is not UTF-8: MongoDB stores U+FFFD in its place, so the hash must be taken
+    // over U+FFFD too, in the content, the keys and the event's own fields.
+    await recordAudit({ actorId: 'U0X\ud83d', action: 'test.appended', entityType: 'client', entityId: 'UTF/1', clientKey: 'UTF', after: { text: 'a\ud83d', 'k\ude00': ['\ud83d'] } });
+    const [event] = await AuditEventModel.find({ chain: 'UTF' }).lean();
+    expect(event).toMatchObject({ actorId: 'U0X\ufffd', after: { text: 'a\ufffd', 'k\ufffd': ['\ufffd'] } });
+    const report = await verifyLedger({ clientKey: 'UTF' });
+    expect(report.chains[0]?.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
   it('is checked by `npm run verify`, which needs only MONGODB_URI and exits 1 when the ledger does not hold', async () => {
     const env = { PATH: process.env.PATH ?? '', MONGODB_URI: uri };
     const ok = await run('npx', ['tsx', 'scripts/verify.ts', '--client', 'LEDG'], { cwd: ROOT, env });

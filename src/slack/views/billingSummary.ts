@@ -10,6 +10,7 @@ import { periodLabel as periodName } from '../../domain/periods';
 import type { BillingLine, BillingSummary } from '../../services/billing';
 import { escapeAndTruncate, escapeMrkdwn, mention } from '../mrkdwn';
 import { context, section, slackDate } from './blocks';
+import { cutText } from '../../domain/text';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -164,7 +165,7 @@ function issueButton(input: BillingMessageInput): Button {
 export function billingSummaryMessage(input: BillingMessageInput): { text: string; blocks: KnownBlock[] } {
   const s = input.summary;
   const title = `Billing: ${s.clientName} (${s.clientKey}), ${periodName(s.period)}`;
-  const headerText = title.length > 150 ? `${title.slice(0, 149)}…` : title;
+  const headerText = cutText(title, 150, '…');
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: headerText, emoji: false } },
     context(statusText(input)),

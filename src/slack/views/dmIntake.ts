@@ -4,6 +4,7 @@ import type { IntakeOption } from '../../services/pendingIntake';
 import { ACTION } from '../ids';
 import { escapeMrkdwn } from '../mrkdwn';
 import { actions, button, section, type KnownBlock } from './blocks';
+import { cutText } from '../../domain/text';
 
 export const NO_CLIENT_FOR_DM =
   "Thanks for reaching out! I couldn't find a client channel you're in, so I don't know whom to open this request for. " +
@@ -30,7 +31,7 @@ export function chooseClientMessage(pendingId: string, options: IntakeOption[]):
       section(text),
       ...actions(
         'choose_client',
-        options.slice(0, 25).map((o) => button(escapeMrkdwn(o.clientName).slice(0, 70), `${ACTION.chooseClient}_${o.clientKey}`, `${pendingId} ${o.clientKey}`)),
+        options.slice(0, 25).map((o) => button(cutText(escapeMrkdwn(o.clientName), 70), `${ACTION.chooseClient}_${o.clientKey}`, `${pendingId} ${o.clientKey}`)),
       ),
     ],
   };

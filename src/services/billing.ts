@@ -395,6 +395,7 @@ export async function issueBillingSummary(clientKey: string, period: string, act
       revision: current.revision,
       period,
       terms: termsOf(current),
+      currency: current.currency,
       ledgerHead,
       lines: current.lines,
       totals: current.totals,
@@ -414,10 +415,12 @@ export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKe
 }
 
 /**
- * One row per line and a totals row that is the exact sum of every number column. Minutes are
- * whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the client's timezone.
+ * One row per line and a totals row that is the exact sum of every number column; an issued
+ * summary then has a row with the ledger head it was computed from (its position and whole hash).
+ * Minutes are whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the
+ * client's timezone.
  */
-export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals'>): string {
+export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals'> & { ledgerHead?: { seq: number; hash: string } | null | undefined }): string {
   const { currency, timezone: zone } = summary;
   const money = (minor: number) => decimalAmount(minor, currency);
   const day = (at: Date | null | undefined) => (at ? dayjs(at).tz(zone).format('YYYY-MM-DD') : '');
@@ -472,5 +475,8 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     money(t.reconciliationMinor),
     '',
   ];
-  return stringify([header, ...rows, totals]);
+  // An issued summary carries the whole hash of the ledger head it was computed from, for whoever
+  // keeps the file to check later (`npm run verify -- --client ACME --head <hash>`).
+  const head = summary.ledgerHead ? [[`Ledger head #${summary.ledgerHead.seq}`, summary.ledgerHead.hash, ...header.slice(2).map(() => '')]] : [];
+  return stringify([header, ...rows, totals, ...head]);
 }

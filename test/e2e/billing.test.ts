@@ -183,7 +183,7 @@ describe('/help billing', () => {
     // The issued figures only: no Issue button, none of our notes.
     expect(blocks).not.toContain(BILLING_ISSUE_ACTION);
     expect(blocks).not.toContain('has changed since this was issued');
-    expect(validateBlocks(post?.args.blocks as never, 'message')).toEqual([]);
+    expect(validateBlocks(post?.args.blocks, 'message')).toEqual([]);
     const csv = t.fake.uploadedFiles().filter((f) => f.channel_id === ACME.channel);
     expect(csv).toEqual([expect.objectContaining({ filename: 'ACME-2026-11.csv', title: 'ACME billing, November 2026 (issued)', completed: true })]);
     expect(csv[0]?.content).toBe(`${EXPECTED_CSV}Ledger head #${head.seq},${head.hash},,,,,,,,,,,,\n`);

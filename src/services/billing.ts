@@ -28,6 +28,7 @@ import {
 import { decimalAmount } from '../domain/money';
 import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
+import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { chainHead, recordAudit } from './audit';
@@ -81,7 +82,7 @@ export async function billingAccess(actor: Actor, clientKey?: string): Promise<B
   if (!client) {
     if (!isManager) throw refuse(actor, clientKey);
     if (!clientKey) return { ok: false, reason: 'needs_client_key' };
-    throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${clientKey.slice(0, 10)}.`);
+    throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${cutText(clientKey, 10)}.`);
   }
   if (isManager) return { ok: true, client, role: 'manager' };
   const facts = await actorFacts(actor, client);
@@ -227,7 +228,7 @@ function entityId(clientKey: string, period: string): string {
 
 async function requireBillingClient(clientKey: string): Promise<Client> {
   const client = await findClientByKey(clientKey);
-  if (!client) throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${clientKey.slice(0, 10)}.`);
+  if (!client) throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${cutText(clientKey, 10)}.`);
   return client;
 }
 

@@ -148,7 +148,7 @@ export async function findRequest(keyText: string) {
 
 /** The same words whether a request does not exist or the reader may not see it. */
 export function notFoundMessage(keyText: string): string {
-  const key = parseRequestKey(keyText)?.key ?? keyText.slice(0, 20);
+  const key = parseRequestKey(keyText)?.key ?? cutText(keyText, 20);
   return `I couldn't find a request called ${key}.`;
 }
 

@@ -7,10 +7,10 @@ import utc from 'dayjs/plugin/utc';
 import { formatDuration } from '../../domain/duration';
 import { formatMoney } from '../../domain/money';
 import { periodLabel as periodName } from '../../domain/periods';
+import { cutText } from '../../domain/text';
 import type { BillingLine, BillingSummary } from '../../services/billing';
 import { escapeAndTruncate, escapeMrkdwn, mention } from '../mrkdwn';
 import { context, section, slackDate } from './blocks';
-import { cutText } from '../../domain/text';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);

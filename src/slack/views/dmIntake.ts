@@ -1,10 +1,10 @@
 // Answers to a DM that asks for help, or that only says hello or thanks.
 import type { Pleasantry } from '../../domain/pleasantry';
+import { cutText } from '../../domain/text';
 import type { IntakeOption } from '../../services/pendingIntake';
 import { ACTION } from '../ids';
 import { escapeMrkdwn } from '../mrkdwn';
 import { actions, button, section, type KnownBlock } from './blocks';
-import { cutText } from '../../domain/text';
 
 export const NO_CLIENT_FOR_DM =
   "Thanks for reaching out! I couldn't find a client channel you're in, so I don't know whom to open this request for. " +

@@ -5,11 +5,11 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import { formatDuration, formatRange } from '../../domain/duration';
 import { stateLabel, type RequestState } from '../../domain/lifecycle';
 import { formatMoney } from '../../domain/money';
+import { cutText } from '../../domain/text';
 import type { HomeData } from '../../services/home';
 import { ACTION } from '../ids';
 import { escapeAndTruncate, mention } from '../mrkdwn';
 import { actions, button, context, section, slackDate } from './blocks';
-import { cutText } from '../../domain/text';
 
 export const HOME_BLOCK_LIMIT = 100;
 export const HOME_SETUP = 'home_setup';

@@ -3,9 +3,9 @@ import type { ModalView } from '@slack/types';
 import type { DigestNumbers } from '../../domain/digest';
 import { formatDuration } from '../../domain/duration';
 import { formatMoney } from '../../domain/money';
+import { chunkText, cutText } from '../../domain/text';
 import { escapeMrkdwn } from '../mrkdwn';
 import { section } from './blocks';
-import { chunkText, cutText } from '../../domain/text';
 
 /** A read-only modal; long text is split into sections of Slack's 3000 characters. */
 export function textModal(title: string, text: string): ModalView {

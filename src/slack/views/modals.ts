@@ -1,6 +1,7 @@
 // The modals: new request, resolve, cancel, reassign. Pure functions from data to views.
 import type { ModalView, PlainTextOption } from '@slack/types';
 import { CATEGORIES, PRIORITIES } from '../../domain/lifecycle';
+import { cutText } from '../../domain/text';
 import { DETAILS_MAX, TITLE_MAX } from '../../services/requestLifecycle';
 import {
   VIEW_ASK_QUESTION,
@@ -15,7 +16,6 @@ import {
 } from '../ids';
 import { escapeAndTruncate } from '../mrkdwn';
 import { section } from './blocks';
-import { cutText } from '../../domain/text';
 
 const CATEGORY_LABELS: Record<(typeof CATEGORIES)[number], string> = {
   advice: 'Advice — ideas, roadmaps, sanity checks',

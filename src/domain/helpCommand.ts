@@ -4,6 +4,7 @@
 // or a month is that command: parsed fully, or answered with what was wrong (it never opens a request).
 import { isPeriod } from './periods';
 import { parseRequestKey } from './requestKey';
+import { cutText } from './text';
 
 export type HelpCommand =
   | { kind: 'modal' }
@@ -159,6 +160,6 @@ export function parseHelpCommand(raw: string): HelpCommand {
 export function titleAndDetails(text: string, max: number): { title: string; details: string } {
   const firstLine = text.split('\n', 1)[0]?.trim() ?? '';
   if (firstLine.length <= max && firstLine === text.trim()) return { title: firstLine, details: '' };
-  const title = firstLine.length <= max ? firstLine : `${firstLine.slice(0, max - 1).trimEnd()}…`;
+  const title = firstLine.length <= max ? firstLine : `${cutText(firstLine, max - 1).trimEnd()}…`;
   return { title, details: text.trim() };
 }

@@ -28,6 +28,7 @@ import {
 import { decimalAmount } from '../domain/money';
 import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
+import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { chainHead, recordAudit } from './audit';
@@ -81,7 +82,7 @@ export async function billingAccess(actor: Actor, clientKey?: string): Promise<B
   if (!client) {
     if (!isManager) throw refuse(actor, clientKey);
     if (!clientKey) return { ok: false, reason: 'needs_client_key' };
-    throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${clientKey.slice(0, 10)}.`);
+    throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${cutText(clientKey, 10)}.`);
   }
   if (isManager) return { ok: true, client, role: 'manager' };
   const facts = await actorFacts(actor, client);
@@ -227,7 +228,7 @@ function entityId(clientKey: string, period: string): string {
 
 async function requireBillingClient(clientKey: string): Promise<Client> {
   const client = await findClientByKey(clientKey);
-  if (!client) throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${clientKey.slice(0, 10)}.`);
+  if (!client) throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${cutText(clientKey, 10)}.`);
   return client;
 }
 
@@ -395,6 +396,7 @@ export async function issueBillingSummary(clientKey: string, period: string, act
       revision: current.revision,
       period,
       terms: termsOf(current),
+      currency: current.currency,
       ledgerHead,
       lines: current.lines,
       totals: current.totals,
@@ -414,10 +416,12 @@ export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKe
 }
 
 /**
- * One row per line and a totals row that is the exact sum of every number column. Minutes are
- * whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the client's timezone.
+ * One row per line and a totals row that is the exact sum of every number column; an issued
+ * summary then has a row with the ledger head it was computed from (its position and whole hash).
+ * Minutes are whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the
+ * client's timezone.
  */
-export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals'>): string {
+export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals'> & { ledgerHead?: { seq: number; hash: string } | null | undefined }): string {
   const { currency, timezone: zone } = summary;
   const money = (minor: number) => decimalAmount(minor, currency);
   const day = (at: Date | null | undefined) => (at ? dayjs(at).tz(zone).format('YYYY-MM-DD') : '');
@@ -472,5 +476,8 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     money(t.reconciliationMinor),
     '',
   ];
-  return stringify([header, ...rows, totals]);
+  // An issued summary carries the whole hash of the ledger head it was computed from, for whoever
+  // keeps the file to check later (`npm run verify -- --client ACME --head <hash>`).
+  const head = summary.ledgerHead ? [[`Ledger head #${summary.ledgerHead.seq}`, summary.ledgerHead.hash, ...header.slice(2).map(() => '')]] : [];
+  return stringify([header, ...rows, totals, ...head]);
 }

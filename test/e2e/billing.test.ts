@@ -11,6 +11,9 @@ import { validateBlocks, type RecordedCall } from '../support/slackFake';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, BETA, STAFF } from '../support/testEnv';
 import { allDelivered, waitForEphemeral } from '../support/flows';
+import { AuditEventModel } from '../../src/db/auditEvent';
+import { GENESIS } from '../../src/domain/ledger';
+import { verifyLedger } from '../../src/services/ledger';
 
 const MANAGERS_CHANNEL = 'C0MANAGERS';
 let t: TestApp;
@@ -161,6 +164,37 @@ describe('/help billing', () => {
     expect(t.fake.callsTo('chat.update')).toHaveLength(1);
   });
 
+  it("posts the issued summary to the client's own channel, once, with the ledger head it was computed from and the whole hash in its CSV", async () => {
+    const issued = await BillingSummaryModel.findOne({ clientKey: 'ACME', period: '2026-11' }).lean();
+    const head = issued!.ledgerHead!;
+    // The head is where ACME's chain stood when the figures were computed.
+    const atHead = head.seq === 0 ? { hash: GENESIS } : await AuditEventModel.findOne({ chain: 'ACME', seq: head.seq }).lean();
+    expect(head.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(atHead?.hash).toBe(head.hash);
+
+    const [post] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === ACME.channel);
+    await allDelivered();
+    expect(post?.response).toMatchObject({ ok: true });
+    expect(String(post?.args.text)).toBe(`Billing: Acme Ltd (ACME), November 2026 (issued): £142.50, ledger head #${head.seq} ${head.hash.slice(0, 16)}`);
+    const blocks = blocksText(post);
+    expect(blocks).toContain('*ACME-1* Upgrade the database, closed 20 Nov');
+    expect(blocks).toContain('*To invoice: £142.50*');
+    expect(blocks).toContain(`Ledger head #${head.seq} \`${head.hash.slice(0, 16)}\``);
+    // The issued figures only: no Issue button, none of our notes.
+    expect(blocks).not.toContain(BILLING_ISSUE_ACTION);
+    expect(blocks).not.toContain('has changed since this was issued');
+    expect(validateBlocks(post?.args.blocks, 'message')).toEqual([]);
+    const csv = t.fake.uploadedFiles().filter((f) => f.channel_id === ACME.channel);
+    expect(csv).toEqual([expect.objectContaining({ filename: 'ACME-2026-11.csv', title: 'ACME billing, November 2026 (issued)', completed: true })]);
+    expect(csv[0]?.content).toBe(`${EXPECTED_CSV}Ledger head #${head.seq},${head.hash},,,,,,,,,,,,\n`);
+    // Once: the second click, refused as already issued, posted nothing more there.
+    expect(t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === ACME.channel)).toHaveLength(1);
+
+    // What the client's accountant keeps is enough to check the record later.
+    const report = await verifyLedger({ clientKey: 'ACME', head: head.hash.slice(0, 16) });
+    expect(report.head).toMatchObject({ at: { seq: head.seq, hash: head.hash }, issued: [{ period: '2026-11' }], problems: [] });
+  });
+
   it("sends a manager who asks in a client's channel the summary in a DM, never into that channel", async () => {
     t.fake.clearCalls();
     const uploads = t.fake.uploadedFiles().length;
@@ -169,7 +203,7 @@ describe('/help billing', () => {
     await t.fake.waitFor('files.completeUploadExternal');
     const posts = t.fake.callsTo('chat.postMessage');
     expect(posts.map((c) => c.args.channel)).toEqual([`D${STAFF.manager}`]);
-    expect(String(posts[0]?.args.text)).toBe('Billing: Acme Ltd (ACME), November 2026 (issued): £142.50');
+    expect(String(posts[0]?.args.text)).toMatch(/^Billing: Acme Ltd \(ACME\), November 2026 \(issued\): £142\.50, ledger head #\d+ [0-9a-f]{16}$/);
     expect(t.fake.callsTo('chat.postEphemeral')).toHaveLength(0);
     expect(t.fake.uploadedFiles().slice(uploads)).toEqual([expect.objectContaining({ filename: 'ACME-2026-11.csv', channel_id: `D${STAFF.manager}`, completed: true })]);
     // Asked for by key from another client's channel: the same.

@@ -5,6 +5,7 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import { formatDuration, formatRange } from '../../domain/duration';
 import { stateLabel, type RequestState } from '../../domain/lifecycle';
 import { formatMoney } from '../../domain/money';
+import { cutText } from '../../domain/text';
 import type { HomeData } from '../../services/home';
 import { ACTION } from '../ids';
 import { escapeAndTruncate, mention } from '../mrkdwn';
@@ -40,11 +41,11 @@ function line(r: Listed, extra = ''): string {
 function list(heading: string, items: Listed[], total: number, render: (r: Listed) => string, empty: string): KnownBlock[] {
   if (total === 0) return [section(`*${heading}*\n${empty}`)];
   const more = total - items.length;
-  return [section(`*${heading}* (${total})\n${items.map(render).join('\n')}`.slice(0, 2990)), ...(more > 0 ? [context(`…and ${more} more`)] : [])];
+  return [section(cutText(`*${heading}* (${total})\n${items.map(render).join('\n')}`, 2990)), ...(more > 0 ? [context(`…and ${more} more`)] : [])];
 }
 
 function header(text: string): KnownBlock {
-  return { type: 'header', text: { type: 'plain_text', text: text.slice(0, 150), emoji: true } };
+  return { type: 'header', text: { type: 'plain_text', text: cutText(text, 150), emoji: true } };
 }
 
 /** What Slack would not take, grouped by channel, with what to do; only shown when there is any. */
@@ -71,7 +72,7 @@ export function renderHome(data: HomeData): HomeView {
     blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable logged${budget}; ${formatMoney(c.month.billedMinor, c.currency)} on this month's bill so far`));
     blocks.push(...list('Open requests', c.open.items, c.open.total, (r) => line(r), 'Nothing open. :tada:'));
     if (c.awaitingDecision.length > 0) {
-      blocks.push(section(`*Estimates waiting for your decision*\n${c.awaitingDecision.map((e) => `• *${e.requestKey}* v${e.version}: up to ${formatRange(e.highMinutes, e.highMinutes)}, ${formatMoney(e.amountMinor, c.currency)} — decide in the request's thread`).join('\n')}`.slice(0, 2990)));
+      blocks.push(section(cutText(`*Estimates waiting for your decision*\n${c.awaitingDecision.map((e) => `• *${e.requestKey}* v${e.version}: up to ${formatRange(e.highMinutes, e.highMinutes)}, ${formatMoney(e.amountMinor, c.currency)} — decide in the request's thread`).join('\n')}`, 2990)));
     }
     blocks.push({ type: 'divider' });
   }

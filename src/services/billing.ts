@@ -11,6 +11,8 @@ import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { stringify } from 'csv-stringify/sync';
 import type { Types } from 'mongoose';
+import { z } from 'zod';
+import { AuditEventModel } from '../db/auditEvent';
 import { BillingSummaryModel, type BillingLine, type BillingSummaryRecord, type BillingTotals } from '../db/billingSummary';
 import { EstimateModel } from '../db/estimate';
 import { RequestModel } from '../db/request';
@@ -19,6 +21,7 @@ import {
   billingTotals,
   differences,
   monthLines,
+  NUMBER_COLUMNS,
   numbersOf,
   outstandingAdjustments,
   ownLines,
@@ -193,6 +196,88 @@ export async function monthChargesSoFar(client: Client, period: string): Promise
   const issued = await findSummary(client.key, period);
   if (issued?.status === 'issued') return billingTotals(ownLines(issued));
   return billingTotals(await computeMonthLines(client, period));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adjustments so far, for the Home tab
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A change this long before an issue is looked at again: issuing computes the numbers a moment
+ * before it writes them, and a change made in between is not in them.
+ */
+const ISSUE_MARGIN_MS = 5 * 60_000;
+
+const estimateAuditSchema = z.object({ decision: z.string(), decidedAt: z.coerce.date() });
+
+/**
+ * The adjustments `period`'s draft carries now (the same as adjustmentsFor gives), cheaply enough
+ * for a Home tab refreshed on every change. Recomputing an issued month is only needed when
+ * something it is computed from changed since it was last billed: when a summary is issued, every
+ * issued month before it has been recomputed and its difference carried (issuing checks the draft
+ * again), so an issued month with no change since the latest issue of it or of a later month
+ * comes to exactly what has been billed for it. The changes that can reach a past month are time
+ * entries logged, edited or deleted with a work date in or before it, and approvals recorded late
+ * with a decision time in or before it; closes, cancellations and merges are stamped when they
+ * happen, so they fall in the month they happen in.
+ */
+export async function adjustmentsSoFar(client: Client, period: string): Promise<BillingLine[]> {
+  const issued = ((await BillingSummaryModel.find({ clientKey: client.key, status: 'issued', period: { $lt: period } }).lean()) as BillingSummary[]).sort((a, b) =>
+    a.period.localeCompare(b.period),
+  );
+  if (issued.length === 0) return [];
+  // Since when each month could have changed unseen: its own issue or a later month's, whichever came last.
+  const since = new Map<string, number>();
+  let latest = 0;
+  for (const summary of [...issued].reverse()) {
+    latest = Math.max(latest, summary.issuedAt ? summary.issuedAt.getTime() : 0);
+    since.set(summary.period, latest - ISSUE_MARGIN_MS);
+  }
+  const earliest = new Date(Math.min(...since.values()));
+  const [entries, decisions] = await Promise.all([
+    TimeEntryModel.find(
+      { clientKey: client.key, $or: [{ createdAt: { $gt: earliest } }, { updatedAt: { $gt: earliest } }, { deletedAt: { $gt: earliest } }] },
+      { workDate: 1, createdAt: 1, updatedAt: 1, deletedAt: 1 },
+    ).lean(),
+    AuditEventModel.find({ clientKey: client.key, entityType: 'estimate', at: { $gt: earliest } }, { at: 1, after: 1 }).lean(),
+  ]);
+  const changes = [
+    // A work date never changes; a day of slack keeps a month whose timezone moved covered.
+    ...entries.map((e) => ({ at: Math.max(e.createdAt.getTime(), e.updatedAt?.getTime() ?? 0, e.deletedAt?.getTime() ?? 0), day: e.workDate })),
+    ...decisions.flatMap((event) => {
+      const after = estimateAuditSchema.safeParse(event.after);
+      if (!after.success || after.data.decision !== 'approved') return [];
+      return [{ at: event.at.getTime(), day: dayjs(after.data.decidedAt).utc().format('YYYY-MM-DD') }];
+    }),
+  ];
+  const changed = (summary: BillingSummary) => {
+    const from = since.get(summary.period) ?? 0;
+    const before = `${nextPeriod(summary.period)}-02`;
+    return changes.some((c) => c.at > from && c.day < before);
+  };
+  const recomputed = new Map<string, BillingLine[]>();
+  for (const summary of issued) {
+    recomputed.set(summary.period, changed(summary) ? await computeMonthLines(termsOf(summary), summary.period) : billedFor(summary.period, issued));
+  }
+  return outstandingAdjustments(period, issued, recomputed);
+}
+
+/** The month's summary when it is issued. */
+export async function findIssuedSummary(clientKey: string, period: string): Promise<BillingSummary | null> {
+  const summary = await findSummary(clientKey, period);
+  return summary?.status === 'issued' ? summary : null;
+}
+
+/** What has been billed for an issued month: its lines plus the adjustments carried for it, per request. */
+function billedFor(period: string, issued: readonly BillingSummary[]): BillingLine[] {
+  const lines = issued.flatMap((s) => s.lines.filter((l) => (s.period === period && !l.adjustment) || (l.adjustment && l.adjustsPeriod === period)));
+  const byKey = new Map<string, BillingLine>();
+  for (const line of lines) {
+    const sum = byKey.get(line.requestKey);
+    if (!sum) byKey.set(line.requestKey, { ...line, adjustment: false, adjustsPeriod: undefined });
+    else for (const column of NUMBER_COLUMNS) sum[column] += line[column];
+  }
+  return [...byKey.values()];
 }
 
 /** Everything a reader of the draft sees. */

@@ -12,9 +12,12 @@ import { StaffModel } from '../../src/db/staff';
 import { TimeEntryModel } from '../../src/db/timeEntry';
 import type { RequestState } from '../../src/domain/lifecycle';
 import { ErrorCode, UserFacingError } from '../../src/errors';
+import { numbersOf } from '../../src/domain/billingLines';
+import { findClientByKey } from '../../src/services/directory';
 import {
   BILLING_REFUSAL,
   ISSUE_REFUSAL,
+  adjustmentsSoFar,
   billingAccess,
   billingCsv,
   generateBillingSummary,
@@ -445,6 +448,44 @@ describe('billing summaries', () => {
     const octoberAgain = await generateBillingSummary('ACME', '2026-10', MANAGER);
     expect(octoberAgain.changedSinceIssue).toBe(true);
     expect(octoberAgain.adjustmentsIn).toBeUndefined();
+  });
+
+  it("finds the adjustments a month's draft carries, for the Home tab, recomputing only the issued months changed since they were billed", async () => {
+    // October is issued and its later change billed in November, which is issued too.
+    const acme = await findClientByKey('ACME');
+    if (!acme) throw new Error('no ACME');
+    const draftAdjustments = async () => (await generateBillingSummary('ACME', '2026-12', MANAGER)).summary.lines.filter((l) => l.adjustment);
+    expect(await adjustmentsSoFar(acme, '2026-12')).toEqual([]);
+    expect(await draftAdjustments()).toEqual([]);
+
+    // A month nothing stamped has touched since it was billed is not recomputed: a write behind
+    // the app's back (no timestamp) is not seen, where the full recomputation sees it. (The edit
+    // above is dated an hour before November's issue, outside the margin kept around an issue.)
+    const novemberIssuedAt = (await BillingSummaryModel.findOne({ clientKey: 'ACME', period: '2026-11' }).lean())?.issuedAt?.getTime() ?? 0;
+    await TimeEntryModel.updateOne({ _id: acme2Entry }, { $set: { updatedAt: new Date(novemberIssuedAt - 3600_000) } });
+    await TimeEntryModel.updateOne({ _id: acme2Entry }, { $set: { minutes: 55 } });
+    try {
+      expect(await adjustmentsSoFar(acme, '2026-12')).toEqual([]);
+      expect(await draftAdjustments()).toHaveLength(1);
+    } finally {
+      await TimeEntryModel.updateOne({ _id: acme2Entry }, { $set: { minutes: 40 } });
+    }
+
+    // ACME-2's October entry deleted now, and 20 minutes back-dated to 2 November on ACME-1:
+    // both months are recomputed, and the result is the draft's, line for line.
+    await TimeEntryModel.updateOne({ _id: acme2Entry }, { $set: { deletedAt: new Date(), deletedBy: ENGINEER } });
+    const backDated = await TimeEntryModel.create({ requestKey: 'ACME-1', clientKey: 'ACME', engineerId: ENGINEER, minutes: 20, workDate: '2026-11-02', billable: true, createdAt: new Date() });
+    try {
+      const cheap = await adjustmentsSoFar(acme, '2026-12');
+      expect(cheap.map((l) => [l.requestKey, l.adjustsPeriod, l.amountMinor])).toEqual([
+        ['ACME-2', '2026-10', -7125],
+        ['ACME-1', '2026-11', expect.any(Number)],
+      ]);
+      expect(numbersOf(cheap)).toBe(numbersOf(await draftAdjustments()));
+    } finally {
+      await TimeEntryModel.updateOne({ _id: acme2Entry }, { $unset: { deletedAt: 1, deletedBy: 1 } });
+      await TimeEntryModel.deleteOne({ _id: backDated._id });
+    }
   });
 
   it('lets managers see any client and approvers only their own, from its channel', async () => {

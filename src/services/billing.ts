@@ -28,6 +28,7 @@ import {
   type RequestHistory,
   type Terms,
 } from '../domain/billingLines';
+import { billableMinutes } from '../domain/billing';
 import { decimalAmount } from '../domain/money';
 import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
@@ -494,6 +495,18 @@ export async function issueBillingSummary(clientKey: string, period: string, act
 // CSV
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A line's work up to the month's end in the minutes its charge is priced on: rounded up to the
+ * increment, at least the minimum, at most what was approved (domain/billing.ts requestCharge).
+ * For an upfront request that is what it used of the approved minutes it was billed (its billed
+ * minutes are the approved ones); on completion it is what the close bills. Computed under the
+ * summary's increment and minimum. An adjustment line holds differences, so it has none.
+ */
+export function usedMinutes(line: BillingLine, terms: Pick<BillingSummaryRecord, 'incrementMinutes' | 'minimumMinutes'>): number | undefined {
+  if (line.adjustment) return undefined;
+  return Math.min(billableMinutes(line.rawMinutes, terms.incrementMinutes, terms.minimumMinutes), line.estimateMinutes);
+}
+
 export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKey' | 'period'>): string {
   return `${summary.clientKey}-${summary.period}.csv`;
 }
@@ -501,8 +514,10 @@ export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKe
 /**
  * One row per line and a totals row that is the exact sum of every number column. Minutes are
  * whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the client's timezone.
+ * Billed (min) is what the month charged, in minutes: the approved minutes for an upfront request,
+ * the used ones (Used (min), see usedMinutes; empty on adjustment lines) on completion.
  */
-export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals'>): string {
+export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals' | 'incrementMinutes' | 'minimumMinutes'>): string {
   const { currency, timezone: zone } = summary;
   const money = (minor: number) => decimalAmount(minor, currency);
   const day = (at: Date | null | undefined) => (at ? dayjs(at).tz(zone).format('YYYY-MM-DD') : '');
@@ -516,6 +531,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     `Approved amount (${currency})`,
     'Logged in month (min)',
     'Raw (min)',
+    'Used (min)',
     'Billed (min)',
     `Amount (${currency})`,
     `Upfront (${currency})`,
@@ -532,6 +548,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     money(l.approvedAmountMinor),
     String(l.loggedMinutes),
     String(l.rawMinutes),
+    String(usedMinutes(l, summary) ?? ''),
     String(l.billedMinutes),
     money(l.amountMinor),
     money(l.upfrontMinor),
@@ -551,6 +568,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     money(t.approvedAmountMinor),
     String(t.loggedMinutes),
     String(t.rawMinutes),
+    String(summary.lines.reduce((sum, l) => sum + (usedMinutes(l, summary) ?? 0), 0)),
     String(t.billedMinutes),
     money(t.amountMinor),
     money(t.upfrontMinor),

@@ -50,10 +50,10 @@ async function billedNovember() {
 }
 
 const EXPECTED_CSV = [
-  'Request,Title,Opened,Closed,Cancelled,Estimate (min),Approved amount (GBP),Logged in month (min),Raw (min),Billed (min),Amount (GBP),Upfront (GBP),Reconciliation (GBP),Adjustment for',
-  'ACME-1,Upgrade the database,2026-11-02,2026-11-20,,120,190.00,80,80,90,142.50,0.00,0.00,',
-  'ACME-2,Patch the web server,2026-11-09,,,60,95.00,25,25,0,0.00,0.00,0.00,',
-  'Total,,,,,180,285.00,105,105,90,142.50,0.00,0.00,',
+  'Request,Title,Opened,Closed,Cancelled,Estimate (min),Approved amount (GBP),Logged in month (min),Raw (min),Used (min),Billed (min),Amount (GBP),Upfront (GBP),Reconciliation (GBP),Adjustment for',
+  'ACME-1,Upgrade the database,2026-11-02,2026-11-20,,120,190.00,80,80,90,90,142.50,0.00,0.00,',
+  'ACME-2,Patch the web server,2026-11-09,,,60,95.00,25,25,30,0,0.00,0.00,0.00,',
+  'Total,,,,,180,285.00,105,105,120,90,142.50,0.00,0.00,',
   '',
 ].join('\n');
 
@@ -269,6 +269,8 @@ describe('the billing summary message', () => {
         timezone: 'Europe/London',
         billingMode: 'on_completion',
         hourlyRateMinor: 9500,
+        incrementMinutes: 15,
+        minimumMinutes: 30,
         lines: [cancelled, { ...cancelled, requestKey: 'ACME-6', loggedMinutes: 0, rawMinutes: 0, billedMinutes: 0, amountMinor: 0 }],
         totals: billingTotals([cancelled]),
         generatedAt: new Date('2026-11-28T12:00:00Z'),
@@ -313,6 +315,8 @@ describe('the billing summary message', () => {
         timezone: 'Europe/London',
         billingMode: 'on_completion',
         hourlyRateMinor: 9500,
+        incrementMinutes: 15,
+        minimumMinutes: 30,
         lines,
         totals: billingTotals(lines),
         generatedAt: new Date('2026-11-28T12:00:00Z'),

@@ -238,23 +238,38 @@ export async function adjustmentsSoFar(client: Client, period: string): Promise<
   const [entries, decisions] = await Promise.all([
     TimeEntryModel.find(
       { clientKey: client.key, $or: [{ createdAt: { $gt: earliest } }, { updatedAt: { $gt: earliest } }, { deletedAt: { $gt: earliest } }] },
-      { workDate: 1, createdAt: 1, updatedAt: 1, deletedAt: 1 },
+      { requestKey: 1, workDate: 1, createdAt: 1, updatedAt: 1, deletedAt: 1 },
     ).lean(),
-    AuditEventModel.find({ clientKey: client.key, entityType: 'estimate', at: { $gt: earliest } }, { at: 1, after: 1 }).lean(),
+    AuditEventModel.find({ clientKey: client.key, entityType: 'estimate', at: { $gt: earliest } }, { at: 1, entityId: 1, after: 1 }).lean(),
   ]);
   const changes = [
-    // A work date never changes; a day of slack keeps a month whose timezone moved covered.
-    ...entries.map((e) => ({ at: Math.max(e.createdAt.getTime(), e.updatedAt?.getTime() ?? 0, e.deletedAt?.getTime() ?? 0), day: e.workDate })),
+    ...entries.map((e) => ({ requestKey: e.requestKey, at: Math.max(e.createdAt.getTime(), e.updatedAt?.getTime() ?? 0, e.deletedAt?.getTime() ?? 0), day: e.workDate })),
     ...decisions.flatMap((event) => {
       const after = estimateAuditSchema.safeParse(event.after);
       if (!after.success || after.data.decision !== 'approved') return [];
-      return [{ at: event.at.getTime(), day: dayjs(after.data.decidedAt).utc().format('YYYY-MM-DD') }];
+      return [{ requestKey: event.entityId.split('/')[0] ?? '', at: event.at.getTime(), day: dayjs(after.data.decidedAt).utc().format('YYYY-MM-DD') }];
     }),
   ];
+  // A change to a request's history reaches the months from its date to the request's end (its
+  // close, cancellation or merge: nothing is logged or approved after it), or every later month
+  // while it goes on. Work dates never change; a month of slack each side keeps a month whose
+  // timezone moved covered.
+  const ended = new Map<string, string>();
+  const keys = [...new Set(changes.map((c) => c.requestKey))];
+  for (const r of keys.length > 0 ? await RequestModel.find({ clientKey: client.key, key: { $in: keys } }, { key: 1, closedAt: 1, cancelledAt: 1, mergedAt: 1 }).lean() : []) {
+    const end = r.closedAt ?? r.cancelledAt ?? r.mergedAt;
+    if (end) ended.set(r.key, dayjs(end).utc().format('YYYY-MM'));
+  }
+  const reaches = (change: (typeof changes)[number], period: string) => {
+    if (change.day >= `${nextPeriod(period)}-02`) return false;
+    const end = ended.get(change.requestKey);
+    if (end === undefined) return true;
+    const last = end > change.day.slice(0, 7) ? end : change.day.slice(0, 7);
+    return period <= nextPeriod(last);
+  };
   const changed = (summary: BillingSummary) => {
     const from = since.get(summary.period) ?? 0;
-    const before = `${nextPeriod(summary.period)}-02`;
-    return changes.some((c) => c.at > from && c.day < before);
+    return changes.some((c) => c.at > from && reaches(c, summary.period));
   };
   const recomputed = new Map<string, BillingLine[]>();
   for (const summary of issued) {

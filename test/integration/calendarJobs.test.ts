@@ -6,8 +6,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
 import { ClientModel } from '../../src/db/client';
+import { ScheduledRunModel } from '../../src/db/scheduledRun';
 import { JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE } from '../../src/jobs/queues';
-import { monthBounds, periodOf } from '../../src/domain/periods';
+import { monthBounds, periodOf, previousPeriodOf } from '../../src/domain/periods';
 import { runMonthlyBilling } from '../../src/slack/billingRun';
 import { ACTION } from '../../src/slack/ids';
 import { startWorker, type RunningWorker } from '../../src/worker';
@@ -26,6 +27,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
   await t.stop();
+});
+
+it("takes over from the month-wide run of before: a client it posted when its month was over is not posted again, one to the west is run", async () => {
+  await ClientModel.updateOne({ key: 'BETA' }, { $set: { timezone: 'America/Los_Angeles' } });
+  const month = previousPeriodOf(periodOf(new Date(), 'Europe/London'));
+  // The old run went an hour after London's month ended, when Los Angeles' had not.
+  await ScheduledRunModel.create({ _id: `monthly-billing-${month}`, ranAt: new Date(monthBounds(month, 'Europe/London').end.getTime() + 3600_000) });
+  expect(await runMonthlyBilling(t.web.effects)).toEqual({ posted: [] }); // neither did anything that month
+  expect(await BillingSummaryModel.exists({ clientKey: 'ACME', period: month })).toBeNull();
+  expect(await BillingSummaryModel.exists({ clientKey: 'BETA', period: month })).not.toBeNull();
+  expect((await ScheduledRunModel.find({ _id: { $in: [`monthly-billing-${month}-ACME`, `monthly-billing-${month}-BETA`] } }).lean()).length).toBe(2);
 });
 
 it('is sent once to the managers however many workers run', async () => {

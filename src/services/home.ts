@@ -81,7 +81,7 @@ async function clientHome(userId: string, key: string, now: Date): Promise<Clien
     client.approvers.includes(userId) ||
     (client.approvers.length === 0 && ((client.members ?? []).includes(userId) || ['client_org', 'guest'].includes(await sideOf(userId))));
   const month = dayjs(now).tz(client.timezone).format('YYYY-MM');
-  const [open, pending, logged, charges] = await Promise.all([
+  const [open, pending, logged, charges, corrections] = await Promise.all([
     openRequestsOf({ clientKey: key }, { createdAt: -1 }),
     isApprover ? EstimateModel.find({ clientKey: key, decision: 'pending' }).sort({ createdAt: 1 }).limit(HOME_LIST_LIMIT).lean() : Promise.resolve([]),
     TimeEntryModel.aggregate<{ minutes: number }>([
@@ -89,8 +89,8 @@ async function clientHome(userId: string, key: string, now: Date): Promise<Clien
       { $group: { _id: null, minutes: { $sum: '$minutes' } } },
     ]),
     monthChargesSoFar(client, month),
+    correctionsOn(client, month),
   ]);
-  const corrections = await correctionsOn(client, month);
   const billableMinutes = logged[0]?.minutes ?? 0;
   return {
     key,

@@ -11,6 +11,8 @@ import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { stringify } from 'csv-stringify/sync';
 import type { Types } from 'mongoose';
+import { z } from 'zod';
+import { AuditEventModel } from '../db/auditEvent';
 import { BillingSummaryModel, type BillingLine, type BillingSummaryRecord, type BillingTotals } from '../db/billingSummary';
 import { EstimateModel } from '../db/estimate';
 import { RequestModel } from '../db/request';
@@ -19,12 +21,14 @@ import {
   billingTotals,
   differences,
   monthLines,
+  NUMBER_COLUMNS,
   numbersOf,
   outstandingAdjustments,
   ownLines,
   type RequestHistory,
   type Terms,
 } from '../domain/billingLines';
+import { billableMinutes } from '../domain/billing';
 import { decimalAmount } from '../domain/money';
 import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
@@ -194,6 +198,103 @@ export async function monthChargesSoFar(client: Client, period: string): Promise
   const issued = await findSummary(client.key, period);
   if (issued?.status === 'issued') return billingTotals(ownLines(issued));
   return billingTotals(await computeMonthLines(client, period));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adjustments so far, for the Home tab
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A change this long before an issue is looked at again: issuing computes the numbers a moment
+ * before it writes them, and a change made in between is not in them.
+ */
+const ISSUE_MARGIN_MS = 5 * 60_000;
+
+const estimateAuditSchema = z.object({ decision: z.string(), decidedAt: z.coerce.date() });
+
+/**
+ * The adjustments `period`'s draft carries now (the same as adjustmentsFor gives), cheaply enough
+ * for a Home tab refreshed on every change. Recomputing an issued month is only needed when
+ * something it is computed from changed since it was last billed: when a summary is issued, every
+ * issued month before it has been recomputed and its difference carried (issuing checks the draft
+ * again), so an issued month with no change since the latest issue of it or of a later month
+ * comes to exactly what has been billed for it. The changes that can reach a past month are time
+ * entries logged, edited or deleted with a work date in or before it, and approvals recorded late
+ * with a decision time in or before it; closes, cancellations and merges are stamped when they
+ * happen, so they fall in the month they happen in.
+ */
+export async function adjustmentsSoFar(client: Client, period: string): Promise<BillingLine[]> {
+  const issued = ((await BillingSummaryModel.find({ clientKey: client.key, status: 'issued', period: { $lt: period } }).lean()) as BillingSummary[]).sort((a, b) =>
+    a.period.localeCompare(b.period),
+  );
+  if (issued.length === 0) return [];
+  // Since when each month could have changed unseen: its own issue or a later month's, whichever came last.
+  const since = new Map<string, number>();
+  let latest = 0;
+  for (const summary of [...issued].reverse()) {
+    latest = Math.max(latest, summary.issuedAt ? summary.issuedAt.getTime() : 0);
+    since.set(summary.period, latest - ISSUE_MARGIN_MS);
+  }
+  const earliest = new Date(Math.min(...since.values()));
+  const [entries, decisions] = await Promise.all([
+    TimeEntryModel.find(
+      { clientKey: client.key, $or: [{ createdAt: { $gt: earliest } }, { updatedAt: { $gt: earliest } }, { deletedAt: { $gt: earliest } }] },
+      { requestKey: 1, workDate: 1, createdAt: 1, updatedAt: 1, deletedAt: 1 },
+    ).lean(),
+    AuditEventModel.find({ clientKey: client.key, entityType: 'estimate', at: { $gt: earliest } }, { at: 1, entityId: 1, after: 1 }).lean(),
+  ]);
+  const changes = [
+    ...entries.map((e) => ({ requestKey: e.requestKey, at: Math.max(e.createdAt.getTime(), e.updatedAt?.getTime() ?? 0, e.deletedAt?.getTime() ?? 0), day: e.workDate })),
+    ...decisions.flatMap((event) => {
+      const after = estimateAuditSchema.safeParse(event.after);
+      if (!after.success || after.data.decision !== 'approved') return [];
+      return [{ requestKey: event.entityId.split('/')[0] ?? '', at: event.at.getTime(), day: dayjs(after.data.decidedAt).utc().format('YYYY-MM-DD') }];
+    }),
+  ];
+  // A change to a request's history reaches the months from its date to the request's end (its
+  // close, cancellation or merge: nothing is logged or approved after it), or every later month
+  // while it goes on. Work dates never change; a month of slack each side keeps a month whose
+  // timezone moved covered.
+  const ended = new Map<string, string>();
+  const keys = [...new Set(changes.map((c) => c.requestKey))];
+  for (const r of keys.length > 0 ? await RequestModel.find({ clientKey: client.key, key: { $in: keys } }, { key: 1, closedAt: 1, cancelledAt: 1, mergedAt: 1 }).lean() : []) {
+    const end = r.closedAt ?? r.cancelledAt ?? r.mergedAt;
+    if (end) ended.set(r.key, dayjs(end).utc().format('YYYY-MM'));
+  }
+  const reaches = (change: (typeof changes)[number], period: string) => {
+    if (change.day >= `${nextPeriod(period)}-02`) return false;
+    const end = ended.get(change.requestKey);
+    if (end === undefined) return true;
+    const last = end > change.day.slice(0, 7) ? end : change.day.slice(0, 7);
+    return period <= nextPeriod(last);
+  };
+  const changed = (summary: BillingSummary) => {
+    const from = since.get(summary.period) ?? 0;
+    return changes.some((c) => c.at > from && reaches(c, summary.period));
+  };
+  const recomputed = new Map<string, BillingLine[]>();
+  for (const summary of issued) {
+    recomputed.set(summary.period, changed(summary) ? await computeMonthLines(termsOf(summary), summary.period) : billedFor(summary.period, issued));
+  }
+  return outstandingAdjustments(period, issued, recomputed);
+}
+
+/** The month's summary when it is issued. */
+export async function findIssuedSummary(clientKey: string, period: string): Promise<BillingSummary | null> {
+  const summary = await findSummary(clientKey, period);
+  return summary?.status === 'issued' ? summary : null;
+}
+
+/** What has been billed for an issued month: its lines plus the adjustments carried for it, per request. */
+function billedFor(period: string, issued: readonly BillingSummary[]): BillingLine[] {
+  const lines = issued.flatMap((s) => s.lines.filter((l) => (s.period === period && !l.adjustment) || (l.adjustment && l.adjustsPeriod === period)));
+  const byKey = new Map<string, BillingLine>();
+  for (const line of lines) {
+    const sum = byKey.get(line.requestKey);
+    if (!sum) byKey.set(line.requestKey, { ...line, adjustment: false, adjustsPeriod: undefined });
+    else for (const column of NUMBER_COLUMNS) sum[column] += line[column];
+  }
+  return [...byKey.values()];
 }
 
 /** Everything a reader of the draft sees. */
@@ -411,6 +512,18 @@ export async function issueBillingSummary(clientKey: string, period: string, act
 // CSV
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A line's work up to the month's end in the minutes its charge is priced on: rounded up to the
+ * increment, at least the minimum, at most what was approved (domain/billing.ts requestCharge).
+ * For an upfront request that is what it used of the approved minutes it was billed (its billed
+ * minutes are the approved ones); on completion it is what the close bills. Computed under the
+ * summary's increment and minimum. An adjustment line holds differences, so it has none.
+ */
+export function usedMinutes(line: BillingLine, terms: Pick<BillingSummaryRecord, 'incrementMinutes' | 'minimumMinutes'>): number | undefined {
+  if (line.adjustment) return undefined;
+  return Math.min(billableMinutes(line.rawMinutes, terms.incrementMinutes, terms.minimumMinutes), line.estimateMinutes);
+}
+
 export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKey' | 'period'>): string {
   return `${summary.clientKey}-${summary.period}.csv`;
 }
@@ -419,9 +532,15 @@ export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKe
  * One row per line and a totals row that is the exact sum of every number column; an issued
  * summary then has a row with the ledger head it was computed from (its position and whole hash).
  * Minutes are whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the
- * client's timezone.
+ * client's timezone. Billed (min) is what the month charged, in minutes: the approved minutes for
+ * an upfront request, the used ones (Used (min), see usedMinutes; empty on adjustment lines) on
+ * completion.
  */
-export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals'> & { ledgerHead?: { seq: number; hash: string } | null | undefined }): string {
+export function billingCsv(
+  summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals' | 'incrementMinutes' | 'minimumMinutes'> & {
+    ledgerHead?: { seq: number; hash: string } | null | undefined;
+  },
+): string {
   const { currency, timezone: zone } = summary;
   const money = (minor: number) => decimalAmount(minor, currency);
   const day = (at: Date | null | undefined) => (at ? dayjs(at).tz(zone).format('YYYY-MM-DD') : '');
@@ -435,6 +554,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     `Approved amount (${currency})`,
     'Logged in month (min)',
     'Raw (min)',
+    'Used (min)',
     'Billed (min)',
     `Amount (${currency})`,
     `Upfront (${currency})`,
@@ -451,6 +571,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     money(l.approvedAmountMinor),
     String(l.loggedMinutes),
     String(l.rawMinutes),
+    String(usedMinutes(l, summary) ?? ''),
     String(l.billedMinutes),
     money(l.amountMinor),
     money(l.upfrontMinor),
@@ -470,6 +591,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     money(t.approvedAmountMinor),
     String(t.loggedMinutes),
     String(t.rawMinutes),
+    String(summary.lines.reduce((sum, l) => sum + (usedMinutes(l, summary) ?? 0), 0)),
     String(t.billedMinutes),
     money(t.amountMinor),
     money(t.upfrontMinor),

@@ -346,6 +346,8 @@ describe('billing on random histories', () => {
             timezone: world.terms.timezone,
             billingMode: world.terms.billingMode,
             hourlyRateMinor: world.terms.hourlyRateMinor,
+            incrementMinutes: world.terms.incrementMinutes,
+            minimumMinutes: world.terms.minimumMinutes,
             lines: summary.lines,
             totals,
             generatedAt: new Date(),

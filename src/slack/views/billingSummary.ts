@@ -8,7 +8,7 @@ import { formatDuration } from '../../domain/duration';
 import { formatMoney } from '../../domain/money';
 import { periodLabel as periodName } from '../../domain/periods';
 import { cutText } from '../../domain/text';
-import type { BillingLine, BillingSummary } from '../../services/billing';
+import { usedMinutes, type BillingLine, type BillingSummary } from '../../services/billing';
 import { escapeAndTruncate, escapeMrkdwn, mention } from '../mrkdwn';
 import { context, section, slackDate } from './blocks';
 
@@ -27,7 +27,23 @@ const TITLE_MAX = 80;
 export interface BillingMessageInput {
   summary: Pick<
     BillingSummary,
-    'clientKey' | 'clientName' | 'period' | 'status' | 'currency' | 'timezone' | 'billingMode' | 'hourlyRateMinor' | 'lines' | 'totals' | 'generatedAt' | 'generatedBy' | 'issuedAt' | 'issuedBy' | 'revision'
+    | 'clientKey'
+    | 'clientName'
+    | 'period'
+    | 'status'
+    | 'currency'
+    | 'timezone'
+    | 'billingMode'
+    | 'hourlyRateMinor'
+    | 'incrementMinutes'
+    | 'minimumMinutes'
+    | 'lines'
+    | 'totals'
+    | 'generatedAt'
+    | 'generatedBy'
+    | 'issuedAt'
+    | 'issuedBy'
+    | 'revision'
   > & { ledgerHead?: LedgerHead | null | undefined };
   /** Show the Issue button (managers, drafts only; the click is authorised again on the server). */
   canIssue: boolean;
@@ -82,13 +98,16 @@ function lineText(line: BillingLine, input: BillingMessageInput): string {
       : '';
   const estimate = line.estimateMinutes > 0 ? `estimate ${formatDuration(line.estimateMinutes)} (${money(line.approvedAmountMinor)})` : 'no approved estimate';
   const logged = `logged ${formatDuration(line.loggedMinutes)} this month`;
+  const upfront = line.upfrontMinor !== 0 || line.reconciliationMinor !== 0;
   const billedNothing = line.billedMinutes === 0 && line.amountMinor === 0 && line.upfrontMinor === 0 && line.reconciliationMinor === 0;
   const charge = billedNothing
     ? ended
       ? 'nothing to bill this month'
       : '_work in progress, not billed yet_'
     : [
-        line.billedMinutes !== 0 ? `billed ${formatDuration(line.billedMinutes)}` : '',
+        // Upfront, the minutes billed are the approved ones: the time used is shown beside them.
+        line.billedMinutes !== 0 ? `${upfront ? 'approved' : 'billed'} ${formatDuration(line.billedMinutes)}` : '',
+        upfront ? `used ${formatDuration(usedMinutes(line, input.summary) ?? 0)}` : '',
         line.upfrontMinor !== 0 ? `upfront ${money(line.upfrontMinor)}` : '',
         line.reconciliationMinor !== 0 ? `reconciliation ${money(line.reconciliationMinor)}` : '',
         `*${money(line.amountMinor + line.reconciliationMinor)}*`,

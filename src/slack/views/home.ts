@@ -6,12 +6,15 @@ import { formatDuration, formatRange } from '../../domain/duration';
 import { stateLabel, type RequestState } from '../../domain/lifecycle';
 import { formatMoney } from '../../domain/money';
 import { cutText } from '../../domain/text';
+import { periodLabel } from '../../domain/periods';
 import type { HomeData } from '../../services/home';
 import { ACTION } from '../ids';
 import { escapeAndTruncate, mention } from '../mrkdwn';
 import { actions, button, context, section, slackDate } from './blocks';
 
 export const HOME_BLOCK_LIMIT = 100;
+/** Issued months whose corrections are listed one by one; older ones are added up. */
+const MAX_CORRECTIONS_SHOWN = 6;
 export const HOME_SETUP = 'home_setup';
 export const HOME_BILLING = 'home_billing';
 
@@ -70,6 +73,16 @@ export function renderHome(data: HomeData): HomeView {
     blocks.push(header(c.name));
     const budget = c.month.budgetMinutes ? ` of ${formatDuration(c.month.budgetMinutes)} budget` : '';
     blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable logged${budget}; ${formatMoney(c.month.billedMinor, c.currency)} on this month's bill so far`));
+    if (c.month.corrections.length > 0) {
+      // What the month's bill also carries: with the figure above, the summary's "to invoice".
+      const signed = (minor: number) => `${minor > 0 ? '+' : '−'} ${formatMoney(Math.abs(minor), c.currency)}`;
+      const shown = c.month.corrections.slice(-MAX_CORRECTIONS_SHOWN);
+      const older = c.month.corrections.slice(0, -MAX_CORRECTIONS_SHOWN);
+      const lines = shown.map((k) => `${signed(k.netMinor)} of corrections to ${periodLabel(k.period)} (already issued), on this month's bill too`);
+      const olderMinor = older.reduce((sum, k) => sum + k.netMinor, 0);
+      if (older.length > 0 && olderMinor !== 0) lines.unshift(`${signed(olderMinor)} of corrections to ${older.length} earlier months (already issued), on this month's bill too`);
+      blocks.push(context(lines.join('\n')));
+    }
     blocks.push(...list('Open requests', c.open.items, c.open.total, (r) => line(r), 'Nothing open. :tada:'));
     if (c.awaitingDecision.length > 0) {
       blocks.push(section(cutText(`*Estimates waiting for your decision*\n${c.awaitingDecision.map((e) => `• *${e.requestKey}* v${e.version}: up to ${formatRange(e.highMinutes, e.highMinutes)}, ${formatMoney(e.amountMinor, c.currency)} — decide in the request's thread`).join('\n')}`, 2990)));

@@ -4,6 +4,8 @@
 import { AuditChainModel } from '../db/auditChain';
 import { AuditEventModel } from '../db/auditEvent';
 import { BillingSummaryModel } from '../db/billingSummary';
+import { EstimateModel } from '../db/estimate';
+import { MissingTermsError } from '../domain/billing';
 import type { BillingLine, Terms } from '../domain/billingLines';
 import { compareLines, recomputeIssued, verifyChain, type IssuedRecord, type LedgerLink } from '../domain/ledger';
 
@@ -34,9 +36,9 @@ async function chainEvents(chain: string): Promise<StoredEvent[]> {
 }
 
 function issuedRecord(event: StoredEvent): IssuedRecord | undefined {
-  const after = (event.after ?? {}) as { period?: string; terms?: Terms; lines?: BillingLine[]; ledgerHead?: { seq: number; hash: string } };
+  const after = (event.after ?? {}) as { period?: string; terms?: Terms; lines?: BillingLine[]; ledgerHead?: { seq: number; hash: string }; bounds?: { start: Date; end: Date } };
   if (!after.period || !after.terms || !after.lines || !after.ledgerHead) return undefined;
-  return { seq: event.seq, period: after.period, terms: after.terms, lines: after.lines, ledgerHead: after.ledgerHead };
+  return { seq: event.seq, period: after.period, terms: after.terms, lines: after.lines, ledgerHead: after.ledgerHead, bounds: after.bounds };
 }
 
 /** One disagreement in plain words: `a` is the record being checked, `b` what it is checked against. */
@@ -61,12 +63,20 @@ export async function verifyLedger(options: { clientKey?: string | undefined } =
       chain,
       events: events.length,
       unchained,
-      problems: verifyChain(events, head ? { seq: head.seq, hash: head.hash } : undefined).map((p) => p.problem),
+      problems: [...verifyChain(events, head ? { seq: head.seq, hash: head.hash } : undefined).map((p) => p.problem), ...(await unbillable(chain))],
     });
     summaryReports.push(...(await verifySummaries(chain, events)));
   }
   const ok = chainReports.every((c) => c.problems.length === 0) && summaryReports.every((s) => s.problems.length === 0);
   return { chains: chainReports, summaries: summaryReports, ok };
+}
+
+/** Requests billing refuses: approved without stored terms (before terms were stored). */
+async function unbillable(clientKey: string): Promise<string[]> {
+  const approvals = await EstimateModel.find({ clientKey, decision: 'approved', $or: [{ terms: { $exists: false } }, { terms: null }] }, { requestKey: 1, version: 1 }).sort({ requestKey: 1, version: 1 }).lean();
+  const byRequest = new Map<string, number[]>();
+  for (const a of approvals) byRequest.set(a.requestKey, [...(byRequest.get(a.requestKey) ?? []), a.version]);
+  return [...byRequest].map(([key, versions]) => new MissingTermsError(key, versions).message);
 }
 
 async function verifySummaries(clientKey: string, events: StoredEvent[]): Promise<SummaryReport[]> {
@@ -80,7 +90,15 @@ async function verifySummaries(clientKey: string, events: StoredEvent[]): Promis
       reports.push({ clientKey, period, problems: [`its billing.issued event (#${event.seq}) does not record the lines, terms and ledger head it was issued with (issued before the ledger)`] });
       continue;
     }
-    const recomputed = recomputeIssued(record, events, records);
+    let recomputed: BillingLine[];
+    try {
+      recomputed = recomputeIssued(record, events, records);
+    } catch (error) {
+      if (!(error instanceof MissingTermsError)) throw error;
+      records.push(record);
+      reports.push({ clientKey, period: record.period, problems: [`it cannot be recomputed from the ledger: ${error.message}`] });
+      continue;
+    }
     records.push(record);
     const problems: string[] = [];
     // The head it recorded must still be in the chain: a ledger rewritten after the month was

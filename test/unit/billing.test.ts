@@ -187,7 +187,15 @@ describe('agreementOf', () => {
       { minutes: 120, hourlyRateMinor: 10000, amountMinor: 20000 },
       { minutes: 30, hourlyRateMinor: 8000, amountMinor: 4000 },
     ]);
-    expect(agreement).toMatchObject({ approvedMinutes: 150, approvedAmountMinor: 24000, terms: { billingMode: 'on_completion' } });
+    // One set of terms per request: the first approval's (v1, upfront), not the re-estimate's.
+    expect(agreement).toMatchObject({ approvedMinutes: 150, approvedAmountMinor: 24000, terms: { billingMode: 'upfront' }, missingTerms: [] });
+  });
+
+  it('names the approvals that carry no stored terms, and takes none from them', () => {
+    const { terms: _dropped, ...legacy } = version(1, 'estimate', 'approved', 60);
+    const agreement = agreementOf([legacy, version(2, 'topup', 'approved', 30), version(3, 'topup', 'declined', 30)]);
+    expect(agreement).toMatchObject({ terms: undefined, missingTerms: [1], approvedMinutes: 90 });
+    expect(agreementOf([version(1, 'estimate', 'approved', 60), { ...version(2, 'topup', 'approved', 30), terms: null }]).missingTerms).toEqual([2]);
   });
 
   it('agrees to nothing when no estimate is approved, whatever top-ups say', () => {
@@ -196,6 +204,7 @@ describe('agreementOf', () => {
       terms: undefined,
       approvedMinutes: 0,
       approvedAmountMinor: 0,
+      missingTerms: [],
     });
   });
 });

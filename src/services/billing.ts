@@ -4,8 +4,10 @@
 // bills and what each line says, adjustments, totals) are pure, in domain/billingLines.ts and
 // domain/billing.ts, so the verifier recomputes a summary from the audit ledger with the same code.
 //
-// A month is a calendar month in the client's timezone. Each line is what the month added to a
-// request's charge, so every month's lines add up, over the months, to exactly the request's charge.
+// A month is a calendar month in the client's timezone, except that it starts at the instant the
+// issued month before it ended (so months meet when the timezone changes), and an issued month
+// keeps the instants it was issued with. Each line is what the month added to a request's charge,
+// so every month's lines add up, over the months, to exactly the request's charge.
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';

@@ -211,6 +211,8 @@ export interface IssuedRecord extends IssuedMonth {
   /** Recorded since issued summaries carry their currency and totals into the ledger. */
   currency?: string | undefined;
   totals?: Record<string, unknown> | undefined;
+  /** The instants the month ran between; recorded since months are contiguous across a change of timezone. */
+  bounds?: { start: Date; end: Date } | undefined;
 }
 
 export interface LineDisagreement {
@@ -247,7 +249,10 @@ export function compareLines(recorded: readonly BillingLine[], recomputed: reado
 export function recomputeIssued(issued: IssuedRecord, events: readonly (LedgerContent & { seq: number })[], earlier: readonly IssuedRecord[]): BillingLine[] {
   const known = events.filter((e) => e.seq <= issued.ledgerHead.seq);
   const histories = historiesFromLedger(known);
-  const linesOfMonth = (record: { period: string; terms: Terms }) => monthLines(record.terms, histories, monthBounds(record.period, record.terms.timezone));
+  const linesOfMonth = (record: IssuedRecord) => {
+    const own = monthBounds(record.period, record.terms.timezone);
+    return monthLines(record.terms, histories, record.bounds ? { ...own, start: new Date(record.bounds.start), end: new Date(record.bounds.end) } : own);
+  };
   const before = earlier.filter((e) => e.period < issued.period && e.seq < issued.seq);
   const recomputed = new Map(before.map((e) => [e.period, linesOfMonth(e)]));
   return [...linesOfMonth(issued), ...outstandingAdjustments(issued.period, before, recomputed)];

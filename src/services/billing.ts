@@ -4,8 +4,10 @@
 // bills and what each line says, adjustments, totals) are pure, in domain/billingLines.ts and
 // domain/billing.ts, so the verifier recomputes a summary from the audit ledger with the same code.
 //
-// A month is a calendar month in the client's timezone. Each line is what the month added to a
-// request's charge, so every month's lines add up, over the months, to exactly the request's charge.
+// A month is a calendar month in the client's timezone, except that it starts at the instant the
+// issued month before it ended (so months meet when the timezone changes), and an issued month
+// keeps the instants it was issued with. Each line is what the month added to a request's charge,
+// so every month's lines add up, over the months, to exactly the request's charge.
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
@@ -28,9 +30,9 @@ import {
   type RequestHistory,
   type Terms,
 } from '../domain/billingLines';
-import { billableMinutes } from '../domain/billing';
+import { MissingTermsError, billableMinutes } from '../domain/billing';
 import { decimalAmount } from '../domain/money';
-import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } from '../domain/periods';
+import { contiguousBounds, isPeriod, monthBounds, nextPeriod, periodLabel, previousPeriodOf, type IssuedBounds, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
 import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
@@ -120,12 +122,29 @@ function termsOf(summary: BillingSummary): Terms {
   };
 }
 
+/** The instants an issued month ran between, as it was issued. */
+function issuedBounds(summary: Pick<BillingSummary, 'period' | 'timezone' | 'periodStart' | 'periodEnd'>): PeriodBounds {
+  const own = monthBounds(summary.period, summary.timezone);
+  return { ...own, start: summary.periodStart ?? own.start, end: summary.periodEnd ?? own.end };
+}
+
 /**
- * The month's own lines (domain/billingLines.ts monthLines), for the requests the month can
- * concern: closed, cancelled, with an approval, or with billable time in it.
+ * The bounds `period` is billed between now (domain/periods.ts contiguousBounds): from where the
+ * issued month before it ended, to where an issued month after it began, else the local midnights
+ * in the client's timezone of today. An issued month keeps the bounds it was issued with.
  */
-export async function computeMonthLines(client: Terms, period: string): Promise<BillingLine[]> {
-  const bounds = periodBounds(period, client.timezone);
+async function boundsFor(client: Pick<Client, 'key' | 'timezone'>, period: string): Promise<PeriodBounds> {
+  const [previous, next] = await Promise.all([findSummary(client.key, previousPeriodOf(period)), findSummary(client.key, nextPeriod(period))]);
+  const issued = (s: BillingSummary | null): IssuedBounds | undefined => (s?.status === 'issued' ? issuedBounds(s) : undefined);
+  return contiguousBounds(period, client.timezone, { previous: issued(previous), next: issued(next) });
+}
+
+/**
+ * The month's own lines (domain/billingLines.ts monthLines) between `bounds`, for the requests the
+ * month can concern: closed, cancelled, with an approval, or with billable time in it. A request
+ * that cannot be billed (an approval without stored terms) refuses the whole month, naming it.
+ */
+export async function computeMonthLines(client: Terms, bounds: PeriodBounds): Promise<BillingLine[]> {
   const inMonth = { $gte: bounds.start, $lt: bounds.end };
   const [closed, cancelled, merged, approved, logged] = await Promise.all([
     RequestModel.find({ clientKey: client.key, closedAt: inMonth }, { key: 1 }).lean(),
@@ -153,7 +172,15 @@ export async function computeMonthLines(client: Terms, period: string): Promise<
   const estimatesOf = byRequest(estimates);
   const entriesOf = byRequest(entries);
   const histories: RequestHistory[] = requests.map((request) => ({ request, estimates: estimatesOf.get(request.key) ?? [], entries: entriesOf.get(request.key) ?? [] }));
-  return monthLines(client, histories, bounds);
+  try {
+    return monthLines(client, histories, bounds);
+  } catch (error) {
+    if (error instanceof MissingTermsError) {
+      logger.warn({ client: client.key, request: error.requestKey, versions: error.versions }, 'Refused to bill a request approved without stored terms');
+      throw new UserFacingError(ErrorCode.InvalidState, error.message);
+    }
+    throw error;
+  }
 }
 
 function byRequest<T extends { requestKey: string }>(items: T[]): Map<string, T[]> {
@@ -175,18 +202,20 @@ function byRequest<T extends { requestKey: string }>(items: T[]): Map<string, T[
 async function adjustmentsFor(client: Client, period: string): Promise<BillingLine[]> {
   const issued = (await BillingSummaryModel.find({ clientKey: client.key, status: 'issued', period: { $lt: period } }).lean()) as BillingSummary[];
   const recomputed = new Map<string, BillingLine[]>();
-  for (const summary of issued) recomputed.set(summary.period, await computeMonthLines(termsOf(summary), summary.period));
+  for (const summary of issued) recomputed.set(summary.period, await computeMonthLines(termsOf(summary), issuedBounds(summary)));
   return outstandingAdjustments(period, issued, recomputed);
 }
 
 interface Computed {
+  bounds: PeriodBounds;
   lines: BillingLine[];
   totals: BillingTotals;
 }
 
 async function computeDraft(client: Client, period: string): Promise<Computed> {
-  const lines = [...(await computeMonthLines(client, period)), ...(await adjustmentsFor(client, period))];
-  return { lines, totals: billingTotals(lines) };
+  const bounds = await boundsFor(client, period);
+  const lines = [...(await computeMonthLines(client, bounds)), ...(await adjustmentsFor(client, period))];
+  return { bounds, lines, totals: billingTotals(lines) };
 }
 
 /**
@@ -197,7 +226,8 @@ async function computeDraft(client: Client, period: string): Promise<Computed> {
 export async function monthChargesSoFar(client: Client, period: string): Promise<BillingTotals> {
   const issued = await findSummary(client.key, period);
   if (issued?.status === 'issued') return billingTotals(ownLines(issued));
-  return billingTotals(await computeMonthLines(client, period));
+  requirePeriod(period);
+  return billingTotals(await computeMonthLines(client, await boundsFor(client, period)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +304,7 @@ export async function adjustmentsSoFar(client: Client, period: string): Promise<
   };
   const recomputed = new Map<string, BillingLine[]>();
   for (const summary of issued) {
-    recomputed.set(summary.period, changed(summary) ? await computeMonthLines(termsOf(summary), summary.period) : billedFor(summary.period, issued));
+    recomputed.set(summary.period, changed(summary) ? await computeMonthLines(termsOf(summary), issuedBounds(summary)) : billedFor(summary.period, issued));
   }
   return outstandingAdjustments(period, issued, recomputed);
 }
@@ -353,13 +383,15 @@ async function saveDraft(client: Client, period: string, computed: Computed, act
     hourlyRateMinor: client.hourlyRateMinor,
     incrementMinutes: client.incrementMinutes,
     minimumMinutes: client.minimumMinutes,
+    periodStart: computed.bounds.start,
+    periodEnd: computed.bounds.end,
     lines: computed.lines,
     totals: computed.totals,
     generatedAt: new Date(),
     generatedBy: actorId,
   };
-  const terms = (s: Pick<BillingSummary, 'clientName' | 'timezone' | 'currency' | 'billingMode' | 'hourlyRateMinor' | 'incrementMinutes' | 'minimumMinutes'>) =>
-    JSON.stringify([s.clientName, s.timezone, s.currency, s.billingMode, s.hourlyRateMinor, s.incrementMinutes, s.minimumMinutes]);
+  const terms = (s: Pick<BillingSummary, 'clientName' | 'timezone' | 'currency' | 'billingMode' | 'hourlyRateMinor' | 'incrementMinutes' | 'minimumMinutes' | 'periodStart' | 'periodEnd'>) =>
+    JSON.stringify([s.clientName, s.timezone, s.currency, s.billingMode, s.hourlyRateMinor, s.incrementMinutes, s.minimumMinutes, s.periodStart?.getTime(), s.periodEnd?.getTime()]);
   if (existing && contentOf(existing.lines) === contentOf(computed.lines) && terms(existing) === terms(fields)) return { saved: existing };
   if (!existing) {
     try {
@@ -411,7 +443,7 @@ async function generateDraft(client: Client, period: string, actorId: string): P
  * issued too; otherwise the next draft generated after it picks them up).
  */
 async function issuedSummary(client: Client, summary: BillingSummary, actorId: string): Promise<GeneratedSummary> {
-  const now = await computeMonthLines(termsOf(summary), summary.period);
+  const now = await computeMonthLines(termsOf(summary), issuedBounds(summary));
   const changedSinceIssue = differences(now, ownLines(summary), summary.period).length > 0;
   if (!changedSinceIssue) return { summary, changedSinceIssue };
   const next = nextPeriod(summary.period);
@@ -464,7 +496,8 @@ export async function issueBillingSummary(clientKey: string, period: string, act
   // Read before the numbers are computed: the ledger's events up to here are what they come from.
   const ledgerHead = await chainHead(clientKey);
   const fresh = await computeDraft(client, period);
-  if (numbersOf(fresh.lines) !== numbersOf(summary.lines)) {
+  const sameBounds = summary.periodStart?.getTime() === fresh.bounds.start.getTime() && summary.periodEnd?.getTime() === fresh.bounds.end.getTime();
+  if (numbersOf(fresh.lines) !== numbersOf(summary.lines) || !sameBounds) {
     const result = await saveDraft(client, period, fresh, actor.userId, summary);
     const current = result && 'saved' in result ? result.saved : await findSummary(clientKey, period);
     if (!current) throw new Error(`Billing summary ${entityId(clientKey, period)} disappeared`);
@@ -498,6 +531,8 @@ export async function issueBillingSummary(clientKey: string, period: string, act
       period,
       terms: termsOf(current),
       currency: current.currency,
+      // The instants the month ran between (after a change of timezone, not its own midnights).
+      bounds: { start: issuedBounds(current).start, end: issuedBounds(current).end },
       ledgerHead,
       lines: current.lines,
       totals: current.totals,

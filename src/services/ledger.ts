@@ -6,6 +6,8 @@
 import { AuditChainModel } from '../db/auditChain';
 import { AuditEventModel } from '../db/auditEvent';
 import { BillingSummaryModel } from '../db/billingSummary';
+import { EstimateModel } from '../db/estimate';
+import { MissingTermsError } from '../domain/billing';
 import type { BillingLine, Terms } from '../domain/billingLines';
 import { compareIssued, compareLines, findHead, recomputeIssued, verifyChain, type IssuedRecord, type LedgerLink } from '../domain/ledger';
 import { periodLabel } from '../domain/periods';
@@ -57,9 +59,19 @@ function issuedRecord(event: StoredEvent): IssuedRecord | undefined {
     ledgerHead?: { seq: number; hash: string };
     currency?: string;
     totals?: Record<string, unknown>;
+    bounds?: { start: Date; end: Date };
   };
   if (!after.period || !after.terms || !after.lines || !after.ledgerHead) return undefined;
-  return { seq: event.seq, period: after.period, terms: after.terms, lines: after.lines, ledgerHead: after.ledgerHead, currency: after.currency, totals: after.totals };
+  return {
+    seq: event.seq,
+    period: after.period,
+    terms: after.terms,
+    lines: after.lines,
+    ledgerHead: after.ledgerHead,
+    currency: after.currency,
+    totals: after.totals,
+    bounds: after.bounds,
+  };
 }
 
 /** One disagreement in plain words: `a` is the record being checked, `b` what it is checked against. */
@@ -86,7 +98,11 @@ export async function verifyLedger(options: { clientKey?: string | undefined; he
     const events = await chainEvents(chain);
     const head = await AuditChainModel.findById(chain).lean();
     const unchained = await AuditEventModel.countDocuments({ clientKey: chain, chain: { $exists: false } });
-    const problems = [...headMissing(events, head), ...verifyChain(events, head ? { seq: head.seq, hash: head.hash } : undefined).map((p) => p.problem)];
+    const problems = [
+      ...headMissing(events, head),
+      ...verifyChain(events, head ? { seq: head.seq, hash: head.hash } : undefined).map((p) => p.problem),
+      ...(await unbillable(chain)),
+    ];
     chainReports.push({ chain, events: events.length, unchained, problems });
     summaryReports.push(...(await verifySummaries(chain, events)));
     if (options.head !== undefined) headReport = checkHead(chain, events, options.head, problems.length === 0);
@@ -139,6 +155,14 @@ function checkHead(chain: string, events: readonly StoredEvent[], given: string,
   return report;
 }
 
+/** Requests billing refuses: approved without stored terms (before terms were stored). */
+async function unbillable(clientKey: string): Promise<string[]> {
+  const approvals = await EstimateModel.find({ clientKey, decision: 'approved', $or: [{ terms: { $exists: false } }, { terms: null }] }, { requestKey: 1, version: 1 }).sort({ requestKey: 1, version: 1 }).lean();
+  const byRequest = new Map<string, number[]>();
+  for (const a of approvals) byRequest.set(a.requestKey, [...(byRequest.get(a.requestKey) ?? []), a.version]);
+  return [...byRequest].map(([key, versions]) => new MissingTermsError(key, versions).message);
+}
+
 async function verifySummaries(clientKey: string, events: StoredEvent[]): Promise<SummaryReport[]> {
   const reports: SummaryReport[] = [];
   const issuedEvents = events.filter((e) => e.action === 'billing.issued');
@@ -150,7 +174,15 @@ async function verifySummaries(clientKey: string, events: StoredEvent[]): Promis
       reports.push({ clientKey, period, problems: [`its billing.issued event (#${event.seq}) does not record the lines, terms and ledger head it was issued with (issued before the ledger)`] });
       continue;
     }
-    const recomputed = recomputeIssued(record, events, records);
+    let recomputed: BillingLine[];
+    try {
+      recomputed = recomputeIssued(record, events, records);
+    } catch (error) {
+      if (!(error instanceof MissingTermsError)) throw error;
+      records.push(record);
+      reports.push({ clientKey, period: record.period, problems: [`it cannot be recomputed from the ledger: ${error.message}`] });
+      continue;
+    }
     records.push(record);
     const problems: string[] = [];
     // The head it recorded must still be in the chain: a ledger rewritten after the month was

@@ -40,7 +40,7 @@ async function billedNovember() {
     { ...base, key: 'ACME-1', number: 1, title: 'Upgrade the database', state: 'closed' as const, createdAt: new Date('2026-11-02T09:00:00Z'), closedAt: new Date('2026-11-20T16:00:00Z') },
     { ...base, key: 'ACME-2', number: 2, title: 'Patch the web server', state: 'in_progress' as const, createdAt: new Date('2026-11-09T09:00:00Z') },
   ]);
-  const estimate = { clientKey: 'ACME', version: 1, kind: 'estimate', hourlyRateMinor: 9500, currency: 'GBP', authorId: STAFF.engineer, decision: 'approved', decidedBy: ACME.boss } as const;
+  const estimate = { clientKey: 'ACME', version: 1, kind: 'estimate', hourlyRateMinor: 9500, currency: 'GBP', authorId: STAFF.engineer, decision: 'approved', decidedBy: ACME.boss, terms: { billingMode: 'on_completion', incrementMinutes: 15, minimumMinutes: 30 } } as const;
   await EstimateModel.create([
     { ...estimate, requestKey: 'ACME-1', lowMinutes: 120, highMinutes: 120, amountMinor: 19000, createdAt: new Date('2026-11-02T10:00:00Z'), decidedAt: new Date('2026-11-02T11:00:00Z') },
     { ...estimate, requestKey: 'ACME-2', lowMinutes: 60, highMinutes: 60, amountMinor: 9500, createdAt: new Date('2026-11-09T10:00:00Z'), decidedAt: new Date('2026-11-09T11:00:00Z') },

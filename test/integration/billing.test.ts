@@ -90,8 +90,15 @@ async function approved(requestKey: string, version: number, kind: 'estimate' | 
     decision: 'approved',
     decidedBy: ACME_BOSS,
     decidedAt: at(decidedAt),
+    // The client's terms when it was approved, as decideEstimate stores them.
+    terms: TERMS[requestKey.split('-')[0] ?? ''],
   });
 }
+
+const TERMS: Record<string, { billingMode: 'upfront' | 'on_completion'; incrementMinutes: number; minimumMinutes: number }> = {
+  ACME: { billingMode: 'on_completion', incrementMinutes: 15, minimumMinutes: 30 },
+  BETA: { billingMode: 'upfront', incrementMinutes: 10, minimumMinutes: 20 },
+};
 
 async function logged(requestKey: string, minutes: number, workDate: string, extra: { billable?: boolean; deletedAt?: string } = {}) {
   const entry = await TimeEntryModel.create({

@@ -14,6 +14,7 @@ import { digestFor } from './digest';
 import { findClientByKey, staffRoles, type Client } from './directory';
 import { sideOf } from './people';
 import { failedEffects, type FailedDelivery } from './slackEffects';
+import { UserFacingError } from '../errors';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -43,7 +44,9 @@ export interface ClientHome {
   month: {
     label: string;
     billableMinutes: number;
-    billedMinor: number;
+    /** Undefined when billing refuses a request of the month (billingRefusal says why). */
+    billedMinor: number | undefined;
+    billingRefusal?: string | undefined;
     budgetMinutes: number | undefined;
     /**
      * Corrections to issued months that this month's bill carries (what they add to it; negative:
@@ -88,8 +91,8 @@ async function clientHome(userId: string, key: string, now: Date): Promise<Clien
       { $match: { clientKey: key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: `${month}-01`, $lte: `${month}-31` } } },
       { $group: { _id: null, minutes: { $sum: '$minutes' } } },
     ]),
-    monthChargesSoFar(client, month),
-    correctionsOn(client, month),
+    refusedOrValue(monthChargesSoFar(client, month)),
+    refusedOrValue(correctionsOn(client, month)),
   ]);
   const billableMinutes = logged[0]?.minutes ?? 0;
   return {
@@ -101,11 +104,25 @@ async function clientHome(userId: string, key: string, now: Date): Promise<Clien
     month: {
       label: dayjs.tz(`${month}-01 12:00`, client.timezone).format('MMMM YYYY'),
       billableMinutes,
-      billedMinor: charges.netMinor,
+      billedMinor: 'refused' in charges ? undefined : charges.value.netMinor,
+      billingRefusal: 'refused' in charges ? charges.refused : 'refused' in corrections ? corrections.refused : undefined,
       budgetMinutes: client.monthlyBudgetMinutes ?? undefined,
-      corrections,
+      corrections: 'refused' in corrections ? [] : corrections.value,
     },
   };
+}
+
+/**
+ * Billing refuses a month with a request it cannot price (an approval without stored terms): Home
+ * says so instead of failing the whole tab.
+ */
+async function refusedOrValue<T>(work: Promise<T>): Promise<{ value: T } | { refused: string }> {
+  try {
+    return { value: await work };
+  } catch (error) {
+    if (error instanceof UserFacingError) return { refused: error.message };
+    throw error;
+  }
 }
 
 /**

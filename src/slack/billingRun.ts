@@ -7,12 +7,14 @@
 // effect of its own, so one failing channel or client does not stop the others; a client's month
 // is marked done only once its post is recorded, so a client that failed is run again next time.
 import { logger } from '../logger';
-import { periodOf, previousPeriodOf } from '../domain/periods';
+import { periodLabel, periodOf, previousPeriodOf } from '../domain/periods';
+import { UserFacingError } from '../errors';
 import { generateBillingSummary } from '../services/billing';
 import { listClients } from '../services/directory';
 import { markScheduledRunDone, scheduledRunAt, scheduledRunDone } from '../services/scheduledRuns';
 import { billingCsvFile } from './billingCsv';
 import { managerDestinations } from './digest';
+import { escapeMrkdwn } from './mrkdwn';
 import type { Effects } from './requestUpdates';
 import { billingSummaryMessage } from './views/billingSummary';
 
@@ -63,6 +65,16 @@ export async function runMonthlyBilling(effects: Effects, now = new Date()): Pro
       }
       await markScheduledRunDone(JOB, period, key);
     } catch (error) {
+      if (error instanceof UserFacingError) {
+        // Billing refused the month (a request it cannot price): the managers are told once, in
+        // plain words, and the month is tried again every hour until it can be drafted.
+        targets ??= await managerDestinations(effects);
+        const text = `${key}'s billing summary for ${periodLabel(period)} could not be drafted: ${error.message}`;
+        for (const to of targets) {
+          const where = 'channel' in to ? to.channel : to.user;
+          await effects.delivery.post(`billing-run-refused|${key}|${period}|${where}`, { to, text: escapeMrkdwn(text) });
+        }
+      }
       logger.error({ err: error, client: key, period }, 'The billing run failed for a client; the others go on and it is tried again');
       failed.push(`${key} ${period}`);
     }

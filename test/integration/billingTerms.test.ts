@@ -231,6 +231,11 @@ describe('an approval with no stored terms', () => {
     const report = await verifyLedger({ clientKey: 'NOTERMS' });
     expect(report.ok).toBe(false);
     expect(report.chains.find((c) => c.chain === 'NOTERMS')?.problems).toContain((refused as Error).message);
+
+    // The client's Home tab says the month's bill cannot be worked out, and why, instead of failing.
+    const [home] = (await homeFor(ACME.boss, ['NOTERMS'], 'Europe/London', new Date('2026-11-25T12:00:00Z'))).clients;
+    expect(home?.month.billedMinor).toBeUndefined();
+    expect(home?.month.billingRefusal).toBe((refused as Error).message);
   });
 });
 

@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
 import { ClientModel } from '../../src/db/client';
+import { EstimateModel } from '../../src/db/estimate';
 import { ScheduledRunModel } from '../../src/db/scheduledRun';
 import { JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE } from '../../src/jobs/queues';
 import { monthBounds, periodOf, previousPeriodOf } from '../../src/domain/periods';
@@ -121,4 +122,28 @@ it("drafts each client's month once it has ended in the client's own timezone, a
   expect(JSON.stringify(drafts(beta)[0]?.args.blocks)).not.toContain("isn't over yet");
   // Upfront: the approved hour at £120.50 is billed in the month it was approved.
   expect(String(drafts(beta)[0]?.args.text)).toContain('£120.50');
+});
+
+it("tells the managers once when billing refuses a client's month, and runs the month again once it can be billed", async () => {
+  // An approval without stored terms (from before terms were stored) is refused, not billed under
+  // today's terms: the run says so to the managers, in plain words, once however often it retries.
+  const key = await worked(ACME, ACME.boss, 'Approved before terms were stored');
+  const stored = await EstimateModel.findOne({ requestKey: key, version: 1 }).lean();
+  await EstimateModel.updateOne({ requestKey: key, version: 1 }, { $unset: { terms: 1 } });
+  const month = periodOf(new Date(), 'Europe/London');
+  await ScheduledRunModel.deleteOne({ _id: `monthly-billing-${month}-ACME` });
+  const after = new Date(monthBounds(month, 'Europe/London').end.getTime() + 3600_000);
+  await expect(runMonthlyBilling(t.web.effects, after)).rejects.toThrow(`ACME ${month}`);
+  await expect(runMonthlyBilling(t.web.effects, after)).rejects.toThrow(`ACME ${month}`);
+  await allDelivered();
+  const toManager = (c: { args: Record<string, unknown> }) => [STAFF.manager, dmChannelId(STAFF.manager)].includes(String(c.args.channel));
+  const notices = t.fake.callsTo('chat.postMessage').filter((c) => toManager(c) && String(c.args.text).includes('could not be drafted'));
+  expect(notices).toHaveLength(1);
+  expect(String(notices[0]?.args.text)).toContain(`${key} cannot be billed: its approved estimate v1 has no billing terms stored`);
+  expect(await ScheduledRunModel.exists({ _id: `monthly-billing-${month}-ACME` })).toBeNull();
+
+  // Once the terms are recorded, the next hour's run drafts the month and marks it done.
+  await EstimateModel.updateOne({ requestKey: key, version: 1 }, { $set: { terms: stored?.terms } });
+  await runMonthlyBilling(t.web.effects, new Date(after.getTime() + 3600_000));
+  expect(await ScheduledRunModel.exists({ _id: `monthly-billing-${month}-ACME` })).not.toBeNull();
 });

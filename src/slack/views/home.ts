@@ -72,7 +72,11 @@ export function renderHome(data: HomeData): HomeView {
   for (const c of data.clients.slice(0, 5)) {
     blocks.push(header(c.name));
     const budget = c.month.budgetMinutes ? ` of ${formatDuration(c.month.budgetMinutes)} budget` : '';
-    blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable logged${budget}; ${formatMoney(c.month.billedMinor, c.currency)} on this month's bill so far`));
+    const bill =
+      c.month.billedMinor === undefined
+        ? `this month's bill cannot be worked out: ${escapeAndTruncate(c.month.billingRefusal ?? 'billing refused a request', 600)}`
+        : `${formatMoney(c.month.billedMinor, c.currency)} on this month's bill so far`;
+    blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable logged${budget}; ${bill}`));
     if (c.month.corrections.length > 0) {
       // What the month's bill also carries: with the figure above, the summary's "to invoice".
       const signed = (minor: number) => `${minor > 0 ? '+' : '−'} ${formatMoney(Math.abs(minor), c.currency)}`;

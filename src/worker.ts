@@ -28,11 +28,15 @@ import { deliverEffect, type DeliveryDeps } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
 import { askChangeNotice, showSettled, type Effects } from './slack/requestUpdates';
 import { settleEstimateDecisions } from './services/estimates';
+import { linkPendingEvents } from './services/audit';
 
 export interface RunningWorker {
   effects: Effects & { wakeups: Wakeups };
   stop(): Promise<void>;
 }
+
+/** How often the worker's chainer links the audit events recorded meanwhile (services/audit.ts). */
+export const CHAIN_EVERY_MS = 2_000;
 
 /** Effects whose wake-up call is older than this are woken by the sweep (it was lost: Redis was down). */
 export const OVERDUE_AFTER_MS = 30_000;
@@ -122,9 +126,11 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   logger.info({ queues: workers.map((w) => w.name) }, 'Worker is taking jobs');
+  const chainer = startChainer();
   return {
     effects,
     async stop() {
+      await chainer.stop();
       // close() lets the jobs in hand finish and takes no new ones; with Redis gone it would wait
       // for ever, so it is bounded. Anything unfinished is recorded and taken up by another worker.
       const finished = await withinDeadline(
@@ -145,6 +151,21 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   };
 }
 
+/** The chainer: links audit events into their chains every CHAIN_EVERY_MS, one round at a time. */
+function startChainer(): { stop(): Promise<void> } {
+  let round: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    round ??= linkPendingEvents()
+      .catch((error: unknown) => logger.warn({ err: error }, 'Linking audit events failed; the next round tries again'))
+      .finally(() => (round = undefined));
+  }, CHAIN_EVERY_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await round;
+    },
+  };
+}
 
 if (require.main === module) {
   const config = configOrExit();

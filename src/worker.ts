@@ -22,6 +22,7 @@ import { configOrExit, createEffects, stopOnSignals, withinDeadline } from './ma
 import { recordDelivered } from './metrics';
 import { findEffect, overdueEffects } from './services/slackEffects';
 import { findUnsyncedRequests } from './services/requestMessages';
+import { appendMissingChangeEvents } from './services/requestLifecycle';
 import { requestsWithStaleTimers } from './services/timers';
 import { runMonthlyBilling } from './slack/billingRun';
 import { deliverEffect, type DeliveryDeps } from './slack/delivery/deliverer';
@@ -46,7 +47,10 @@ export const OVERDUE_AFTER_MS = 30_000;
  * changed without an effect recorded (the process died in between), timers not scheduled. Oldest
  * first and bounded, so nothing starves; failed effects are not retried here (a manager does).
  */
-export async function maintenanceSweep(effects: Effects & { wakeups: Wakeups }, overdueAfterMs = OVERDUE_AFTER_MS): Promise<{ woken: number; synced: number; timers: number; settled: number }> {
+export async function maintenanceSweep(
+  effects: Effects & { wakeups: Wakeups },
+  overdueAfterMs = OVERDUE_AFTER_MS,
+): Promise<{ woken: number; synced: number; timers: number; settled: number; audited: number }> {
   const overdue = await overdueEffects(new Date(Date.now() - overdueAfterMs), 500);
   await effects.wakeups.wake(overdue.map((w) => ({ ...w, dueAt: new Date(0) })));
   let synced = 0;
@@ -63,7 +67,9 @@ export async function maintenanceSweep(effects: Effects & { wakeups: Wakeups }, 
   await showSettled(effects, settled);
   const stale = await requestsWithStaleTimers(500);
   for (const key of stale) await effects.timers.sync(key);
-  return { woken: overdue.length, synced, timers: stale.length, settled: settled.length };
+  // Request changes whose audit event was not appended (the process died in between).
+  const audited = await appendMissingChangeEvents(500);
+  return { woken: overdue.length, synced, timers: stale.length, settled: settled.length, audited };
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {

@@ -87,21 +87,25 @@ async function main(): Promise<number> {
     fake = await startSlackFakeThread();
 
     if (options.sections.includes('ack')) {
-      try {
-        results.ack = await measureAckLatency({
-          mongodbUri: services.mongodbUri,
-          redisUrl: services.redisUrl,
-          fake,
-          rates: options.rates,
-          secondsPerRate: options.secondsPerRate,
-          warmupSeconds: options.warmupSeconds,
-          clients: options.clients,
-          profileDir: options.profile ? RESULTS_DIR : null,
-          log,
-        });
-      } catch (error) {
-        results.errors.push({ section: 'acknowledgement latency', message: String(error instanceof Error ? error.stack : error) });
-        log(`acknowledgement latency failed: ${String(error)}`);
+      for (const clients of options.clients) {
+        try {
+          const ack = await measureAckLatency({
+            mongodbUri: services.mongodbUri,
+            redisUrl: services.redisUrl,
+            fake,
+            rates: options.rates,
+            secondsPerRate: options.secondsPerRate,
+            warmupSeconds: options.warmupSeconds,
+            clients,
+            chainer: options.chainer,
+            profileDir: options.profile ? RESULTS_DIR : null,
+            log,
+          });
+          (results.ack ??= []).push(ack);
+        } catch (error) {
+          results.errors.push({ section: `acknowledgement latency (${clients} client channels)`, message: String(error instanceof Error ? error.stack : error) });
+          log(`acknowledgement latency failed: ${String(error)}`);
+        }
       }
     }
     if (options.sections.includes('jobs')) {

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureAckLatency } from './bench/ackLatency';
+import { measureAuditAppend } from './bench/auditAppend';
 import { measureColdStart, measureIncident } from './bench/incident';
 import { cpuSince, cpuSnapshot } from './bench/cpu';
 import { describeMongo, describeRedis, machineInfo } from './bench/environment';
@@ -106,6 +107,14 @@ async function main(): Promise<number> {
           results.errors.push({ section: `acknowledgement latency (${clients} client channels)`, message: String(error instanceof Error ? error.stack : error) });
           log(`acknowledgement latency failed: ${String(error)}`);
         }
+      }
+    }
+    if (options.sections.includes('audit')) {
+      try {
+        results.audit = await measureAuditAppend({ mongodbUri: services.mongodbUri, seconds: options.secondsPerRate, log });
+      } catch (error) {
+        results.errors.push({ section: 'audit appends', message: String(error instanceof Error ? error.stack : error) });
+        log(`audit appends failed: ${String(error)}`);
       }
     }
     if (options.sections.includes('jobs')) {

@@ -136,12 +136,11 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   return {
     effects,
     async stop() {
-      await chainer.stop();
       // close() lets the jobs in hand finish and takes no new ones; with Redis gone it would wait
       // for ever, so it is bounded. Anything unfinished is recorded and taken up by another worker.
       const finished = await withinDeadline(
         (async () => {
-          await Promise.all(workers.map((w) => w.close()));
+          await Promise.all([...workers.map((w) => w.close()), chainer.stop()]);
           await Promise.all([maintenance.close(), effects.timers.close(), effects.wakeups.close()]);
         })(),
         config.shutdownTimeoutMs,

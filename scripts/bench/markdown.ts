@@ -1,5 +1,6 @@
 // The results as Markdown tables (stdout, and what the README's Speed section shows).
 import type { AckLatencyResult } from './ackLatency';
+import type { AuditAppendPhase } from './auditAppend';
 import { DISTURBED_CORES, type CpuUse } from './cpu';
 import type { MachineInfo } from './environment';
 import type { IncidentSection } from './incident';
@@ -19,6 +20,7 @@ export interface BenchResults {
   machine?: MachineInfo;
   /** One per `--clients` count. */
   ack?: AckLatencyResult[];
+  audit?: AuditAppendPhase[];
   jobs?: TimerJobsResult;
   reports?: ReportsResult;
   incident?: IncidentSection;
@@ -114,6 +116,17 @@ function ackByClients(acks: AckLatencyResult[]): string {
     a.rates.map((r) => [`${a.clients}`, `${r.ratePerSecond}/s`, ms(r.app.latencyMs.p50), ms(r.app.latencyMs.p99), `${r.app.errors.total}${r.app.deferred ? ` (+${n(r.app.deferred)} "Working on it…")` : ''}`, cpuCell(r.app.cpu)]),
   );
   return [`### 1b. Ad-hoc Help's ack by client channels${acks[0]?.chainer ? ' (the audit chainer running in the bench process)' : ''}`, '', table(['client channels', 'rate', 'p50 ms', 'p99 ms', 'errors', 'CPU in the app phase'], rows)].join('\n');
+}
+
+function auditSection(phases: AuditAppendPhase[]): string {
+  return [
+    '### 1c. Recording an audit event (`recordAudit` alone, open loop), milliseconds',
+    '',
+    table(
+      ['chains', 'rate', 'p50 / p95 / p99 / max'],
+      phases.map((p) => [`${p.chains}`, `${p.ratePerSecond}/s for ${p.seconds} s`, four(p.latencyMs)]),
+    ),
+  ].join('\n');
 }
 
 function jobsSection(jobs: TimerJobsResult): string {
@@ -260,6 +273,7 @@ export function renderMarkdown(results: BenchResults): string {
   }
   for (const ack of results.ack ?? []) parts.push(ackSection(ack));
   if ((results.ack?.length ?? 0) > 1) parts.push(ackByClients(results.ack ?? []));
+  if (results.audit) parts.push(auditSection(results.audit));
   if (results.jobs) parts.push(jobsSection(results.jobs));
   if (results.reports) parts.push(reportsSection(results.reports));
   if (results.incident) parts.push(incidentSection(results.incident));

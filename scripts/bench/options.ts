@@ -1,7 +1,7 @@
 // The command line of `npm run bench`: what to measure and how big. `--quick` is a smoke test.
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['ack', 'jobs', 'reports', 'incident'] as const;
+export const SECTIONS = ['ack', 'audit', 'jobs', 'reports', 'incident'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface DataSize {
@@ -34,7 +34,7 @@ export interface BenchOptions {
   profile: boolean;
 }
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only ack,jobs,reports,incident] [--rates 10,50,100] [--seconds 10] [--clients 1,3] [--chainer]
+const USAGE = `Usage: npm run bench -- [--quick] [--only ack,audit,jobs,reports,incident] [--rates 10,50,100] [--seconds 10] [--clients 1,3] [--chainer]
                        [--jobs 10000] [--sizes 10000:50000,20000:100000,50000:250000,100000:500000] [--history-months 36]
                        [--reports-budget 240] [--profile]`;
 

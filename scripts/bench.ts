@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureAckLatency } from './bench/ackLatency';
+import { measureAuditAppend } from './bench/auditAppend';
 import { measureColdStart, measureIncident } from './bench/incident';
 import { cpuSince, cpuSnapshot } from './bench/cpu';
 import { describeMongo, describeRedis, machineInfo } from './bench/environment';
@@ -87,21 +88,33 @@ async function main(): Promise<number> {
     fake = await startSlackFakeThread();
 
     if (options.sections.includes('ack')) {
+      for (const clients of options.clients) {
+        try {
+          const ack = await measureAckLatency({
+            mongodbUri: services.mongodbUri,
+            redisUrl: services.redisUrl,
+            fake,
+            rates: options.rates,
+            secondsPerRate: options.secondsPerRate,
+            warmupSeconds: options.warmupSeconds,
+            clients,
+            chainer: options.chainer,
+            profileDir: options.profile ? RESULTS_DIR : null,
+            log,
+          });
+          (results.ack ??= []).push(ack);
+        } catch (error) {
+          results.errors.push({ section: `acknowledgement latency (${clients} client channels)`, message: String(error instanceof Error ? error.stack : error) });
+          log(`acknowledgement latency failed: ${String(error)}`);
+        }
+      }
+    }
+    if (options.sections.includes('audit')) {
       try {
-        results.ack = await measureAckLatency({
-          mongodbUri: services.mongodbUri,
-          redisUrl: services.redisUrl,
-          fake,
-          rates: options.rates,
-          secondsPerRate: options.secondsPerRate,
-          warmupSeconds: options.warmupSeconds,
-          clients: options.clients,
-          profileDir: options.profile ? RESULTS_DIR : null,
-          log,
-        });
+        results.audit = await measureAuditAppend({ mongodbUri: services.mongodbUri, seconds: options.secondsPerRate, log });
       } catch (error) {
-        results.errors.push({ section: 'acknowledgement latency', message: String(error instanceof Error ? error.stack : error) });
-        log(`acknowledgement latency failed: ${String(error)}`);
+        results.errors.push({ section: 'audit appends', message: String(error instanceof Error ? error.stack : error) });
+        log(`audit appends failed: ${String(error)}`);
       }
     }
     if (options.sections.includes('jobs')) {

@@ -39,7 +39,9 @@ export function reportText(report: LedgerReport): string {
   const out: string[] = [];
   for (const chain of report.chains) {
     const name = chain.chain === '-' ? 'events about no client' : chain.chain;
-    const legacy = chain.unchained > 0 ? ` (${chain.unchained} earlier events predate the ledger and are not chained)` : '';
+    const legacy =
+      (chain.unchained > 0 ? ` (${chain.unchained} earlier events predate the ledger and are not chained)` : '') +
+      (chain.pending > 0 ? ` (${chain.pending} events of the last minute wait for the worker's chainer)` : '');
     if (chain.problems.length === 0) out.push(`✓ ${name}: ${chain.events} events, every link holds${legacy}`);
     else out.push(`✗ ${name}: ${chain.events} events${legacy}`, ...chain.problems.map((p) => `    ${p}`));
     for (const summary of report.summaries.filter((s) => s.clientKey === chain.chain)) {

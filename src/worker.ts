@@ -22,6 +22,7 @@ import { configOrExit, createEffects, stopOnSignals, withinDeadline } from './ma
 import { recordDelivered } from './metrics';
 import { findEffect, overdueEffects } from './services/slackEffects';
 import { findUnsyncedRequests } from './services/requestMessages';
+import { appendMissingChangeEvents } from './services/requestLifecycle';
 import { requestsWithStaleTimers } from './services/timers';
 import { runMonthlyBilling } from './slack/billingRun';
 import { deliverEffect, type DeliveryDeps } from './slack/delivery/deliverer';
@@ -29,11 +30,15 @@ import { sendWeeklyDigest } from './slack/digest';
 import { askChangeNotice, showSettled, type Effects } from './slack/requestUpdates';
 import { reconcileCounters, DRIFT_GRACE_MS, type CounterRepairs } from './services/counters';
 import { settleEstimateDecisions } from './services/estimates';
+import { linkPendingEvents } from './services/audit';
 
 export interface RunningWorker {
   effects: Effects & { wakeups: Wakeups };
   stop(): Promise<void>;
 }
+
+/** How often the worker's chainer links the audit events recorded meanwhile (services/audit.ts). */
+export const CHAIN_EVERY_MS = 2_000;
 
 /** Effects whose wake-up call is older than this are woken by the sweep (it was lost: Redis was down). */
 export const OVERDUE_AFTER_MS = 30_000;
@@ -48,7 +53,7 @@ export async function maintenanceSweep(
   effects: Effects & { wakeups: Wakeups },
   overdueAfterMs = OVERDUE_AFTER_MS,
   driftGraceMs = DRIFT_GRACE_MS,
-): Promise<{ woken: number; synced: number; timers: number; settled: number; counters: CounterRepairs }> {
+): Promise<{ woken: number; synced: number; timers: number; settled: number; counters: CounterRepairs; audited: number }> {
   const overdue = await overdueEffects(new Date(Date.now() - overdueAfterMs), 500);
   await effects.wakeups.wake(overdue.map((w) => ({ ...w, dueAt: new Date(0) })));
   let synced = 0;
@@ -66,7 +71,9 @@ export async function maintenanceSweep(
   const stale = await requestsWithStaleTimers(500);
   for (const key of stale) await effects.timers.sync(key);
   const counters = await reconcileCounters(driftGraceMs);
-  return { woken: overdue.length, synced, timers: stale.length, settled: settled.length, counters };
+  // Request changes whose audit event was not appended (the process died in between).
+  const audited = await appendMissingChangeEvents(500);
+  return { woken: overdue.length, synced, timers: stale.length, settled: settled.length, counters, audited };
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {
@@ -129,6 +136,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   logger.info({ queues: workers.map((w) => w.name) }, 'Worker is taking jobs');
+  const chainer = startChainer();
   return {
     effects,
     async stop() {
@@ -136,7 +144,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       // for ever, so it is bounded. Anything unfinished is recorded and taken up by another worker.
       const finished = await withinDeadline(
         (async () => {
-          await Promise.all(workers.map((w) => w.close()));
+          await Promise.all([...workers.map((w) => w.close()), chainer.stop()]);
           await Promise.all([maintenance.close(), effects.timers.close(), effects.wakeups.close()]);
         })(),
         config.shutdownTimeoutMs,
@@ -152,6 +160,21 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   };
 }
 
+/** The chainer: links audit events into their chains every CHAIN_EVERY_MS, one round at a time. */
+function startChainer(): { stop(): Promise<void> } {
+  let round: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    round ??= linkPendingEvents()
+      .catch((error: unknown) => logger.warn({ err: error }, 'Linking audit events failed; the next round tries again'))
+      .finally(() => (round = undefined));
+  }, CHAIN_EVERY_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await round;
+    },
+  };
+}
 
 if (require.main === module) {
   const config = configOrExit();

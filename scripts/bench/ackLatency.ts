@@ -11,7 +11,9 @@ import mongoose from 'mongoose';
 import { RequestModel } from '../../src/db/request';
 import { TIMERS_QUEUE } from '../../src/jobs/timerScheduler';
 import { startWeb } from '../../src/main';
+import { linkPendingEvents } from '../../src/services/audit';
 import { applySeed } from '../../src/services/seed';
+import { CHAIN_EVERY_MS } from '../../src/worker';
 import { startBareBolt } from './bareBolt';
 import { DISTURBED_CORES, cpuSince, cpuSnapshot, waitForQuiet, type CpuUse } from './cpu';
 import { BOT_TOKEN, SIGNING_SECRET, benchConfig, databaseUri, uniqueName } from './environment';
@@ -77,6 +79,8 @@ export interface DrainOutcome {
 
 export interface AckLatencyResult {
   clients: number;
+  /** Whether the audit chainer ran (in the bench process) meanwhile; without it, events stay unlinked, as with the worker stopped. */
+  chainer: boolean;
   /** What one `/help <text>` costs the app, its work after the ack included. */
   perRequest: { mongoOperations: number; byOperation: Record<string, number>; slackCalls: Record<string, number> };
   /** Phases run again because other processes used the machine meanwhile. */
@@ -158,6 +162,8 @@ export async function measureAckLatency(input: {
   secondsPerRate: number;
   warmupSeconds: number;
   clients: number;
+  /** Runs the worker's audit chainer in this process meanwhile, every CHAIN_EVERY_MS. */
+  chainer: boolean;
   /** Where to write a CPU profile of this thread for each app phase (`--profile`); null for none. */
   profileDir: string | null;
   log: (line: string) => void;
@@ -175,6 +181,14 @@ export async function measureAckLatency(input: {
   const web = await startWeb(config);
   const bolt = await startBareBolt({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl: fake.url, command: COMMAND });
   const timersQueue = new Queue(TIMERS_QUEUE, { connection: { url: input.redisUrl }, prefix: queuePrefix });
+  let chaining: Promise<unknown> | undefined;
+  const chainer = input.chainer
+    ? setInterval(() => {
+        chaining ??= linkPendingEvents()
+          .catch((error: unknown) => log(`ack latency: the chainer failed: ${String(error)}`))
+          .finally(() => (chaining = undefined));
+      }, CHAIN_EVERY_MS)
+    : undefined;
   try {
     await applySeed(seedFor(clients));
     const spec = (label: string, port: number, rate: number, seconds: number, expect?: string): LoadSpec => ({
@@ -314,8 +328,10 @@ export async function measureAckLatency(input: {
           met: at50.app.latencyMs.p99 !== null && at50.app.latencyMs.p99 < 250 && at50.app.errors.total === 0 && at50.app.deferred === 0,
         }
       : null;
-    return { clients: clients.length, perRequest, rates, verification, target, disturbedRuns };
+    return { clients: clients.length, chainer: input.chainer, perRequest, rates, verification, target, disturbedRuns };
   } finally {
+    clearInterval(chainer);
+    await chaining;
     await timersQueue.obliterate({ force: true }).catch(() => undefined);
     await timersQueue.close().catch(() => undefined);
     await mongoose.connection.db?.dropDatabase().catch(() => undefined);

@@ -1,5 +1,6 @@
 // The results as Markdown tables (stdout, and what the README's Speed section shows).
 import type { AckLatencyResult } from './ackLatency';
+import type { AuditAppendPhase } from './auditAppend';
 import { DISTURBED_CORES, type CpuUse } from './cpu';
 import type { MachineInfo } from './environment';
 import type { IncidentSection } from './incident';
@@ -17,7 +18,9 @@ export interface BenchResults {
   /** The whole run; otherProcessesCores says how much other work shared the machine. */
   cpu?: CpuUse;
   machine?: MachineInfo;
-  ack?: AckLatencyResult;
+  /** One per `--clients` count. */
+  ack?: AckLatencyResult[];
+  audit?: AuditAppendPhase[];
   jobs?: TimerJobsResult;
   reports?: ReportsResult;
   incident?: IncidentSection;
@@ -105,6 +108,25 @@ function ackSection(ack: AckLatencyResult): string {
     lines.push('', `First errors: ${failures.map((f) => `\`${f.replace(/`/g, "'")}\``).join('; ')}${bolt404}.`);
   }
   return lines.join('\n');
+}
+
+/** The app's ack p50 / p99 per rate, one row per client count: one client's chain against several. */
+function ackByClients(acks: AckLatencyResult[]): string {
+  const rows = acks.flatMap((a) =>
+    a.rates.map((r) => [`${a.clients}`, `${r.ratePerSecond}/s`, ms(r.app.latencyMs.p50), ms(r.app.latencyMs.p99), `${r.app.errors.total}${r.app.deferred ? ` (+${n(r.app.deferred)} "Working on it…")` : ''}`, cpuCell(r.app.cpu)]),
+  );
+  return [`### 1b. Ad-hoc Help's ack by client channels${acks[0]?.chainer ? ' (the audit chainer running in the bench process)' : ''}`, '', table(['client channels', 'rate', 'p50 ms', 'p99 ms', 'errors', 'CPU in the app phase'], rows)].join('\n');
+}
+
+function auditSection(phases: AuditAppendPhase[]): string {
+  return [
+    '### 1c. Recording an audit event (`recordAudit` alone, open loop), milliseconds',
+    '',
+    table(
+      ['chains', 'rate', 'p50 / p95 / p99 / max'],
+      phases.map((p) => [`${p.chains}`, `${p.ratePerSecond}/s for ${p.seconds} s`, four(p.latencyMs)]),
+    ),
+  ].join('\n');
 }
 
 function jobsSection(jobs: TimerJobsResult): string {
@@ -228,7 +250,7 @@ function incidentSection(section: IncidentSection): string {
 /** The most CPU other processes used during any one measurement, in cores. */
 export function worstOtherLoad(results: BenchResults): number | null {
   const phases: Array<CpuUse | undefined> = [
-    ...(results.ack?.rates.flatMap((r) => [r.bolt.cpu, r.app.cpu]) ?? []),
+    ...(results.ack?.flatMap((a) => a.rates.flatMap((r) => [r.bolt.cpu, r.app.cpu])) ?? []),
     ...(results.jobs?.measurements.map((m) => m.cpu) ?? []),
     ...(results.reports?.tiers.flatMap((t) => [t.digest.cpu, t.billing.cpu, t.managerHome.cpu]) ?? []),
   ];
@@ -249,7 +271,9 @@ export function renderMarkdown(results: BenchResults): string {
           (worst !== null && worst > DISTURBED_CORES ? ' — **the machine was not quiet: these numbers are disturbed; run again when it is idle**' : ' (quiet)');
     parts.push(machineLines(results.machine) + quiet);
   }
-  if (results.ack) parts.push(ackSection(results.ack));
+  for (const ack of results.ack ?? []) parts.push(ackSection(ack));
+  if ((results.ack?.length ?? 0) > 1) parts.push(ackByClients(results.ack ?? []));
+  if (results.audit) parts.push(auditSection(results.audit));
   if (results.jobs) parts.push(jobsSection(results.jobs));
   if (results.reports) parts.push(reportsSection(results.reports));
   if (results.incident) parts.push(incidentSection(results.incident));

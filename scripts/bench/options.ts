@@ -1,7 +1,7 @@
 // The command line of `npm run bench`: what to measure and how big. `--quick` is a smoke test.
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['ack', 'jobs', 'reports', 'incident'] as const;
+export const SECTIONS = ['ack', 'audit', 'jobs', 'reports', 'incident'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface DataSize {
@@ -15,8 +15,10 @@ export interface BenchOptions {
   /** Open-loop rates for the acknowledgement latency, requests per second. */
   rates: number[];
   secondsPerRate: number;
-  /** Seeded clients the `/help` load is spread over (one channel each); 1 is the worst case. */
-  clients: number;
+  /** Seeded clients the `/help` load is spread over (one channel each); 1 is the worst case. The ack section runs once per count. */
+  clients: number[];
+  /** Run the audit chainer (the worker's, services/audit.ts) in the bench process during the ack section. */
+  chainer: boolean;
   warmupSeconds: number;
   /** Reminder jobs to schedule and cancel. */
   jobs: number;
@@ -32,7 +34,7 @@ export interface BenchOptions {
   profile: boolean;
 }
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only ack,jobs,reports,incident] [--rates 10,50,100] [--seconds 10] [--clients 1]
+const USAGE = `Usage: npm run bench -- [--quick] [--only ack,audit,jobs,reports,incident] [--rates 10,50,100] [--seconds 10] [--clients 1,3] [--chainer]
                        [--jobs 10000] [--sizes 10000:50000,20000:100000,50000:250000,100000:500000] [--history-months 36]
                        [--reports-budget 240] [--profile]`;
 
@@ -66,6 +68,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'history-months': { type: 'string' },
       'reports-budget': { type: 'string' },
       profile: { type: 'boolean', default: false },
+      chainer: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -85,7 +88,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     sections: sections as Section[],
     rates: values.rates ? positiveInts(values.rates, '--rates') : [10, 50, 100],
     secondsPerRate: values.seconds ? (positiveInts(values.seconds, '--seconds')[0] ?? 10) : quick ? 2 : 10,
-    clients: values.clients ? (positiveInts(values.clients, '--clients')[0] ?? 1) : 1,
+    clients: values.clients ? positiveInts(values.clients, '--clients') : [1],
+    chainer: values.chainer ?? false,
     warmupSeconds: quick ? 1 : 2,
     jobs: values.jobs ? (positiveInts(values.jobs, '--jobs')[0] ?? 10_000) : quick ? 1_000 : 10_000,
     dataSizes: values.sizes

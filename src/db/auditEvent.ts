@@ -1,6 +1,8 @@
 // Audit events: the append-only record of every state change and money-relevant action, each a
 // link of its client's hash chain (domain/ledger.ts): position, the hash of the event before it,
-// and its own hash.
+// and its own hash. An event is written with its change, unchained (`pendingChain` names the chain
+// it waits for); the worker's chainer (services/audit.ts) then gives it its link in one guarded
+// update: chain, seq, prevHash and hash set, pendingChain removed. Nothing else ever changes it.
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
 const auditEventSchema = new Schema(
@@ -13,7 +15,9 @@ const auditEventSchema = new Schema(
     clientKey: { type: String },
     before: { type: Schema.Types.Mixed },
     after: { type: Schema.Types.Mixed },
-    /** The chain it belongs to (its client's key, or "-"), its position there from 1, and the hashes. */
+    /** Until it is linked: the chain it waits for (its client's key, or "-"). */
+    pendingChain: { type: String },
+    /** Once linked: the chain it belongs to, its position there from 1, and the hashes. */
     chain: { type: String },
     seq: { type: Number },
     prevHash: { type: String },
@@ -27,9 +31,12 @@ const auditEventSchema = new Schema(
 // Serves: a request's history (dispute view, tests) in order.
 auditEventSchema.index({ entityType: 1, entityId: 1, at: 1 });
 // Serves: the ledger's order (verify reads a chain by seq); unique, so two events appended at once
-// cannot take the same position and the chain stays linear. Sparse: events written before the
-// ledger have no chain.
+// cannot take the same position and the chain stays linear. Sparse: events not linked yet (and
+// those written before the ledger) have neither field, so any number of them fit.
 auditEventSchema.index({ chain: 1, seq: 1 }, { unique: true, sparse: true });
+// Serves: the chainer, which links a chain's waiting events (few: it links them within seconds).
+// Sparse, so linked events leave it.
+auditEventSchema.index({ pendingChain: 1 }, { sparse: true });
 // Serves: a client's history for exports.
 auditEventSchema.index({ clientKey: 1, at: 1 });
 

@@ -59,9 +59,26 @@ const requestSchema = new Schema(
     syncedRevision: { type: Number, required: true, default: -1 },
     /**
      * The latest transition, written with it: the thread notice it owes can be derived from the
-     * record (the sweep asks for it again if the process died before recording it).
+     * record (the sweep asks for it again if the process died before recording it), and so can its
+     * audit event: `audit` holds it until it is appended (services/requestLifecycle.ts), so a
+     * process that dies in between leaves it here for the next change or the sweep to append.
      */
-    lastChange: { type: new Schema({ action: { type: String, required: true }, actorId: { type: String, required: true }, revision: { type: Number, required: true } }, { _id: false }) },
+    lastChange: {
+      type: new Schema(
+        {
+          action: { type: String, required: true },
+          actorId: { type: String, required: true },
+          revision: { type: Number, required: true },
+          audit: {
+            type: new Schema(
+              { at: { type: Date, required: true }, actorId: { type: String, required: true }, action: { type: String, required: true }, before: { type: Schema.Types.Mixed }, after: { type: Schema.Types.Mixed } },
+              { _id: false, minimize: false },
+            ),
+          },
+        },
+        { _id: false },
+      ),
+    },
     /**
      * The estimate the request waits on or works under, and the client's decision on it. Written
      * in the same update as the state change it makes (estimate → awaiting approval, approve,
@@ -173,6 +190,8 @@ requestSchema.index({ clientKey: 1, mergedAt: 1 }, { sparse: true });
 requestSchema.index({ timersRevision: 1, revision: 1 });
 // Serves: the re-render sweep that brings Slack up to date after an outage.
 requestSchema.index({ syncedRevision: 1, revision: 1 });
+// Serves: the sweep's search for changes whose audit event was not appended (a process died).
+requestSchema.index({ 'lastChange.audit.at': 1 }, { sparse: true });
 
 // Plain arrays instead of mongoose's DocumentArray, so lean documents fit the type.
 export interface StoredWorkLink {

@@ -17,6 +17,8 @@ export interface ChainReport {
   events: number;
   /** Events of this client written before the ledger existed: they carry no link to check. */
   unchained: number;
+  /** Events recorded in the last minute and not linked yet: the worker's chainer links them shortly. */
+  pending: number;
   problems: string[];
 }
 
@@ -91,19 +93,21 @@ export async function verifyLedger(options: { clientKey?: string | undefined; he
   let headReport: HeadReport | undefined;
   const chains = options.clientKey
     ? [options.clientKey]
-    : [...new Set([...(await AuditChainModel.distinct('_id')).map(String), ...(await AuditEventModel.distinct('chain')).filter((c): c is string => typeof c === 'string')])].sort();
+    : [...new Set([...(await AuditChainModel.distinct('_id')).map(String), ...(await chainNames('chain')), ...(await chainNames('pendingChain'))])].sort();
   const chainReports: ChainReport[] = [];
   const summaryReports: SummaryReport[] = [];
   for (const chain of chains) {
     const events = await chainEvents(chain);
     const head = await AuditChainModel.findById(chain).lean();
-    const unchained = await AuditEventModel.countDocuments({ clientKey: chain, chain: { $exists: false } });
+    const unchained = await AuditEventModel.countDocuments({ clientKey: chain, chain: { $exists: false }, pendingChain: { $exists: false } });
+    const waiting = await waitingEvents(chain);
     const problems = [
       ...headMissing(events, head),
       ...verifyChain(events, head ? { seq: head.seq, hash: head.hash } : undefined).map((p) => p.problem),
+      ...waiting.problems,
       ...(await unbillable(chain)),
     ];
-    chainReports.push({ chain, events: events.length, unchained, problems });
+    chainReports.push({ chain, events: events.length, unchained, pending: waiting.pending, problems });
     summaryReports.push(...(await verifySummaries(chain, events)));
     if (options.head !== undefined) headReport = checkHead(chain, events, options.head, problems.length === 0);
   }
@@ -161,6 +165,29 @@ async function unbillable(clientKey: string): Promise<string[]> {
   const byRequest = new Map<string, number[]>();
   for (const a of approvals) byRequest.set(a.requestKey, [...(byRequest.get(a.requestKey) ?? []), a.version]);
   return [...byRequest].map(([key, versions]) => new MissingTermsError(key, versions).message);
+}
+
+const chainNames = async (field: 'chain' | 'pendingChain') => (await AuditEventModel.distinct(field)).filter((c): c is string => typeof c === 'string');
+
+/** Events are linked within seconds of being recorded; one still waiting after this is flagged. */
+export const UNCHAINED_LIMIT_MS = 60_000;
+
+/**
+ * A chain's events not linked yet: pending when recorded within the last minute, a problem when
+ * older (the chainer is not running, or cannot link them), with the oldest named.
+ */
+export async function waitingEvents(chain: string, now = new Date()): Promise<{ pending: number; problems: string[] }> {
+  const limit = new Date(now.getTime() - UNCHAINED_LIMIT_MS);
+  const stale = await AuditEventModel.find({ pendingChain: chain, at: { $lt: limit } }, { at: 1, action: 1, entityId: 1 }).sort({ at: 1, _id: 1 }).lean();
+  const pending = await AuditEventModel.countDocuments({ pendingChain: chain, at: { $gte: limit } });
+  const oldest = stale[0];
+  if (!oldest) return { pending, problems: [] };
+  return {
+    pending,
+    problems: [
+      `${stale.length} event${stale.length === 1 ? ' was' : 's were'} recorded more than a minute ago and never linked into the chain (the oldest: ${oldest.action} ${oldest.entityId} at ${oldest.at.toISOString()}): is the worker's chainer running?`,
+    ],
+  };
 }
 
 async function verifySummaries(clientKey: string, events: StoredEvent[]): Promise<SummaryReport[]> {

@@ -2,7 +2,10 @@
 // surface (command, button, modal, reaction, job) comes through here, so a rule is written once.
 // Transitions are single-document updates guarded by the expected state and revision, so two
 // people acting at once give exactly one winner.
+import { createHash } from 'node:crypto';
+import { Types } from 'mongoose';
 import { z } from 'zod';
+import { crashPoint } from '../crashPoints';
 import { RequestModel, type RequestRecord } from '../db/request';
 import {
   CATEGORIES,
@@ -16,6 +19,7 @@ import {
   type RequestAction,
 } from '../domain/lifecycle';
 import { isAllowed, refusalForRole, type Permission } from '../domain/permissions';
+import { storable } from '../domain/ledger';
 import { formatRequestKey, parseRequestKey } from '../domain/requestKey';
 import { cutText, wellFormed } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
@@ -293,8 +297,12 @@ export async function transitionRequest(input: TransitionInput): Promise<Request
     ...input.set,
     state: to,
   };
-  // Not audited as a field (it says what the audit event says); written in the same update.
-  const lastChange = { action: input.action, actorId: input.actor.userId, revision: request.revision + 1 };
+  // The change it is, with its audit event, written in the same update: a process that dies
+  // before appending the event leaves it here (appendChangeEvent). Not audited as a field.
+  const before: Record<string, unknown> = {};
+  for (const name of Object.keys(fields)) before[name] = request[name as keyof RequestRecord];
+  const audit = { at: now(), actorId: input.asSystem ? 'system' : input.actor.userId, action: `request.${input.action}`, before: storable(before), after: storable(fields) };
+  const lastChange = { action: input.action, actorId: input.actor.userId, revision: request.revision + 1, audit };
   const toSet: Record<string, unknown> = {};
   const toUnset: Record<string, ''> = {};
   for (const [name, value] of Object.entries(fields)) {
@@ -305,6 +313,9 @@ export async function transitionRequest(input: TransitionInput): Promise<Request
   const estimateGuard =
     expected === undefined ? {} : expected === 'none' ? { currentEstimate: { $exists: false } } : { 'currentEstimate.version': expected.version, 'currentEstimate.decision': 'pending' as const };
   if (input.estimate) toSet.currentEstimate = input.estimate.set;
+  // The change before this one may still hold an event its process died before appending: this
+  // update replaces it, so it is appended first.
+  await appendChangeEvent(request);
   const result = await RequestModel.updateOne(
     { _id: request._id, state: request.state, revision: request.revision, ...estimateGuard },
     { $set: { ...toSet, lastChange }, ...(Object.keys(toUnset).length ? { $unset: toUnset } : {}), $inc: { revision: 1 } },
@@ -313,19 +324,48 @@ export async function transitionRequest(input: TransitionInput): Promise<Request
     const current = await requireRequest(input.key);
     throw new UserFacingError(ErrorCode.Conflict, conflictMessage(input.action, current));
   }
-  const before: Record<string, unknown> = {};
-  for (const name of Object.keys(fields)) before[name] = request[name as keyof RequestRecord];
-  await recordAudit({
-    actorId: input.asSystem ? 'system' : input.actor.userId,
-    action: `request.${input.action}`,
-    entityType: 'request',
-    entityId: request.key,
-    clientKey: request.clientKey,
-    before,
-    after: fields,
-  });
+  crashPoint('request.changed');
+  await appendChangeEvent({ _id: request._id, key: request.key, clientKey: request.clientKey, lastChange });
   logger.info({ request: request.key, action: input.action, from: request.state, to }, 'Request changed');
   return requireRequest(request.key);
+}
+
+type ChangeHolder = Pick<RequestRecord, 'key' | 'clientKey' | 'lastChange'> & { _id: Types.ObjectId };
+
+/**
+ * The audit event of a request's change, by the request and revision: appended again (a retry, the
+ * next change, the sweep) it is the same event, so it is recorded once.
+ */
+export function changeEventId(requestId: Types.ObjectId, revision: number, at: Date): Types.ObjectId {
+  const id = Buffer.alloc(12);
+  id.writeUInt32BE(Math.floor(at.getTime() / 1000) >>> 0, 0);
+  createHash('sha256').update(`request-change/${requestId.toHexString()}/r${revision}`).digest().copy(id, 4, 0, 8);
+  return new Types.ObjectId(id);
+}
+
+/**
+ * Appends the audit event a request's last change holds, if it still holds one, then lets go of
+ * it (only if the change is still the last: a newer one holds its own).
+ */
+export async function appendChangeEvent(request: ChangeHolder): Promise<void> {
+  const change = request.lastChange;
+  const audit = change?.audit;
+  if (!change || !audit) return;
+  await recordAudit(
+    { at: audit.at, actorId: audit.actorId, action: audit.action, entityType: 'request', entityId: request.key, clientKey: request.clientKey, before: audit.before, after: audit.after },
+    { id: changeEventId(request._id, change.revision, audit.at) },
+  );
+  await RequestModel.updateOne({ _id: request._id, 'lastChange.revision': change.revision }, { $unset: { 'lastChange.audit': '' } }, { timestamps: false });
+}
+
+/** The worker's sweep: appends the audit events of changes whose process died before it did. Returns how many. */
+export async function appendMissingChangeEvents(limit: number): Promise<number> {
+  const waiting = await RequestModel.find({ 'lastChange.audit.at': { $exists: true } }, { key: 1, clientKey: 1, lastChange: 1 })
+    .sort({ 'lastChange.audit.at': 1 })
+    .limit(limit)
+    .lean();
+  for (const request of waiting) await appendChangeEvent(request);
+  return waiting.length;
 }
 
 /** Records the first response (an engineer's first reply in the thread) without a state change. */

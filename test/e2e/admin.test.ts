@@ -5,6 +5,7 @@ import { ClientModel } from '../../src/db/client';
 import { StaffModel } from '../../src/db/staff';
 import { logger } from '../../src/logger';
 import { ACME, BETA, STAFF, TRIAGE, startTestApp, type TestApp } from '../support/harness';
+import { allLinked } from '../support/flows';
 
 const MANAGERS_CHANNEL = 'C0MANAGERS';
 const FORBIDDEN = 'Only managers can change the set-up.';
@@ -29,6 +30,7 @@ async function admin(text: string, user: string = STAFF.manager, channel: string
 
 /** Everything an admin command could change, without the fields that differ on every write. */
 async function snapshot() {
+  await allLinked();
   const [clients, staff, audit] = await Promise.all([
     ClientModel.find().sort({ key: 1 }).lean(),
     StaffModel.find().sort({ userId: 1 }).lean(),

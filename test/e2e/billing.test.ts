@@ -14,6 +14,7 @@ import { allDelivered, clickForModal, waitForEphemeral } from '../support/flows'
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { GENESIS } from '../../src/domain/ledger';
 import { verifyLedger } from '../../src/services/ledger';
+import { linkPendingEvents } from '../../src/services/audit';
 import { periodLabel, periodOf } from '../../src/domain/periods';
 import { ACTION } from '../../src/slack/ids';
 
@@ -195,6 +196,7 @@ describe('/help billing', () => {
     expect(t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === ACME.channel)).toHaveLength(1);
 
     // What the client's accountant keeps is enough to check the record later.
+    await linkPendingEvents(); // the worker's chainer, run now rather than waited for
     const report = await verifyLedger({ clientKey: 'ACME', head: head.hash.slice(0, 16) });
     expect(report.head).toMatchObject({ at: { seq: head.seq, hash: head.hash }, issued: [{ period: '2026-11' }], problems: [] });
   });

@@ -14,7 +14,9 @@ import { EstimateModel } from '../../src/db/estimate';
 import { MonthlyUsageModel } from '../../src/db/monthlyUsage';
 import { RequestModel } from '../../src/db/request';
 import { TimeEntryModel } from '../../src/db/timeEntry';
+import { linkPendingEvents } from '../../src/services/audit';
 import { settleEstimateDecisions } from '../../src/services/estimates';
+import { transitionRequest } from '../../src/services/requestLifecycle';
 import { ACTION } from '../../src/slack/ids';
 import { workDateFor } from '../../src/services/timeEntries';
 import { OVERDUE_AFTER_MS, maintenanceSweep } from '../../src/worker';
@@ -173,5 +175,47 @@ describe('killed between reserving logged time and writing its entry', () => {
     // The engineer logs it again and it counts once.
     await t.slack.slashCommand({ text: `log ${key} 30m fixed the cache`, user_id: STAFF.engineer, channel_id: TRIAGE });
     expect(await counters()).toEqual({ request: 30, month: before.month + 30 });
+  }, 90_000);
+});
+
+// A request's change and its audit event (#21, defect 8): the event is written in the same update
+// as the change (the request's lastChange holds it until it is appended), so a process killed in
+// between loses nothing: the worker's sweep, or the request's next change, appends it, once.
+describe('killed after a request changed, before its audit event was appended', () => {
+  async function killedAfterTheClaim(title: string): Promise<string> {
+    const key = await openByCommand(t, title, ACME.member, ACME.channel);
+    const doomedSlack = await startDoomedWeb('request.changed');
+    await killedBy(() => doomedSlack.blockAction({ user: { id: STAFF.engineer, team_id: 'T0OURS' }, channel: { id: TRIAGE }, container: { type: 'message', channel_id: TRIAGE, message_ts: '1.0' }, actions: [{ action_id: ACTION.claim, value: key, type: 'button' as const }], trigger_id: 'trigger-doomed-claim' }));
+    const request = await RequestModel.findOne({ key }).lean();
+    expect(request).toMatchObject({ state: 'claimed', assigneeId: STAFF.engineer, lastChange: { action: 'claim', actorId: STAFF.engineer, audit: { action: 'request.claim', actorId: STAFF.engineer } } });
+    expect(await AuditEventModel.countDocuments({ entityId: key, action: 'request.claim' })).toBe(0);
+    return key;
+  }
+
+  async function expectClaimAudited(key: string): Promise<void> {
+    const events = await AuditEventModel.find({ entityId: key, action: 'request.claim' }).lean();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actorId: STAFF.engineer, clientKey: 'ACME', before: { state: 'open' }, after: { state: 'claimed', assigneeId: STAFF.engineer } });
+    await linkPendingEvents();
+    expect(await AuditEventModel.findById(events[0]!._id).lean()).toMatchObject({ chain: 'ACME', seq: expect.any(Number), hash: expect.any(String) });
+  }
+
+  it("is appended by the worker's sweep, once however often it runs", async () => {
+    const key = await killedAfterTheClaim('Crash while claiming, sweep');
+    expect((await maintenanceSweep(t.worker!.effects)).audited).toBeGreaterThanOrEqual(1);
+    await expectClaimAudited(key);
+    expect((await RequestModel.findOne({ key }).lean())?.lastChange?.audit).toBeUndefined();
+    expect((await maintenanceSweep(t.worker!.effects)).audited).toBe(0);
+    await expectClaimAudited(key);
+  }, 90_000);
+
+  it("is appended by the request's next change, before that change's own event", async () => {
+    const key = await killedAfterTheClaim('Crash while claiming, next change');
+    await transitionRequest({ key, action: 'unclaim', actor: { userId: STAFF.engineer, channelId: TRIAGE } });
+    await expectClaimAudited(key);
+    const trail = await AuditEventModel.find({ entityId: key, action: /^request\.(claim|unclaim)$/ }).sort({ at: 1, _id: 1 }).lean();
+    expect(trail.map((e) => e.action)).toEqual(['request.claim', 'request.unclaim']);
+    expect((await maintenanceSweep(t.worker!.effects)).audited).toBe(0);
+    expect(await AuditEventModel.countDocuments({ entityId: key, action: 'request.claim' })).toBe(1);
   }, 90_000);
 });

@@ -29,7 +29,7 @@ import {
   VIEW_RESOLVE_REQUEST,
 } from '../../src/slack/ids';
 import { sealMetadata } from '../../src/slack/metadata';
-import { allDelivered, clickAndSettle, openByCommand, record, untilSynced } from '../support/flows';
+import { allDelivered, allLinked, clickAndSettle, openByCommand, record, untilSynced } from '../support/flows';
 import { startTestApp, type TestApp, UNLIMITED_SLACK } from '../support/harness';
 import { BOT_USER_ID } from '../support/slackFake';
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
@@ -98,6 +98,8 @@ interface Snapshot {
 async function snapshot(): Promise<Snapshot> {
   // Deliveries of earlier steps write what Slack answered (message ts); let them land first.
   await allDelivered();
+  // And the worker's chainer has linked every event, so it changes none afterwards.
+  await allLinked();
   const db = mongoose.connection.db;
   if (!db) throw new Error('not connected');
   const entries = await Promise.all(

@@ -90,7 +90,7 @@ describe('on call', () => {
     await pageRunsOut(key);
     const [managers] = await pagedDm(STAFF.manager, key);
     expect(String(managers?.args.text)).toContain('nobody on call has claimed it');
-    const trail = await AuditEventModel.find({ entityId: key, action: /^request\.page/ }).sort({ seq: 1 }).lean();
+    const trail = await AuditEventModel.find({ entityId: key, action: /^request\.page/ }).sort({ at: 1, _id: 1 }).lean();
     expect(trail.map((e) => [e.action, (e.after as { to: string }).to])).toEqual([
       ['request.paged', ENG1],
       ['request.page_escalated', ENG2],

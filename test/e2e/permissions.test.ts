@@ -8,7 +8,7 @@ import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel, type RequestRecord } from '../../src/db/request';
 import { logger } from '../../src/logger';
 import { ACTION, VIEW_CANCEL_REQUEST, VIEW_REASSIGN_REQUEST, VIEW_RESOLVE_REQUEST } from '../../src/slack/ids';
-import { clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle, untilSynced } from '../support/flows';
+import { allLinked, clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle, untilSynced } from '../support/flows';
 import { declareClientPeople, startTestApp, type TestApp, UNLIMITED_SLACK } from '../support/harness';
 import type { RecordedCall } from '../support/slackFake';
 import { ACME, BETA, COLLEAGUE, STAFF, STANDARD_SEED, TRIAGE } from '../support/testEnv';
@@ -258,12 +258,14 @@ interface Snapshot {
 }
 
 async function snapshot(key: string): Promise<Snapshot> {
+  await allLinked();
   return { record: await record(key), bytes: await storedBytes(key), audit: await auditOf(key) };
 }
 
 async function expectUnchanged(key: string, before: Snapshot): Promise<void> {
   expect(await record(key)).toEqual(before.record);
   expect((await storedBytes(key)).equals(before.bytes)).toBe(true);
+  await allLinked();
   expect(await auditOf(key)).toEqual(before.audit);
 }
 

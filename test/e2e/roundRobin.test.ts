@@ -54,7 +54,7 @@ async function offeredTo(key: string): Promise<string | undefined> {
   return undefined;
 }
 
-const audit = (key: string) => AuditEventModel.find({ entityId: key, action: /^request\.(offer|claim)/ }).sort({ seq: 1 }).lean();
+const audit = (key: string) => AuditEventModel.find({ entityId: key, action: /^request\.(offer|claim)/ }).sort({ at: 1, _id: 1 }).lean();
 
 describe('round robin', () => {
   let first: string;

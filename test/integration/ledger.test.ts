@@ -13,10 +13,10 @@ import { AuditEventModel } from '../../src/db/auditEvent';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
 import { GENESIS, linkHash } from '../../src/domain/ledger';
 import { setLogLevel } from '../../src/logger';
-import { recordAudit } from '../../src/services/audit';
+import { CHAIN_LEASE_MS, linkPendingEvents, recordAudit } from '../../src/services/audit';
 import { generateBillingSummary, issueBillingSummary } from '../../src/services/billing';
 import { decideEstimate, postEstimate } from '../../src/services/estimates';
-import { verifyLedger } from '../../src/services/ledger';
+import { UNCHAINED_LIMIT_MS, verifyLedger } from '../../src/services/ledger';
 import { openRequest, transitionRequest } from '../../src/services/requestLifecycle';
 import { applySeed } from '../../src/services/seed';
 import { editTimeEntry, logTime } from '../../src/services/timeEntries';
@@ -86,6 +86,8 @@ async function history() {
   const next = await generateBillingSummary('LEDG', following, STAFF.manager);
   expect(next.summary.lines.filter((l) => l.adjustment)).toHaveLength(1);
   expect((await issueBillingSummary('LEDG', following, { userId: STAFF.manager })).outcome).toBe('issued');
+  // The worker's chainer links what was recorded since (the last issue's own event among them).
+  await linkPendingEvents();
 }
 
 /** Runs `work` on the tampered collections, then puts every document back as it was. */
@@ -108,7 +110,7 @@ describe('the ledger', () => {
     expect(events[0]?.prevHash).toBe(GENESIS);
     for (let i = 1; i < events.length; i++) expect(events[i]?.prevHash).toBe(events[i - 1]?.hash);
     const report = await verifyLedger({ clientKey: 'LEDG' });
-    expect(report.chains).toEqual([{ chain: 'LEDG', events: events.length, unchained: 0, problems: [] }]);
+    expect(report.chains).toEqual([{ chain: 'LEDG', events: events.length, unchained: 0, pending: 0, problems: [] }]);
     expect(report.summaries.map((s) => [s.period, s.problems])).toEqual([
       [thisMonth, []],
       [following, []],
@@ -120,6 +122,11 @@ describe('the ledger', () => {
     const issued = await BillingSummaryModel.findOne({ clientKey: 'LEDG', period: thisMonth }).lean();
     const atHead = await AuditEventModel.findOne({ chain: 'LEDG', seq: issued?.ledgerHead?.seq }).lean();
     expect(atHead?.hash).toBe(issued?.ledgerHead?.hash);
+    // Issuing linked the events waiting before it first, so the head covers every one of them:
+    // the issue's own event (recorded after) comes right after it.
+    const issuedEvent = await AuditEventModel.findOne({ chain: 'LEDG', action: 'billing.issued', entityId: `LEDG/${thisMonth}` }).lean();
+    expect(issuedEvent?.seq).toBe(issued!.ledgerHead!.seq + 1);
+    expect(issuedEvent?.prevHash).toBe(issued?.ledgerHead?.hash);
   });
 
   it('names an event whose content was edited after it was written', async () => {
@@ -345,30 +352,87 @@ describe('the ledger', () => {
     }, 60_000);
   });
 
-  it('stays one line of links when many events are appended at once', async () => {
+  it('records many events of one chain at once unchained, and the chainer links them into one line', async () => {
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => recordAudit({ actorId: 'U0X', action: 'test.appended', entityType: 'client', entityId: `CONC/${i}`, clientKey: 'CONC', after: { i, nested: {}, list: [1, undefined] } })),
+      Array.from({ length: 40 }, (_, i) =>
+        recordAudit({ actorId: 'U0X', action: 'test.appended', entityType: 'client', entityId: `CONC/${i}`, clientKey: 'CONC', after: { i, nested: {}, list: [1, undefined] } }),
+      ),
     );
+    // Recorded with no position: the unique (chain, seq) index takes any number of them.
+    expect(await AuditEventModel.countDocuments({ pendingChain: 'CONC', chain: { $exists: false }, seq: { $exists: false }, hash: { $exists: false } })).toBe(40);
+    const report = await verifyLedger({ clientKey: 'CONC' });
+    expect(report.chains[0]).toMatchObject({ events: 0, pending: 40, problems: [] });
+
+    // Chainers running at once (several workers): one holds the chain, the others leave it.
+    const linked = await Promise.all([linkPendingEvents(), linkPendingEvents(), linkPendingEvents()]);
+    expect(linked.reduce((a, b) => a + b, 0)).toBe(40);
     const events = await AuditEventModel.find({ chain: 'CONC' }).sort({ seq: 1 }).lean();
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(events.every((e) => e.pendingChain === undefined)).toBe(true);
+    // In the order they were recorded: by time, then id.
+    const order = [...events].sort((a, b) => a.at.getTime() - b.at.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()));
+    expect(events.map((e) => e.entityId)).toEqual(order.map((e) => e.entityId));
     expect(new Set(events.map((e) => (e.after as { i: number }).i)).size).toBe(40);
-    expect((await verifyLedger({ clientKey: 'CONC' })).chains[0]?.problems).toEqual([]);
+    expect(await mongoose.connection.db!.collection('auditchains').findOne({ _id: 'CONC' as never })).toEqual({ _id: 'CONC', seq: 40, hash: events[39]?.hash });
+    expect(await verifyLedger({ clientKey: 'CONC' })).toMatchObject({ ok: true, chains: [{ events: 40, pending: 0, problems: [] }] });
+    expect(await linkPendingEvents()).toBe(0);
   });
 
-  it('goes on from the events already there when its head fell behind (another process, or one that died before moving it)', async () => {
-    await mongoose.connection.db!.collection('auditchains').updateOne({ _id: 'CONC' as never }, { $set: { seq: 30, hash: 'stale' } });
-    await recordAudit({ actorId: 'U0X', action: 'test.appended', entityType: 'client', entityId: 'CONC/late', clientKey: 'CONC' });
-    const last = await AuditEventModel.find({ chain: 'CONC' }).sort({ seq: -1 }).limit(2).lean();
-    expect(last.map((e) => e.seq)).toEqual([41, 40]);
-    expect(last[0]?.prevHash).toBe(last[1]?.hash);
-    expect(await mongoose.connection.db!.collection('auditchains').findOne({ _id: 'CONC' as never })).toMatchObject({ seq: 41, hash: last[0]?.hash });
+  it('goes on where a chainer killed part-way stopped, once its lease runs out', async () => {
+    for (let i = 0; i < 5; i++) await recordAudit({ actorId: 'U0X', action: 'test.appended', entityType: 'client', entityId: `CONC/crash${i}`, clientKey: 'CONC' });
+    // A chainer of its own, killed (SIGKILL) right after linking its first event: the head not
+    // moved, the lease still held.
+    const script = "require('./src/db/connection').connectDatabase(process.env.MONGODB_URI).then(() => require('./src/services/audit').linkPendingEvents())";
+    // Node itself with tsx's loader, so the process killed is the one run here.
+    const killed = await run(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', MONGODB_URI: uri, CRASH_AT: 'audit.chain.linked' } }).catch((error: { signal?: string; stderr: string }) => error);
+    expect((killed as { signal?: string }).signal).toBe('SIGKILL');
+    expect((killed as { stderr: string }).stderr).toContain('CRASH_AT reached: audit.chain.linked');
+    expect(await AuditEventModel.countDocuments({ pendingChain: 'CONC' })).toBe(4);
+    const head = await mongoose.connection.db!.collection('auditchains').findOne({ _id: 'CONC' as never });
+    expect(head).toMatchObject({ seq: 40 });
+    expect(head?.leaseUntil).toBeInstanceOf(Date);
+
+    // While the dead chainer's lease lasts, nobody else links the chain…
+    expect(await linkPendingEvents()).toBe(0);
+    // …and when it has run out (moved back here rather than waited for), the next one goes on from the event it linked.
+    expect(CHAIN_LEASE_MS).toBeLessThanOrEqual(60_000);
+    await mongoose.connection.db!.collection('auditchains').updateOne({ _id: 'CONC' as never }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
+    expect(await linkPendingEvents()).toBe(4);
+    const last = await AuditEventModel.find({ chain: 'CONC' }).sort({ seq: -1 }).limit(6).lean();
+    expect(last.map((e) => e.seq)).toEqual([45, 44, 43, 42, 41, 40]);
+    expect(last.map((e) => e.entityId).slice(0, 5).reverse()).toEqual(['CONC/crash0', 'CONC/crash1', 'CONC/crash2', 'CONC/crash3', 'CONC/crash4']);
+    expect(await mongoose.connection.db!.collection('auditchains').findOne({ _id: 'CONC' as never })).toEqual({ _id: 'CONC', seq: 45, hash: last[0]?.hash });
     expect((await verifyLedger({ clientKey: 'CONC' })).ok).toBe(true);
-  });
+  }, 60_000);
+
+  it('flags events left unchained for more than a minute, and counts younger ones as pending', async () => {
+    const old = new Date(Date.now() - UNCHAINED_LIMIT_MS - 5_000);
+    await recordAudit({ actorId: 'U0X', action: 'test.fresh', entityType: 'client', entityId: 'LATE/fresh', clientKey: 'LATE' });
+    const fresh = await verifyLedger({ clientKey: 'LATE' });
+    expect(fresh.chains).toEqual([{ chain: 'LATE', events: 0, unchained: 0, pending: 1, problems: [] }]);
+    expect(fresh.ok).toBe(true);
+
+    await recordAudit({ actorId: 'U0X', action: 'test.stuck', entityType: 'client', entityId: 'LATE/stuck', clientKey: 'LATE', at: old });
+    const stuck = await verifyLedger({ clientKey: 'LATE' });
+    expect(stuck.ok).toBe(false);
+    expect(stuck.chains[0]?.problems).toEqual([
+      `1 event was recorded more than a minute ago and never linked into the chain (the oldest: test.stuck LATE/stuck at ${old.toISOString()}): is the worker's chainer running?`,
+    ]);
+    // The same through `npm run verify` (every chain, the waiting ones included).
+    const cli = await run('npx', ['tsx', 'scripts/verify.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', MONGODB_URI: uri } }).catch((error: { code: number; stdout: string }) => error);
+    expect((cli as { code: number }).code).toBe(1);
+    expect(cli.stdout).toContain('✗ LATE: 0 events');
+    expect(cli.stdout).toContain('never linked into the chain (the oldest: test.stuck');
+
+    expect(await linkPendingEvents()).toBe(2);
+    expect(await verifyLedger({ clientKey: 'LATE' })).toMatchObject({ ok: true, chains: [{ events: 2, pending: 0, problems: [] }] });
+  }, 60_000);
 
   it('holds when an event carries half an emoji: every string is hashed as MongoDB stores it', async () => {
     // A lone surrogate is not UTF-8: MongoDB stores U+FFFD in its place, so the hash must be taken
     // over U+FFFD too, in the content, the keys and the event's own fields.
     await recordAudit({ actorId: 'U0X\ud83d', action: 'test.appended', entityType: 'client', entityId: 'UTF/1', clientKey: 'UTF', after: { text: 'a\ud83d', 'k\ude00': ['\ud83d'] } });
+    await linkPendingEvents();
     const [event] = await AuditEventModel.find({ chain: 'UTF' }).lean();
     expect(event).toMatchObject({ actorId: 'U0X\ufffd', after: { text: 'a\ufffd', 'k\ufffd': ['\ufffd'] } });
     const report = await verifyLedger({ clientKey: 'UTF' });

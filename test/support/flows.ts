@@ -1,5 +1,7 @@
 // Steps that many end-to-end tests take: open a request, click a button, submit a modal, all as
 // real signed requests to the app; results read from the record and the Slack fake.
+import { AuditEventModel } from '../../src/db/auditEvent';
+import { linkPendingEvents } from '../../src/services/audit';
 import { RequestModel } from '../../src/db/request';
 import { SlackEffectModel } from '../../src/db/slackEffect';
 import type { TestApp } from './harness';
@@ -115,6 +117,18 @@ export function blocksOf(call: RecordedCall | undefined): string {
 }
 
 /** Waits until the worker has delivered every Slack effect owed so far (none pending). */
+/**
+ * Waits until every audit event is linked into its chain (by the worker's chainer, or by this
+ * call): a snapshot of linked events does not change under the chainer afterwards.
+ */
+export async function allLinked(timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while ((await AuditEventModel.exists({ pendingChain: { $exists: true } })) !== null) {
+    if (Date.now() - started > timeoutMs) throw new Error('Audit events were still waiting to be linked');
+    if ((await linkPendingEvents()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export async function allDelivered(timeoutMs = 10_000): Promise<void> {
   const started = Date.now();
   while ((await SlackEffectModel.countDocuments({ state: 'pending' })) > 0) {

@@ -8,11 +8,11 @@ import { RequestModel } from '../db/request';
 import { TimeEntryModel } from '../db/timeEntry';
 import type { DigestNumbers } from '../domain/digest';
 import { OPEN_STATES, PRIORITIES } from '../domain/lifecycle';
+import { seesClientMoney } from '../domain/permissions';
 import { availabilityOf } from './assignment';
 import { adjustmentsSoFar, findIssuedSummary, monthChargesSoFar } from './billing';
 import { digestFor } from './digest';
-import { findClientByKey, staffRoles, type Client } from './directory';
-import { sideOf } from './people';
+import { channelMemberFacts, findClientByKey, staffRoles, type Client } from './directory';
 import { failedEffects, type FailedDelivery } from './slackEffects';
 import { UserFacingError } from '../errors';
 
@@ -44,17 +44,22 @@ export interface ClientHome {
   month: {
     label: string;
     billableMinutes: number;
-    /** Undefined when billing refuses a request of the month (billingRefusal says why). */
-    billedMinor: number | undefined;
-    billingRefusal?: string | undefined;
     budgetMinutes: number | undefined;
-    /**
-     * Corrections to issued months that this month's bill carries (what they add to it; negative:
-     * a credit), by the month they correct, oldest first: billedMinor plus these is the month's
-     * summary's "to invoice".
-     */
-    corrections: Array<{ period: string; netMinor: number }>;
+    /** The month's money: only for those who see the client's billing (domain/permissions.ts seesClientMoney). */
+    bill: MonthBill | undefined;
   };
+}
+
+export interface MonthBill {
+  /** Undefined when billing refuses a request of the month (billingRefusal says why). */
+  billedMinor: number | undefined;
+  billingRefusal?: string | undefined;
+  /**
+   * Corrections to issued months that this month's bill carries (what they add to it; negative:
+   * a credit), by the month they correct, oldest first: billedMinor plus these is the month's
+   * summary's "to invoice".
+   */
+  corrections: Array<{ period: string; netMinor: number }>;
 }
 
 export interface HomeData {
@@ -78,21 +83,19 @@ export interface HomeData {
 async function clientHome(userId: string, key: string, now: Date): Promise<ClientHome | undefined> {
   const client = await findClientByKey(key);
   if (!client) return undefined;
-  // Who decides estimates: the listed approvers, or, when none are listed, the client's people
-  // (not our colleagues in the channel: services/directory.ts actorFacts).
-  const isApprover =
-    client.approvers.includes(userId) ||
-    (client.approvers.length === 0 && ((client.members ?? []).includes(userId) || ['client_org', 'guest'].includes(await sideOf(userId))));
+  // Home lists the client because Slack says the person is in one of its channels. Who decides
+  // estimates and who sees the money are the rules of approving and of `/help billing`: not our
+  // colleagues in the channel, and not the client's people who do not approve.
+  const facts = await channelMemberFacts(userId, client);
   const month = dayjs(now).tz(client.timezone).format('YYYY-MM');
-  const [open, pending, logged, charges, corrections] = await Promise.all([
+  const [open, pending, logged, bill] = await Promise.all([
     openRequestsOf({ clientKey: key }, { createdAt: -1 }),
-    isApprover ? EstimateModel.find({ clientKey: key, decision: 'pending' }).sort({ createdAt: 1 }).limit(HOME_LIST_LIMIT).lean() : Promise.resolve([]),
+    facts.isApprover ? EstimateModel.find({ clientKey: key, decision: 'pending' }).sort({ createdAt: 1 }).limit(HOME_LIST_LIMIT).lean() : Promise.resolve([]),
     TimeEntryModel.aggregate<{ minutes: number }>([
       { $match: { clientKey: key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: `${month}-01`, $lte: `${month}-31` } } },
       { $group: { _id: null, minutes: { $sum: '$minutes' } } },
     ]),
-    refusedOrValue(monthChargesSoFar(client, month)),
-    refusedOrValue(correctionsOn(client, month)),
+    seesClientMoney(facts) ? monthBill(client, month) : Promise.resolve(undefined),
   ]);
   const billableMinutes = logged[0]?.minutes ?? 0;
   return {
@@ -104,11 +107,18 @@ async function clientHome(userId: string, key: string, now: Date): Promise<Clien
     month: {
       label: dayjs.tz(`${month}-01 12:00`, client.timezone).format('MMMM YYYY'),
       billableMinutes,
-      billedMinor: 'refused' in charges ? undefined : charges.value.netMinor,
-      billingRefusal: 'refused' in charges ? charges.refused : 'refused' in corrections ? corrections.refused : undefined,
       budgetMinutes: client.monthlyBudgetMinutes ?? undefined,
-      corrections: 'refused' in corrections ? [] : corrections.value,
+      bill,
     },
+  };
+}
+
+async function monthBill(client: Client, month: string): Promise<MonthBill> {
+  const [charges, corrections] = await Promise.all([refusedOrValue(monthChargesSoFar(client, month)), refusedOrValue(correctionsOn(client, month))]);
+  return {
+    billedMinor: 'refused' in charges ? undefined : charges.value.netMinor,
+    billingRefusal: 'refused' in charges ? charges.refused : 'refused' in corrections ? corrections.refused : undefined,
+    corrections: 'refused' in corrections ? [] : corrections.value,
   };
 }
 
@@ -129,7 +139,7 @@ async function refusedOrValue<T>(work: Promise<T>): Promise<{ value: T } | { ref
  * The adjustments to issued months on `month`'s bill, net by month corrected: outstanding ones
  * while the month is a draft, the ones it carried once issued.
  */
-async function correctionsOn(client: Client, month: string): Promise<ClientHome['month']['corrections']> {
+async function correctionsOn(client: Client, month: string): Promise<MonthBill['corrections']> {
   const issued = await findIssuedSummary(client.key, month);
   const lines = issued ? issued.lines.filter((l) => l.adjustment) : await adjustmentsSoFar(client, month);
   const byPeriod = new Map<string, number>();

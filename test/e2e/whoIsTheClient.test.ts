@@ -5,11 +5,12 @@
 // Our workspace is part of an Enterprise Grid organisation: a full member of a sister workspace
 // of that organisation is one of ours too, while people of other organisations stay the client's.
 import { EstimateModel } from '../../src/db/estimate';
+import { PersonModel } from '../../src/db/person';
 import { colleagueBillingRefusal } from '../../src/services/billing';
 import { ACTION } from '../../src/slack/ids';
 import { click, clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle, untilSynced, waitForEphemeral } from '../support/flows';
-import { declareClientPeople, startTestApp, type TestApp } from '../support/harness';
-import { DEFAULT_TEAM_ID } from '../support/slackFake';
+import { declareClientPeople, startTestApp, type TestApp, UNLIMITED_SLACK } from '../support/harness';
+import { DEFAULT_TEAM_ID, type FakeUser } from '../support/slackFake';
 import { ACME, ACME_ORG, COLLEAGUE, STAFF, TRIAGE } from '../support/testEnv';
 
 /** A guest account of our workspace in Acme's channel. */
@@ -26,7 +27,9 @@ const GRIDCO = { key: 'GRIDCO', channel: 'C0GRIDCO', team: 'T0GRIDCO', person: '
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp({}, (fake) => {
+  // A dozen requests claimed, estimated and resolved within a minute: more message updates than
+  // Slack allows a minute. This file's subject is who counts as the client, so limits are off.
+  t = await startTestApp(UNLIMITED_SLACK, (fake) => {
     declareClientPeople(fake, { guests: [GUEST] });
     fake.setTeamEnterprise(DEFAULT_TEAM_ID, OUR_GRID);
     fake.setTeamEnterprise(SISTER_TEAM, OUR_GRID);
@@ -179,5 +182,56 @@ describe('a full member of a sister workspace of our Enterprise Grid organisatio
 
   it('is looked up once: the answer, with their organisation, is kept', () => {
     expect(t.fake.callsTo('users.info').filter((c) => c.args.user === SISTER)).toHaveLength(1);
+  });
+});
+
+describe('someone Slack says has changed (user_change, team_join)', () => {
+  const SHIFT = { key: 'SHIFT', channel: 'C0SHIFT' } as const;
+
+  beforeAll(async () => {
+    // A client that lists no approvers: its guests and people decide for it, our own people do not.
+    await t.seed(
+      `managers: [${STAFF.manager}]\nengineers: [${STAFF.engineer}]\nclients:\n  - key: ${SHIFT.key}\n    name: Shift Co\n    channels: [${SHIFT.channel}]\n    hourlyRate: 80\n    approvers: []\n`,
+    );
+  });
+
+  /** Until the kept answer about `user` is gone (the event is acknowledged before it is handled). */
+  async function untilForgotten(user: string): Promise<void> {
+    const started = Date.now();
+    while (await PersonModel.exists({ _id: user })) {
+      if (Date.now() - started > 5000) throw new Error(`what Slack said about ${user} was not forgotten`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it.each<[string, 'user_change' | 'team_join', string, Omit<FakeUser, 'id'>]>([
+    ['a guest of ours made a full member (user_change)', 'user_change', 'U0PROMOTED', { is_restricted: true }],
+    ["someone of the client's organisation who joins our workspace (team_join)", 'team_join', 'U0HIRED', { team_id: 'T0SHIFTORG' }],
+  ])('stops acting for the client at once: %s', async (_label, type, user, before) => {
+    t.fake.setUser({ id: user, ...before });
+    // They act for the client: they confirm a fix. Slack was asked, and the answer is kept.
+    const first = await resolvedRequest(`Reports are empty (${type})`, user, SHIFT.channel);
+    await clickAndSettle(t, { user, channel: SHIFT.channel, actionId: ACTION.confirm, value: first, key: first });
+    expect((await record(first)).state).toBe('closed');
+    const key = await resolvedRequest(`Exports are empty too (${type})`, user, SHIFT.channel);
+    expect(await PersonModel.findById(user).lean()).toMatchObject({ teamId: before.team_id ?? DEFAULT_TEAM_ID, guest: before.is_restricted ?? false });
+    const asked = usersInfoAbout(user);
+
+    // Slack makes them one of our own full members, and says so.
+    t.fake.setUser({ id: user });
+    const res = await t.slack.event({
+      type,
+      user: { id: user, team_id: DEFAULT_TEAM_ID, name: user.toLowerCase(), deleted: false, is_bot: false, is_restricted: false, is_ultra_restricted: false, tz: 'Europe/London' },
+      event_ts: String(Date.now() / 1000),
+      cache_ts: Math.floor(Date.now() / 1000),
+    });
+    expect(res.status).toBe(200);
+    await untilForgotten(user);
+
+    const resolved = await record(key);
+    await click(t, { user, channel: SHIFT.channel, actionId: ACTION.confirm, value: key });
+    await waitForEphemeral(t, user, /not of SHIFT's side, so you can read and comment here but not confirm the fix/);
+    expect(await record(key)).toEqual(resolved);
+    expect(usersInfoAbout(user)).toBe(asked + 1);
   });
 });

@@ -44,11 +44,13 @@ export async function actorFacts(actor: Actor, client: Client, request?: Request
 }
 
 /**
- * The same facts about someone Slack lists as a member of one of the client's channels (Home's
- * client list comes from channel membership), for what they see rather than what they do.
+ * Whether someone Slack lists as a member of one of the client's channels (Home's client list
+ * comes from channel membership) decides for the client: actorFacts' isApprover. Slack is asked
+ * about them only when the client lists no approvers, as only then does their side decide it.
  */
-export async function channelMemberFacts(userId: string, client: Client): Promise<ActorFacts> {
-  return factsAbout(userId, client, true);
+export async function decidesForClient(userId: string, client: Client): Promise<boolean> {
+  if (client.approvers.length > 0) return client.approvers.includes(userId);
+  return (await factsAbout(userId, client, true)).isApprover;
 }
 
 async function factsAbout(userId: string, client: Client, present: boolean, request?: RequestFacts): Promise<ActorFacts> {

@@ -5,6 +5,7 @@ import utc from 'dayjs/plugin/utc';
 import { EstimateModel } from '../db/estimate';
 import { HomeViewerModel } from '../db/homeViewer';
 import { RequestModel } from '../db/request';
+import type { StaffRole } from '../db/staff';
 import { TimeEntryModel } from '../db/timeEntry';
 import type { DigestNumbers } from '../domain/digest';
 import { OPEN_STATES, PRIORITIES } from '../domain/lifecycle';
@@ -12,7 +13,7 @@ import { seesClientMoney } from '../domain/permissions';
 import { availabilityOf } from './assignment';
 import { adjustmentsSoFar, findIssuedSummary, monthChargesSoFar } from './billing';
 import { digestFor } from './digest';
-import { channelMemberFacts, findClientByKey, staffRoles, type Client } from './directory';
+import { decidesForClient, findClientByKey, staffRoles, type Client } from './directory';
 import { failedEffects, type FailedDelivery } from './slackEffects';
 import { UserFacingError } from '../errors';
 
@@ -80,13 +81,13 @@ export interface HomeData {
   timezone: string;
 }
 
-async function clientHome(userId: string, key: string, now: Date): Promise<ClientHome | undefined> {
+async function clientHome(userId: string, roles: StaffRole[], key: string, now: Date): Promise<ClientHome | undefined> {
   const client = await findClientByKey(key);
   if (!client) return undefined;
   // Home lists the client because Slack says the person is in one of its channels. Who decides
   // estimates and who sees the money are the rules of approving and of `/help billing`: not our
   // colleagues in the channel, and not the client's people who do not approve.
-  const facts = await channelMemberFacts(userId, client);
+  const facts = { isManager: roles.includes('manager'), isApprover: await decidesForClient(userId, client) };
   const month = dayjs(now).tz(client.timezone).format('YYYY-MM');
   const [open, pending, logged, bill] = await Promise.all([
     openRequestsOf({ clientKey: key }, { createdAt: -1 }),
@@ -158,7 +159,7 @@ function weekStart(now: Date, zone: string): string {
 
 export async function homeFor(userId: string, clientKeys: string[], zone: string, now = new Date()): Promise<HomeData> {
   const roles = await staffRoles(userId);
-  const clients = (await Promise.all(clientKeys.map((k) => clientHome(userId, k, now)))).filter((c): c is ClientHome => Boolean(c));
+  const clients = (await Promise.all(clientKeys.map((k) => clientHome(userId, roles, k, now)))).filter((c): c is ClientHome => Boolean(c));
   const data: HomeData = { userId, clients, timezone: zone };
   if (roles.includes('engineer') || roles.includes('manager')) {
     // Unclaimed queue: most urgent first, then oldest.

@@ -33,7 +33,12 @@ export function createEffects(config: Config, redis: Redis): Effects & { wakeups
   const wakeups = createWakeups(config, redis);
   const tokens = createTokens(config, pacer);
   // Permission checks ask Slack which side a person is on through these tokens.
-  setPeopleSource(slackPeopleSource(() => tokens.clientFor(), () => tokens.homeTeamId()));
+  setPeopleSource(
+    slackPeopleSource(
+      () => tokens.clientFor(),
+      async () => ({ teamId: await tokens.homeTeamId(), enterpriseId: await tokens.homeEnterpriseId() }),
+    ),
+  );
   return {
     config,
     tokens,

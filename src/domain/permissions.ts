@@ -60,6 +60,15 @@ const RULES: Record<Permission, Rule> = {
   editTime: staff,
 };
 
+/**
+ * Who sees a client's money (its bill so far, its billing summary, corrections to issued months):
+ * our managers, and the client's approvers (its people when it lists none). Not our other
+ * colleagues, engineers included, and not the client's people who do not approve.
+ */
+export function seesClientMoney(actor: Pick<ActorFacts, 'isManager' | 'isApprover'>): boolean {
+  return actor.isManager || actor.isApprover;
+}
+
 export function isAllowed(permission: Permission, actor: ActorFacts): boolean {
   return RULES[permission](actor);
 }

@@ -36,6 +36,16 @@ export function isWorkingAt(hours: WorkingHours | undefined, now: Date): boolean
 }
 
 /**
+ * Why an engineer cannot take a request now (away, or outside their working hours), or undefined
+ * when they can: checked when they are picked, and again when their offer runs out.
+ */
+export function notWorkingNow(engineer: Pick<Engineer, 'available' | 'hours'>, now: Date): 'away' | 'off_hours' | undefined {
+  if (!engineer.available) return 'away';
+  if (!isWorkingAt(engineer.hours, now)) return 'off_hours';
+  return undefined;
+}
+
+/**
  * The next engineer in turn after `last` (engineers in user ID order, wrapping round) who is
  * available, working now, under `maxOpen` open requests and has not declined this request.
  */
@@ -49,13 +59,7 @@ export function nextEngineer(engineers: readonly Engineer[], last: string | unde
     if (!engineer) continue;
     const reason = declined.includes(engineer.userId)
       ? 'declined'
-      : !engineer.available
-        ? 'away'
-        : !isWorkingAt(engineer.hours, now)
-          ? 'off_hours'
-          : engineer.openAssigned >= maxOpen
-            ? 'at_capacity'
-            : undefined;
+      : (notWorkingNow(engineer, now) ?? (engineer.openAssigned >= maxOpen ? 'at_capacity' : undefined));
     if (!reason) return { pick: engineer.userId, passedOver };
     passedOver.push({ userId: engineer.userId, reason });
   }

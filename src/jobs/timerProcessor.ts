@@ -29,11 +29,14 @@ export async function processTimerJob(job: Job, token: string | undefined, effec
   const client = request ? await findClientByKey(request.clientKey) : null;
   if (!request || !client) return 'gone';
   if (data.kind === 'offer-expire') {
-    const assigned = request.offer ? await expireOffer(request.key, request.offer.at) : undefined;
+    const expiry = request.offer ? await expireOffer(request.key, request.offer.at) : undefined;
+    const assigned = expiry?.outcome === 'assigned' ? expiry.request : undefined;
     if (assigned?.assigneeId) {
       await showTransition(effects, assigned);
       await effects.delivery.post(`offer|${data.id}|assigned`, { to: { user: assigned.assigneeId }, text: `:inbox_tray: *${request.key}* is now yours: it was offered to you ${OFFER_MINUTES} minutes ago and not declined.` });
     }
+    // Withdrawn from someone who can no longer take it: offered to the next one in turn, or left in triage.
+    if (expiry?.outcome === 'withdrawn') await showRequest(effects, request.key);
     await markTimerFired(request.key, data.id, false);
     return data.kind;
   }

@@ -1,12 +1,12 @@
 // Round-robin assignment (client `assignment: round_robin`): a new request is offered to the next
 // engineer in turn (domain/roundRobin.ts); it is theirs when they accept, or when they have not
-// declined within OFFER_MINUTES; a decline offers it to the next one. Each offer is one guarded
+// declined within OFFER_MINUTES and can still take it; a decline offers it to the next one. Each offer is one guarded
 // update of the request, and every offer, acceptance and skip is audited.
 import { ClientModel } from '../db/client';
 import { RequestModel, type RequestRecord } from '../db/request';
 import { StaffModel } from '../db/staff';
 import { OPEN_STATES } from '../domain/lifecycle';
-import { DEFAULT_MAX_OPEN_PER_ENGINEER, OFFER_MINUTES, nextEngineer, type PassedOver, type WorkingHours } from '../domain/roundRobin';
+import { DEFAULT_MAX_OPEN_PER_ENGINEER, OFFER_MINUTES, nextEngineer, notWorkingNow, type PassedOver, type WorkingHours } from '../domain/roundRobin';
 import { ErrorCode, UserFacingError } from '../errors';
 import { recordAudit } from './audit';
 import { findClientByKey, type Actor } from './directory';
@@ -79,17 +79,40 @@ export async function declineOffer(key: string, actor: Actor): Promise<RequestRe
   return (await findRequest(key)) as RequestRecord;
 }
 
+export type OfferExpiry =
+  | { outcome: 'assigned'; request: RequestRecord }
+  /** The engineer can no longer take it: the offer is withdrawn, and the caller offers it again. */
+  | { outcome: 'withdrawn'; from: string; reason: 'not_an_engineer' | 'away' | 'off_hours' };
+
 /**
  * The offer made at `offeredAt` ran out without a decline: the request becomes the offered
- * engineer's, as if they had claimed it. Nothing happens if it was accepted, declined or claimed.
+ * engineer's, as if they had claimed it, if they are still an engineer and working now (they may
+ * have left the staff or set themselves away since). Otherwise the offer is withdrawn, so that
+ * the request goes to the next one in turn or waits in triage. Nothing happens (undefined) if it
+ * was accepted, declined or claimed.
  */
-export async function expireOffer(key: string, offeredAt: Date): Promise<RequestRecord | undefined> {
+export async function expireOffer(key: string, offeredAt: Date, now = new Date()): Promise<OfferExpiry | undefined> {
   const request = await findRequest(key);
   const offer = request?.offer;
   if (!request || !offer || request.state !== 'open' || offer.at.getTime() !== offeredAt.getTime()) return undefined;
+  const audit = (action: string, after: Record<string, unknown>) =>
+    recordAudit({ actorId: 'system', action, entityType: 'request', entityId: request.key, clientKey: request.clientKey, after });
+  const engineer = await StaffModel.findOne({ userId: offer.to, roles: 'engineer' }).lean();
+  const reason = engineer
+    ? notWorkingNow({ available: engineer.available !== false, hours: (engineer.hours as WorkingHours | null | undefined) ?? undefined }, now)
+    : 'not_an_engineer';
+  if (reason) {
+    const withdrawn = await RequestModel.updateOne(
+      { _id: request._id, state: 'open', assigneeId: { $exists: false }, 'offer.at': offer.at, revision: request.revision },
+      { $unset: { offer: '' }, $inc: { revision: 1 } },
+    );
+    if (withdrawn.modifiedCount !== 1) return undefined; // taken, declined or claimed meanwhile
+    await audit('request.offer_withdrawn', { from: offer.to, reason });
+    return { outcome: 'withdrawn', from: offer.to, reason };
+  }
   const claimed = await transitionRequest({ key, action: 'claim', actor: { userId: offer.to }, asSystem: true });
-  await recordAudit({ actorId: 'system', action: 'request.offer_expired', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { assignedTo: offer.to } });
-  return claimed;
+  await audit('request.offer_expired', { assignedTo: offer.to });
+  return { outcome: 'assigned', request: claimed };
 }
 
 /** Available or away, from the engineer's own Home tab. */

@@ -31,6 +31,7 @@ import {
   type Terms,
 } from '../domain/billingLines';
 import { MissingTermsError, billableMinutes } from '../domain/billing';
+import { seesClientMoney } from '../domain/permissions';
 import { decimalAmount } from '../domain/money';
 import { contiguousBounds, isPeriod, monthBounds, nextPeriod, periodLabel, previousPeriodOf, type IssuedBounds, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
@@ -93,7 +94,7 @@ export async function billingAccess(actor: Actor, clientKey?: string): Promise<B
   if (isManager) return { ok: true, client, role: 'manager' };
   const facts = await actorFacts(actor, client);
   const inClientChannel = actor.channelId !== undefined && client.channels.includes(actor.channelId);
-  if (facts.isApprover && inClientChannel) return { ok: true, client, role: 'approver' };
+  if (seesClientMoney(facts) && inClientChannel) return { ok: true, client, role: 'approver' };
   // In the client's own channel the client is no secret: a colleague is told why not.
   throw refuse(actor, clientKey, inClientChannel && facts.isColleague && !facts.sideUnknown ? colleagueBillingRefusal(client.key) : BILLING_REFUSAL);
 }

@@ -39,17 +39,30 @@ interface RequestFacts {
  * managers, sales) are colleagues: they read and comment, but do not decide for the client.
  */
 export async function actorFacts(actor: Actor, client: Client, request?: RequestFacts): Promise<ActorFacts> {
-  const roles = await staffRoles(actor.userId);
-  const isStaff = roles.length > 0;
   const inClientChannel = actor.channelId !== undefined && client.channels.includes(actor.channelId);
-  const isRequester = request?.requesterId === actor.userId;
-  const isListedApprover = client.approvers.includes(actor.userId);
-  const isNamed = isListedApprover || (client.members ?? []).includes(actor.userId);
-  const present = inClientChannel || isRequester;
+  return factsAbout(actor.userId, client, inClientChannel || request?.requesterId === actor.userId, request);
+}
+
+/**
+ * Whether someone Slack lists as a member of one of the client's channels (Home's client list
+ * comes from channel membership) decides for the client: actorFacts' isApprover. Slack is asked
+ * about them only when the client lists no approvers, as only then does their side decide it.
+ */
+export async function decidesForClient(userId: string, client: Client): Promise<boolean> {
+  if (client.approvers.length > 0) return client.approvers.includes(userId);
+  return (await factsAbout(userId, client, true)).isApprover;
+}
+
+async function factsAbout(userId: string, client: Client, present: boolean, request?: RequestFacts): Promise<ActorFacts> {
+  const roles = await staffRoles(userId);
+  const isStaff = roles.length > 0;
+  const isRequester = request?.requesterId === userId;
+  const isListedApprover = client.approvers.includes(userId);
+  const isNamed = isListedApprover || (client.members ?? []).includes(userId);
   // Our engineers work in client channels too; being there must not make them the client (or let
   // them approve their own estimates). Staff count as the client only when named as such, and
   // are never asked about: Slack is asked only about people whose side decides something.
-  const side = isNamed || isStaff || !present ? undefined : await sideOf(actor.userId);
+  const side = isNamed || isStaff || !present ? undefined : await sideOf(userId);
   const isClientMember = isNamed || side === 'client_org' || side === 'guest';
   return {
     isManager: roles.includes('manager'),
@@ -59,7 +72,7 @@ export async function actorFacts(actor: Actor, client: Client, request?: Request
     sideUnknown: side === 'unknown',
     isApprover: client.approvers.length > 0 ? isListedApprover : isClientMember && !isStaff,
     isRequester,
-    isAssignee: request?.assigneeId === actor.userId,
+    isAssignee: request?.assigneeId === userId,
   };
 }
 

@@ -5,14 +5,15 @@ import utc from 'dayjs/plugin/utc';
 import { EstimateModel } from '../db/estimate';
 import { HomeViewerModel } from '../db/homeViewer';
 import { RequestModel } from '../db/request';
+import type { StaffRole } from '../db/staff';
 import { TimeEntryModel } from '../db/timeEntry';
 import type { DigestNumbers } from '../domain/digest';
 import { OPEN_STATES, PRIORITIES } from '../domain/lifecycle';
+import { seesClientMoney } from '../domain/permissions';
 import { availabilityOf } from './assignment';
 import { adjustmentsSoFar, findIssuedSummary, monthChargesSoFar } from './billing';
 import { digestFor } from './digest';
-import { findClientByKey, staffRoles, type Client } from './directory';
-import { sideOf } from './people';
+import { decidesForClient, findClientByKey, staffRoles, type Client } from './directory';
 import { failedEffects, type FailedDelivery } from './slackEffects';
 import { UserFacingError } from '../errors';
 
@@ -44,17 +45,22 @@ export interface ClientHome {
   month: {
     label: string;
     billableMinutes: number;
-    /** Undefined when billing refuses a request of the month (billingRefusal says why). */
-    billedMinor: number | undefined;
-    billingRefusal?: string | undefined;
     budgetMinutes: number | undefined;
-    /**
-     * Corrections to issued months that this month's bill carries (what they add to it; negative:
-     * a credit), by the month they correct, oldest first: billedMinor plus these is the month's
-     * summary's "to invoice".
-     */
-    corrections: Array<{ period: string; netMinor: number }>;
+    /** The month's money: only for those who see the client's billing (domain/permissions.ts seesClientMoney). */
+    bill: MonthBill | undefined;
   };
+}
+
+export interface MonthBill {
+  /** Undefined when billing refuses a request of the month (billingRefusal says why). */
+  billedMinor: number | undefined;
+  billingRefusal?: string | undefined;
+  /**
+   * Corrections to issued months that this month's bill carries (what they add to it; negative:
+   * a credit), by the month they correct, oldest first: billedMinor plus these is the month's
+   * summary's "to invoice".
+   */
+  corrections: Array<{ period: string; netMinor: number }>;
 }
 
 export interface HomeData {
@@ -75,24 +81,22 @@ export interface HomeData {
   timezone: string;
 }
 
-async function clientHome(userId: string, key: string, now: Date): Promise<ClientHome | undefined> {
+async function clientHome(userId: string, roles: StaffRole[], key: string, now: Date): Promise<ClientHome | undefined> {
   const client = await findClientByKey(key);
   if (!client) return undefined;
-  // Who decides estimates: the listed approvers, or, when none are listed, the client's people
-  // (not our colleagues in the channel: services/directory.ts actorFacts).
-  const isApprover =
-    client.approvers.includes(userId) ||
-    (client.approvers.length === 0 && ((client.members ?? []).includes(userId) || ['client_org', 'guest'].includes(await sideOf(userId))));
+  // Home lists the client because Slack says the person is in one of its channels. Who decides
+  // estimates and who sees the money are the rules of approving and of `/help billing`: not our
+  // colleagues in the channel, and not the client's people who do not approve.
+  const facts = { isManager: roles.includes('manager'), isApprover: await decidesForClient(userId, client) };
   const month = dayjs(now).tz(client.timezone).format('YYYY-MM');
-  const [open, pending, logged, charges, corrections] = await Promise.all([
+  const [open, pending, logged, bill] = await Promise.all([
     openRequestsOf({ clientKey: key }, { createdAt: -1 }),
-    isApprover ? EstimateModel.find({ clientKey: key, decision: 'pending' }).sort({ createdAt: 1 }).limit(HOME_LIST_LIMIT).lean() : Promise.resolve([]),
+    facts.isApprover ? EstimateModel.find({ clientKey: key, decision: 'pending' }).sort({ createdAt: 1 }).limit(HOME_LIST_LIMIT).lean() : Promise.resolve([]),
     TimeEntryModel.aggregate<{ minutes: number }>([
       { $match: { clientKey: key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: `${month}-01`, $lte: `${month}-31` } } },
       { $group: { _id: null, minutes: { $sum: '$minutes' } } },
     ]),
-    refusedOrValue(monthChargesSoFar(client, month)),
-    refusedOrValue(correctionsOn(client, month)),
+    seesClientMoney(facts) ? monthBill(client, month) : Promise.resolve(undefined),
   ]);
   const billableMinutes = logged[0]?.minutes ?? 0;
   return {
@@ -104,11 +108,18 @@ async function clientHome(userId: string, key: string, now: Date): Promise<Clien
     month: {
       label: dayjs.tz(`${month}-01 12:00`, client.timezone).format('MMMM YYYY'),
       billableMinutes,
-      billedMinor: 'refused' in charges ? undefined : charges.value.netMinor,
-      billingRefusal: 'refused' in charges ? charges.refused : 'refused' in corrections ? corrections.refused : undefined,
       budgetMinutes: client.monthlyBudgetMinutes ?? undefined,
-      corrections: 'refused' in corrections ? [] : corrections.value,
+      bill,
     },
+  };
+}
+
+async function monthBill(client: Client, month: string): Promise<MonthBill> {
+  const [charges, corrections] = await Promise.all([refusedOrValue(monthChargesSoFar(client, month)), refusedOrValue(correctionsOn(client, month))]);
+  return {
+    billedMinor: 'refused' in charges ? undefined : charges.value.netMinor,
+    billingRefusal: 'refused' in charges ? charges.refused : 'refused' in corrections ? corrections.refused : undefined,
+    corrections: 'refused' in corrections ? [] : corrections.value,
   };
 }
 
@@ -129,7 +140,7 @@ async function refusedOrValue<T>(work: Promise<T>): Promise<{ value: T } | { ref
  * The adjustments to issued months on `month`'s bill, net by month corrected: outstanding ones
  * while the month is a draft, the ones it carried once issued.
  */
-async function correctionsOn(client: Client, month: string): Promise<ClientHome['month']['corrections']> {
+async function correctionsOn(client: Client, month: string): Promise<MonthBill['corrections']> {
   const issued = await findIssuedSummary(client.key, month);
   const lines = issued ? issued.lines.filter((l) => l.adjustment) : await adjustmentsSoFar(client, month);
   const byPeriod = new Map<string, number>();
@@ -148,7 +159,7 @@ function weekStart(now: Date, zone: string): string {
 
 export async function homeFor(userId: string, clientKeys: string[], zone: string, now = new Date()): Promise<HomeData> {
   const roles = await staffRoles(userId);
-  const clients = (await Promise.all(clientKeys.map((k) => clientHome(userId, k, now)))).filter((c): c is ClientHome => Boolean(c));
+  const clients = (await Promise.all(clientKeys.map((k) => clientHome(userId, roles, k, now)))).filter((c): c is ClientHome => Boolean(c));
   const data: HomeData = { userId, clients, timezone: zone };
   if (roles.includes('engineer') || roles.includes('manager')) {
     // Unclaimed queue: most urgent first, then oldest.

@@ -1,5 +1,6 @@
 // Which side a person is on: the client's organisation (Slack Connect), a guest of our workspace,
-// or one of our own full members. Slack answers (users.info, through the source the Slack layer
+// or one of our own full members (of our workspace, or of a sister workspace of our Enterprise
+// Grid organisation). Slack answers (users.info, through the source the Slack layer
 // gives at start-up); the answer is kept in MongoDB for a day, so a permission check rarely waits
 // on Slack, and a stale answer is used when Slack cannot be asked.
 import { PersonModel } from '../db/person';
@@ -7,12 +8,19 @@ import { logger } from '../logger';
 
 export interface SlackPerson {
   teamId: string;
+  /** Their Enterprise Grid organisation (users.info `enterprise_user.enterprise_id`); null outside one. */
+  enterpriseId: string | null;
   guest: boolean;
 }
 
+/** Our own organisation: the workspace the app belongs to, and its Enterprise Grid organisation if any. */
+export interface HomeOrganisation {
+  teamId: string;
+  enterpriseId: string | undefined;
+}
+
 export interface PeopleSource {
-  /** Our own organisation: the workspace the app belongs to. */
-  homeTeamId(): Promise<string>;
+  home(): Promise<HomeOrganisation>;
   /** What Slack says about the person; undefined when it does not know them. */
   lookUp(userId: string): Promise<SlackPerson | undefined>;
 }
@@ -43,17 +51,19 @@ async function lookUp(userId: string): Promise<SlackPerson | undefined> {
 
 export async function sideOf(userId: string, now = new Date()): Promise<Side> {
   const kept = await PersonModel.findOne({ _id: userId }).lean();
-  const fresh = kept && now.getTime() - kept.checkedAt.getTime() < PERSON_FRESH_MS;
+  // Kept before organisations were kept too (no enterpriseId, not even null): asked again.
+  const fresh = kept && kept.enterpriseId !== undefined && now.getTime() - kept.checkedAt.getTime() < PERSON_FRESH_MS;
   const person = (fresh ? kept : await lookUp(userId)) ?? kept;
   if (!person || !source) return 'unknown';
-  let home: string;
+  let home: HomeOrganisation;
   try {
-    home = await source.homeTeamId();
+    home = await source.home();
   } catch (error) {
     logger.warn({ err: error }, 'Could not tell which Slack organisation is ours');
     return 'unknown';
   }
-  if (person.teamId !== home) return 'client_org';
+  const sameOrganisation = home.enterpriseId !== undefined && person.enterpriseId === home.enterpriseId;
+  if (person.teamId !== home.teamId && !sameOrganisation) return 'client_org';
   return person.guest ? 'guest' : 'ours';
 }
 

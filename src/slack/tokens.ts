@@ -39,8 +39,13 @@ export interface SlackTokens {
   removeInstallation(query: InstallationQuery<boolean>): Promise<void>;
   /** Our own bot's user ID, e.g. to ignore our own messages. */
   botUserId(): Promise<string>;
-  /** Our own Slack organisation (workspace): whoever is from another one is from a client's. */
+  /** Our own Slack workspace: whoever is from another one is from a client's (unless from our organisation). */
   homeTeamId(): Promise<string>;
+  /**
+   * Our Enterprise Grid organisation (auth.test `enterprise_id`), undefined when our workspace is
+   * not part of one: people of its sister workspaces are ours too, not the client's.
+   */
+  homeEnterpriseId(): Promise<string | undefined>;
   /** The options of every WebClient of the app (Bolt's too): paced, and never paused by a 429. */
   clientOptions: WebClientOptions;
 }
@@ -56,13 +61,23 @@ export function webClientOptions(config: Config, pacer?: Pacer): WebClientOption
   };
 }
 
+/** What auth.test says about a token: Bolt's authorization, and the organisation it belongs to. */
+interface Identity {
+  authorization: AuthorizeResult;
+  /** Set when the token's workspace is part of an Enterprise Grid organisation. */
+  enterpriseId: string | undefined;
+}
+
 /** auth.test once per token, retried on the next call after a failure. */
-function identityOf(client: WebClient, token: string): () => Promise<AuthorizeResult> {
-  let identity: Promise<AuthorizeResult> | undefined;
+function identityOf(client: WebClient, token: string): () => Promise<Identity> {
+  let identity: Promise<Identity> | undefined;
   return () => {
     identity ??= client.auth
       .test()
-      .then((r) => ({ botToken: token, botId: r.bot_id, botUserId: r.user_id, teamId: r.team_id }))
+      .then((r) => ({
+        authorization: { botToken: token, botId: r.bot_id, botUserId: r.user_id, teamId: r.team_id },
+        enterpriseId: r.enterprise_id || undefined,
+      }))
       .catch((error: unknown) => {
         identity = undefined; // try again on the next request instead of caching a failure
         logger.error({ err: error }, 'auth.test failed; the bot token may be wrong. The request will be retried by Slack');
@@ -79,19 +94,20 @@ export function singleWorkspaceTokens(config: Config, pacer: Pacer): SlackTokens
   const resolveIdentity = identityOf(client, token);
 
   return {
-    authorize: async () => resolveIdentity(),
+    authorize: async () => (await resolveIdentity()).authorization,
     oauth: undefined,
     clientFor: async () => client,
     clientForClientSide: async () => client,
     removeInstallation: async (query) => {
       logger.warn({ team: query.teamId }, 'The app was uninstalled or its token revoked; in single-workspace mode calls will fail until SLACK_BOT_TOKEN is replaced');
     },
-    botUserId: async () => (await resolveIdentity()).botUserId ?? '',
+    botUserId: async () => (await resolveIdentity()).authorization.botUserId ?? '',
     homeTeamId: async () => {
-      const teamId = (await resolveIdentity()).teamId;
+      const teamId = (await resolveIdentity()).authorization.teamId;
       if (!teamId) throw new Error('auth.test did not say which team the bot token belongs to');
       return teamId;
     },
+    homeEnterpriseId: async () => (await resolveIdentity()).enterpriseId,
     clientOptions,
   };
 }
@@ -130,13 +146,24 @@ export function distributedTokens(config: Config, distribution: Distribution, pa
     return clientWith(teamId, token);
   };
 
+  // Our organisation, asked once of auth.test with our own workspace's token (stored or from the env).
+  let storedHomeIdentity: { token: string; identity: () => Promise<Identity> } | undefined;
+  const homeIdentity = async (): Promise<Identity> => {
+    if (envIdentity) return envIdentity();
+    const token = await tokenFor(homeTeamId);
+    const client = await clientFor(homeTeamId);
+    if (!token || !client) throw new Error('The app is not installed in our own workspace, so it cannot tell which organisation is ours');
+    if (storedHomeIdentity?.token !== token) storedHomeIdentity = { token, identity: identityOf(client, token) };
+    return storedHomeIdentity.identity();
+  };
+
   // Bolt authorizes our own workspace from SLACK_BOT_TOKEN when it is set, everyone else from MongoDB.
   const installationStore: InstallationStore = {
     storeInstallation: (installation, log) => store.storeInstallation(installation, log),
     deleteInstallation: (query, log) => store.deleteInstallation(query, log),
     async fetchInstallation(query, log) {
       if (envIdentity && envToken && query.teamId === homeTeamId && !query.isEnterpriseInstall) {
-        const identity = await envIdentity();
+        const identity = (await envIdentity()).authorization;
         const home: Installation<'v2', false> = {
           team: { id: homeTeamId },
           enterprise: undefined,
@@ -169,8 +196,9 @@ export function distributedTokens(config: Config, distribution: Distribution, pa
       if (query.teamId) clients.delete(query.teamId);
       if (query.isEnterpriseInstall) clients.clear();
     },
-    botUserId: async () => (envIdentity ? (await envIdentity()).botUserId : (await store.botForTeam(homeTeamId))?.userId) ?? '',
+    botUserId: async () => (envIdentity ? (await envIdentity()).authorization.botUserId : (await store.botForTeam(homeTeamId))?.userId) ?? '',
     homeTeamId: async () => homeTeamId,
+    homeEnterpriseId: async () => (await homeIdentity()).enterpriseId,
     clientOptions,
   };
 }

@@ -5,7 +5,7 @@ import { ACTION } from '../../src/slack/ids';
 import { HOME_BLOCK_LIMIT } from '../../src/slack/views/home';
 import { clickAndSettle, openByCommand } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
-import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
+import { ACME, BETA, COLLEAGUE, STAFF, TRIAGE } from '../support/testEnv';
 
 let t: TestApp;
 
@@ -40,7 +40,9 @@ describe('App Home', () => {
     expect(view.type).toBe('home');
     expect(text).toContain('Acme Ltd');
     expect(text).toContain(acmeKey);
-    expect(text).toMatch(/0m billable logged; £0\.00 on this month's bill so far/);
+    // Acme lists its approvers and this member is not one: the time, not the money.
+    expect(text).toMatch(/0m billable logged"/);
+    expect(text).not.toContain("on this month's bill");
     expect(text).not.toContain('Beta secret thing');
     expect(text).not.toContain('Unclaimed queue');
     expect(text).not.toContain('Estimates waiting for your decision');
@@ -123,5 +125,64 @@ describe('App Home', () => {
     }
     // The fake rejects a Home view over Slack's limits, so a published view is a valid one.
     expect(t.fake.callsTo('views.publish').every((c) => (c.response as { ok: boolean }).ok)).toBe(true);
+  });
+});
+
+describe("the client's money on Home (the rule of `/help billing`)", () => {
+  /** Who is in a channel; Slack would send member_joined_channel, on which the app forgets its cached members. */
+  async function setMembers(channel: string, users: string[]): Promise<void> {
+    t.fake.setChannelMembers(channel, users);
+    await t.web.effects.membership.forget(channel);
+  }
+
+  /** The month line under a client's heading on someone's Home. */
+  async function monthLine(user: string, clientName: string): Promise<string> {
+    const { view } = await openHome(user);
+    const blocks = view.blocks as Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }>;
+    const heading = blocks.findIndex((b) => b.type === 'header' && b.text?.text === clientName);
+    if (heading < 0) throw new Error(`${clientName} is not on ${user}'s Home`);
+    return blocks[heading + 1]?.elements?.map((e) => e.text).join(' ') ?? '';
+  }
+
+  beforeAll(async () => {
+    // Our colleague (an account manager), an engineer and a manager are in both clients' channels.
+    await setMembers(ACME.channel, [ACME.member, ACME.boss, COLLEAGUE, STAFF.engineer, STAFF.manager]);
+    await setMembers(BETA.channel, [BETA.member, COLLEAGUE, STAFF.manager]);
+  });
+  afterAll(async () => {
+    await setMembers(ACME.channel, [ACME.member, ACME.boss]);
+    await setMembers(BETA.channel, [BETA.member]);
+  });
+
+  const BILL = /billable logged; £[\d,.]+ on this month's bill so far$/;
+
+  it("shows it to the client's listed approver and to our managers", async () => {
+    expect(await monthLine(ACME.boss, 'Acme Ltd')).toMatch(BILL);
+    expect(await monthLine(STAFF.manager, 'Acme Ltd')).toMatch(BILL);
+    expect(await monthLine(STAFF.manager, 'Beta Co')).toMatch(BILL);
+  });
+
+  it("shows it to the client's people when the client lists no approvers (Beta's guest)", async () => {
+    expect(await monthLine(BETA.member, 'Beta Co')).toMatch(BILL);
+  });
+
+  it("does not show it to the client's people who do not approve when approvers are listed", async () => {
+    const line = await monthLine(ACME.member, 'Acme Ltd');
+    expect(line).toMatch(/billable logged$/);
+    expect(line).not.toContain('£');
+  });
+
+  it('never shows it to our colleagues in the channel, nor to engineers', async () => {
+    for (const [user, client] of [
+      [COLLEAGUE, 'Acme Ltd'],
+      [COLLEAGUE, 'Beta Co'],
+      [STAFF.engineer, 'Acme Ltd'],
+    ] as const) {
+      const line = await monthLine(user, client);
+      expect(line).toMatch(/billable logged$/);
+      expect(line).not.toContain('£');
+    }
+    const { text } = await openHome(COLLEAGUE);
+    expect(text).not.toContain("this month's bill");
   });
 });

@@ -5,6 +5,7 @@
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { RequestModel } from '../../src/db/request';
 import { StaffModel } from '../../src/db/staff';
+import { setStaffRoles } from '../../src/services/clients';
 import { ACTION } from '../../src/slack/ids';
 import { click, openByCommand, record, untilSynced } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
@@ -153,5 +154,61 @@ describe('round robin', () => {
     await click(t, { user: ENG4, channel: `D${ENG4}`, actionId: ACTION.availability, value: 'available' });
     expect(await offeredTo(waiting)).toBe(ENG4);
     await offerDm(ENG4, waiting);
+  });
+
+  describe('an offer that runs out', () => {
+    /** Makes the offer of `key` run out in a second and a half, as its timer would after five minutes. */
+    async function runOut(key: string): Promise<void> {
+      await RequestModel.updateOne({ key }, { $set: { 'offer.expiresAt': new Date(Date.now() + 1500) }, $inc: { revision: 1 } });
+      await t.web.effects.timers.sync(key);
+    }
+
+    /** Until `action` is audited `times` times for `key` (the worker's timer did its work); the last one. */
+    async function untilAudited(key: string, action: string, times = 1) {
+      for (let i = 0; i < 400; i++) {
+        const found = await AuditEventModel.find({ entityId: key, action }).sort({ seq: 1 }).lean();
+        if (found.length >= times) return found[found.length - 1]!;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`${action} was not audited for ${key}`);
+    }
+
+    it('goes to the next engineer in turn when the one offered has set themselves away since', async () => {
+      await StaffModel.updateMany({ userId: { $in: [ENG1, ENG2] } }, { $set: { available: true } });
+      await StaffModel.updateOne({ userId: ENG2 }, { $unset: { hours: '' } });
+      const key = await openByCommand(t, 'Disk almost full', ACME.member, ACME.channel);
+      const first = await offeredTo(key);
+      expect(first).toBeDefined();
+      await click(t, { user: first!, channel: `D${first}`, actionId: ACTION.availability, value: 'away' });
+      for (let i = 0; i < 200 && (await StaffModel.findOne({ userId: first }).lean())?.available !== false; i++) await new Promise((r) => setTimeout(r, 25));
+
+      await runOut(key);
+      const withdrawn = await untilAudited(key, 'request.offer_withdrawn');
+      expect(withdrawn.after).toEqual({ from: first, reason: 'away' });
+      const offeredAgain = await untilAudited(key, 'request.offered', 2);
+      const next = (offeredAgain.after as { to: string }).to;
+      expect(next).not.toBe(first);
+      await offerDm(next, key);
+      const now = await record(key);
+      expect(now).toMatchObject({ state: 'open', offer: { to: next } });
+      expect(now.assigneeId).toBeUndefined();
+    });
+
+    it('waits in triage when the one offered is no longer an engineer and nobody else can take it', async () => {
+      await StaffModel.updateMany({ userId: { $ne: ENG1 } }, { $set: { available: false } });
+      await StaffModel.updateOne({ userId: ENG1 }, { $set: { available: true } });
+      const key = await openByCommand(t, 'Mail bouncing', ACME.member, ACME.channel);
+      expect(await offeredTo(key)).toBe(ENG1);
+      await setStaffRoles(ENG1, [], STAFF.manager); // ENG1 left the support team
+
+      await runOut(key);
+      expect((await untilAudited(key, 'request.offer_withdrawn')).after).toEqual({ from: ENG1, reason: 'not_an_engineer' });
+      await untilAudited(key, 'request.offer_none');
+      const now = await record(key);
+      expect(now.state).toBe('open');
+      expect(now.assigneeId).toBeUndefined();
+      expect(now.offer).toBeUndefined();
+      expect(await AuditEventModel.countDocuments({ entityId: key, action: 'request.claim' })).toBe(0);
+    });
   });
 });

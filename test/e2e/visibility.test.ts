@@ -179,6 +179,23 @@ describe('/help KEY', () => {
     const forMissing = await help(missing, BETA.member, BETA.channel);
     expect(forExisting.replace(existing, 'KEY')).toBe(forMissing.replace(missing, 'KEY'));
   });
+
+  // The sub-commands that name a request answer another client's key as `/help status` does.
+  it.each([
+    ['estimate', (key: string) => `estimate ${key} 2h`],
+    ['log', (key: string) => `log 1h ${key} reading`],
+    ['merge', (key: string) => `merge ${key} ${betaOpen[0]}`],
+    ['link', (key: string) => `link ${key} https://github.com/beta/app/pull/1`],
+  ])('answers `%s` of another client\'s key exactly like one that does not exist', async (_label, command) => {
+    const existing = acmeOpen[0]!;
+    const missing = 'ACME-999';
+    for (const who of [{ user: BETA.member, channel: BETA.channel }, STRANGER]) {
+      const forExisting = await help(command(existing), who.user, who.channel);
+      const forMissing = await help(command(missing), who.user, who.channel);
+      expect(forMissing).toMatch(/couldn't find/);
+      expect(forExisting.replace(existing, 'KEY')).toBe(forMissing.replace(missing, 'KEY'));
+    }
+  });
 });
 
 describe('a long list', () => {

@@ -54,6 +54,12 @@ export interface FakeUser {
   is_ultra_restricted?: boolean;
 }
 
+/** An Enterprise Grid organisation: several workspaces (teams) under one enterprise. */
+export interface EnterpriseOrg {
+  id: string;
+  name: string;
+}
+
 export interface ChannelInfo {
   name?: string;
   is_ext_shared?: boolean;
@@ -429,6 +435,7 @@ export class SlackFake {
 
   // Configuration (cleared by reset()).
   private tokenTeams = new Map<string, string>();
+  private teamEnterprises = new Map<string, EnterpriseOrg>();
   private revokedTokens = new Set<string>();
   private users = new Map<string, FakeUser>();
   private channelInfo = new Map<string, ChannelInfo>();
@@ -464,16 +471,20 @@ export class SlackFake {
   }
 
   private readonly handlers: Record<string, Handler> = {
-    'auth.test': (_args, ctx) =>
-      ok({
+    'auth.test': (_args, ctx) => {
+      // Slack adds enterprise_id only for a workspace of an Enterprise Grid organisation.
+      const enterprise = this.teamEnterprises.get(ctx.teamId);
+      return ok({
         url: WORKSPACE_URL,
         team: 'Ad-hoc Help',
         user: 'adhoc-help',
         team_id: ctx.teamId,
         user_id: BOT_USER_ID,
         bot_id: BOT_ID,
+        ...(enterprise ? { enterprise_id: enterprise.id } : {}),
         is_enterprise_install: false,
-      }),
+      });
+    },
     'chat.postMessage': (args, ctx) => this.postMessage(args, ctx),
     'chat.update': (args) => this.updateMessage(args),
     'chat.postEphemeral': (args) => this.postEphemeral(args),
@@ -548,6 +559,7 @@ export class SlackFake {
   reset(): void {
     this.calls.length = 0;
     this.tokenTeams = new Map();
+    this.teamEnterprises = new Map();
     this.revokedTokens = new Set();
     this.users = new Map();
     this.channelInfo = new Map();
@@ -581,6 +593,14 @@ export class SlackFake {
 
   setTokenTeam(token: string, teamId: string): void {
     this.tokenTeams.set(token, teamId);
+  }
+
+  /**
+   * Makes `teamId` a workspace of an Enterprise Grid organisation: auth.test of its tokens says
+   * `enterprise_id`, and users.info of its people carries `enterprise_user`, as Slack answers there.
+   */
+  setTeamEnterprise(teamId: string, enterprise: EnterpriseOrg): void {
+    this.teamEnterprises.set(teamId, enterprise);
   }
 
   revokeToken(token: string): void {
@@ -1185,10 +1205,12 @@ export class SlackFake {
     const tz = known?.tz ?? DEFAULT_TZ;
     const name = known?.name ?? id.toLowerCase();
     const realName = known?.real_name ?? name;
+    const teamId = known?.team_id ?? DEFAULT_TEAM_ID;
+    const enterprise = this.teamEnterprises.get(teamId);
     return ok({
       user: {
         id,
-        team_id: known?.team_id ?? DEFAULT_TEAM_ID,
+        team_id: teamId,
         name,
         real_name: realName,
         deleted: false,
@@ -1199,6 +1221,20 @@ export class SlackFake {
         tz_label: tz,
         tz_offset: tzOffsetSeconds(tz),
         profile: { display_name: name, real_name: realName },
+        // On Enterprise Grid, Slack says which organisation the person belongs to.
+        ...(enterprise
+          ? {
+              enterprise_user: {
+                id,
+                enterprise_id: enterprise.id,
+                enterprise_name: enterprise.name,
+                is_admin: false,
+                is_owner: false,
+                is_primary_owner: false,
+                teams: [teamId],
+              },
+            }
+          : {}),
       },
     });
   }

@@ -24,6 +24,8 @@ const EVENT_SCOPES: Record<string, string | null> = {
   tokens_revoked: null,
   member_joined_channel: 'channels:read',
   member_left_channel: 'channels:read',
+  user_change: 'users:read',
+  team_join: 'users:read',
 };
 
 /** The parts of a manifest these tests read; the schema vouches for the rest. */

@@ -1,6 +1,6 @@
 // Round robin (#13): the next engineer in turn who is available, working now in their own
 // timezone, under the load limit and has not declined.
-import { isWorkingAt, nextEngineer, type Engineer } from '../../src/domain/roundRobin';
+import { isWorkingAt, nextEngineer, notWorkingNow, type Engineer } from '../../src/domain/roundRobin';
 
 const at = (iso: string) => new Date(iso);
 const london = { timezone: 'Europe/London', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:30' };
@@ -22,6 +22,18 @@ describe('working hours', () => {
     [undefined, '2026-12-05T03:00:00Z', true], // no hours: any time
   ])('%j at %s: %s', (hours, instant, working) => {
     expect(isWorkingAt(hours, at(instant))).toBe(working);
+  });
+});
+
+describe('notWorkingNow (checked again when an offer runs out)', () => {
+  it.each([
+    [{ available: true, hours: london }, undefined],
+    [{ available: false, hours: london }, 'away'],
+    [{ available: true, hours: sydney }, 'off_hours'],
+    [{ available: false, hours: sydney }, 'away'],
+    [{ available: true, hours: undefined }, undefined],
+  ] as const)('%j: %s', (engineer, reason) => {
+    expect(notWorkingNow(engineer, now)).toBe(reason);
   });
 });
 

@@ -240,6 +240,23 @@ describe('SlackFake with the real WebClient', () => {
     expect((await client.conversations.members({ channel: 'C0ACME' })).members).toEqual(['U0NYC']);
     expect((await platformError(client.chat.postEphemeral({ channel: 'C0ACME', user: 'U0OUT', text: 'x' }))).error).toBe('user_not_in_channel');
   });
+
+  it('answers as Enterprise Grid does for the workspaces of an organisation, and as before for the others', async () => {
+    fake.setTeamEnterprise('T0OURS', { id: 'E0OURS', name: 'Ad-hoc Group' });
+    fake.setTeamEnterprise('T0SISTER', { id: 'E0OURS', name: 'Ad-hoc Group' });
+    fake.setTokenTeam('xoxb-acme', 'T0ACME');
+    fake.setUser({ id: 'W0SISTER', team_id: 'T0SISTER' });
+    fake.setUser({ id: 'U0ACME', team_id: 'T0ACME' });
+    expect(await client.auth.test()).toMatchObject({ team_id: 'T0OURS', enterprise_id: 'E0OURS', is_enterprise_install: false });
+    expect(await client.auth.test({ token: 'xoxb-acme' })).not.toHaveProperty('enterprise_id');
+    expect((await client.users.info({ user: 'W0SISTER' })).user).toMatchObject({
+      team_id: 'T0SISTER',
+      enterprise_user: { id: 'W0SISTER', enterprise_id: 'E0OURS', enterprise_name: 'Ad-hoc Group', teams: ['T0SISTER'] },
+    });
+    expect((await client.users.info({ user: 'U0ACME' })).user).not.toHaveProperty('enterprise_user');
+    fake.reset();
+    expect(await client.auth.test()).not.toHaveProperty('enterprise_id');
+  });
 });
 
 describe('waiting for calls', () => {

@@ -72,16 +72,20 @@ export function renderHome(data: HomeData): HomeView {
   for (const c of data.clients.slice(0, 5)) {
     blocks.push(header(c.name));
     const budget = c.month.budgetMinutes ? ` of ${formatDuration(c.month.budgetMinutes)} budget` : '';
+    const money = c.month.bill;
+    // The money only for those who see the client's billing; everyone else sees the time.
     const bill =
-      c.month.billedMinor === undefined
-        ? `this month's bill cannot be worked out: ${escapeAndTruncate(c.month.billingRefusal ?? 'billing refused a request', 600)}`
-        : `${formatMoney(c.month.billedMinor, c.currency)} on this month's bill so far`;
-    blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable logged${budget}; ${bill}`));
-    if (c.month.corrections.length > 0) {
+      money === undefined
+        ? ''
+        : money.billedMinor === undefined
+          ? `; this month's bill cannot be worked out: ${escapeAndTruncate(money.billingRefusal ?? 'billing refused a request', 600)}`
+          : `; ${formatMoney(money.billedMinor, c.currency)} on this month's bill so far`;
+    blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable logged${budget}${bill}`));
+    if (money && money.corrections.length > 0) {
       // What the month's bill also carries: with the figure above, the summary's "to invoice".
       const signed = (minor: number) => `${minor > 0 ? '+' : '−'} ${formatMoney(Math.abs(minor), c.currency)}`;
-      const shown = c.month.corrections.slice(-MAX_CORRECTIONS_SHOWN);
-      const older = c.month.corrections.slice(0, -MAX_CORRECTIONS_SHOWN);
+      const shown = money.corrections.slice(-MAX_CORRECTIONS_SHOWN);
+      const older = money.corrections.slice(0, -MAX_CORRECTIONS_SHOWN);
       const lines = shown.map((k) => `${signed(k.netMinor)} of corrections to ${periodLabel(k.period)} (already issued), on this month's bill too`);
       const olderMinor = older.reduce((sum, k) => sum + k.netMinor, 0);
       if (older.length > 0 && olderMinor !== 0) lines.unshift(`${signed(olderMinor)} of corrections to ${older.length} earlier months (already issued), on this month's bill too`);

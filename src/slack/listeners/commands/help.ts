@@ -4,6 +4,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { SUBCOMMAND_USAGE, parseHelpCommand } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
 import type { LoadedRequest } from '../../../services/requestLifecycle';
+import { requestForViewer } from '../../../services/requestQueries';
 import { showRequest } from '../../requestUpdates';
 import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
@@ -49,6 +50,14 @@ export function helpCommand(ctx: ListenerContext) {
       await ack({ response_type: 'ephemeral', text: ':hourglass_flowing_sand: Working on it…' });
       await respond({ response_type: 'ephemeral', replace_original: true, ...(await reply) });
     };
+    // A sub-command naming a request first looks it up as the person may see it: another client's
+    // request is answered like one that does not exist (as `/help status` does), not with a
+    // refusal that would tell them it exists.
+    const onVisible = (key: string, produce: () => Promise<string | { text: string; blocks: KnownBlock[] }>) =>
+      answer(async () => {
+        await requestForViewer(actor, key);
+        return produce();
+      });
 
     switch (parsed.kind) {
       case 'open': {
@@ -87,14 +96,14 @@ export function helpCommand(ctx: ListenerContext) {
         await answer(() => adminCommand(ctx, { ...actor, args: parsed.args, text: parsed.text }));
         return;
       case 'estimate':
-        await answer(() => estimateAndShow(ctx, { key: parsed.key, actor, amount: parsed.amount, assumptions: plainTextFromSlack(parsed.assumptions) }));
+        await onVisible(parsed.key, () => estimateAndShow(ctx, { key: parsed.key, actor, amount: parsed.amount, assumptions: plainTextFromSlack(parsed.assumptions) }));
         return;
       case 'log': {
         // `log 1h ACME-42 non-billable reading the docs` logs visibly non-billable time.
         const nonBillable = /^(non-?billable|nb)\b\s*/i;
         const billable = !nonBillable.test(parsed.note);
         const note = plainTextFromSlack(parsed.note.replace(nonBillable, ''));
-        await answer(async () => loggedMessage(await logAndShow(ctx, { key: parsed.key, actor, duration: parsed.duration, note, billable })));
+        await onVisible(parsed.key, async () => loggedMessage(await logAndShow(ctx, { key: parsed.key, actor, duration: parsed.duration, note, billable })));
         return;
       }
       case 'billing':
@@ -104,10 +113,10 @@ export function helpCommand(ctx: ListenerContext) {
         await answer(() => digestCommand(ctx, actor.userId));
         return;
       case 'link':
-        await answer(() => linkCommand(ctx, actor, parsed.key, parsed.url));
+        await onVisible(parsed.key, () => linkCommand(ctx, actor, parsed.key, parsed.url));
         return;
       case 'merge':
-        await answer(() => mergeAndShow(ctx, { key: parsed.key, into: parsed.into, actor }));
+        await onVisible(parsed.key, () => mergeAndShow(ctx, { key: parsed.key, into: parsed.into, actor }));
         return;
       case 'mistake':
         await answer(async () => `${parsed.problem}\nWrite it as \`${ctx.config.slack.helpCommand} ${SUBCOMMAND_USAGE[parsed.command]}\`.`);

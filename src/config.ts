@@ -31,6 +31,11 @@ const environmentSchema = z
     SLACK_HOME_TEAM_ID: optionalText.pipe(z.string().regex(/^T[A-Z0-9]{2,}$/, 'must be a Slack team ID such as T0123ABCD').optional()),
     SLACK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
     PORT: z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int().min(0).max(65535).default(3000),
+    // Off unless set: /metrics is then served on its own listener, never on PORT (which Slack reaches).
+    METRICS_PORT: optionalText.pipe(
+      z.string().regex(/^\d{1,5}$/, 'must be a whole number from 0 to 65535').transform(Number).pipe(z.number().max(65535, 'must be a whole number from 0 to 65535')).optional(),
+    ),
+    METRICS_HOST: optionalText.pipe(z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], 'must be an IP address to listen on, such as 127.0.0.1').optional()),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
     TRIAGE_CHANNEL_ID: channelId,
@@ -88,6 +93,8 @@ export interface Config {
   /** Key that seals modal private_metadata against tampering (derived from the Slack secret). */
   metadataSecret: string;
   port: number;
+  /** Where GET /metrics is served (its own listener, not `port`); undefined: not served. */
+  metrics: { host: string; port: number } | undefined;
   mongodbUri: string;
   redisUrl: string;
   queuePrefix: string;
@@ -184,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     metadataSecret: `adhoc-help:${e.SLACK_SIGNING_SECRET ?? e.SLACK_APP_TOKEN ?? ''}`,
     port: e.PORT,
+    metrics: e.METRICS_PORT === undefined ? undefined : { host: e.METRICS_HOST ?? '127.0.0.1', port: e.METRICS_PORT },
     mongodbUri: e.MONGODB_URI,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,

@@ -8,7 +8,7 @@ import { createWakeups, type Wakeups } from './jobs/deliveryQueue';
 import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/redis';
 import { createTimerScheduler } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
-import { createMetrics, type Metrics } from './metrics';
+import { createMetrics, serveMetrics, type Metrics } from './metrics';
 import { setPeopleSource } from './services/people';
 import { createSlackApp } from './slack/app';
 import { createDelivery } from './slack/delivery';
@@ -20,6 +20,8 @@ import { createTokens } from './slack/tokens';
 
 export interface RunningWeb {
   port: number;
+  /** The port GET /metrics is served on, when METRICS_PORT is set. */
+  metricsPort: number | undefined;
   effects: Effects & { wakeups: Wakeups };
   stop(): Promise<void>;
 }
@@ -77,13 +79,19 @@ export async function startWeb(config: Config): Promise<RunningWeb> {
     redis: () => isRedisReachable(redis),
   }, metrics);
   const port = await slack.start();
-  logger.info({ port, socketMode: config.slack.socketMode }, 'Ad-hoc Help is listening');
+  const metricsServer = config.metrics ? await serveMetrics(metrics, config.metrics.host, config.metrics.port) : undefined;
+  logger.info(
+    { port, socketMode: config.slack.socketMode, metrics: metricsServer ? `${config.metrics?.host}:${metricsServer.port}` : 'off' },
+    'Ad-hoc Help is listening',
+  );
   return {
     port,
+    metricsPort: metricsServer?.port,
     effects,
     async stop() {
       const finished = await withinDeadline(
         (async () => {
+          await metricsServer?.close();
           await slack.stop();
           await Promise.all([effects.timers.close(), effects.wakeups.close(), metrics.close()]);
         })(),

@@ -1,7 +1,10 @@
 // GET /metrics in Prometheus's text format (prom-client). What is shared by every process — the
 // effects in MongoDB, the 429s and delivery lag counted in Redis, the BullMQ queues — is read at
 // scrape time, so any web process reports the app's totals; the ack latency of `/help` is this
-// process's own.
+// process's own. Served on its own listener (METRICS_HOST:METRICS_PORT), never on the port Slack
+// reaches: it says how busy the app is and has no credentials of its own.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -136,5 +139,48 @@ function sharedRead<T>(read: () => Promise<T>): () => Promise<T> {
   return () => {
     pending ??= read().finally(() => setTimeout(() => (pending = undefined), 100).unref());
     return pending;
+  };
+}
+
+export interface MetricsServer {
+  /** The port bound (METRICS_PORT=0 picks a free one). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves GET /metrics (and nothing else) on `host:port`. */
+export async function serveMetrics(metrics: Metrics, host: string, port: number): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      },
+      (error: unknown) => {
+        logger.warn({ err: error }, 'Could not collect /metrics; the scrape gets a 503');
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.end('metrics unavailable\n');
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
   };
 }

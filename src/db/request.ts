@@ -40,6 +40,12 @@ const requestSchema = new Schema(
     /** Merged as a duplicate: when, and into which request of the same client. */
     mergedAt: { type: Date },
     mergedInto: { type: String },
+    /**
+     * A merge in progress holds the duplicate and the request it goes into (services/merge.ts):
+     * `id` names the merge, `at` dates the hold (stale after domain/lifecycle.ts MERGE_HOLD_MS).
+     * Finishing transitions wait for it to go, so neither side can end under a merge.
+     */
+    mergeHold: { type: new Schema({ id: { type: String, required: true }, at: { type: Date, required: true } }, { _id: false }) },
     ratedAt: { type: Date },
     /** When the request waited on the client (awaiting approval); the SLA clock stops there. */
     clientWaits: [{ _id: false, from: { type: Date, required: true }, to: { type: Date } }],

@@ -42,6 +42,11 @@ const slackEffectSchema = new Schema(
     createdAt: { type: Date, required: true },
     askedAt: { type: Date, required: true },
     deliveredAt: { type: Date },
+    /**
+     * When it was delivered with nothing more owed: set only as it becomes done, unset by any ask,
+     * so it dates done effects alone. The TTL index below expires them DONE_EFFECT_TTL_SECONDS on.
+     */
+    doneAt: { type: Date },
   },
   { versionKey: false, minimize: false },
 );
@@ -50,8 +55,13 @@ const slackEffectSchema = new Schema(
 slackEffectSchema.index({ state: 1, dueAt: 1 });
 // Serves: failed deliveries on the managers' Home, grouped by channel, and `/help admin retry`.
 slackEffectSchema.index({ state: 1, errorChannel: 1 });
-// Serves: /metrics, effects by kind and state.
+// Serves: /metrics, effects counted by kind and state (services/slackEffects.ts effectCounts).
 slackEffectSchema.index({ kind: 1, state: 1 });
+/** A delivered effect is kept this long (a post's id still dedupes it), then MongoDB removes it. */
+export const DONE_EFFECT_TTL_SECONDS = 30 * 24 * 3600;
+// TTL: done effects go 30 days after delivery. Pending and failed ones have no doneAt and stay:
+// failed ones until `/help admin retry` makes them pending again.
+slackEffectSchema.index({ doneAt: 1 }, { expireAfterSeconds: DONE_EFFECT_TTL_SECONDS });
 
 export type SlackEffectRecord = InferSchemaType<typeof slackEffectSchema>;
 export const SlackEffectModel = model('SlackEffect', slackEffectSchema);

@@ -69,6 +69,15 @@ export function isFinished(state: RequestState): boolean {
   return FINISHED_STATES.includes(state);
 }
 
+/** States a request may be merged into: any it can still be worked or reopened from. */
+export const MERGE_TARGET_STATES: readonly RequestState[] = OPEN_STATES;
+
+/**
+ * A merge holds both requests (services/merge.ts) for the moment it takes to write it. A hold
+ * older than this is a crashed merge's leftover: it no longer blocks anything and may be taken.
+ */
+export const MERGE_HOLD_MS = 30_000;
+
 const STATE_LABELS: Record<RequestState, string> = {
   open: 'Open',
   claimed: 'Claimed',

@@ -13,6 +13,7 @@ import {
   SOURCES,
   canTransition,
   isFinished,
+  MERGE_HOLD_MS,
   nextState,
   stateLabel,
   refusalForState,
@@ -202,6 +203,8 @@ export interface TransitionInput {
    * on it.
    */
   estimate?: { set: CurrentEstimate; expect?: { version: number } | 'none' };
+  /** The merge holding this request (services/merge.ts): its own hold does not stop it, and goes with the change. */
+  mergeHold?: string;
 }
 
 export type CurrentEstimate = NonNullable<RequestRecord['currentEstimate']>;
@@ -264,7 +267,21 @@ function stopWaiting(waits: Waits, at: Date): Waits {
   return waits.map((w) => (w.to ? w : { from: w.from, to: at }));
 }
 
+/** A merge holds the request now (services/merge.ts); a hold older than MERGE_HOLD_MS is a crash's leftover. */
+export function heldByMerge(request: Pick<RequestRecord, 'mergeHold'>, at = now()): boolean {
+  return !!request.mergeHold && request.mergeHold.at.getTime() > at.getTime() - MERGE_HOLD_MS;
+}
+
+/** The guard that lets a change through unless another merge holds the request. */
+export function notHeldByMerge(own?: string): Record<string, unknown> {
+  const stale = new Date(now().getTime() - MERGE_HOLD_MS);
+  return { $or: [{ mergeHold: { $exists: false } }, { 'mergeHold.at': { $lt: stale } }, ...(own ? [{ 'mergeHold.id': own }] : [])] };
+}
+
 function conflictMessage(action: RequestAction, current: RequestRecord): string {
+  if (isFinished(nextState(current.state, action)) && canTransition(current.state, action) && heldByMerge(current)) {
+    return `${current.key} is being merged right now; nothing was changed. Try again in a moment.`;
+  }
   if (action === 'claim' && current.assigneeId) {
     return `Too late: <@${current.assigneeId}> has already claimed ${current.key}.`;
   }
@@ -316,8 +333,11 @@ export async function transitionRequest(input: TransitionInput): Promise<Request
   // The change before this one may still hold an event its process died before appending: this
   // update replaces it, so it is appended first.
   await appendChangeEvent(request);
+  // A request a merge holds cannot end meanwhile: the merge checked that it may go into it.
+  const mergeGuard = isFinished(to) ? notHeldByMerge(input.mergeHold) : {};
+  if (input.mergeHold) toUnset.mergeHold = '';
   const result = await RequestModel.updateOne(
-    { _id: request._id, state: request.state, revision: request.revision, ...estimateGuard },
+    { _id: request._id, state: request.state, revision: request.revision, ...estimateGuard, ...mergeGuard },
     { $set: { ...toSet, lastChange }, ...(Object.keys(toUnset).length ? { $unset: toUnset } : {}), $inc: { revision: 1 } },
   );
   if (result.modifiedCount !== 1) {

@@ -1,7 +1,7 @@
 // The record of what the app owes Slack (see db/slackEffect.ts): asking for an effect, the lease
 // that lets one deliverer at a time work on it, and its outcome. Nothing here talks to Slack.
 import { randomUUID } from 'node:crypto';
-import { SlackEffectModel, type EFFECT_KINDS, type EFFECT_PRIORITIES } from '../db/slackEffect';
+import { EFFECT_KINDS, EFFECT_STATES, SlackEffectModel, type EFFECT_PRIORITIES } from '../db/slackEffect';
 import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from '../domain/slackDelivery';
 
 export type EffectKind = (typeof EFFECT_KINDS)[number];
@@ -35,6 +35,7 @@ export interface Effect {
   createdAt: Date;
   askedAt: Date;
   deliveredAt?: Date | null | undefined;
+  doneAt?: Date | null | undefined;
   leaseOwner?: string | null | undefined;
   leaseUntil?: Date | null | undefined;
 }
@@ -81,6 +82,8 @@ export async function askEffect(ask: EffectAsk, now = new Date()): Promise<Wakeu
         ...(ask.respondVia ? { respondVia: ask.respondVia } : {}),
       },
       $setOnInsert: { kind: ask.kind, done: 0, attempts: 0, dueAt: now, createdAt: now, ...(ask.priority === 'interactive' ? {} : { priority: ask.priority }) },
+      // Owed again: no longer expiring as done.
+      $unset: { doneAt: 1 },
     },
     { upsert: true, returnDocument: 'before' },
   ).lean<Effect>();
@@ -150,9 +153,11 @@ const RELEASE = { $unset: { leaseOwner: 1, leaseUntil: 1 } } as const;
 export async function completeEffect(lease: Lease, now = new Date()): Promise<Wakeup | undefined> {
   const { effect, owner } = lease;
   const finished = { done: effect.wanted, deliveredAt: now, attempts: 0, priority: 'background' };
+  // A post is never delivered again: what it said (a billing CSV, say) goes, its id stays to dedupe it.
+  const forgotten = effect.kind === 'post' ? { payload: deliveredPostPayload(effect.payload) } : {};
   const done = await SlackEffectModel.updateOne(
     { _id: effect._id, leaseOwner: owner, wanted: effect.wanted },
-    { $set: { ...finished, state: 'done' }, $unset: { ...RELEASE.$unset, lastError: 1, errorChannel: 1, failedAt: 1 } },
+    { $set: { ...finished, ...forgotten, state: 'done', doneAt: now }, $unset: { ...RELEASE.$unset, lastError: 1, errorChannel: 1, failedAt: 1 } },
   );
   if (done.modifiedCount === 1) return undefined;
   const again = await SlackEffectModel.findOneAndUpdate(
@@ -161,6 +166,14 @@ export async function completeEffect(lease: Lease, now = new Date()): Promise<Wa
     { returnDocument: 'after' },
   ).lean<Effect>();
   return again ? { id: again._id, wanted: again.wanted, dueAt: now, priority: again.priority } : undefined;
+}
+
+/**
+ * What a delivered post keeps of its payload: where it was addressed (ids only), none of what it
+ * said. Where it went is kept in postedChannel and postedTs.
+ */
+export function deliveredPostPayload(payload: Record<string, unknown>): Record<string, unknown> {
+  return { ...(payload.to === undefined ? {} : { to: payload.to }), delivered: true };
 }
 
 /** Records that a post went out, before any later step (a file upload) that may fail. */
@@ -250,14 +263,35 @@ export interface EffectCounts {
   oldestPendingAt: Date | undefined;
 }
 
-/** For /metrics: how many effects of each kind are pending, done and failed. */
-export async function effectCounts(): Promise<EffectCounts> {
-  const [groups, oldest] = await Promise.all([
-    SlackEffectModel.aggregate<{ _id: { kind: string; state: string }; count: number }>([{ $group: { _id: { kind: '$kind', state: '$state' }, count: { $sum: 1 } } }]),
+/** How stale /metrics' effect counts may be: one count per kind and state at most this often. */
+export const EFFECT_COUNTS_MAX_AGE_MS = 15_000;
+
+let lastCounts: { at: number; counts: Promise<EffectCounts> } | undefined;
+
+/**
+ * For /metrics: how many effects of each kind are pending, done and failed, and the oldest
+ * pending. Each number is one count on the { kind, state } index (never a $group over the
+ * collection), and the whole is read at most once per `maxAgeMs`, however often it is scraped.
+ */
+export function effectCounts(maxAgeMs = EFFECT_COUNTS_MAX_AGE_MS, now = Date.now()): Promise<EffectCounts> {
+  if (lastCounts && now - lastCounts.at < maxAgeMs) return lastCounts.counts;
+  const current = { at: now, counts: countEffects() };
+  lastCounts = current;
+  // A failed read is not kept: the next scrape tries again.
+  current.counts.catch(() => {
+    if (lastCounts === current) lastCounts = undefined;
+  });
+  return current.counts;
+}
+
+async function countEffects(): Promise<EffectCounts> {
+  const pairs = EFFECT_KINDS.flatMap((kind) => EFFECT_STATES.map((state) => ({ kind, state })));
+  const [counts, oldest] = await Promise.all([
+    Promise.all(pairs.map((p) => SlackEffectModel.countDocuments(p))),
     SlackEffectModel.findOne({ state: 'pending' }, { askedAt: 1 }).sort({ dueAt: 1 }).lean<Effect>(),
   ]);
   return {
-    byKindAndState: groups.map((g) => ({ kind: g._id.kind, state: g._id.state, count: g.count })),
+    byKindAndState: pairs.map((p, i) => ({ ...p, count: counts[i] ?? 0 })),
     oldestPendingAt: oldest?.askedAt,
   };
 }

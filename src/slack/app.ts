@@ -1,5 +1,5 @@
 // Builds the Bolt app in HTTP mode (POST /slack/events) or Socket Mode, with /healthz and /readyz
-// served in both.
+// served in both (/metrics is not served here: see metrics.ts).
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import type { Config } from '../config';
@@ -17,7 +17,7 @@ export interface Readiness {
   redis(): Promise<boolean>;
 }
 
-function healthRoutes(readiness: Readiness, metrics: Metrics): CustomRoute[] {
+function healthRoutes(readiness: Readiness): CustomRoute[] {
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -30,23 +30,6 @@ function healthRoutes(readiness: Readiness, metrics: Metrics): CustomRoute[] {
       handler: (_req, res) => {
         void Promise.all([readiness.mongodb(), readiness.redis()]).then(([mongodb, redis]) =>
           json(res, mongodb && redis ? 200 : 503, { ok: mongodb && redis, mongodb, redis }),
-        );
-      },
-    },
-    {
-      path: '/metrics',
-      method: 'GET',
-      handler: (_req, res) => {
-        metrics.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': metrics.registry.contentType });
-            res.end(text);
-          },
-          (error: unknown) => {
-            logger.warn({ err: error }, 'Could not collect /metrics');
-            res.writeHead(503, { 'content-type': 'text/plain' });
-            res.end('metrics unavailable\n');
-          },
         );
       },
     },
@@ -120,7 +103,7 @@ export interface SlackApp {
 
 export function createSlackApp(config: Config, effects: Effects, readiness: Readiness, metrics: Metrics): SlackApp {
   const { tokens } = effects;
-  const customRoutes = [...healthRoutes(readiness, metrics), githubWebhookRoute(effects)];
+  const customRoutes = [...healthRoutes(readiness), githubWebhookRoute(effects)];
   const log = boltLogger();
   const oauth = oauthOptions(config, tokens);
   const receiver = config.slack.socketMode

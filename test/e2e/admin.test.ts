@@ -4,6 +4,9 @@ import { AuditEventModel } from '../../src/db/auditEvent';
 import { ClientModel } from '../../src/db/client';
 import { StaffModel } from '../../src/db/staff';
 import { logger } from '../../src/logger';
+import { ACTION } from '../../src/slack/ids';
+import { postInThread } from '../../src/slack/requestUpdates';
+import { allDelivered, click, clickAndSettle, openByCommand, record } from '../support/flows';
 import { ACME, BETA, STAFF, TRIAGE, startTestApp, type TestApp } from '../support/harness';
 import { allLinked } from '../support/flows';
 
@@ -317,5 +320,30 @@ describe('show', () => {
     expect(text).toContain(`*Managers:* <@${STAFF.manager}>`);
     expect(text).toContain(`*Engineers:* <@${STAFF.engineer}>, <@${STAFF.engineer2}>`);
     expect(text.length).toBeLessThan(40000);
+  });
+});
+
+describe('a channel moved to another client (#22, point 10)', () => {
+  it("gets none of the first client's notices once unlinked from it, while triage still does", async () => {
+    const key = await openByCommand(t, 'Printer jammed again', ACME.member, ACME.channel);
+    await clickAndSettle(t, { key, user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key });
+    await allDelivered();
+    try {
+      expect(await admin(`channel unlink ACME <#${ACME.channel}|acme>`)).toContain(`Unlinked <#${ACME.channel}> from *ACME*`);
+      expect(await admin(`channel link BETA <#${ACME.channel}|acme>`)).toContain(`Linked <#${ACME.channel}> to *BETA*`);
+      t.fake.clearCalls();
+      // A change shown on both messages with a notice in the client thread, and a notice asked for directly.
+      const { revision } = await record(key);
+      await click(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.unclaim, value: key });
+      await postInThread(t.web.effects, { key, requesterTeamId: undefined }, 'moved-channel', 'A notice for ACME only');
+      await t.fake.waitFor('chat.update', (c) => c.args.channel === TRIAGE);
+      await allDelivered();
+      expect((await record(key)).revision).toBeGreaterThan(revision);
+      expect(t.fake.calls.filter((c) => c.args.channel === ACME.channel || c.args.channel_id === ACME.channel)).toEqual([]);
+      expect(t.fake.calls.filter((c) => c.args.text === 'A notice for ACME only')).toEqual([]);
+    } finally {
+      await ClientModel.updateOne({ key: 'BETA' }, { $pull: { channels: ACME.channel } });
+      await ClientModel.updateOne({ key: 'ACME' }, { $addToSet: { channels: ACME.channel } });
+    }
   });
 });

@@ -3,6 +3,7 @@
 import { BillingSummaryModel } from '../../src/db/billingSummary';
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
+import { SlackEffectModel } from '../../src/db/slackEffect';
 import { TimeEntryModel } from '../../src/db/timeEntry';
 import { BILLING_REFUSAL } from '../../src/services/billing';
 import { BILLING_ISSUE_ACTION, MAX_LINES_SHOWN, billingSummaryMessage } from '../../src/slack/views/billingSummary';
@@ -111,6 +112,12 @@ describe('/help billing', () => {
         completed: true,
       }),
     ]);
+    // Delivered, its effect keeps where it went and nothing of what it said (#22, point 2).
+    await allDelivered();
+    const kept = await SlackEffectModel.find({ kind: 'post', postedChannel: MANAGERS_CHANNEL }).lean();
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ state: 'done', postedTs: summaryTs, doneAt: expect.any(Date) });
+    expect(JSON.stringify(kept[0]?.payload)).not.toMatch(/ACME-1|£142\.50|Upgrade the database/);
   });
 
   it("shows a client's approver their own client's summary, only to them, with the CSV in a DM", async () => {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { InstallationModel } from '../../src/db/installation';
 import { RequestModel } from '../../src/db/request';
+import { findEffect } from '../../src/services/slackEffects';
 import { postInThread } from '../../src/slack/requestUpdates';
 import type { SlackTokens } from '../../src/slack/tokens';
 import { untilSynced, clickAndSettle } from '../support/flows';
@@ -290,3 +291,38 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 3000): Promi
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe("a client's token revoked under a delivery (#22, point 10)", () => {
+  it("fails the notice as token_revoked, tells managers what really happens, and a retry after Slack's tokens_revoked sends it with our token", async () => {
+    t.fake.reset();
+    answerOAuth();
+    const { state, cookie } = await startInstall();
+    expect((await redirectBack(state, cookie)).status).toBe(200);
+    const res = await t.slack.slashCommand({ text: 'Checkout times out', user_id: CLIENT_DEV, channel_id: ACME.channel, team_id: CLIENT_TEAM });
+    const key = /\*([A-Z]+-\d+)\*/.exec((res.json() as { text: string }).text)?.[1] ?? '';
+    await untilSynced(key);
+
+    // Slack answers token_revoked before its tokens_revoked event arrives.
+    t.fake.revokeToken(CLIENT_TOKEN);
+    await postInThread(t.web.effects, { key, requesterTeamId: CLIENT_TEAM }, 'revoked', 'Sent while the token was revoked');
+    const id = `thread|${key}|revoked`;
+    await waitUntil(async () => (await findEffect(id))?.state === 'failed', 10_000);
+    expect(await findEffect(id)).toMatchObject({ lastError: 'token_revoked', errorChannel: ACME.channel });
+
+    await t.slack.event({ type: 'app_home_opened', user: STAFF.manager, channel: `D${STAFF.manager}`, tab: 'home', event_ts: String(Date.now() / 1000) });
+    const advice = "Slack revoked the app's token for that workspace, so these were not sent and are not tried again by themselves.";
+    await waitUntil(async () => JSON.stringify(t.fake.homeView(STAFF.manager) ?? {}).includes(advice), 10_000);
+    const home = JSON.stringify(t.fake.homeView(STAFF.manager));
+    expect(home).toContain('1 × `token_revoked`');
+    expect(home).toContain("the app now speaks there with our own workspace's token: retry, and what goes to a channel shared with us is sent");
+    expect(home).not.toContain('The app is no longer installed in that workspace: install it again, then retry.');
+
+    // As the advice says: once Slack's event has removed the installation, a retry goes out with ours.
+    await t.slack.event({ type: 'tokens_revoked', tokens: { bot: [CLIENT_BOT_USER] } }, { team_id: CLIENT_TEAM });
+    await waitUntil(async () => (await InstallationModel.countDocuments({ teamId: CLIENT_TEAM })) === 0);
+    const retry = await t.slack.slashCommand({ text: 'admin retry', user_id: STAFF.manager, channel_id: TRIAGE });
+    expect((retry.json() as { text: string }).text).toMatch(/Trying 1 failed delivery/);
+    const [sent] = await t.fake.waitFor('chat.postMessage', (c) => c.args.text === 'Sent while the token was revoked' && c.token === BOT_TOKEN, { timeoutMs: 10_000 });
+    expect(sent?.args.channel).toBe(ACME.channel);
+  });
+});

@@ -127,3 +127,37 @@ describe('the Merge… button', () => {
     expect(merged.scheduledTimers).toEqual([]);
   });
 });
+
+describe('two merges at once over signed requests (#22, point 9)', () => {
+  const MERGED = /^:twisted_rightwards_arrows: Merged \*(ACME-\d+)\* into \*(ACME-\d+)\*\.$/;
+
+  it('A into B while B goes into A, and A into B while B goes into C: exactly one is made each time, the other is told why', async () => {
+    // Few rounds over Slack's pace (the fake limits like Slack); test/integration/mergeRace.test.ts runs many.
+    for (let round = 0; round < 2; round++) {
+      await allDelivered(30_000);
+      const a = await claimed(`Round ${round}: mail bounces`);
+      const b = await claimed(`Round ${round}: mail bounces too`);
+      const c = await claimed(`Round ${round}: mail bounces again`);
+      const crossed = await Promise.all([command(`merge ${a} ${b}`, STAFF.engineer), command(`merge ${b} ${a}`, STAFF.engineer2)]);
+      expect(crossed.filter((text) => MERGED.test(text))).toHaveLength(1);
+      const [winner, into] = MERGED.exec(crossed.find((text) => MERGED.test(text)) ?? '')!.slice(1);
+      expect(crossed).toContain(`${winner} was just merged into ${into}; they are one request now.`);
+      expect([(await record(winner!)).mergedInto, (await record(into!)).state]).toEqual([into, 'claimed']);
+
+      // A into B while B goes into C (three fresh requests: B must have no duplicates yet).
+      const d = await claimed(`Round ${round}: printer offline`);
+      const e = await claimed(`Round ${round}: printer offline too`);
+      const chained = await Promise.all([command(`merge ${d} ${e}`, STAFF.engineer), command(`merge ${e} ${c}`, STAFF.engineer2)]);
+      expect(chained.filter((text) => MERGED.test(text))).toHaveLength(1);
+      const [dNow, eNow] = [await record(d), await record(e)];
+      if (dNow.state === 'merged') {
+        expect([dNow.mergedInto, eNow.state]).toEqual([e, 'claimed']);
+        expect(chained[1]).toBe(`${d} was merged into ${e}, so ${e} stays open; merge ${c} into ${e} instead.`);
+      } else {
+        expect([eNow.mergedInto, dNow.state]).toEqual([c, 'claimed']);
+        expect(chained[0]).toBe(`${e} was itself merged into ${c}; merge ${d} into ${c} instead.`);
+      }
+      expect((await record(c)).state).toBe('claimed');
+    }
+  }, 120_000);
+});

@@ -1,4 +1,5 @@
-// The HTTP surface: signature checks, health and readiness, and start-up with bad configuration.
+// The HTTP surface: signature checks, health and readiness, /metrics on its own port only, and
+// start-up with bad configuration.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +11,7 @@ const run = promisify(execFile);
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ METRICS_PORT: '0' });
   await t.seed();
 });
 afterAll(async () => {
@@ -81,6 +82,29 @@ describe('health', () => {
     const res = await fetch(`${t.baseUrl}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, mongodb: true, redis: true });
+  });
+});
+
+describe('/metrics', () => {
+  it('is not served on the port Slack reaches', async () => {
+    const res = await fetch(`${t.baseUrl}/metrics`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('adhoc_');
+  });
+
+  it('is served on METRICS_PORT, bound to 127.0.0.1 by default, in the Prometheus format', async () => {
+    expect(t.config.metrics).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(t.web.metricsPort).toEqual(expect.any(Number));
+    expect(t.web.metricsPort).not.toBe(Number(new URL(t.baseUrl).port));
+    const res = await fetch(`http://127.0.0.1:${t.web.metricsPort}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/^# HELP adhoc_slack_effects /m);
+    expect(text).toMatch(/^# TYPE adhoc_help_command_ack_seconds histogram$/m);
+    // Only /metrics there: Slack's routes are not reachable through it.
+    expect((await fetch(`http://127.0.0.1:${t.web.metricsPort}/healthz`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${t.web.metricsPort}/slack/events`, { method: 'POST', body: 'x' })).status).toBe(404);
   });
 });
 

@@ -13,6 +13,7 @@ interface Service {
   environment?: Record<string, string | number | boolean | null> | string[];
   depends_on?: Record<string, { condition?: string }> | string[];
   healthcheck?: { test?: string[] | string };
+  ports?: string[];
 }
 
 const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as {
@@ -75,6 +76,14 @@ describe('docker-compose.yml', () => {
 
   it('checks the app through /healthz on the port it publishes', () => {
     expect(JSON.stringify(service('app').healthcheck?.test)).toContain('http://127.0.0.1:3000/healthz');
+  });
+
+  it('serves /metrics on its own port, reachable on the compose network and not published', () => {
+    const env = service('app').environment as Record<string, string>;
+    expect(env.METRICS_PORT).toBeDefined();
+    expect(env.METRICS_PORT).not.toBe(env.PORT);
+    expect(env.METRICS_HOST).toBe('0.0.0.0');
+    expect(service('app').ports).toEqual([`${env.PORT}:${env.PORT}`]);
   });
 
   it('sets only environment variables that .env.example documents', () => {

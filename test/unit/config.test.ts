@@ -28,6 +28,13 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
     expect(config.slack.socketMode).toBe(false);
     expect(config.slack.apiUrl).toBeUndefined();
+    expect(config.metrics).toBeUndefined();
+  });
+
+  it('serves /metrics only when METRICS_PORT is set, on 127.0.0.1 unless METRICS_HOST says otherwise', () => {
+    expect(loadConfig({ ...valid, METRICS_PORT: '9464' }).metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ ...valid, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(loadConfig({ ...valid, METRICS_PORT: '' }).metrics).toBeUndefined();
   });
 
   it('reads every public variable', () => {
@@ -68,6 +75,9 @@ describe('loadConfig', () => {
     ['HELP_COMMAND', 'help', /HELP_COMMAND must be a slash command/],
     ['DEFAULT_TIMEZONE', 'Mars/Olympus', /DEFAULT_TIMEZONE must be an IANA timezone/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['METRICS_PORT', 'nine', /METRICS_PORT must be a whole number from 0 to 65535/],
+    ['METRICS_PORT', '70000', /METRICS_PORT must be a whole number from 0 to 65535/],
+    ['METRICS_HOST', 'example.com', /METRICS_HOST must be an IP address/],
     ['SLACK_BOT_TOKEN', 'xoxp-user-token', /SLACK_BOT_TOKEN must be a bot token/],
   ])('rejects %s=%s with a clear line', (name, value, message) => {
     const lines = problems({ ...valid, [name]: value });

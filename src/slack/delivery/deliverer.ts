@@ -8,10 +8,11 @@ import type { Config } from '../../config';
 import { isChannelProblem, isTransientSlackError } from '../../domain/slackDelivery';
 import { logger } from '../../logger';
 import { budgetOf, recordEstimateMessage, requireEstimate } from '../../services/estimates';
-import { findClientByKey } from '../../services/directory';
+import type { Client } from '../../services/directory';
 import { homeFor } from '../../services/home';
 import { duplicatesOf } from '../../services/merge';
-import { findRequest, loadRequestWithClient } from '../../services/requestLifecycle';
+import type { RequestRecord } from '../../db/request';
+import { loadRequestWithClient } from '../../services/requestLifecycle';
 import { recordShown, type RequestSurface } from '../../services/requestMessages';
 import {
   completeEffect,
@@ -131,6 +132,20 @@ async function respondWith(via: RespondVia, message: RenderedMessage): Promise<b
   }
 }
 
+/**
+ * Whether the request's client channel is still one of its client's channels, read as it is
+ * delivered: a channel unlinked since (and perhaps linked to another client) gets nothing more
+ * of this request, whatever was recorded when it was asked for.
+ */
+function clientChannelStillLinked(request: Pick<RequestRecord, 'key' | 'clientChannelId'>, client: Pick<Client, 'key' | 'channels'>): boolean {
+  if (client.channels.includes(request.clientChannelId)) return true;
+  logger.info(
+    { request: request.key, client: client.key, channel: request.clientChannelId },
+    "The request's channel is no longer linked to its client; nothing of it is shown there any more",
+  );
+  return false;
+}
+
 /** The request's root message in the client channel and its triage message, from the record. */
 async function deliverRequest(deps: DeliveryDeps, key: string, lease: Lease): Promise<void> {
   const loaded = await loadRequestWithClient(key);
@@ -141,8 +156,10 @@ async function deliverRequest(deps: DeliveryDeps, key: string, lease: Lease): Pr
   if (!clientSide || !ours) throw notInstalled(request.clientChannelId);
   // The link back from the request to the duplicates merged into it (they point at it).
   const view = { ...request, duplicates: (await duplicatesOf(key)).map((d) => d.key) };
-  const surfaces: Array<[RequestSurface, WebClient, string, string | null | undefined, () => Promise<RenderedMessage>]> = [
-    ['client', clientSide, request.clientChannelId, request.clientMessageTs, async () => renderClientMessage(view)],
+  type Surface = [RequestSurface, WebClient, string, string | null | undefined, () => Promise<RenderedMessage>];
+  const clientSurface: Surface = ['client', clientSide, request.clientChannelId, request.clientMessageTs, async () => renderClientMessage(view)];
+  const surfaces: Surface[] = [
+    ...(clientChannelStillLinked(request, client) ? [clientSurface] : []),
     ['triage', ours, request.triageChannelId, request.triageMessageTs, async () => renderTriageMessage({ ...view, budget: request.estimatedAt ? await budgetOf(key) : undefined }, client.name)],
   ];
   const posted: Partial<Record<RequestSurface, string>> = {};
@@ -186,12 +203,13 @@ async function deliverRequest(deps: DeliveryDeps, key: string, lease: Lease): Pr
 /** An estimate in the request's thread: posted once, updated in place when decided or superseded. */
 async function deliverEstimate(deps: DeliveryDeps, estimateId: string): Promise<void> {
   const estimate = await requireEstimate(estimateId);
-  const request = await findRequest(estimate.requestKey);
-  if (!request) return;
+  const loaded = await loadRequestWithClient(estimate.requestKey);
+  if (!loaded || !clientChannelStillLinked(loaded.request, loaded.client)) return;
+  const { request } = loaded;
   if (!request.clientMessageTs) throw await waitForRequest(request.key, request.clientChannelId);
   const client = await deps.tokens.clientForClientSide(request.requesterTeamId);
   if (!client) throw notInstalled(request.clientChannelId);
-  const approvers = estimate.messageTs ? [] : ((await findClientByKey(estimate.clientKey))?.approvers ?? []);
+  const approvers = estimate.messageTs ? [] : loaded.client.approvers;
   const message = renderEstimateMessage({ ...estimate, id: estimate._id.toHexString() }, approvers.length > 0 ? approvers : [request.requesterId]);
   const ts = await showMessage(client, request.clientChannelId, estimate.messageTs, message, request.clientMessageTs);
   if (ts) await recordEstimateMessage(estimate._id, ts);
@@ -227,8 +245,10 @@ async function deliverPost(deps: DeliveryDeps, lease: Lease): Promise<void> {
   let threadTs: string | undefined;
   if ('thread' in post.to || 'triageThread' in post.to) {
     const key = 'thread' in post.to ? post.to.thread : post.to.triageThread;
-    const request = await findRequest(key);
-    if (!request) return;
+    const loaded = await loadRequestWithClient(key);
+    if (!loaded) return;
+    const { request } = loaded;
+    if ('thread' in post.to && !clientChannelStillLinked(request, loaded.client)) return;
     channel = 'thread' in post.to ? request.clientChannelId : request.triageChannelId;
     threadTs = ('thread' in post.to ? request.clientMessageTs : request.triageMessageTs) ?? undefined;
     if (!threadTs) throw await waitForRequest(key, channel);

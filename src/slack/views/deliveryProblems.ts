@@ -20,8 +20,16 @@ export function whatToDo(error: string, channel: string | undefined): string {
       return `${channelRef(channel)} no longer exists or the app cannot see it: link the client to another channel, then retry.`;
     case 'is_archived':
       return `${channelRef(channel)} is archived: unarchive it or link the client to another channel, then retry.`;
-    case 'not_installed':
     case 'token_revoked':
+      // What really happens (slack/tokens.ts, listeners/events/uninstall.ts): Slack's
+      // tokens_revoked removes a client workspace's installation, after which its side is
+      // reached with our own token, which works in a channel shared with us and nowhere else.
+      return (
+        "Slack revoked the app's token for that workspace, so these were not sent and are not tried again by themselves. " +
+        "If it is a client's workspace, the app now speaks there with our own workspace's token: retry, and what goes to a channel shared with us is sent; " +
+        'for the rest the client must install the app again. If it is ours, install the app again (with `SLACK_BOT_TOKEN` set: put the new token there and restart the app and worker), then retry.'
+      );
+    case 'not_installed':
     case 'invalid_auth':
     case 'account_inactive':
       return 'The app is no longer installed in that workspace: install it again, then retry.';

@@ -1,0 +1,114 @@
+// What the effects collection keeps (#22, point 2): a delivered post keeps its id and where it
+// went, not what it said; delivered effects expire 30 days on through a TTL index; failed and
+// pending ones do not; and /metrics counts effects per kind and state without a $group over the
+// collection, at most once per EFFECT_COUNTS_MAX_AGE_MS however often it is scraped.
+import mongoose from 'mongoose';
+import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
+import { DONE_EFFECT_TTL_SECONDS, SlackEffectModel } from '../../src/db/slackEffect';
+import {
+  EFFECT_COUNTS_MAX_AGE_MS,
+  askEffect,
+  completeEffect,
+  effectCounts,
+  failAttempt,
+  findEffect,
+  leaseEffect,
+  recordPost,
+  recordPosted,
+  retryFailedEffects,
+} from '../../src/services/slackEffects';
+import { setLogLevel } from '../../src/logger';
+import { testDatabaseUri } from '../support/testEnv';
+
+beforeAll(async () => {
+  setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
+  await connectDatabase(testDatabaseUri());
+});
+afterAll(async () => {
+  await mongoose.connection.db?.dropDatabase();
+  await disconnectDatabase();
+});
+
+const CSV = 'request,minutes\nACME-1,90\n';
+
+async function deliver(id: string): Promise<void> {
+  const lease = await leaseEffect(id);
+  if (!lease) throw new Error(`could not lease ${id}`);
+  await recordPosted(lease, 'C0MGRS', '1700000000.000100');
+  await completeEffect(lease);
+}
+
+describe('a delivered post', () => {
+  it('keeps its id, where it was addressed and where it went, and drops what it said (the CSV included)', async () => {
+    const id = 'post|billing|ACME|2026-11';
+    await recordPost({ id, priority: 'background', payload: { to: { channel: 'C0MGRS' }, text: 'Acme owes £95.00', csv: { filename: 'acme.csv', title: 'Acme', content: CSV } } });
+    expect((await findEffect(id))?.payload).toMatchObject({ csv: { content: CSV } });
+    await deliver(id);
+    const delivered = await findEffect(id);
+    expect(delivered).toMatchObject({ state: 'done', postedChannel: 'C0MGRS', postedTs: '1700000000.000100', payload: { to: { channel: 'C0MGRS' }, delivered: true } });
+    expect(JSON.stringify(delivered?.payload)).not.toContain('ACME-1,90');
+    expect(delivered?.payload).not.toHaveProperty('text');
+    expect(delivered?.doneAt).toBeInstanceOf(Date);
+    // Its id still dedupes it: recorded again, nothing is owed.
+    expect(await recordPost({ id, priority: 'background', payload: { to: { channel: 'C0MGRS' }, text: 'again' } })).toBeUndefined();
+    expect(await findEffect(id)).toMatchObject({ state: 'done', payload: { delivered: true } });
+  });
+
+  it('keeps its payload while it is failed, until it is retried and delivered', async () => {
+    const id = 'post|failed-notice';
+    await recordPost({ id, priority: 'interactive', payload: { to: { thread: 'ACME-2' }, text: 'Claimed by Eve' } });
+    const lease = await leaseEffect(id);
+    await failAttempt(lease!, { error: 'not_in_channel', channel: 'C0ACME', permanent: true });
+    const failed = await findEffect(id);
+    expect(failed).toMatchObject({ state: 'failed', payload: { text: 'Claimed by Eve' } });
+    expect(failed?.doneAt).toBeUndefined();
+    await retryFailedEffects('C0ACME');
+    await deliver(id);
+    expect(await findEffect(id)).toMatchObject({ state: 'done', payload: { delivered: true } });
+  });
+});
+
+describe('expiry', () => {
+  it('has a TTL index on doneAt that removes delivered effects 30 days on', async () => {
+    const indexes = await SlackEffectModel.collection.listIndexes().toArray();
+    const ttl = indexes.find((index) => JSON.stringify(index.key) === JSON.stringify({ doneAt: 1 }));
+    expect(ttl?.expireAfterSeconds).toBe(30 * 24 * 3600);
+    expect(DONE_EFFECT_TTL_SECONDS).toBe(30 * 24 * 3600);
+  });
+
+  it('dates only done effects: an ask makes a rendered effect owed again and no longer expiring', async () => {
+    const id = 'request|ACME-3';
+    await askEffect({ id, kind: 'request', priority: 'background', payload: { key: 'ACME-3' } });
+    expect((await findEffect(id))?.doneAt).toBeUndefined();
+    const lease = await leaseEffect(id);
+    await completeEffect(lease!);
+    const done = await findEffect(id);
+    expect(done?.doneAt).toBeInstanceOf(Date);
+    // Rendered from the record: its subject stays.
+    expect(done?.payload).toEqual({ key: 'ACME-3' });
+    await askEffect({ id, kind: 'request', priority: 'background', payload: { key: 'ACME-3' } });
+    expect(await findEffect(id)).toMatchObject({ state: 'pending' });
+    expect((await findEffect(id))?.doneAt).toBeUndefined();
+  });
+});
+
+describe('/metrics counts', () => {
+  it('counts every kind in every state, zeros included, and reads them at most once per max age', async () => {
+    await SlackEffectModel.deleteMany({});
+    const at = new Date();
+    const effect = (id: string, kind: string, state: string) => ({ _id: id, kind, state, priority: 'background', dueAt: at, payload: {}, createdAt: at, askedAt: new Date(at.getTime() - 5000) });
+    await SlackEffectModel.insertMany([effect('a', 'post', 'done'), effect('b', 'post', 'done'), effect('c', 'home', 'failed'), effect('d', 'request', 'pending')]);
+    const now = Date.now() + 10 * EFFECT_COUNTS_MAX_AGE_MS; // later than any read of the other tests
+    const counts = await effectCounts(EFFECT_COUNTS_MAX_AGE_MS, now);
+    expect(counts.byKindAndState).toHaveLength(12);
+    const count = (kind: string, state: string) => counts.byKindAndState.find((c) => c.kind === kind && c.state === state)?.count;
+    expect([count('post', 'done'), count('home', 'failed'), count('request', 'pending'), count('estimate', 'pending')]).toEqual([2, 1, 1, 0]);
+    expect(counts.oldestPendingAt?.getTime()).toBe(at.getTime() - 5000);
+
+    // Scraped again within the max age: the same read, however the collection changed.
+    await SlackEffectModel.insertMany([effect('e', 'post', 'done')]);
+    expect(await effectCounts(EFFECT_COUNTS_MAX_AGE_MS, now + EFFECT_COUNTS_MAX_AGE_MS - 1)).toBe(counts);
+    const later = await effectCounts(EFFECT_COUNTS_MAX_AGE_MS, now + EFFECT_COUNTS_MAX_AGE_MS);
+    expect(later.byKindAndState.find((c) => c.kind === 'post' && c.state === 'done')?.count).toBe(3);
+  });
+});

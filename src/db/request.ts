@@ -120,6 +120,8 @@ const requestSchema = new Schema(
         addedBy: { type: String, required: true },
         addedAt: { type: Date, required: true },
         stateAt: { type: Date },
+        /** GitHub's `updated_at` of the pull request or issue in the event that set `state`. */
+        sourceUpdatedAt: { type: Date },
       },
     ],
   },
@@ -184,6 +186,7 @@ export interface StoredWorkLink {
   addedBy: string;
   addedAt: Date;
   stateAt?: Date | null | undefined;
+  sourceUpdatedAt?: Date | null | undefined;
 }
 
 export type RequestRecord = Omit<InferSchemaType<typeof requestSchema>, 'clientWaits' | 'links'> & {

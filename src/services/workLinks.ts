@@ -1,11 +1,12 @@
 // The work behind a request: links stored on it (pasted in its thread, or `/help link`), and what
 // GitHub's webhooks say of them afterwards (merged, closed, reopened).
 import { z } from 'zod';
+import { ClientModel } from '../db/client';
 import { RequestModel, type RequestRecord, type StoredWorkLink } from '../db/request';
 import { WebhookDeliveryModel } from '../db/webhookDelivery';
 import { isDuplicateKey } from './sequence';
 import { OPEN_STATES } from '../domain/lifecycle';
-import { MAX_LINKS, parseWorkLink, type WorkLink, type WorkState } from '../domain/workLinks';
+import { MAX_LINKS, githubRepository, isNewerEvent, parseWorkLink, type WorkLink, type WorkState } from '../domain/workLinks';
 import { ErrorCode, UserFacingError } from '../errors';
 import { recordAudit } from './audit';
 import type { Actor } from './directory';
@@ -48,12 +49,23 @@ export async function linkWork(key: string, actor: Actor, links: WorkLink[]): Pr
 // GitHub webhooks
 // ---------------------------------------------------------------------------------------------
 
-const item = z.object({ html_url: z.string(), number: z.number().int(), merged: z.boolean().nullish() });
+const item = z.object({ html_url: z.string(), number: z.number().int(), merged: z.boolean().nullish(), updated_at: z.iso.datetime({ offset: true }) });
 const pullRequestEvent = z.object({ action: z.string(), pull_request: item });
 const issuesEvent = z.object({ action: z.string(), issue: item });
 
+export interface GithubChange {
+  url: string;
+  label: string;
+  kind: 'pull_request' | 'issue';
+  state: WorkState;
+  /** `owner/name`, lower case. */
+  repository: string;
+  /** GitHub's `updated_at` of the pull request or issue: orders the events about it. */
+  updatedAt: Date;
+}
+
 /** What a delivery says happened to a pull request or issue, or undefined when nothing we track. */
-export function githubChange(event: string, payload: unknown): { url: string; label: string; kind: 'pull_request' | 'issue'; state: WorkState } | undefined {
+export function githubChange(event: string, payload: unknown): GithubChange | undefined {
   const parsed =
     event === 'pull_request'
       ? pullRequestEvent.safeParse(payload)
@@ -66,22 +78,27 @@ export function githubChange(event: string, payload: unknown): { url: string; la
   const state: WorkState | undefined =
     data.action === 'closed' ? (subject.merged ? 'merged' : 'closed') : data.action === 'reopened' ? 'open' : undefined;
   const link = parseWorkLink(subject.html_url);
-  if (!state || !link || link.provider !== 'github') return undefined;
-  return { url: link.url, label: link.label, kind: link.kind === 'pull_request' ? 'pull_request' : 'issue', state };
+  const repository = link && githubRepository(link);
+  if (!state || !link || !repository) return undefined;
+  return { url: link.url, label: link.label, kind: link.kind === 'pull_request' ? 'pull_request' : 'issue', state, repository, updatedAt: new Date(subject.updated_at) };
 }
 
 /**
- * Sets the state of the request's link to `url`, as one guarded update of the request (its
- * revision): undefined when the link already says so.
+ * Sets the state of the request's link to `change.url`, as one guarded update of the request (its
+ * revision). Nothing is written for an event no later than the one the link's state came from;
+ * a later event with the same state only moves the link's `sourceUpdatedAt` on (no notice).
  */
-async function setLinkState(key: string, url: string, state: WorkState): Promise<{ request: RequestRecord; current: StoredWorkLink } | undefined> {
+async function setLinkState(key: string, change: GithubChange): Promise<{ request: RequestRecord; current: StoredWorkLink; changed: boolean } | undefined> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const request = (await RequestModel.findOne({ key }).lean()) as RequestRecord | null;
-    const current = request?.links?.find((l) => l.url === url);
-    if (!request || !current || current.state === state) return undefined;
-    const links = (request.links ?? []).map((l) => (l.url === url ? { ...l, state, stateAt: new Date() } : l));
+    const current = request?.links?.find((l) => l.url === change.url);
+    if (!request || !current || !isNewerEvent(change.updatedAt, current.sourceUpdatedAt)) return undefined;
+    const changed = current.state !== change.state;
+    const links = (request.links ?? []).map((l) =>
+      l.url === change.url ? { ...l, sourceUpdatedAt: change.updatedAt, ...(changed ? { state: change.state, stateAt: new Date() } : {}) } : l,
+    );
     const result = await RequestModel.updateOne({ key, revision: request.revision }, { $set: { links }, $inc: { revision: 1 } });
-    if (result.modifiedCount === 1) return { request, current };
+    if (result.modifiedCount === 1) return { request, current, changed };
   }
   throw new Error(`${key} kept changing while a webhook set its link state`);
 }
@@ -115,10 +132,13 @@ export async function applyGithubDelivery(deliveryId: string, event: string, pay
   if (!change) return { outcome: 'ignored' };
   try {
     const changes: LinkedChange[] = [];
-    const linked = await RequestModel.find({ 'links.url': change.url }, { key: 1 }).lean();
+    // Only the requests of clients that follow the repository: anyone who may comment may link
+    // any URL, and a link must not let another client's repository reach into a thread.
+    const following = (await ClientModel.find({ repositories: change.repository }, { key: 1 }).lean()).map((c) => c.key);
+    const linked = following.length === 0 ? [] : await RequestModel.find({ 'links.url': change.url, clientKey: { $in: following } }, { key: 1 }).lean();
     for (const { key } of linked) {
-      const updated = await setLinkState(key, change.url, change.state);
-      if (!updated) continue;
+      const updated = await setLinkState(key, change);
+      if (!updated?.changed) continue;
       const { request, current } = updated;
       await recordAudit({
         actorId: 'github',
@@ -127,7 +147,7 @@ export async function applyGithubDelivery(deliveryId: string, event: string, pay
         entityId: request.key,
         clientKey: request.clientKey,
         before: { url: change.url, state: current.state ?? null },
-        after: { url: change.url, state: change.state, delivery: deliveryId },
+        after: { url: change.url, state: change.state, delivery: deliveryId, updatedAt: change.updatedAt.toISOString() },
       });
       changes.push({
         key: request.key,

@@ -8,7 +8,7 @@ import { RequestModel } from '../../src/db/request';
 import { ACTION } from '../../src/slack/ids';
 import { allDelivered, clickAndSettle, openByCommand, record, untilSynced } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
-import { ACME, STAFF, TRIAGE } from '../support/testEnv';
+import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
 
 const SECRET = 'test-github-webhook-secret';
 const PR = 'https://github.com/acme/shop/pull/12';
@@ -19,25 +19,30 @@ let key: string;
 beforeAll(async () => {
   t = await startTestApp({ GITHUB_WEBHOOK_SECRET: SECRET });
   await t.seed();
+  // ACME follows acme/shop (written as GitHub shows it; names are case-insensitive).
+  const set = await t.slack.slashCommand({ text: 'admin client ACME repositories: [Acme/Shop]', user_id: STAFF.manager, channel_id: TRIAGE });
+  expect((set.json() as { text: string }).text).toContain('GitHub: acme/shop');
   key = await openByCommand(t, 'Checkout returns 500', ACME.member, ACME.channel);
   await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
 });
 afterAll(async () => t.stop());
 
 /** A pull_request delivery as GitHub sends it (trimmed to the fields GitHub documents as always present). */
-function pullRequestPayload(action: 'closed' | 'reopened', merged: boolean) {
+function pullRequestPayload(action: 'closed' | 'reopened', merged: boolean, updatedAt = '2026-12-02T10:00:00Z', url = PR) {
+  const number = Number(url.split('/').pop());
   return {
     action,
-    number: 12,
+    number,
     pull_request: {
-      url: 'https://api.github.com/repos/acme/shop/pulls/12',
+      url: `https://api.github.com/repos/acme/shop/pulls/${number}`,
       id: 1_234_567,
-      html_url: PR,
-      number: 12,
+      html_url: url,
+      number,
       state: action === 'closed' ? 'closed' : 'open',
       title: 'Fix the checkout 500',
       merged,
-      merged_at: merged ? '2026-12-02T10:00:00Z' : null,
+      merged_at: merged ? updatedAt : null,
+      updated_at: updatedAt,
       user: { login: 'octocat', id: 1 },
     },
     repository: { id: 42, full_name: 'acme/shop', html_url: 'https://github.com/acme/shop' },
@@ -72,13 +77,22 @@ describe('linking work to a request', () => {
 
   it('stores a link given with `/help link`, and says plainly what it cannot follow', async () => {
     const link = (text: string) => t.slack.slashCommand({ text, user_id: STAFF.engineer, channel_id: TRIAGE }).then((r) => (r.json() as { text: string }).text);
+    expect(await link(`link ${key} https://github.com/acme/shop/issues/1`)).toBe(`:link: Linked acme/shop#1 to *${key}*; it shows on the request's messages. When it is merged or closed, the thread will say so.`);
+    expect(await link(`link ${key} https://github.com/octo/other/pull/5`)).toBe(
+      `:link: Linked octo/other#5 to *${key}*; it shows on the request's messages. GitHub's events for octo/other are not followed for ACME (a manager can add it with \`admin client ACME repositories: [octo/other]\`).`,
+    );
     expect(await link(`link ${key} <https://acme.atlassian.net/browse/OPS-42>`)).toBe(`:link: Linked OPS-42 to *${key}*; it shows on the request's messages.`);
     expect(await link(`link ${key} https://acme.atlassian.net/browse/OPS-42`)).toBe(`${key} already links OPS-42.`);
     expect(await link(`link ${key} https://example.com/page`)).toMatch(/^That is not a link I can follow/);
     expect(await link(`link https://github.com/acme/shop/pull/3`)).toMatch(/^Say which request the link is for, like ACME-42\.\nWrite it as `\/help link ACME-42/);
-    expect((await record(key)).links?.map((l) => l.label)).toEqual(['acme/shop#12', 'OPS-42']);
+    expect((await record(key)).links?.map((l) => l.label)).toEqual(['acme/shop#12', 'acme/shop#1', 'octo/other#5', 'OPS-42']);
     const audit = await AuditEventModel.find({ entityId: key, action: 'request.linked' }).lean();
-    expect(audit.map((e) => (e.after as { links: string[] }).links)).toEqual([[PR], ['https://acme.atlassian.net/browse/OPS-42']]);
+    expect(audit.map((e) => (e.after as { links: string[] }).links)).toEqual([
+      [PR],
+      ['https://github.com/acme/shop/issues/1'],
+      ['https://github.com/octo/other/pull/5'],
+      ['https://acme.atlassian.net/browse/OPS-42'],
+    ]);
   });
 
   it('opens a request for text that only starts with "link"', async () => {
@@ -128,5 +142,63 @@ describe('POST /webhooks/github', () => {
     const other = await deliver('pull_request', { ...pullRequestPayload('closed', false), pull_request: { ...pullRequestPayload('closed', false).pull_request, html_url: 'https://github.com/acme/shop/pull/99', number: 99 } });
     expect(await other.json()).toEqual({ ok: true, outcome: 'applied', requests: [] });
     expect(await RequestModel.countDocuments({ 'links.state': 'closed' })).toBe(0);
+  });
+});
+
+describe('which requests a GitHub event may change', () => {
+  const PR34 = 'https://github.com/acme/shop/pull/34';
+  let betaKey: string;
+
+  beforeAll(async () => {
+    // The same pull request linked on ACME's request and on BETA's; only ACME follows acme/shop.
+    betaKey = await openByCommand(t, 'Beta checkout too', BETA.member, BETA.channel);
+    for (const k of [key, betaKey]) {
+      const res = await t.slack.slashCommand({ text: `link ${k} ${PR34}`, user_id: STAFF.engineer, channel_id: TRIAGE });
+      expect((res.json() as { text: string }).text).toMatch(/^:link: Linked acme\/shop#34/);
+    }
+    await allDelivered();
+  });
+
+  it("changes and tells only the requests of clients that list the event's repository", async () => {
+    const beta = await record(betaKey);
+    const before = await record(key);
+    const res = await deliver('pull_request', pullRequestPayload('closed', false, '2026-12-03T09:00:00Z', PR34));
+    expect(await res.json()).toEqual({ ok: true, outcome: 'applied', requests: [key] });
+    expect((await untilSynced(key, before.revision)).links?.find((l) => l.url === PR34)?.state).toBe('closed');
+    await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === ACME.channel && /linked pull request acme\/shop#34 was closed/.test(String(c.args.text)));
+    await allDelivered();
+    expect(await record(betaKey)).toEqual(beta);
+    expect(t.fake.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === beta.clientMessageTs || c.args.thread_ts === beta.triageMessageTs)).toEqual([]);
+    expect(await AuditEventModel.countDocuments({ entityId: betaKey, action: 'request.link_updated' })).toBe(0);
+  });
+
+  it('leaves links to repositories the client does not list alone: stored and shown, not followed', async () => {
+    const before = await record(key);
+    const other = { ...pullRequestPayload('closed', true, '2026-12-03T09:30:00Z', 'https://github.com/octo/other/pull/5'), repository: { id: 43, full_name: 'octo/other' } };
+    const res = await deliver('pull_request', other);
+    expect(await res.json()).toEqual({ ok: true, outcome: 'applied', requests: [] });
+    expect(await record(key)).toEqual(before);
+  });
+
+  it('ignores an event older than the state it would change: a replayed "closed" cannot undo a later "reopened"', async () => {
+    const closed = pullRequestPayload('closed', false, '2026-12-03T09:00:00Z', PR34);
+    const reopened = await deliver('pull_request', pullRequestPayload('reopened', false, '2026-12-03T11:00:00Z', PR34));
+    expect(await reopened.json()).toEqual({ ok: true, outcome: 'applied', requests: [key] });
+    const open = await untilSynced(key, (await record(key)).revision - 1);
+    expect(open.links?.find((l) => l.url === PR34)).toMatchObject({ state: 'open', sourceUpdatedAt: new Date('2026-12-03T11:00:00Z') });
+    await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === ACME.channel && /acme\/shop#34 was reopened/.test(String(c.args.text)));
+    await allDelivered();
+    const posts = t.fake.callsTo('chat.postMessage').length;
+
+    // The earlier "closed" again (a replay, or a delivery GitHub sent late), and one in between.
+    for (const late of [closed, pullRequestPayload('closed', false, '2026-12-03T10:59:59Z', PR34)]) {
+      const res = await deliver('pull_request', late);
+      expect(await res.json()).toEqual({ ok: true, outcome: 'applied', requests: [] });
+    }
+    await allDelivered();
+    expect(await record(key)).toEqual(open);
+    expect(t.fake.callsTo('chat.postMessage')).toHaveLength(posts);
+    const updates = await AuditEventModel.find({ entityId: key, action: 'request.link_updated', 'after.url': PR34 }).sort({ at: 1 }).lean();
+    expect(updates.map((e) => (e.after as { state: string }).state)).toEqual(['closed', 'open']);
   });
 });

@@ -6,9 +6,11 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { RequestModel } from '../../src/db/request';
 import { ACTION } from '../../src/slack/ids';
+import { maintenanceSweep } from '../../src/worker';
+import { appEnv, freePort, startAppProcess, type AppProcess } from '../support/appProcess';
 import { allDelivered, clickAndSettle, openByCommand, record, untilSynced } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
-import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
+import { ACME, BETA, STAFF, TRIAGE, testRedisUrl } from '../support/testEnv';
 
 const SECRET = 'test-github-webhook-secret';
 const PR = 'https://github.com/acme/shop/pull/12';
@@ -50,7 +52,7 @@ function pullRequestPayload(action: 'closed' | 'reopened', merged: boolean, upda
   };
 }
 
-function deliver(event: string, payload: unknown, options: { delivery?: string; secret?: string | null } = {}) {
+function deliver(event: string, payload: unknown, options: { delivery?: string; secret?: string | null; baseUrl?: string } = {}) {
   const body = JSON.stringify(payload);
   const secret = options.secret === undefined ? SECRET : options.secret;
   const headers: Record<string, string> = {
@@ -61,7 +63,7 @@ function deliver(event: string, payload: unknown, options: { delivery?: string; 
     'x-github-hook-id': '292430182',
   };
   if (secret !== null) headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-  return fetch(`${t.baseUrl}/webhooks/github`, { method: 'POST', headers, body });
+  return fetch(`${options.baseUrl ?? t.baseUrl}/webhooks/github`, { method: 'POST', headers, body });
 }
 
 describe('linking work to a request', () => {
@@ -200,5 +202,58 @@ describe('which requests a GitHub event may change', () => {
     expect(t.fake.callsTo('chat.postMessage')).toHaveLength(posts);
     const updates = await AuditEventModel.find({ entityId: key, action: 'request.link_updated', 'after.url': PR34 }).sort({ at: 1 }).lean();
     expect(updates.map((e) => (e.after as { state: string }).state)).toEqual(['closed', 'open']);
+  });
+});
+
+describe('a delivery that fails half-way', () => {
+  let doomed: AppProcess | undefined;
+  afterAll(() => doomed?.child.kill('SIGKILL'));
+
+  it('loses no notice: killed after the change, the sweep asks for the notices, Slack failing at first delays them, a redelivery finishes the delivery; each is posted once', async () => {
+    const PR56 = 'https://github.com/acme/shop/pull/56';
+    const crashKey = await openByCommand(t, 'Refunds fail', ACME.member, ACME.channel);
+    await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: crashKey, key: crashKey });
+    await t.slack.slashCommand({ text: `link ${crashKey} ${PR56}`, user_id: STAFF.engineer, channel_id: TRIAGE });
+    await allDelivered();
+    const before = await record(crashKey);
+
+    // A web process of its own on the same database, killed (SIGKILL) right after the link's state is written.
+    const port = await freePort();
+    doomed = await startAppProcess(
+      'doomed web',
+      'main.ts',
+      appEnv(t.fake.url, t.config.mongodbUri, testRedisUrl(), { PORT: String(port), CRASH_AT: 'github.link_updated', QUEUE_PREFIX: t.config.queuePrefix, GITHUB_WEBHOOK_SECRET: SECRET }),
+    );
+    const delivery = randomUUID();
+    const merged = pullRequestPayload('closed', true, '2026-12-04T10:00:00Z', PR56);
+    await deliver('pull_request', merged, { delivery, baseUrl: `http://127.0.0.1:${port}` }).catch(() => undefined);
+    await doomed.exited;
+    expect(doomed.child.signalCode).toBe('SIGKILL');
+    expect(doomed.output.join('\n')).toContain('CRASH_AT reached: github.link_updated');
+    expect((await record(crashKey)).links?.find((l) => l.url === PR56)?.state).toBe('merged');
+
+    // Slack refuses the notice and the nudge at first. The worker's sweep finds the change its
+    // messages have not shown and asks for the notices the record owes.
+    const isNotice = (args: Record<string, unknown>) => /acme\/shop#56 was merged/.test(String(args.text));
+    t.fake.failWhen('chat.postMessage', isNotice, { status: 500, times: 3 });
+    await maintenanceSweep(t.worker!.effects);
+    const after = await untilSynced(crashKey, before.revision);
+    const notices = (thread: string | null | undefined) => t.fake.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === thread && isNotice(c.args) && c.status === 200);
+    await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === after.clientMessageTs && isNotice(c.args) && c.status === 200, { timeoutMs: 15_000 });
+    await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === after.triageMessageTs && isNotice(c.args) && c.status === 200, { timeoutMs: 15_000 });
+    await allDelivered(15_000);
+    expect(t.fake.callsTo('chat.postMessage').filter((c) => isNotice(c.args) && c.status === 500)).toHaveLength(3);
+
+    // Someone redelivers it from GitHub: it is finished (not "duplicate"), and adds nothing; after that it is a duplicate.
+    const again = await deliver('pull_request', merged, { delivery });
+    expect(await again.json()).toEqual({ ok: true, outcome: 'applied', requests: [crashKey] });
+    const third = await deliver('pull_request', merged, { delivery });
+    expect(await third.json()).toEqual({ ok: true, outcome: 'duplicate' });
+    await allDelivered();
+    expect(notices(after.clientMessageTs)).toHaveLength(1);
+    expect(notices(after.triageMessageTs)).toHaveLength(1);
+    expect(await AuditEventModel.find({ entityId: crashKey, action: 'request.link_updated' }).lean()).toEqual([
+      expect.objectContaining({ before: { url: PR56, state: null }, after: expect.objectContaining({ url: PR56, state: 'merged', delivery }) }),
+    ]);
   });
 });

@@ -1,12 +1,15 @@
 // POST /webhooks/github: GitHub tells us a linked pull request or issue was merged, closed or
 // reopened. Deliveries are signed (X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body with
 // GITHUB_WEBHOOK_SECRET>); unsigned or wrongly signed ones are refused before anything is read,
-// and a redelivery (the same X-GitHub-Delivery) changes nothing.
+// and a redelivery (the same X-GitHub-Delivery) of a delivery applied as a whole changes nothing.
+// GitHub does not retry a failed delivery by itself: someone redelivers it (the webhook's Recent
+// Deliveries, or the API), so a failure half-way must leave nothing a redelivery cannot finish.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { logger } from '../../logger';
-import { applyGithubDelivery, type LinkedChange } from '../../services/workLinks';
+import type { RequestRecord } from '../../db/request';
+import { applyGithubDelivery, githubDeliveryApplied, owedLinkChanges, type LinkedChange } from '../../services/workLinks';
 import { postInThread, showRequest, type Effects } from '../requestUpdates';
 import { mention } from '../mrkdwn';
 
@@ -58,6 +61,23 @@ export function resolveNudge(change: LinkedChange): string | undefined {
   return `${who}: ${change.label} ${HAPPENED[change.state]}. If that fixes *${change.key}*, resolve it (the client then confirms).`;
 }
 
+/**
+ * The notices of one link change: the client thread is told and the assignee nudged, while the
+ * request is open. Named after the delivery, so asking again (a redelivery, the sweep) posts
+ * nothing twice; recorded as effects, so a Slack failure is retried by the delivery.
+ */
+export async function askLinkedChangeNotices(effects: Effects, change: LinkedChange): Promise<void> {
+  if (!change.open) return;
+  await postInThread(effects, { key: change.key, requesterTeamId: change.requesterTeamId }, `github|${change.delivery}`, linkedChangeNotice(change));
+  const nudge = resolveNudge(change);
+  if (nudge) await effects.delivery.post(`triage|${change.key}|github|${change.delivery}`, { to: { triageThread: change.key }, workspace: 'ours', text: nudge });
+}
+
+/** For the worker's sweep: the notices of link changes the request's messages have not caught up with. */
+export async function askOwedLinkNotices(effects: Effects, request: RequestRecord): Promise<void> {
+  for (const change of owedLinkChanges(request)) await askLinkedChangeNotices(effects, change);
+}
+
 async function handle(effects: Effects, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const secret = effects.config.githubWebhookSecret;
   if (!secret) {
@@ -90,18 +110,16 @@ async function handle(effects: Effects, req: IncomingMessage, res: ServerRespons
   }
   const outcome = await applyGithubDelivery(delivery, event, payload);
   if (outcome.outcome !== 'applied') {
+    if (outcome.outcome === 'ignored') await githubDeliveryApplied(delivery, event);
     reply(res, 200, { ok: true, outcome: outcome.outcome });
     return;
   }
   for (const change of outcome.changes) {
-    if (change.open) {
-      await postInThread(effects, { key: change.key, requesterTeamId: change.requesterTeamId }, `github|${delivery}`, linkedChangeNotice(change));
-      const nudge = resolveNudge(change);
-      // Posted once per delivery and request, like every effect (a retried delivery posts nothing twice).
-      if (nudge) await effects.delivery.post(`triage|${change.key}|github|${delivery}`, { to: { triageThread: change.key }, workspace: 'ours', text: nudge });
-    }
+    await askLinkedChangeNotices(effects, change);
     await showRequest(effects, change.key);
   }
+  // Only now is the delivery done: had anything above failed, a redelivery would finish it.
+  await githubDeliveryApplied(delivery, event);
   logger.info({ delivery, event, requests: outcome.changes.map((c) => c.key) }, 'GitHub delivery applied');
   reply(res, 200, { ok: true, outcome: 'applied', requests: outcome.changes.map((c) => c.key) });
 }
@@ -112,7 +130,8 @@ export function githubWebhookRoute(effects: Effects): CustomRoute {
     method: 'POST',
     handler: (req, res) => {
       handle(effects, req, res).catch((error: unknown) => {
-        logger.error({ err: error }, 'A GitHub delivery failed; GitHub will retry it');
+        // GitHub does not retry by itself: redelivering it (Recent Deliveries, or the API) finishes it.
+        logger.error({ err: error, delivery: req.headers['x-github-delivery'] }, 'A GitHub delivery failed; redeliver it from the webhook settings to finish it');
         if (!res.headersSent) reply(res, 500, { ok: false, error: 'internal error' });
       });
     },

@@ -3,8 +3,10 @@
 // (in GitHub's documented format) update linked pull requests and issues, tell the thread, and
 // nudge the assignee; unsigned, wrongly signed and repeated deliveries change nothing.
 import { createHmac, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { RequestModel } from '../../src/db/request';
+import { WebhookDeliveryModel } from '../../src/db/webhookDelivery';
 import { ACTION } from '../../src/slack/ids';
 import { maintenanceSweep } from '../../src/worker';
 import { appEnv, freePort, startAppProcess, type AppProcess } from '../support/appProcess';
@@ -14,12 +16,14 @@ import { ACME, BETA, STAFF, TRIAGE, testRedisUrl } from '../support/testEnv';
 
 const SECRET = 'test-github-webhook-secret';
 const PR = 'https://github.com/acme/shop/pull/12';
+const READ_TIMEOUT_MS = 1000;
 
 let t: TestApp;
 let key: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ GITHUB_WEBHOOK_SECRET: SECRET });
+  // A short read timeout, so the slow-body test need not wait the default 5 s.
+  t = await startTestApp({ GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_WEBHOOK_READ_TIMEOUT_MS: String(READ_TIMEOUT_MS) });
   await t.seed();
   // ACME follows acme/shop (written as GitHub shows it; names are case-insensitive).
   const set = await t.slack.slashCommand({ text: 'admin client ACME repositories: [Acme/Shop]', user_id: STAFF.manager, channel_id: TRIAGE });
@@ -255,5 +259,54 @@ describe('a delivery that fails half-way', () => {
     expect(await AuditEventModel.find({ entityId: crashKey, action: 'request.link_updated' }).lean()).toEqual([
       expect.objectContaining({ before: { url: PR56, state: null }, after: expect.objectContaining({ url: PR56, state: 'merged', delivery }) }),
     ]);
+  });
+});
+
+/**
+ * A POST to /webhooks/github over a plain socket, for what fetch cannot do: `send` writes the body
+ * (all of it, part of it, or slowly). Resolves with the answer, or with how the connection ended
+ * without one.
+ */
+function rawPost(contentLength: number, send: (write: (chunk: Buffer) => boolean) => void): Promise<{ status?: number; body?: string; error?: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const req = httpRequest(`${t.baseUrl}/webhooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(contentLength), 'x-github-event': 'ping', 'x-github-delivery': randomUUID() },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const status = res.statusCode;
+        const body = Buffer.concat(chunks).toString('utf8');
+        // Whether the server closes the connection afterwards, rather than wait for the rest.
+        if (req.socket?.destroyed) resolve({ status, body, closed: true });
+        else req.socket?.once('close', () => resolve({ status, body, closed: true }));
+      });
+    });
+    req.on('error', (error) => resolve({ error: (error as NodeJS.ErrnoException).code ?? error.message, closed: true }));
+    send((chunk) => req.write(chunk));
+  });
+}
+
+describe('reading the body', () => {
+  it('answers 413 to a body over the limit before it stops reading, and closes the connection', async () => {
+    const size = 3 * 1024 * 1024;
+    const answer = await rawPost(size, (write) => {
+      for (let sent = 0; sent < size; sent += 64 * 1024) write(Buffer.alloc(64 * 1024, 0x20));
+    });
+    expect(answer).toEqual({ status: 413, body: JSON.stringify({ ok: false, error: 'payload too large' }), closed: true });
+  });
+
+  it('answers 408 to a body that never finishes, within the read timeout, and closes the connection', async () => {
+    const started = Date.now();
+    // Headers and a few bytes of the 1,000 promised, then nothing (a slow-loris client).
+    const answer = await rawPost(1000, (write) => write(Buffer.from('{"zen":')));
+    const elapsed = Date.now() - started;
+    expect(answer).toEqual({ status: 408, body: JSON.stringify({ ok: false, error: 'the body did not arrive in time' }), closed: true });
+    expect(elapsed).toBeGreaterThanOrEqual(READ_TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(READ_TIMEOUT_MS + 4000);
+    // Nothing of it was taken for a delivery.
+    expect(await WebhookDeliveryModel.countDocuments({ event: 'ping' })).toBe(1);
   });
 });

@@ -23,21 +23,44 @@ export function githubSignatureValid(secret: string, body: Buffer, header: strin
   return timingSafeEqual(expected, Buffer.from(match[1] ?? '', 'hex'));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/**
+ * The body, or undefined when it has already been answered: 413 past MAX_BODY_BYTES, 408 when it
+ * does not arrive within `timeoutMs` (a client that opens the request and never finishes it). The
+ * answer is sent first, with `Connection: close`; only then does the server stop reading, so the
+ * client receives it rather than a reset connection.
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, timeoutMs: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    let settled = false;
+    const refuse = (status: 408 | 413, error: string) => {
+      settled = true;
+      clearTimeout(timer);
+      req.removeListener('data', onData);
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+      // What still arrives is dropped, not read: once the answer has left, the socket is closed.
+      res.end(JSON.stringify({ ok: false, error }), () => req.socket.destroy());
+      req.resume();
+      resolve(undefined);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) refuse(413, 'payload too large');
+      else chunks.push(chunk);
+    };
+    const timer = setTimeout(() => refuse(408, 'the body did not arrive in time'), timeoutMs);
+    req.on('data', onData);
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      if (!settled) reject(error);
+    });
   });
 }
 
@@ -84,11 +107,8 @@ async function handle(effects: Effects, req: IncomingMessage, res: ServerRespons
     reply(res, 404, { ok: false, error: 'GitHub webhooks are not configured (GITHUB_WEBHOOK_SECRET)' });
     return;
   }
-  const body = await readBody(req);
-  if (!body) {
-    reply(res, 413, { ok: false, error: 'payload too large' });
-    return;
-  }
+  const body = await readBody(req, res, effects.config.githubWebhookReadTimeoutMs);
+  if (!body) return; // answered: too large, or too slow
   const signature = req.headers['x-hub-signature-256'];
   if (!githubSignatureValid(secret, body, typeof signature === 'string' ? signature : undefined)) {
     logger.warn({ delivery: req.headers['x-github-delivery'] }, 'Refused a GitHub delivery without a valid signature');

@@ -108,7 +108,10 @@ export const clientSettingsSchema = z
     approvers: z.array(userIdSchema).nullish().transform((v) => v ?? []),
     members: z.array(userIdSchema).nullish().transform((v) => v ?? []),
     /** GitHub repositories whose webhook events may change this client's requests (linked work). */
-    repositories: z.array(repositorySchema).nullish().transform((v) => v ?? []),
+    repositories: z
+      .array(repositorySchema, { error: 'must be a list of GitHub repositories, such as [acme/shop, acme/api]' })
+      .nullish()
+      .transform((v) => v ?? []),
     timezone: timezone.default('Europe/London'),
     autoApproveMinutes: minutes(60 * 24).default(0),
     assignment: z.enum(['manual', 'round_robin']).default('manual'),

@@ -5,6 +5,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { AuditEventModel } from '../../src/db/auditEvent';
+import { ClientModel } from '../../src/db/client';
 import { RequestModel } from '../../src/db/request';
 import { WebhookDeliveryModel } from '../../src/db/webhookDelivery';
 import { ACTION } from '../../src/slack/ids';
@@ -148,6 +149,18 @@ describe('POST /webhooks/github', () => {
     const other = await deliver('pull_request', { ...pullRequestPayload('closed', false), pull_request: { ...pullRequestPayload('closed', false).pull_request, html_url: 'https://github.com/acme/shop/pull/99', number: 99 } });
     expect(await other.json()).toEqual({ ok: true, outcome: 'applied', requests: [] });
     expect(await RequestModel.countDocuments({ 'links.state': 'closed' })).toBe(0);
+  });
+});
+
+describe('the repositories a client follows', () => {
+  const admin = (text: string) => t.slack.slashCommand({ text: `admin ${text}`, user_id: STAFF.manager, channel_id: TRIAGE }).then((r) => (r.json() as { text: string }).text);
+
+  it('are shown by `/help admin show`, and a bad one is named plainly and changes nothing', async () => {
+    expect(await admin('show')).toMatch(/\*ACME\*[^]*· GitHub: acme\/shop\n/);
+    const refused = await admin('client ACME repositories: [acme/shop, https://github.com/acme/api]');
+    expect(refused).toContain('repositories[1]: must be a GitHub repository written owner/name, such as acme/shop');
+    expect(await admin('client ACME repositories: [acme/shop, Acme/Shop]')).toContain('repositories: lists a repository twice (names are case-insensitive)');
+    expect((await ClientModel.findOne({ key: 'ACME' }).lean())?.repositories).toEqual(['acme/shop']);
   });
 });
 

@@ -120,6 +120,9 @@ clients:
     expect(await seedError(withRepos.replace('[Acme/Shop, acme/api]', '[https://github.com/acme/shop]'))).toEqual([
       'clients[0].repositories[0]: must be a GitHub repository written owner/name, such as acme/shop',
     ]);
+    expect(await seedError(withRepos.replace('[Acme/Shop, acme/api]', 'acme/shop'))).toEqual([
+      'clients[0].repositories: must be a list of GitHub repositories, such as [acme/shop, acme/api]',
+    ]);
     expect(await seedError(withRepos.replace('[Acme/Shop, acme/api]', '[acme/shop, ACME/SHOP]'))).toEqual([
       'clients[0].repositories: lists a repository twice (names are case-insensitive)',
     ]);

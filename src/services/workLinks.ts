@@ -162,7 +162,11 @@ export function owedLinkChanges(request: RequestRecord): LinkedChange[] {
     .flatMap((l) => linkedChange(request, l) ?? []);
 }
 
-export type GithubOutcome = { outcome: 'duplicate' } | { outcome: 'ignored' } | { outcome: 'applied'; changes: LinkedChange[] };
+export type GithubOutcome =
+  | { outcome: 'duplicate' }
+  | { outcome: 'ignored' }
+  /** `touched`: every request whose record was written (a later event with the same state too), to be shown again. */
+  | { outcome: 'applied'; changes: LinkedChange[]; touched: string[] };
 
 const deliveryRecordId = (deliveryId: string) => `github:${deliveryId}`;
 
@@ -178,12 +182,14 @@ export async function applyGithubDelivery(deliveryId: string, event: string, pay
   const change = githubChange(event, payload);
   if (!change) return { outcome: 'ignored' };
   const changes: LinkedChange[] = [];
+  const touched: string[] = [];
   // Only the requests of clients that follow the repository: anyone who may comment may link
   // any URL, and a link must not let another client's repository reach into a thread.
   const following = (await ClientModel.find({ repositories: change.repository }, { key: 1 }).lean()).map((c) => c.key);
   const linked = following.length === 0 ? [] : await RequestModel.find({ 'links.url': change.url, clientKey: { $in: following } }, { key: 1 }).lean();
   for (const { key } of linked) {
     const set = await setLinkState(key, change, deliveryId);
+    if (set) touched.push(key);
     if (!set || (!set.changed && !set.replay)) continue;
     crashPoint('github.link_updated');
     const { request, link } = set;
@@ -202,7 +208,7 @@ export async function applyGithubDelivery(deliveryId: string, event: string, pay
     const linkChange = linkedChange(request, link);
     if (linkChange) changes.push(linkChange);
   }
-  return { outcome: 'applied', changes };
+  return { outcome: 'applied', changes, touched };
 }
 
 /** The delivery is applied and its notices recorded: the same delivery ID again changes nothing. */

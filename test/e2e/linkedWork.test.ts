@@ -219,6 +219,17 @@ describe('which requests a GitHub event may change', () => {
     expect(t.fake.callsTo('chat.postMessage')).toHaveLength(posts);
     const updates = await AuditEventModel.find({ entityId: key, action: 'request.link_updated', 'after.url': PR34 }).sort({ at: 1 }).lean();
     expect(updates.map((e) => (e.after as { state: string }).state)).toEqual(['closed', 'open']);
+
+    // A later event in the same state tells nobody, but moves the link on: a "closed" from before it changes nothing.
+    const later = await deliver('pull_request', pullRequestPayload('reopened', false, '2026-12-03T12:00:00Z', PR34));
+    expect(await later.json()).toEqual({ ok: true, outcome: 'applied', requests: [] });
+    const moved = await untilSynced(key, open.revision);
+    expect(moved.links?.find((l) => l.url === PR34)).toMatchObject({ state: 'open', sourceUpdatedAt: new Date('2026-12-03T12:00:00Z') });
+    const between = await deliver('pull_request', pullRequestPayload('closed', false, '2026-12-03T11:30:00Z', PR34));
+    expect(await between.json()).toEqual({ ok: true, outcome: 'applied', requests: [] });
+    await allDelivered();
+    expect((await record(key)).links?.find((l) => l.url === PR34)?.state).toBe('open');
+    expect(t.fake.callsTo('chat.postMessage')).toHaveLength(posts);
   });
 });
 

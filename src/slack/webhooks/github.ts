@@ -134,10 +134,8 @@ async function handle(effects: Effects, req: IncomingMessage, res: ServerRespons
     reply(res, 200, { ok: true, outcome: outcome.outcome });
     return;
   }
-  for (const change of outcome.changes) {
-    await askLinkedChangeNotices(effects, change);
-    await showRequest(effects, change.key);
-  }
+  for (const change of outcome.changes) await askLinkedChangeNotices(effects, change);
+  for (const key of outcome.touched) await showRequest(effects, key);
   // Only now is the delivery done: had anything above failed, a redelivery would finish it.
   await githubDeliveryApplied(delivery, event);
   logger.info({ delivery, event, requests: outcome.changes.map((c) => c.key) }, 'GitHub delivery applied');

@@ -61,6 +61,13 @@ function readBody(req: IncomingMessage, res: ServerResponse, timeoutMs: number):
       clearTimeout(timer);
       if (!settled) reject(error);
     });
+    // The client went away before its body ended: nobody to answer.
+    req.on('close', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(undefined);
+    });
   });
 }
 

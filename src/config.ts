@@ -41,6 +41,7 @@ const environmentSchema = z
     TRIAGE_CHANNEL_ID: channelId,
     MANAGER_CHANNEL_ID: optionalText.pipe(channelId.optional()),
     GITHUB_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the secret set on the GitHub webhook)').optional()),
+    GITHUB_WEBHOOK_READ_TIMEOUT_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(100).max(60_000).default(5000),
     HELP_COMMAND: z
       .string()
       .regex(/^\/[a-z0-9_-]{1,31}$/, 'must be a slash command such as /help')
@@ -106,6 +107,8 @@ export interface Config {
   logLevel: Environment['LOG_LEVEL'];
   /** The secret GitHub signs webhook deliveries with; POST /webhooks/github answers 404 without it. */
   githubWebhookSecret: string | undefined;
+  /** A GitHub delivery's body must have arrived within this long after its headers, or it is answered 408. */
+  githubWebhookReadTimeoutMs: number;
 }
 
 /** Thrown when the environment is unusable; `problems` holds one line per bad variable. */
@@ -200,5 +203,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultTimezone: e.DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,
+    githubWebhookReadTimeoutMs: e.GITHUB_WEBHOOK_READ_TIMEOUT_MS,
   };
 }

@@ -27,6 +27,7 @@ import { requestsWithStaleTimers } from './services/timers';
 import { runMonthlyBilling } from './slack/billingRun';
 import { deliverEffect, type DeliveryDeps } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
+import { askOwedLinkNotices } from './slack/webhooks/github';
 import { askChangeNotice, showSettled, type Effects } from './slack/requestUpdates';
 import { reconcileCounters, DRIFT_GRACE_MS, type CounterRepairs } from './services/counters';
 import { settleEstimateDecisions } from './services/estimates';
@@ -60,6 +61,7 @@ export async function maintenanceSweep(
   for (const request of await findUnsyncedRequests(200)) {
     // Recorded once by id: a notice already asked for is not asked twice.
     await askChangeNotice(effects, request);
+    await askOwedLinkNotices(effects, request);
     const effect = await findEffect(`request|${request.key}`);
     if (effect && effect.state !== 'done') continue; // pending (delivered soon) or failed (a manager retries)
     await effects.delivery.showRequest(request.key);

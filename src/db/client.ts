@@ -35,6 +35,11 @@ const clientSchema = new Schema(
      * workspace (people from the client's own Slack organisation, and guests, count already).
      */
     members: { type: [String], default: [] },
+    /**
+     * GitHub repositories (`owner/name`, lower case) whose signed webhook events may change and
+     * notify this client's requests; links to other repositories are shown but not followed.
+     */
+    repositories: { type: [String], default: [] },
     timezone: { type: String, required: true },
     autoApproveMinutes: { type: Number, required: true, min: 0, default: 0 },
     /** Who picks up a new request: manual (the triage queue) or round_robin (offered in turn). */
@@ -58,6 +63,8 @@ clientSchema.index({ key: 1 }, { unique: true });
 // clients without channels would collide on it; services/clients.ts refuses a channel that
 // belongs to another client before writing.
 clientSchema.index({ channels: 1 });
+// Serves: "which clients follow this repository?" on every GitHub delivery.
+clientSchema.index({ repositories: 1 });
 
 export type ClientRecord = InferSchemaType<typeof clientSchema>;
 export const ClientModel = model('Client', clientSchema);

@@ -143,6 +143,14 @@ const requestSchema = new Schema(
         addedBy: { type: String, required: true },
         addedAt: { type: Date, required: true },
         stateAt: { type: Date },
+        /** GitHub's `updated_at` of the pull request or issue in the latest event applied. */
+        sourceUpdatedAt: { type: Date },
+        /** The state before the latest change (for its audit, should it be recorded again). */
+        previousState: { type: String, enum: ['open', 'merged', 'closed'] },
+        /** The delivery (X-GitHub-Delivery) that set `state`: names its notices. */
+        delivery: { type: String },
+        /** The request's revision that change produced: notices are owed while its messages are behind it. */
+        stateRevision: { type: Number },
       },
     ],
   },
@@ -209,6 +217,10 @@ export interface StoredWorkLink {
   addedBy: string;
   addedAt: Date;
   stateAt?: Date | null | undefined;
+  sourceUpdatedAt?: Date | null | undefined;
+  previousState?: 'open' | 'merged' | 'closed' | null | undefined;
+  delivery?: string | null | undefined;
+  stateRevision?: number | null | undefined;
 }
 
 export type RequestRecord = Omit<InferSchemaType<typeof requestSchema>, 'clientWaits' | 'links'> & {

@@ -1,5 +1,6 @@
-// Webhook deliveries already applied, by the provider's delivery ID (GitHub's X-GitHub-Delivery),
-// so a redelivery changes nothing.
+// Webhook deliveries applied as a whole, by the provider's delivery ID (GitHub's X-GitHub-Delivery),
+// so a redelivery changes nothing. Written last, once the changes' notices are recorded: a
+// delivery that failed half-way has none, and its redelivery finishes it.
 import { Schema, model } from 'mongoose';
 
 const webhookDeliverySchema = new Schema(

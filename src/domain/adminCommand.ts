@@ -169,6 +169,7 @@ export function settingsFromClient(client: ClientFields): Record<string, unknown
     minimumMinutes: client.minimumMinutes,
     approvers: [...client.approvers],
     members: [...client.members],
+    repositories: [...client.repositories],
     timezone: client.timezone,
     autoApproveMinutes: client.autoApproveMinutes,
     waitingOnClientDays: client.waitingOnClientDays,

@@ -10,6 +10,18 @@ import { DEFAULT_MAX_OPEN_PER_ENGINEER } from './roundRobin';
 export const userIdSchema = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user ID such as U0123ABCD');
 export const channelIdSchema = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD');
 
+/**
+ * A GitHub repository as `owner/name` (GitHub's own rules: an owner of letters, digits and
+ * hyphens; a name of letters, digits, `-`, `_` and `.`). GitHub names are case-insensitive, so it
+ * is kept in lower case.
+ */
+export const repositorySchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9_.-]{1,100}$/, 'must be a GitHub repository written owner/name, such as acme/shop')
+  .refine((name) => !/\/\.{1,2}$/.test(name), 'must be a GitHub repository written owner/name, such as acme/shop')
+  .transform((name) => name.toLowerCase());
+
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 09:00');
 
 export function isTimezone(zone: string): boolean {
@@ -95,6 +107,11 @@ export const clientSettingsSchema = z
     minimumMinutes: minutes(480).default(30),
     approvers: z.array(userIdSchema).nullish().transform((v) => v ?? []),
     members: z.array(userIdSchema).nullish().transform((v) => v ?? []),
+    /** GitHub repositories whose webhook events may change this client's requests (linked work). */
+    repositories: z
+      .array(repositorySchema, { error: 'must be a list of GitHub repositories, such as [acme/shop, acme/api]' })
+      .nullish()
+      .transform((v) => v ?? []),
     timezone: timezone.default('Europe/London'),
     autoApproveMinutes: minutes(60 * 24).default(0),
     assignment: z.enum(['manual', 'round_robin']).default('manual'),
@@ -119,6 +136,9 @@ export const clientSettingsSchema = z
     if (new Set(c.channels).size !== c.channels.length) {
       ctx.addIssue({ code: 'custom', path: ['channels'], message: 'lists a channel twice' });
     }
+    if (new Set(c.repositories).size !== c.repositories.length) {
+      ctx.addIssue({ code: 'custom', path: ['repositories'], message: 'lists a repository twice (names are case-insensitive)' });
+    }
   });
 
 export type ClientSettingsInput = z.input<typeof clientSettingsSchema>;
@@ -136,6 +156,8 @@ export interface ClientFields {
   minimumMinutes: number;
   approvers: string[];
   members: string[];
+  /** GitHub repositories (`owner/name`, lower case) whose events are followed for this client. */
+  repositories: string[];
   timezone: string;
   autoApproveMinutes: number;
   waitingOnClientDays: number;
@@ -159,6 +181,7 @@ export function toClientFields(settings: ClientSettings): ClientFields {
     minimumMinutes: settings.minimumMinutes,
     approvers: settings.approvers,
     members: settings.members,
+    repositories: settings.repositories,
     timezone: settings.timezone,
     autoApproveMinutes: settings.autoApproveMinutes,
     waitingOnClientDays: settings.waitingOnClientDays,

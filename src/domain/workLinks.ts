@@ -70,6 +70,25 @@ export function parseWorkLink(raw: string): WorkLink | undefined {
 }
 
 /**
+ * The GitHub repository a link belongs to, as `owner/name` in lower case (GitHub's names are
+ * case-insensitive); undefined for links elsewhere.
+ */
+export function githubRepository(link: Pick<WorkLink, 'url' | 'provider'>): string | undefined {
+  if (link.provider !== 'github') return undefined;
+  const match = /^https:\/\/github\.com\/([^/]+)\/([^/]+)\//.exec(link.url);
+  return match ? `${match[1]}/${match[2]}`.toLowerCase() : undefined;
+}
+
+/**
+ * Whether a webhook event about the work, last updated at `eventUpdatedAt` (GitHub's `updated_at`),
+ * is news for a link whose stored state came from an event updated at `storedUpdatedAt`: only a
+ * later one is, so a replayed or late "closed" cannot undo a later "reopened".
+ */
+export function isNewerEvent(eventUpdatedAt: Date, storedUpdatedAt: Date | null | undefined): boolean {
+  return !storedUpdatedAt || eventUpdatedAt.getTime() > storedUpdatedAt.getTime();
+}
+
+/**
  * Every work link in a message as Slack delivers it (`<https://…|label>`, `<https://…>`) or as
  * typed (a bare URL in a slash command), each once, in order.
  */

@@ -78,6 +78,7 @@ function clientFieldsFromRecord(doc: Client): ClientFields {
     minimumMinutes: doc.minimumMinutes,
     approvers: [...doc.approvers],
     members: [...(doc.members ?? [])],
+    repositories: [...(doc.repositories ?? [])],
     timezone: doc.timezone,
     autoApproveMinutes: doc.autoApproveMinutes,
     waitingOnClientDays: doc.waitingOnClientDays ?? DEFAULT_WAITING_ON_CLIENT_DAYS,

@@ -112,6 +112,22 @@ clients:
     expect(await ClientModel.findOne({ key: 'NEW' })).toBeNull();
   });
 
+  it('stores the GitHub repositories a client follows in lower case, and names a bad or repeated one plainly', async () => {
+    const withRepos = STANDARD_SEED.replace('    timezone: Europe/London\n', '    timezone: Europe/London\n    repositories: [Acme/Shop, acme/api]\n');
+    expect((await applySeed(withRepos)).clients).toMatchObject({ updated: 1 });
+    expect((await ClientModel.findOne({ key: 'ACME' }).lean())?.repositories).toEqual(['acme/shop', 'acme/api']);
+    expect((await applySeed(withRepos)).clients).toEqual({ created: 0, updated: 0, unchanged: 2 });
+    expect(await seedError(withRepos.replace('[Acme/Shop, acme/api]', '[https://github.com/acme/shop]'))).toEqual([
+      'clients[0].repositories[0]: must be a GitHub repository written owner/name, such as acme/shop',
+    ]);
+    expect(await seedError(withRepos.replace('[Acme/Shop, acme/api]', 'acme/shop'))).toEqual([
+      'clients[0].repositories: must be a list of GitHub repositories, such as [acme/shop, acme/api]',
+    ]);
+    expect(await seedError(withRepos.replace('[Acme/Shop, acme/api]', '[acme/shop, ACME/SHOP]'))).toEqual([
+      'clients[0].repositories: lists a repository twice (names are case-insensitive)',
+    ]);
+  });
+
   it('rejects a mapping used as a key without a process warning quoting the file', async () => {
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {

@@ -14,7 +14,7 @@ export function adminUsageText(command: string, problem?: string): string {
     `• \`${admin} show\` shows every client and the staff`,
     `• \`${admin} client ACME name: Acme Ltd, hourlyRate: 95, channels: [#acme]\` adds a client or changes the fields you give; ` +
       `the fields are those of the seed file (name, channels, hourlyRate, currency, billingMode, incrementMinutes, minimumMinutes, ` +
-      `approvers, members, timezone, autoApproveMinutes, waitingOnClientDays, assignment, maxOpenPerEngineer, monthlyBudgetHours, slaMinutes, businessHours)`,
+      `approvers, members, repositories, timezone, autoApproveMinutes, waitingOnClientDays, assignment, maxOpenPerEngineer, monthlyBudgetHours, slaMinutes, businessHours)`,
     `• \`${admin} channel link ACME #channel\` / \`${admin} channel unlink ACME #channel\``,
     `• \`${admin} engineer add @person\` / \`${admin} engineer remove @person\``,
     `• \`${admin} manager add @person\` / \`${admin} manager remove @person\``,
@@ -66,7 +66,8 @@ export function renderClient(client: ClientFields): string {
     `    Approvers: ${client.approvers.length > 0 ? listed(client.approvers, mention) : "anyone of the client's side"} · ` +
       (client.members.length > 0 ? `Also the client's: ${listed(client.members, mention)} · ` : '') +
       `Budget: ${client.monthlyBudgetMinutes === undefined ? 'none' : `${formatDuration(client.monthlyBudgetMinutes)} a month`}` +
-      (client.assignment === 'round_robin' ? ` · Assignment: round robin, at most ${client.maxOpenPerEngineer} open each` : ''),
+      (client.assignment === 'round_robin' ? ` · Assignment: round robin, at most ${client.maxOpenPerEngineer} open each` : '') +
+      (client.repositories.length > 0 ? ` · GitHub: ${listed(client.repositories, escapeMrkdwn)}` : ''),
     `    ${escapeMrkdwn(client.timezone)}, ${hours.alwaysOpen ? '24×7' : `${formatDays(hours.days)} ${hours.start}–${hours.end}`} · SLA: ${sla}`,
   ].join('\n');
 }

@@ -1,12 +1,15 @@
 // POST /webhooks/github: GitHub tells us a linked pull request or issue was merged, closed or
 // reopened. Deliveries are signed (X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body with
 // GITHUB_WEBHOOK_SECRET>); unsigned or wrongly signed ones are refused before anything is read,
-// and a redelivery (the same X-GitHub-Delivery) changes nothing.
+// and a redelivery (the same X-GitHub-Delivery) of a delivery applied as a whole changes nothing.
+// GitHub does not retry a failed delivery by itself: someone redelivers it (the webhook's Recent
+// Deliveries, or the API), so a failure half-way must leave nothing a redelivery cannot finish.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { logger } from '../../logger';
-import { applyGithubDelivery, type LinkedChange } from '../../services/workLinks';
+import type { RequestRecord } from '../../db/request';
+import { applyGithubDelivery, githubDeliveryApplied, owedLinkChanges, type LinkedChange } from '../../services/workLinks';
 import { postInThread, showRequest, type Effects } from '../requestUpdates';
 import { mention } from '../mrkdwn';
 
@@ -20,21 +23,51 @@ export function githubSignatureValid(secret: string, body: Buffer, header: strin
   return timingSafeEqual(expected, Buffer.from(match[1] ?? '', 'hex'));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/**
+ * The body, or undefined when it has already been answered: 413 past MAX_BODY_BYTES, 408 when it
+ * does not arrive within `timeoutMs` (a client that opens the request and never finishes it). The
+ * answer is sent first, with `Connection: close`; only then does the server stop reading, so the
+ * client receives it rather than a reset connection.
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, timeoutMs: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    let settled = false;
+    const refuse = (status: 408 | 413, error: string) => {
+      settled = true;
+      clearTimeout(timer);
+      req.removeListener('data', onData);
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+      // What still arrives is dropped, not read: once the answer has left, the socket is closed.
+      res.end(JSON.stringify({ ok: false, error }), () => req.socket.destroy());
+      req.resume();
+      resolve(undefined);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) refuse(413, 'payload too large');
+      else chunks.push(chunk);
+    };
+    const timer = setTimeout(() => refuse(408, 'the body did not arrive in time'), timeoutMs);
+    req.on('data', onData);
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      if (!settled) reject(error);
+    });
+    // The client went away before its body ended: nobody to answer.
+    req.on('close', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(undefined);
+    });
   });
 }
 
@@ -58,17 +91,31 @@ export function resolveNudge(change: LinkedChange): string | undefined {
   return `${who}: ${change.label} ${HAPPENED[change.state]}. If that fixes *${change.key}*, resolve it (the client then confirms).`;
 }
 
+/**
+ * The notices of one link change: the client thread is told and the assignee nudged, while the
+ * request is open. Named after the delivery, so asking again (a redelivery, the sweep) posts
+ * nothing twice; recorded as effects, so a Slack failure is retried by the delivery.
+ */
+export async function askLinkedChangeNotices(effects: Effects, change: LinkedChange): Promise<void> {
+  if (!change.open) return;
+  await postInThread(effects, { key: change.key, requesterTeamId: change.requesterTeamId }, `github|${change.delivery}`, linkedChangeNotice(change));
+  const nudge = resolveNudge(change);
+  if (nudge) await effects.delivery.post(`triage|${change.key}|github|${change.delivery}`, { to: { triageThread: change.key }, workspace: 'ours', text: nudge });
+}
+
+/** For the worker's sweep: the notices of link changes the request's messages have not caught up with. */
+export async function askOwedLinkNotices(effects: Effects, request: RequestRecord): Promise<void> {
+  for (const change of owedLinkChanges(request)) await askLinkedChangeNotices(effects, change);
+}
+
 async function handle(effects: Effects, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const secret = effects.config.githubWebhookSecret;
   if (!secret) {
     reply(res, 404, { ok: false, error: 'GitHub webhooks are not configured (GITHUB_WEBHOOK_SECRET)' });
     return;
   }
-  const body = await readBody(req);
-  if (!body) {
-    reply(res, 413, { ok: false, error: 'payload too large' });
-    return;
-  }
+  const body = await readBody(req, res, effects.config.githubWebhookReadTimeoutMs);
+  if (!body) return; // answered: too large, or too slow
   const signature = req.headers['x-hub-signature-256'];
   if (!githubSignatureValid(secret, body, typeof signature === 'string' ? signature : undefined)) {
     logger.warn({ delivery: req.headers['x-github-delivery'] }, 'Refused a GitHub delivery without a valid signature');
@@ -90,18 +137,14 @@ async function handle(effects: Effects, req: IncomingMessage, res: ServerRespons
   }
   const outcome = await applyGithubDelivery(delivery, event, payload);
   if (outcome.outcome !== 'applied') {
+    if (outcome.outcome === 'ignored') await githubDeliveryApplied(delivery, event);
     reply(res, 200, { ok: true, outcome: outcome.outcome });
     return;
   }
-  for (const change of outcome.changes) {
-    if (change.open) {
-      await postInThread(effects, { key: change.key, requesterTeamId: change.requesterTeamId }, `github|${delivery}`, linkedChangeNotice(change));
-      const nudge = resolveNudge(change);
-      // Posted once per delivery and request, like every effect (a retried delivery posts nothing twice).
-      if (nudge) await effects.delivery.post(`triage|${change.key}|github|${delivery}`, { to: { triageThread: change.key }, workspace: 'ours', text: nudge });
-    }
-    await showRequest(effects, change.key);
-  }
+  for (const change of outcome.changes) await askLinkedChangeNotices(effects, change);
+  for (const key of outcome.touched) await showRequest(effects, key);
+  // Only now is the delivery done: had anything above failed, a redelivery would finish it.
+  await githubDeliveryApplied(delivery, event);
   logger.info({ delivery, event, requests: outcome.changes.map((c) => c.key) }, 'GitHub delivery applied');
   reply(res, 200, { ok: true, outcome: 'applied', requests: outcome.changes.map((c) => c.key) });
 }
@@ -112,7 +155,8 @@ export function githubWebhookRoute(effects: Effects): CustomRoute {
     method: 'POST',
     handler: (req, res) => {
       handle(effects, req, res).catch((error: unknown) => {
-        logger.error({ err: error }, 'A GitHub delivery failed; GitHub will retry it');
+        // GitHub does not retry by itself: redelivering it (Recent Deliveries, or the API) finishes it.
+        logger.error({ err: error, delivery: req.headers['x-github-delivery'] }, 'A GitHub delivery failed; redeliver it from the webhook settings to finish it');
         if (!res.headersSent) reply(res, 500, { ok: false, error: 'internal error' });
       });
     },

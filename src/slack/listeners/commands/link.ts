@@ -1,8 +1,8 @@
 // `/help link ACME-42 <url>`: stores a link to the work behind a request and shows it on the
 // request's messages.
-import { parseWorkLink } from '../../../domain/workLinks';
+import { githubRepository, parseWorkLink, type WorkLink } from '../../../domain/workLinks';
 import { ErrorCode, UserFacingError } from '../../../errors';
-import type { Actor } from '../../../services/directory';
+import { findClientByKey, type Actor } from '../../../services/directory';
 import { linkWork } from '../../../services/workLinks';
 import { showRequest } from '../../requestUpdates';
 import type { ListenerContext } from '../context';
@@ -18,5 +18,14 @@ export async function linkCommand(ctx: ListenerContext, actor: Actor, key: strin
   const { request, added } = await linkWork(key, actor, [link]);
   if (added.length === 0) return `${request.key} already links ${link.label}.`;
   await showRequest(ctx, request.key);
-  return `:link: Linked ${link.label} to *${request.key}*; it shows on the request's messages.${link.provider === 'github' ? ' When it is merged or closed, the thread will say so.' : ''}`;
+  return `:link: Linked ${link.label} to *${request.key}*; it shows on the request's messages.${await githubNote(link, request.clientKey)}`;
+}
+
+/** What GitHub's events will do for the link: only the repositories the client lists are followed. */
+async function githubNote(link: WorkLink, clientKey: string): Promise<string> {
+  const repository = githubRepository(link);
+  if (!repository) return '';
+  const client = await findClientByKey(clientKey);
+  if ((client?.repositories ?? []).includes(repository)) return ' When it is merged or closed, the thread will say so.';
+  return ` GitHub's events for ${repository} are not followed for ${clientKey} (a manager can add it with \`admin client ${clientKey} repositories: [${repository}]\`).`;
 }

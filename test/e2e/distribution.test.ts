@@ -9,7 +9,7 @@ import { RequestModel } from '../../src/db/request';
 import { findEffect } from '../../src/services/slackEffects';
 import { postInThread } from '../../src/slack/requestUpdates';
 import type { SlackTokens } from '../../src/slack/tokens';
-import { untilSynced, clickAndSettle } from '../support/flows';
+import { allDelivered, untilSynced, clickAndSettle } from '../support/flows';
 import { ACME, BOT_TOKEN, STAFF, TRIAGE, startTestApp, type TestApp } from '../support/harness';
 import { DEFAULT_TEAM_ID } from '../support/slackFake';
 
@@ -301,6 +301,8 @@ describe("a client's token revoked under a delivery (#22, point 10)", () => {
     const res = await t.slack.slashCommand({ text: 'Checkout times out', user_id: CLIENT_DEV, channel_id: ACME.channel, team_id: CLIENT_TEAM });
     const key = /\*([A-Z]+-\d+)\*/.exec((res.json() as { text: string }).text)?.[1] ?? '';
     await untilSynced(key);
+    // The Home tabs refreshed by the new request are published first: only the notice meets the revoked token.
+    await allDelivered();
 
     // Slack answers token_revoked before its tokens_revoked event arrives.
     t.fake.revokeToken(CLIENT_TOKEN);

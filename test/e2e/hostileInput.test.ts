@@ -404,7 +404,7 @@ describe('/help estimate KEY <amount> <assumptions>', () => {
         ...HOSTILE.map(([name, value]) => refusal(`amount 1${name}q`, () => command(`estimate ${fx.cmd} 1${value.replace(/\s/g, '')}q assumptions`, STAFF.engineer, TRIAGE), DURATION)),
         refusal('a nonexistent request', () => command('estimate ACME-999999 2h', STAFF.engineer, TRIAGE), /couldn't find a request called ACME-999999/),
         refusal('a request of an unknown client', () => command('estimate ZZZZ-1 2h', STAFF.engineer, TRIAGE), /couldn't find a request called ZZZZ-1/),
-        refusal("another client's request, by that client's member", () => command(`estimate ${fx.cmd} 2h`, BETA.member, BETA.channel), /Only engineers can post estimates/),
+        refusal("another client's request, by another client's member (answered as a missing one)", () => command(`estimate ${fx.cmd} 2h`, BETA.member, BETA.channel), /couldn't find a request called/),
         refusal('40,000 characters of assumptions', () => command(`estimate ${fx.cmd} 1h ${HUGE}`, STAFF.engineer, TRIAGE), /Keep the assumptions to 3000 characters/),
       ],
       { unchanged: true },
@@ -437,7 +437,7 @@ describe('/help log <duration> KEY <note>', () => {
         ...HOSTILE.map(([name, value]) => refusal(`duration ${name}`, () => command(`log ${value} ${fx.cmd} nb note`, STAFF.engineer, TRIAGE), /isn't linked to a client|too long|duration|Try |Say how long/)),
         ...HOSTILE.map(([name, value]) => refusal(`duration 1${name}q`, () => command(`log 1${value.replace(/\s/g, '')}q ${fx.cmd} nb note`, STAFF.engineer, TRIAGE), DURATION)),
         refusal('a nonexistent request', () => command('log 15m ACME-999999 nb note', STAFF.engineer, TRIAGE), /couldn't find a request called ACME-999999/),
-        refusal("another client's request, by that client's member", () => command(`log 15m ${fx.cmd} nb note`, BETA.member, BETA.channel), /Only engineers can log time/),
+        refusal("another client's request, by another client's member (answered as a missing one)", () => command(`log 15m ${fx.cmd} nb note`, BETA.member, BETA.channel), /couldn't find a request called/),
         refusal('a note of 40,000 characters', () => command(`log 15m ${fx.cmd} nb ${HUGE}`, STAFF.engineer, TRIAGE), /Keep the note to 500 characters/),
       ],
       { unchanged: true },
@@ -812,6 +812,12 @@ describe('modal fields with hostile values that are legitimately accepted', () =
         ...acceptedOf(field(VIEW_EDIT_TIME, 'note')).map(([name, value]): Case => ({
           label: `edited note ${name}`,
           run: async () => {
+            // Each edit is made from a form opened for the entry as it now is (edits are guarded
+            // by the entry's revision: a form showing an older one is refused).
+            // (The form shows the previous case's note as its plain-text initial value, which pings
+            // nobody: only what the submission makes the app say is checked.)
+            fx.views[VIEW_EDIT_TIME] = await openModal(STAFF.engineer, TRIAGE, ACTION.editTime, fx.entryId);
+            t.fake.clearCalls();
             await submitThen(VIEW_EDIT_TIME, { duration: textEl('30m'), note: textEl(value) }, /Updated the entry/)();
             expect((await TimeEntryModel.findById(fx.entryId).lean())?.note).toBe(cleaned(value));
           },

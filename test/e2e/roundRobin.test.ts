@@ -166,7 +166,7 @@ describe('round robin', () => {
     /** Until `action` is audited `times` times for `key` (the worker's timer did its work); the last one. */
     async function untilAudited(key: string, action: string, times = 1) {
       for (let i = 0; i < 400; i++) {
-        const found = await AuditEventModel.find({ entityId: key, action }).sort({ seq: 1 }).lean();
+        const found = await AuditEventModel.find({ entityId: key, action }).sort({ at: 1, _id: 1 }).lean();
         if (found.length >= times) return found[found.length - 1]!;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }

@@ -31,6 +31,8 @@ import { askOwedLinkNotices } from './slack/webhooks/github';
 import { askChangeNotice, showSettled, type Effects } from './slack/requestUpdates';
 import { reconcileCounters, DRIFT_GRACE_MS, type CounterRepairs } from './services/counters';
 import { settleEstimateDecisions } from './services/estimates';
+import { appendIssuedEvent, summariesOwedAfterIssue } from './services/billing';
+import { postIssuedToClient } from './slack/issuedSummary';
 import { linkPendingEvents } from './services/audit';
 
 export interface RunningWorker {
@@ -75,6 +77,11 @@ export async function maintenanceSweep(
   const counters = await reconcileCounters(driftGraceMs);
   // Request changes whose audit event was not appended (the process died in between).
   const audited = await appendMissingChangeEvents(500);
+  // Issued summaries whose process died before their audit event or the client's copy was recorded.
+  for (const summary of await summariesOwedAfterIssue(new Date(Date.now() - overdueAfterMs), 100)) {
+    await appendIssuedEvent(summary);
+    if (summary.owedAfterIssue?.clientCopy) await postIssuedToClient(effects, summary);
+  }
   return { woken: overdue.length, synced, timers: stale.length, settled: settled.length, counters, audited };
 }
 

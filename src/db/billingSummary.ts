@@ -81,6 +81,13 @@ const billingSummarySchema = new Schema(
      * verifier recomputes the month from the events up to there (npm run verify).
      */
     ledgerHead: { type: new Schema({ seq: { type: Number, required: true }, hash: { type: String, required: true } }, { _id: false }) },
+    /**
+     * Written with the issue, in the same update, and cleared once done: what issuing still owes
+     * (its `billing.issued` audit event, the client's copy in their channel). A process that dies
+     * in between leaves it set, and the worker's sweep finishes the job (services/billing.ts
+     * summariesOwedAfterIssue). Absent on summaries issued before it existed.
+     */
+    owedAfterIssue: { type: new Schema({ audit: { type: Boolean }, clientCopy: { type: Boolean } }, { _id: false }) },
     /** Bumped by every regeneration that changed the draft and by issuing; guards the issue. */
     revision: { type: Number, required: true, default: 0 },
   },
@@ -91,6 +98,9 @@ const billingSummarySchema = new Schema(
 // issued summary blocks it), `/help billing ACME 2026-11`, the Issue button, and "the issued
 // months of a client before this one" when adjustments are worked out (clientKey + period range).
 billingSummarySchema.index({ clientKey: 1, period: 1 }, { unique: true });
+// Serves: the worker's sweep for issued summaries whose audit event or client copy is still owed.
+billingSummarySchema.index({ 'owedAfterIssue.audit': 1 }, { sparse: true });
+billingSummarySchema.index({ 'owedAfterIssue.clientCopy': 1 }, { sparse: true });
 
 export type BillingSummaryRecord = Omit<InferSchemaType<typeof billingSummarySchema>, 'lines' | 'totals'> & {
   lines: BillingLine[];

@@ -12,7 +12,8 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { stringify } from 'csv-stringify/sync';
-import type { Types } from 'mongoose';
+import { createHash } from 'node:crypto';
+import { Types } from 'mongoose';
 import { z } from 'zod';
 import { AuditEventModel } from '../db/auditEvent';
 import { BillingSummaryModel, type BillingLine, type BillingSummaryRecord, type BillingTotals } from '../db/billingSummary';
@@ -38,7 +39,8 @@ import { spreadsheetSafe } from '../domain/spreadsheet';
 import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
-import { chainHead, recordAudit } from './audit';
+import { crashPoint } from '../crashPoints';
+import { chainHead, recordAudit, type AuditEntry } from './audit';
 import { actorFacts, findClientByChannel, findClientByKey, staffRoles, type Actor, type Client } from './directory';
 import { isDuplicateKey } from './sequence';
 
@@ -509,7 +511,7 @@ export async function issueBillingSummary(clientKey: string, period: string, act
   const issuedAt = new Date();
   const updated = await BillingSummaryModel.updateOne(
     { _id: summary._id, status: 'draft', revision: summary.revision },
-    { $set: { status: 'issued', issuedAt, issuedBy: actor.userId, revision: summary.revision + 1, ledgerHead } },
+    { $set: { status: 'issued', issuedAt, issuedBy: actor.userId, revision: summary.revision + 1, ledgerHead, owedAfterIssue: { audit: true, clientCopy: true } } },
   );
   const current = await findSummary(clientKey, period);
   if (!current) throw new Error(`Billing summary ${entityId(clientKey, period)} disappeared`);
@@ -517,31 +519,71 @@ export async function issueBillingSummary(clientKey: string, period: string, act
     if (current.status === 'issued') throw alreadyIssued(current);
     throw new UserFacingError(ErrorCode.Conflict, 'This summary changed while you were issuing it. Please look at the latest version and try again.');
   }
-  await recordAudit({
-    actorId: actor.userId,
-    action: 'billing.issued',
-    entityType: 'billing_summary',
-    entityId: entityId(clientKey, period),
-    clientKey,
-    before: { status: 'draft', revision: summary.revision },
-    // Everything needed to check the month against the ledger alone: its terms, its lines and where
-    // the ledger stood when they were computed.
-    after: {
-      status: 'issued',
-      revision: current.revision,
-      period,
-      terms: termsOf(current),
-      currency: current.currency,
-      // The instants the month ran between (after a change of timezone, not its own midnights).
-      bounds: { start: issuedBounds(current).start, end: issuedBounds(current).end },
-      ledgerHead,
-      lines: current.lines,
-      totals: current.totals,
-    },
-    at: issuedAt,
-  });
+  crashPoint('billing.issued');
+  await appendIssuedEvent(current);
   logger.info({ client: clientKey, period, revision: current.revision }, 'Billing summary issued');
   return { outcome: 'issued', summary: current };
+}
+
+/**
+ * The `billing.issued` event of an issued summary: everything needed to check the month against
+ * the ledger alone (its terms, bounds, lines and where the ledger stood when they were computed),
+ * all read from the summary itself, so the sweep can write it for a process that died first.
+ */
+function issuedEvent(summary: BillingSummary): AuditEntry {
+  const bounds = issuedBounds(summary);
+  return {
+    actorId: summary.issuedBy ?? 'system',
+    action: 'billing.issued',
+    entityType: 'billing_summary',
+    entityId: entityId(summary.clientKey, summary.period),
+    clientKey: summary.clientKey,
+    before: { status: 'draft', revision: summary.revision - 1 },
+    after: {
+      status: 'issued',
+      revision: summary.revision,
+      period: summary.period,
+      terms: termsOf(summary),
+      currency: summary.currency,
+      // The instants the month ran between (after a change of timezone, not its own midnights).
+      bounds: { start: bounds.start, end: bounds.end },
+      ledgerHead: summary.ledgerHead,
+      lines: summary.lines,
+      totals: summary.totals,
+    },
+    ...(summary.issuedAt ? { at: summary.issuedAt } : {}),
+  };
+}
+
+/** One id per issue of a summary, so writing its event again (the sweep after a crash) is a no-op. */
+function issuedEventId(summary: BillingSummary): Types.ObjectId {
+  const id = Buffer.alloc(12);
+  id.writeUInt32BE(Math.floor((summary.issuedAt?.getTime() ?? 0) / 1000) >>> 0, 0);
+  createHash('sha256').update(`billing-issued/${summary._id.toHexString()}/r${summary.revision}`).digest().copy(id, 4, 0, 8);
+  return new Types.ObjectId(id);
+}
+
+/** Appends the summary's `billing.issued` event if its issue still owes it, then says it is done. */
+export async function appendIssuedEvent(summary: BillingSummary): Promise<void> {
+  if (summary.status !== 'issued' || !summary.owedAfterIssue?.audit) return;
+  await recordAudit(issuedEvent(summary), { id: issuedEventId(summary) });
+  await BillingSummaryModel.updateOne({ _id: summary._id, revision: summary.revision }, { $unset: { 'owedAfterIssue.audit': '' } });
+}
+
+/** The client's copy of an issued summary is recorded for delivery: its issue no longer owes it. */
+export async function clientCopyRecorded(summary: BillingSummary): Promise<void> {
+  await BillingSummaryModel.updateOne({ _id: summary._id, revision: summary.revision }, { $unset: { 'owedAfterIssue.clientCopy': '' } });
+}
+
+/** Issued summaries whose event or client copy is still owed, issued before `before` (the worker's sweep). */
+export async function summariesOwedAfterIssue(before: Date, limit: number): Promise<BillingSummary[]> {
+  return (await BillingSummaryModel.find({
+    status: 'issued',
+    issuedAt: { $lt: before },
+    $or: [{ 'owedAfterIssue.audit': true }, { 'owedAfterIssue.clientCopy': true }],
+  })
+    .limit(limit)
+    .lean()) as BillingSummary[];
 }
 
 // ---------------------------------------------------------------------------------------------

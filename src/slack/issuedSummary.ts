@@ -3,7 +3,7 @@
 // characters in the message, the whole hash in its CSV), so a record rewritten or cut later is
 // caught against it: `npm run verify -- --client ACME --head <hash>` (services/ledger.ts).
 import { logger } from '../logger';
-import type { BillingSummary } from '../services/billing';
+import { clientCopyRecorded, type BillingSummary } from '../services/billing';
 import { findClientByKey } from '../services/directory';
 import { billingCsvFile } from './billingCsv';
 import type { Effects } from './requestUpdates';
@@ -19,9 +19,11 @@ export async function postIssuedToClient(effects: Pick<Effects, 'delivery'>, sum
   const channel = client?.channels[0];
   if (!channel) {
     logger.warn({ client: summary.clientKey, period: summary.period }, "An issued billing summary was not posted to its client: the client has no channel");
+    await clientCopyRecorded(summary);
     return false;
   }
   const message = issuedSummaryForClient(summary);
   await effects.delivery.post(`billing-issued|${summary.clientKey}|${summary.period}`, { to: { channel }, text: message.text, blocks: message.blocks, csv: billingCsvFile(summary) });
+  await clientCopyRecorded(summary);
   return true;
 }

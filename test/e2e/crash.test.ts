@@ -9,6 +9,11 @@
 // Killed between reserving logged time and writing its entry (#21, defect 4), the budget counters
 // are left too high; the worker's sweep repairs them and audits the repair.
 import { AuditEventModel } from '../../src/db/auditEvent';
+import { BillingSummaryModel } from '../../src/db/billingSummary';
+import { periodOf } from '../../src/domain/periods';
+import { generateBillingSummary } from '../../src/services/billing';
+import { verifyLedger } from '../../src/services/ledger';
+import { BILLING_ISSUE_ACTION } from '../../src/slack/views/billingSummary';
 import { ClientModel } from '../../src/db/client';
 import { EstimateModel } from '../../src/db/estimate';
 import { MonthlyUsageModel } from '../../src/db/monthlyUsage';
@@ -217,5 +222,36 @@ describe('killed after a request changed, before its audit event was appended', 
     expect(trail.map((e) => e.action)).toEqual(['request.claim', 'request.unclaim']);
     expect((await maintenanceSweep(t.worker!.effects)).audited).toBe(0);
     expect(await AuditEventModel.countDocuments({ entityId: key, action: 'request.claim' })).toBe(1);
+  }, 90_000);
+});
+
+// Issuing a summary (#21): the issue records what it still owes (its billing.issued event, the
+// client's copy in their channel) in the same update, so a process killed before either loses
+// neither: the worker's sweep finishes the job, once, and the ledger holds.
+describe('killed after a billing summary was issued, before its audit event and the client copy', () => {
+  it("is finished by the worker's sweep: the event appended once, the client's copy posted once", async () => {
+    const zone = (await ClientModel.findOne({ key: 'ACME' }).lean())?.timezone ?? '';
+    const period = periodOf(new Date(), zone);
+    await generateBillingSummary('ACME', period, STAFF.manager);
+    const doomedSlack = await startDoomedWeb('billing.issued');
+    await killedBy(() =>
+      doomedSlack.blockAction({ user: { id: STAFF.manager, team_id: 'T0OURS' }, channel: { id: TRIAGE }, actions: [{ action_id: BILLING_ISSUE_ACTION, value: `ACME ${period}`, type: 'button' as const }] }),
+    );
+    const issuedEvents = () => AuditEventModel.countDocuments({ action: 'billing.issued', entityId: `ACME/${period}` });
+    expect(await BillingSummaryModel.findOne({ clientKey: 'ACME', period }).lean()).toMatchObject({ status: 'issued', owedAfterIssue: { audit: true, clientCopy: true } });
+    expect(await issuedEvents()).toBe(0);
+
+    await maintenanceSweep(t.worker!.effects, 0);
+    await maintenanceSweep(t.worker!.effects, 0);
+    await allDelivered();
+    expect(await issuedEvents()).toBe(1);
+    const copies = t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === ACME.channel && /ledger head #\d+ [0-9a-f]{16}/i.test(String(c.args.text)));
+    expect(copies).toHaveLength(1);
+    const settled = await BillingSummaryModel.findOne({ clientKey: 'ACME', period }).lean();
+    expect(settled?.owedAfterIssue?.audit).toBeUndefined();
+    expect(settled?.owedAfterIssue?.clientCopy).toBeUndefined();
+    await linkPendingEvents();
+    const report = await verifyLedger({ clientKey: 'ACME' });
+    expect(report.summaries.find((r) => r.period === period)?.problems).toEqual([]);
   }, 90_000);
 });

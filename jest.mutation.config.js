@@ -13,7 +13,7 @@ module.exports = {
   roots: ['<rootDir>/test/unit'],
   testMatch: [
     '**/billing*.test.ts',
-    '**/periods.test.ts',
+    '**/period*.test.ts',
     '**/money.test.ts',
     '**/duration.test.ts',
     '**/ledger*.test.ts',

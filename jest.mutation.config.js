@@ -15,7 +15,7 @@ module.exports = {
     '**/billing*.test.ts',
     '**/period*.test.ts',
     '**/money.test.ts',
-    '**/duration.test.ts',
+    '**/duration*.test.ts',
     '**/ledger*.test.ts',
     '**/domain.test.ts',
   ],

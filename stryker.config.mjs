@@ -17,7 +17,7 @@ export default {
   jest: { configFile: 'jest.mutation.config.js' },
   coverageAnalysis: 'perTest',
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  tsconfigFile: 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   concurrency: 2,
   timeoutMS: 10000,

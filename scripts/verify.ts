@@ -1,27 +1,38 @@
-// `npm run verify [-- --client ACME]`: checks the audit ledger (src/services/ledger.ts): every link
-// of every client's hash chain (or one client's), and every issued billing summary recomputed
-// from the audit events alone. Says exactly which event or line disagrees; exits 1 if anything
-// does, 2 on a usage error. Needs only MONGODB_URI.
+// `npm run verify [-- --client ACME [--head <hex>]]`: checks the audit ledger (src/services/ledger.ts):
+// every link of every client's hash chain (or one client's), and every issued billing summary
+// recomputed from the audit events alone and checked against the stored one; with --head, that
+// the client's chain still holds the head printed on an issued summary. Says exactly which event
+// or line disagrees; exits 1 if anything does, 2 on a usage error. Needs only MONGODB_URI.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection';
 import { mongoUriFromEnv, runMain } from './cli';
 import { CLIENT_KEY_PATTERN } from '../src/domain/requestKey';
+import { HEAD_PATTERN } from '../src/domain/ledger';
 import { periodLabel } from '../src/domain/periods';
 import { verifyLedger, type LedgerReport } from '../src/services/ledger';
 
-const USAGE = 'Usage: npm run verify -- [--client ACME]';
+const USAGE = 'Usage: npm run verify -- [--client ACME [--head <the hash printed on an issued summary: 16 to 64 hex characters>]]';
 
-export function parseVerifyArgs(argv: string[]): { ok: true; client?: string | undefined } | { ok: false; message: string } {
-  let values: { client?: string | undefined };
+export function parseVerifyArgs(argv: string[]): { ok: true; client?: string | undefined; head?: string | undefined } | { ok: false; message: string } {
+  let values: { client?: string | undefined; head?: string | undefined };
   try {
-    values = parseArgs({ args: argv, options: { client: { type: 'string' } }, strict: true }).values;
+    values = parseArgs({ args: argv, options: { client: { type: 'string' }, head: { type: 'string' } }, strict: true }).values;
   } catch (error) {
     return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n${USAGE}` };
   }
   const client = z.string().regex(CLIENT_KEY_PATTERN, 'the client key must be 2–10 capital letters, such as ACME').optional().safeParse(values.client);
   if (!client.success) return { ok: false, message: `--client: ${client.error.issues[0]?.message ?? 'not a client key'}\n${USAGE}` };
-  return { ok: true, client: client.data };
+  if (values.head === undefined) return { ok: true, client: client.data };
+  const head = z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(HEAD_PATTERN, 'give the hash as printed, at least its first 16 hex characters (0–9, a–f)')
+    .safeParse(values.head);
+  if (!head.success) return { ok: false, message: `--head: ${head.error.issues[0]?.message ?? 'not a hash'}\n${USAGE}` };
+  if (!client.data) return { ok: false, message: `--head: say whose chain to look in, with --client\n${USAGE}` };
+  return { ok: true, client: client.data, head: head.data };
 }
 
 export function reportText(report: LedgerReport): string {
@@ -37,9 +48,17 @@ export function reportText(report: LedgerReport): string {
       else out.push(`  ✗ ${month}:`, ...summary.problems.map((p) => `      ${p}`));
     }
   }
+  if (report.head) out.push(...headText(report.head));
   if (report.chains.length === 0) out.push('No audit events to check.');
   out.push(report.ok ? 'The ledger holds.' : 'The ledger does NOT hold: see the ✗ lines above.');
   return `${out.join('\n')}\n`;
+}
+
+function headText(head: NonNullable<LedgerReport['head']>): string[] {
+  const shown = head.given.length > 16 ? `${head.given.slice(0, 16)}…` : head.given;
+  if (head.problems.length > 0) return [`✗ ${head.chain}'s chain does NOT hold the head ${shown}:`, ...head.problems.map((p) => `    ${p}`)];
+  const months = head.issued.map((i) => `the ${periodLabel(i.period)} summary (issued in #${i.seq})`).join(' and ');
+  return [`✓ ${head.chain}'s chain holds the head ${shown} at #${head.at?.seq ?? 0}: ${months} was computed from it, and every link from the first event to the last still holds.`];
 }
 
 async function main(): Promise<number> {
@@ -52,7 +71,7 @@ async function main(): Promise<number> {
   if (!uri) return 2;
   await connectDatabase(uri);
   try {
-    const report = await verifyLedger({ clientKey: args.client });
+    const report = await verifyLedger({ clientKey: args.client, head: args.head });
     process.stdout.write(reportText(report));
     return report.ok ? 0 : 1;
   } finally {

@@ -27,6 +27,7 @@ import { runMonthlyBilling } from './slack/billingRun';
 import { deliverEffect, type DeliveryDeps } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
 import { askChangeNotice, showSettled, type Effects } from './slack/requestUpdates';
+import { reconcileCounters, DRIFT_GRACE_MS, type CounterRepairs } from './services/counters';
 import { settleEstimateDecisions } from './services/estimates';
 
 export interface RunningWorker {
@@ -39,10 +40,15 @@ export const OVERDUE_AFTER_MS = 30_000;
 
 /**
  * Catches up what the web process could not finish: deliveries whose wake-up was lost, requests
- * changed without an effect recorded (the process died in between), timers not scheduled. Oldest
- * first and bounded, so nothing starves; failed effects are not retried here (a manager does).
+ * changed without an effect recorded (the process died in between), timers not scheduled, budget
+ * counters left out of line with their time entries (a crash between a reservation and its write).
+ * Oldest first and bounded, so nothing starves; failed effects are not retried here (a manager does).
  */
-export async function maintenanceSweep(effects: Effects & { wakeups: Wakeups }, overdueAfterMs = OVERDUE_AFTER_MS): Promise<{ woken: number; synced: number; timers: number; settled: number }> {
+export async function maintenanceSweep(
+  effects: Effects & { wakeups: Wakeups },
+  overdueAfterMs = OVERDUE_AFTER_MS,
+  driftGraceMs = DRIFT_GRACE_MS,
+): Promise<{ woken: number; synced: number; timers: number; settled: number; counters: CounterRepairs }> {
   const overdue = await overdueEffects(new Date(Date.now() - overdueAfterMs), 500);
   await effects.wakeups.wake(overdue.map((w) => ({ ...w, dueAt: new Date(0) })));
   let synced = 0;
@@ -59,7 +65,8 @@ export async function maintenanceSweep(effects: Effects & { wakeups: Wakeups }, 
   await showSettled(effects, settled);
   const stale = await requestsWithStaleTimers(500);
   for (const key of stale) await effects.timers.sync(key);
-  return { woken: overdue.length, synced, timers: stale.length, settled: settled.length };
+  const counters = await reconcileCounters(driftGraceMs);
+  return { woken: overdue.length, synced, timers: stale.length, settled: settled.length, counters };
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {

@@ -62,6 +62,14 @@ const billingSummarySchema = new Schema(
     /** The rounding the month was billed under; recomputing an issued month uses these, not today's. */
     incrementMinutes: { type: Number, required: true },
     minimumMinutes: { type: Number, required: true },
+    /**
+     * The instants the month ran from (inclusive) and to (exclusive). A month starts where the
+     * issued month before it ended, so after a change of timezone they are not always its own
+     * midnights; recomputing an issued month uses these. Absent on summaries from before they were
+     * stored, whose bounds were the local midnights in `timezone`.
+     */
+    periodStart: { type: Date },
+    periodEnd: { type: Date },
     lines: { type: [lineSchema], default: [] },
     totals: { type: totalsSchema, required: true },
     generatedAt: { type: Date, required: true },

@@ -51,6 +51,8 @@ const requestSchema = new Schema(
     slaBreachedAt: { type: Date },
     /** Billable minutes logged so far; the budget guard increments it only within the budget. */
     billableMinutesLogged: { type: Number, required: true, default: 0, min: 0 },
+    /** A disagreement of billableMinutesLogged with the entries, noticed by the sweep (domain/counters.ts). */
+    counterDrift: { type: new Schema({ counter: { type: Number, required: true }, entries: { type: Number, required: true }, at: { type: Date, required: true } }, { _id: false }) },
     /** Bumped by every change; guards against lost updates and orders Slack re-renders. */
     revision: { type: Number, required: true, default: 0 },
     /** The revision last shown in Slack; below `revision` means the messages need a re-render. */
@@ -133,7 +135,7 @@ requestSchema.index({ clientKey: 1, closedAt: 1 });
 requestSchema.index({ clientKey: 1, cancelledAt: 1 });
 requestSchema.index({ clientKey: 1, approvedAt: 1 });
 // Serves: the unclaimed queue and open lists on App Home (by state, oldest first), the digest's
-// backlog.
+// backlog, the sweep's reconciliation of open requests' counters (services/counters.ts).
 requestSchema.index({ state: 1, createdAt: 1 });
 // Serves: "your requests" on an engineer's Home.
 requestSchema.index({ assigneeId: 1, state: 1 });

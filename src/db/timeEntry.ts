@@ -14,6 +14,13 @@ const timeEntrySchema = new Schema(
     billable: { type: Boolean, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date },
+    /**
+     * Bumped by every edit and the deletion, and checked in their update's filter: a change applies
+     * to the entry it was computed from, so what it reserves or gives back is that entry's minutes
+     * (a delete racing an edit gave back minutes from a stale read). Absent on entries logged
+     * before it existed, which read as 0.
+     */
+    revision: { type: Number, required: true, default: 0 },
     deletedAt: { type: Date },
     deletedBy: { type: String },
     /** The Slack view.id of the modal that logged it, so a second submission of that modal finds it. */

@@ -81,28 +81,55 @@ export interface EstimateVersion {
 
 export interface Agreement {
   tranches: Tranche[];
-  /** The approved estimate's terms; undefined when nothing is approved or it predates stored terms. */
+  /**
+   * The request's terms: the first approval's (its first approved estimate's). A request has one
+   * billing mode, increment and minimum from then on; only the rate is per tranche. Undefined when
+   * nothing is approved (or the first approval predates stored terms: see missingTerms).
+   */
   terms: ChargeTerms | undefined;
   approvedMinutes: number;
   approvedAmountMinor: number;
+  /** Approved versions that carry no stored terms (approved before terms were stored). */
+  missingTerms: number[];
 }
 
 /**
  * What the client agreed to: the latest approved estimate (a re-estimate replaces the one before)
- * and the top-ups approved after it, in version order. Declined, pending and superseded versions
- * agree to nothing.
+ * and the top-ups approved after it, in version order, each at its own rate; under the terms of
+ * the first approval. Declined, pending and superseded versions agree to nothing.
  */
 export function agreementOf(estimates: readonly EstimateVersion[]): Agreement {
   const sorted = [...estimates].sort((x, y) => x.version - y.version);
-  const base = sorted.filter((e) => e.kind === 'estimate' && e.decision === 'approved').pop();
+  const approvedEstimates = sorted.filter((e) => e.kind === 'estimate' && e.decision === 'approved');
+  const first = approvedEstimates[0];
+  const base = approvedEstimates[approvedEstimates.length - 1];
   const counted = base ? sorted.filter((e) => e.version >= base.version && e.decision === 'approved') : [];
   const tranches = counted.map((e) => ({ minutes: e.highMinutes, hourlyRateMinor: e.hourlyRateMinor, amountMinor: e.amountMinor }));
   return {
     tranches,
-    terms: base?.terms ? { billingMode: base.terms.billingMode, incrementMinutes: base.terms.incrementMinutes, minimumMinutes: base.terms.minimumMinutes } : undefined,
+    terms: first?.terms ? { billingMode: first.terms.billingMode, incrementMinutes: first.terms.incrementMinutes, minimumMinutes: first.terms.minimumMinutes } : undefined,
     approvedMinutes: tranches.reduce((sum, t) => sum + t.minutes, 0),
     approvedAmountMinor: tranches.reduce((sum, t) => sum + t.amountMinor, 0),
+    missingTerms: base ? sorted.filter((e) => e.decision === 'approved' && !e.terms).map((e) => e.version) : [],
   };
+}
+
+/**
+ * A request that cannot be billed: an approval it counts carries no stored terms (it predates
+ * them), and billing never guesses them from the client's terms of today.
+ */
+export class MissingTermsError extends Error {
+  constructor(
+    readonly requestKey: string,
+    readonly versions: readonly number[],
+  ) {
+    super(
+      `${requestKey} cannot be billed: its approved ${versions.length === 1 ? 'estimate' : 'estimates'} ${versions.map((v) => `v${v}`).join(', ')} ` +
+        `${versions.length === 1 ? 'has' : 'have'} no billing terms stored (approved before terms were stored), and billing will not assume today's terms. ` +
+        `Record the terms the client approved it under, then generate the summary again.`,
+    );
+    this.name = 'MissingTermsError';
+  }
 }
 
 /**

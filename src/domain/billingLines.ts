@@ -3,7 +3,7 @@
 // which requests a month shows, the adjustments that carry a later change to an issued month, and
 // the totals. services/billing.ts reads the histories and writes the summaries; the verifier
 // (services/ledger.ts) rebuilds the histories from the audit ledger and calls the same rules.
-import { agreementOf, requestCharge, summaryTotals, type EstimateVersion, type RequestCharge } from './billing';
+import { MissingTermsError, agreementOf, requestCharge, summaryTotals, type EstimateVersion, type RequestCharge } from './billing';
 import type { PeriodBounds } from './periods';
 
 /**
@@ -49,9 +49,9 @@ export interface BillingTotals {
 }
 
 /**
- * The client's billing terms a month is computed under. A request is billed under the terms stored
- * with its approved estimate (the terms in force when the client approved it); these apply only
- * to requests approved before terms were stored.
+ * The client's billing terms a month was computed under, shown on its summary. Each request is
+ * billed under the terms stored with its first approval (MissingTermsError when there are none),
+ * never under these.
  */
 export interface Terms {
   key: string;
@@ -106,17 +106,22 @@ function decidedBefore(estimates: EstimateFacts[], instant: Date): EstimateFacts
 
 /**
  * requestCharge as things stood at `instant` (time logged with a work date before `beforeDay`),
- * under the terms of the approved estimate and priced tranche by tranche at each approval's own
- * rate: a later change of mode or rate never alters work already agreed (nor an issued month).
+ * under the terms of the request's first approval and priced tranche by tranche at each
+ * approval's own rate: a later change of mode or rate never alters work already agreed (nor an
+ * issued month). An approval without stored terms is refused (MissingTermsError), not guessed.
  */
-function chargeAt(terms: Terms, history: RequestHistory, instant: Date, beforeDay: string): ChargeAt {
+function chargeAt(history: RequestHistory, instant: Date, beforeDay: string): ChargeAt {
   const agreement = agreementOf(decidedBefore(history.estimates, instant));
   const logged = history.entries.filter((e) => e.workDate < beforeDay).reduce((sum, e) => sum + e.minutes, 0);
+  if (agreement.tranches.length === 0) {
+    return { charge: { rawMinutes: logged, billedMinutes: 0, amountMinor: 0, upfrontMinor: 0, reconciliationMinor: 0 }, approvedMinutes: 0, approvedAmountMinor: 0 };
+  }
+  if (!agreement.terms || agreement.missingTerms.length > 0) throw new MissingTermsError(history.request.key, agreement.missingTerms);
   // A cancelled (or merged) request is finished for billing as a closed one is: approved work
   // already done bills (on completion), and an upfront invoice is reconciled against it.
   const endedAt = history.request.closedAt ?? history.request.cancelledAt ?? history.request.mergedAt;
   const charge = requestCharge({
-    ...(agreement.terms ?? terms),
+    ...agreement.terms,
     tranches: agreement.tranches,
     loggedBillableMinutes: logged,
     closed: endedAt !== undefined && endedAt !== null && endedAt < instant,
@@ -124,9 +129,9 @@ function chargeAt(terms: Terms, history: RequestHistory, instant: Date, beforeDa
   return { charge, approvedMinutes: agreement.approvedMinutes, approvedAmountMinor: agreement.approvedAmountMinor };
 }
 
-function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): BillingLine {
-  const atEnd = chargeAt(terms, history, bounds.end, bounds.nextFirstDay);
-  const atStart = chargeAt(terms, history, bounds.start, bounds.firstDay);
+function lineFor(history: RequestHistory, bounds: PeriodBounds): BillingLine {
+  const atEnd = chargeAt(history, bounds.end, bounds.nextFirstDay);
+  const atStart = chargeAt(history, bounds.start, bounds.firstDay);
   const { request } = history;
   return {
     requestKey: request.key,
@@ -158,7 +163,7 @@ function lineFor(terms: Terms, history: RequestHistory, bounds: PeriodBounds): B
  * time logged in it that are not billed yet (amount 0, shown so the client sees work in progress).
  * In request number order.
  */
-export function monthLines(terms: Terms, histories: readonly RequestHistory[], bounds: PeriodBounds): BillingLine[] {
+export function monthLines(_terms: Terms, histories: readonly RequestHistory[], bounds: PeriodBounds): BillingLine[] {
   const inMonth = (at: Date | null | undefined) => at !== null && at !== undefined && at >= bounds.start && at < bounds.end;
   const lines: Array<{ number: number; line: BillingLine }> = [];
   for (const history of histories) {
@@ -170,7 +175,7 @@ export function monthLines(terms: Terms, histories: readonly RequestHistory[], b
       history.entries.some((e) => e.workDate >= bounds.firstDay && e.workDate < bounds.nextFirstDay);
     const approved = history.estimates.some((e) => e.decision === 'approved' && inMonth(e.decidedAt));
     if (!shown && !approved) continue;
-    const line = lineFor(terms, history, bounds);
+    const line = lineFor(history, bounds);
     const billsNothing = line.loggedMinutes === 0 && CHARGE_COLUMNS.every((column) => line[column] === 0);
     if (billsNothing && (line.state === 'cancelled' || line.state === 'merged' || !shown)) continue;
     lines.push({ number: request.number, line });

@@ -4,6 +4,7 @@
 // or a month is that command: parsed fully, or answered with what was wrong (it never opens a request).
 import { isPeriod } from './periods';
 import { parseRequestKey } from './requestKey';
+import { cutText } from './text';
 
 export type HelpCommand =
   | { kind: 'modal' }
@@ -47,6 +48,36 @@ function looksLikeDuration(word: string | undefined): boolean {
   return word !== undefined && DURATION_WORD.test(word);
 }
 
+/** A number with no unit: minutes after hours (`1h 30`), or the number of a unit that follows (`2 hours`). */
+const BARE_NUMBER = /^\d+(?:[.,]\d+)?$/;
+const HOURS_UNIT = /^(h|hrs?|hours?)$/i;
+const MINUTES_UNIT = /^(m|mins?|minutes?)$/i;
+/** Ends in hours and says no minutes: `1h`, `2 hours` (the unit word alone), `2-4h`, `+2h`. */
+const ENDS_IN_HOURS = /(^|\d)(h|hrs?|hours?)$/i;
+
+/**
+ * Where the duration that starts at `rest[start]` ends: its words as parseDuration reads them
+ * together. Besides duration words (`1h`, `30m`, `1:30`), a bare number right after hours is its
+ * minutes (`1h 30`, `1h 30 mins`), as it is in parseDuration, and a bare number with a unit word
+ * after it is that unit (`2 hours 5 minutes`). A note starting with a number after minutes
+ * (`1h30m 2 servers`) stays the note.
+ */
+function durationEnd(rest: string[], start: number): number {
+  let end = start;
+  while (end < rest.length) {
+    const word = rest[end] ?? '';
+    const previous = end > start ? (rest[end - 1] ?? '') : undefined;
+    const next = rest[end + 1];
+    const taken =
+      looksLikeDuration(word) ||
+      (BARE_NUMBER.test(word) && ((previous !== undefined && ENDS_IN_HOURS.test(previous)) || (next !== undefined && (HOURS_UNIT.test(next) || MINUTES_UNIT.test(next))))) ||
+      (previous !== undefined && BARE_NUMBER.test(previous) && (HOURS_UNIT.test(word) || MINUTES_UNIT.test(word)));
+    if (!taken) break;
+    end++;
+  }
+  return end;
+}
+
 /** The text after the first `count` words, spacing inside it kept. */
 function restAfter(text: string, count: number): string {
   let rest = text.trim();
@@ -71,8 +102,7 @@ export function parseHelpCommand(raw: string): HelpCommand {
   if (first === 'estimate' && (keyAt >= 0 || rest.some(looksLikeDuration))) {
     if (keyAt !== 0) return mistake('estimate', keyAt < 0 ? 'Say which request it is for, like ACME-42.' : 'Put the request first, then the time.');
     const key = parseRequestKey(rest[0] ?? '')?.key ?? '';
-    let end = 1;
-    while (end < rest.length && looksLikeDuration(rest[end])) end++;
+    let end = durationEnd(rest, 1);
     // No duration-like word: the next word is taken as the amount, so its own error says what is wrong with it.
     if (end === 1 && rest[1] !== undefined) end = 2;
     if (end === 1) return mistake('estimate', `Say how long ${key} will take.`);
@@ -88,8 +118,7 @@ export function parseHelpCommand(raw: string): HelpCommand {
       durationWords = rest.slice(0, keyAt);
       noteFrom = keyAt + 1;
     } else {
-      let end = 1;
-      while (end < rest.length && looksLikeDuration(rest[end])) end++;
+      const end = durationEnd(rest, 1);
       durationWords = rest.slice(1, end);
       noteFrom = end;
     }
@@ -131,6 +160,6 @@ export function parseHelpCommand(raw: string): HelpCommand {
 export function titleAndDetails(text: string, max: number): { title: string; details: string } {
   const firstLine = text.split('\n', 1)[0]?.trim() ?? '';
   if (firstLine.length <= max && firstLine === text.trim()) return { title: firstLine, details: '' };
-  const title = firstLine.length <= max ? firstLine : `${firstLine.slice(0, max - 1).trimEnd()}…`;
+  const title = firstLine.length <= max ? firstLine : `${cutText(firstLine, max - 1).trimEnd()}…`;
   return { title, details: text.trim() };
 }

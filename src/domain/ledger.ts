@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { NUMBER_COLUMNS, monthLines, outstandingAdjustments, type BillingLine, type EstimateFacts, type IssuedMonth, type RequestHistory, type Terms } from './billingLines';
 import { monthBounds } from './periods';
+import { wellFormed } from './text';
 
 export const GENESIS = '0'.repeat(64);
 /** The chain of events that concern no client (staff changes, say). */
@@ -38,20 +39,23 @@ export function chainOf(clientKey: string | null | undefined): string {
 
 /**
  * A value as it is stored and read back: undefined fields dropped (MongoDB would keep them as
- * null, or not at all), everything else as it is. Dates stay dates; canonical JSON writes them as
- * ISO strings either way.
+ * null, or not at all), every string (keys too) well-formed, as MongoDB's UTF-8 stores it (a lone
+ * surrogate becomes U+FFFD; hashed as written, it would never match the event read back),
+ * everything else as it is. Dates stay dates; canonical JSON writes them as ISO strings either way.
  */
 export function storable(value: unknown): unknown {
+  if (typeof value === 'string') return wellFormed(value);
   if (value === undefined || value === null || typeof value !== 'object' || value instanceof Date) return value;
   if (typeof (value as { toHexString?: unknown }).toHexString === 'function') return (value as { toHexString(): string }).toHexString();
   if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : storable(item)));
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = storable(item);
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[wellFormed(key)] = storable(item);
   return out;
 }
 
 export function canonicalContent(event: LedgerContent): string {
-  const content = {
+  // Every field as stored: its strings well-formed, like the before and after.
+  const content = storable({
     chain: event.chain,
     seq: event.seq,
     at: new Date(event.at).toISOString(),
@@ -62,7 +66,7 @@ export function canonicalContent(event: LedgerContent): string {
     clientKey: event.clientKey ?? null,
     before: storable(event.before) ?? null,
     after: storable(event.after) ?? null,
-  };
+  });
   const text = canonicalize(content);
   if (text === undefined) throw new Error('canonicalContent: nothing to write');
   return text;
@@ -204,6 +208,11 @@ export interface IssuedRecord extends IssuedMonth {
   seq: number;
   terms: Terms;
   ledgerHead: { seq: number; hash: string };
+  /** Recorded since issued summaries carry their currency and totals into the ledger. */
+  currency?: string | undefined;
+  totals?: Record<string, unknown> | undefined;
+  /** The instants the month ran between; recorded since months are contiguous across a change of timezone. */
+  bounds?: { start: Date; end: Date } | undefined;
 }
 
 export interface LineDisagreement {
@@ -240,8 +249,69 @@ export function compareLines(recorded: readonly BillingLine[], recomputed: reado
 export function recomputeIssued(issued: IssuedRecord, events: readonly (LedgerContent & { seq: number })[], earlier: readonly IssuedRecord[]): BillingLine[] {
   const known = events.filter((e) => e.seq <= issued.ledgerHead.seq);
   const histories = historiesFromLedger(known);
-  const linesOfMonth = (record: { period: string; terms: Terms }) => monthLines(record.terms, histories, monthBounds(record.period, record.terms.timezone));
+  const linesOfMonth = (record: IssuedRecord) => {
+    const own = monthBounds(record.period, record.terms.timezone);
+    return monthLines(record.terms, histories, record.bounds ? { ...own, start: new Date(record.bounds.start), end: new Date(record.bounds.end) } : own);
+  };
   const before = earlier.filter((e) => e.period < issued.period && e.seq < issued.seq);
   const recomputed = new Map(before.map((e) => [e.period, linesOfMonth(e)]));
   return [...linesOfMonth(issued), ...outstandingAdjustments(issued.period, before, recomputed)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// A summary against the record the ledger kept of it
+// ---------------------------------------------------------------------------------------------
+
+export interface FieldDisagreement {
+  field: string;
+  recorded: unknown;
+  stored: unknown;
+}
+
+/**
+ * Field-by-field differences between what the ledger recorded at issue and a stored summary:
+ * every column of the totals (either side's), the currency, and the terms the month was billed
+ * under. A field the record does not carry (recorded before it was kept) is not compared.
+ */
+export function compareIssued(
+  recorded: Pick<IssuedRecord, 'terms' | 'currency' | 'totals'>,
+  stored: { currency?: unknown; totals?: unknown } & Partial<Record<keyof Terms, unknown>>,
+): FieldDisagreement[] {
+  const out: FieldDisagreement[] = [];
+  if (recorded.totals) {
+    const storedTotals = fieldsOf(stored.totals);
+    for (const column of [...new Set([...Object.keys(recorded.totals), ...Object.keys(storedTotals)])]) {
+      if (recorded.totals[column] !== storedTotals[column]) out.push({ field: `totals.${column}`, recorded: recorded.totals[column], stored: storedTotals[column] });
+    }
+  }
+  if (recorded.currency !== undefined && recorded.currency !== stored.currency) out.push({ field: 'currency', recorded: recorded.currency, stored: stored.currency });
+  for (const field of ['billingMode', 'hourlyRateMinor', 'incrementMinutes', 'minimumMinutes', 'timezone'] as const) {
+    if (recorded.terms[field] !== stored[field]) out.push({ field, recorded: recorded.terms[field], stored: stored[field] });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A head someone kept (printed on an issued summary): is it still in the chain?
+// ---------------------------------------------------------------------------------------------
+
+/** A full hash, or the start of one: at least 16 hex characters (64 bits), at most 64. */
+export const HEAD_PATTERN = /^[0-9a-f]{16,64}$/;
+
+export type HeadLookup =
+  | { found: 'one'; seq: number; hash: string }
+  | { found: 'none' }
+  | { found: 'several'; seqs: number[] };
+
+/**
+ * The position of the event whose hash is (or starts with) `head`, lower-case hex. The chain's
+ * start (GENESIS, position 0) counts too: a month issued before the chain had any event was
+ * computed from it.
+ */
+export function findHead(events: readonly Pick<LedgerLink, 'seq' | 'hash'>[], head: string): HeadLookup {
+  const matches = [...(GENESIS.startsWith(head) ? [{ seq: 0, hash: GENESIS }] : []), ...events.filter((e) => typeof e.hash === 'string' && e.hash.startsWith(head))];
+  const [only] = matches;
+  if (matches.length === 1 && only) return { found: 'one', seq: only.seq, hash: only.hash };
+  if (matches.length === 0) return { found: 'none' };
+  return { found: 'several', seqs: matches.map((m) => m.seq) };
 }

@@ -1,10 +1,12 @@
 // Text as Slack delivers it (with <@U…|name>, <#C…|name>, <!here>, <url|label> and &amp; entities)
 // turned into plain text we can store and later escape for display.
+import { wellFormed } from './text';
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
 
+/** Well-formed (domain/text.ts): whatever Slack sent, no half of a surrogate pair gets further. */
 export function plainTextFromSlack(text: string): string {
-  return text
+  return wellFormed(text)
     .replace(/<@([UW][A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `@${name || id}`)
     .replace(/<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || id}`)
     .replace(/<!(channel|here|everyone)(?:\|[^>]*)?>/g, (_m, word: string) => `@${word}`)

@@ -9,8 +9,11 @@ export const JOB_WEEKLY_DIGEST = 'weekly-digest';
 /** Monday 09:00 in DEFAULT_TIMEZONE. */
 export const WEEKLY_DIGEST_PATTERN = '0 9 * * 1';
 export const JOB_MONTHLY_BILLING = 'monthly-billing';
-/** The 1st of the month, 08:00 in DEFAULT_TIMEZONE. */
-export const MONTHLY_BILLING_PATTERN = '0 8 1 * *';
+/**
+ * Every hour, on the hour: each client's month is run once it has ended in the client's own
+ * timezone (slack/billingRun.ts), so within the hour after its midnight.
+ */
+export const MONTHLY_BILLING_PATTERN = '0 * * * *';
 
 /** How often the worker re-renders requests whose Slack messages fell behind the record. */
 export const RESYNC_EVERY_MS = 60_000;

@@ -4,13 +4,17 @@
 // bills and what each line says, adjustments, totals) are pure, in domain/billingLines.ts and
 // domain/billing.ts, so the verifier recomputes a summary from the audit ledger with the same code.
 //
-// A month is a calendar month in the client's timezone. Each line is what the month added to a
-// request's charge, so every month's lines add up, over the months, to exactly the request's charge.
+// A month is a calendar month in the client's timezone, except that it starts at the instant the
+// issued month before it ended (so months meet when the timezone changes), and an issued month
+// keeps the instants it was issued with. Each line is what the month added to a request's charge,
+// so every month's lines add up, over the months, to exactly the request's charge.
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { stringify } from 'csv-stringify/sync';
 import type { Types } from 'mongoose';
+import { z } from 'zod';
+import { AuditEventModel } from '../db/auditEvent';
 import { BillingSummaryModel, type BillingLine, type BillingSummaryRecord, type BillingTotals } from '../db/billingSummary';
 import { EstimateModel } from '../db/estimate';
 import { RequestModel } from '../db/request';
@@ -19,15 +23,18 @@ import {
   billingTotals,
   differences,
   monthLines,
+  NUMBER_COLUMNS,
   numbersOf,
   outstandingAdjustments,
   ownLines,
   type RequestHistory,
   type Terms,
 } from '../domain/billingLines';
+import { MissingTermsError, billableMinutes } from '../domain/billing';
 import { decimalAmount } from '../domain/money';
-import { isPeriod, monthBounds, nextPeriod, periodLabel, type PeriodBounds } from '../domain/periods';
+import { contiguousBounds, isPeriod, monthBounds, nextPeriod, periodLabel, previousPeriodOf, type IssuedBounds, type PeriodBounds } from '../domain/periods';
 import { spreadsheetSafe } from '../domain/spreadsheet';
+import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { chainHead, recordAudit } from './audit';
@@ -81,7 +88,7 @@ export async function billingAccess(actor: Actor, clientKey?: string): Promise<B
   if (!client) {
     if (!isManager) throw refuse(actor, clientKey);
     if (!clientKey) return { ok: false, reason: 'needs_client_key' };
-    throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${clientKey.slice(0, 10)}.`);
+    throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${cutText(clientKey, 10)}.`);
   }
   if (isManager) return { ok: true, client, role: 'manager' };
   const facts = await actorFacts(actor, client);
@@ -115,12 +122,29 @@ function termsOf(summary: BillingSummary): Terms {
   };
 }
 
+/** The instants an issued month ran between, as it was issued. */
+function issuedBounds(summary: Pick<BillingSummary, 'period' | 'timezone' | 'periodStart' | 'periodEnd'>): PeriodBounds {
+  const own = monthBounds(summary.period, summary.timezone);
+  return { ...own, start: summary.periodStart ?? own.start, end: summary.periodEnd ?? own.end };
+}
+
 /**
- * The month's own lines (domain/billingLines.ts monthLines), for the requests the month can
- * concern: closed, cancelled, with an approval, or with billable time in it.
+ * The bounds `period` is billed between now (domain/periods.ts contiguousBounds): from where the
+ * issued month before it ended, to where an issued month after it began, else the local midnights
+ * in the client's timezone of today. An issued month keeps the bounds it was issued with.
  */
-export async function computeMonthLines(client: Terms, period: string): Promise<BillingLine[]> {
-  const bounds = periodBounds(period, client.timezone);
+async function boundsFor(client: Pick<Client, 'key' | 'timezone'>, period: string): Promise<PeriodBounds> {
+  const [previous, next] = await Promise.all([findSummary(client.key, previousPeriodOf(period)), findSummary(client.key, nextPeriod(period))]);
+  const issued = (s: BillingSummary | null): IssuedBounds | undefined => (s?.status === 'issued' ? issuedBounds(s) : undefined);
+  return contiguousBounds(period, client.timezone, { previous: issued(previous), next: issued(next) });
+}
+
+/**
+ * The month's own lines (domain/billingLines.ts monthLines) between `bounds`, for the requests the
+ * month can concern: closed, cancelled, with an approval, or with billable time in it. A request
+ * that cannot be billed (an approval without stored terms) refuses the whole month, naming it.
+ */
+export async function computeMonthLines(client: Terms, bounds: PeriodBounds): Promise<BillingLine[]> {
   const inMonth = { $gte: bounds.start, $lt: bounds.end };
   const [closed, cancelled, merged, approved, logged] = await Promise.all([
     RequestModel.find({ clientKey: client.key, closedAt: inMonth }, { key: 1 }).lean(),
@@ -148,7 +172,15 @@ export async function computeMonthLines(client: Terms, period: string): Promise<
   const estimatesOf = byRequest(estimates);
   const entriesOf = byRequest(entries);
   const histories: RequestHistory[] = requests.map((request) => ({ request, estimates: estimatesOf.get(request.key) ?? [], entries: entriesOf.get(request.key) ?? [] }));
-  return monthLines(client, histories, bounds);
+  try {
+    return monthLines(client, histories, bounds);
+  } catch (error) {
+    if (error instanceof MissingTermsError) {
+      logger.warn({ client: client.key, request: error.requestKey, versions: error.versions }, 'Refused to bill a request approved without stored terms');
+      throw new UserFacingError(ErrorCode.InvalidState, error.message);
+    }
+    throw error;
+  }
 }
 
 function byRequest<T extends { requestKey: string }>(items: T[]): Map<string, T[]> {
@@ -170,18 +202,20 @@ function byRequest<T extends { requestKey: string }>(items: T[]): Map<string, T[
 async function adjustmentsFor(client: Client, period: string): Promise<BillingLine[]> {
   const issued = (await BillingSummaryModel.find({ clientKey: client.key, status: 'issued', period: { $lt: period } }).lean()) as BillingSummary[];
   const recomputed = new Map<string, BillingLine[]>();
-  for (const summary of issued) recomputed.set(summary.period, await computeMonthLines(termsOf(summary), summary.period));
+  for (const summary of issued) recomputed.set(summary.period, await computeMonthLines(termsOf(summary), issuedBounds(summary)));
   return outstandingAdjustments(period, issued, recomputed);
 }
 
 interface Computed {
+  bounds: PeriodBounds;
   lines: BillingLine[];
   totals: BillingTotals;
 }
 
 async function computeDraft(client: Client, period: string): Promise<Computed> {
-  const lines = [...(await computeMonthLines(client, period)), ...(await adjustmentsFor(client, period))];
-  return { lines, totals: billingTotals(lines) };
+  const bounds = await boundsFor(client, period);
+  const lines = [...(await computeMonthLines(client, bounds)), ...(await adjustmentsFor(client, period))];
+  return { bounds, lines, totals: billingTotals(lines) };
 }
 
 /**
@@ -192,7 +226,105 @@ async function computeDraft(client: Client, period: string): Promise<Computed> {
 export async function monthChargesSoFar(client: Client, period: string): Promise<BillingTotals> {
   const issued = await findSummary(client.key, period);
   if (issued?.status === 'issued') return billingTotals(ownLines(issued));
-  return billingTotals(await computeMonthLines(client, period));
+  requirePeriod(period);
+  return billingTotals(await computeMonthLines(client, await boundsFor(client, period)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adjustments so far, for the Home tab
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A change this long before an issue is looked at again: issuing computes the numbers a moment
+ * before it writes them, and a change made in between is not in them.
+ */
+const ISSUE_MARGIN_MS = 5 * 60_000;
+
+const estimateAuditSchema = z.object({ decision: z.string(), decidedAt: z.coerce.date() });
+
+/**
+ * The adjustments `period`'s draft carries now (the same as adjustmentsFor gives), cheaply enough
+ * for a Home tab refreshed on every change. Recomputing an issued month is only needed when
+ * something it is computed from changed since it was last billed: when a summary is issued, every
+ * issued month before it has been recomputed and its difference carried (issuing checks the draft
+ * again), so an issued month with no change since the latest issue of it or of a later month
+ * comes to exactly what has been billed for it. The changes that can reach a past month are time
+ * entries logged, edited or deleted with a work date in or before it, and approvals recorded late
+ * with a decision time in or before it; closes, cancellations and merges are stamped when they
+ * happen, so they fall in the month they happen in.
+ */
+export async function adjustmentsSoFar(client: Client, period: string): Promise<BillingLine[]> {
+  const issued = ((await BillingSummaryModel.find({ clientKey: client.key, status: 'issued', period: { $lt: period } }).lean()) as BillingSummary[]).sort((a, b) =>
+    a.period.localeCompare(b.period),
+  );
+  if (issued.length === 0) return [];
+  // Since when each month could have changed unseen: its own issue or a later month's, whichever came last.
+  const since = new Map<string, number>();
+  let latest = 0;
+  for (const summary of [...issued].reverse()) {
+    latest = Math.max(latest, summary.issuedAt ? summary.issuedAt.getTime() : 0);
+    since.set(summary.period, latest - ISSUE_MARGIN_MS);
+  }
+  const earliest = new Date(Math.min(...since.values()));
+  const [entries, decisions] = await Promise.all([
+    TimeEntryModel.find(
+      { clientKey: client.key, $or: [{ createdAt: { $gt: earliest } }, { updatedAt: { $gt: earliest } }, { deletedAt: { $gt: earliest } }] },
+      { requestKey: 1, workDate: 1, createdAt: 1, updatedAt: 1, deletedAt: 1 },
+    ).lean(),
+    AuditEventModel.find({ clientKey: client.key, entityType: 'estimate', at: { $gt: earliest } }, { at: 1, entityId: 1, after: 1 }).lean(),
+  ]);
+  const changes = [
+    ...entries.map((e) => ({ requestKey: e.requestKey, at: Math.max(e.createdAt.getTime(), e.updatedAt?.getTime() ?? 0, e.deletedAt?.getTime() ?? 0), day: e.workDate })),
+    ...decisions.flatMap((event) => {
+      const after = estimateAuditSchema.safeParse(event.after);
+      if (!after.success || after.data.decision !== 'approved') return [];
+      return [{ requestKey: event.entityId.split('/')[0] ?? '', at: event.at.getTime(), day: dayjs(after.data.decidedAt).utc().format('YYYY-MM-DD') }];
+    }),
+  ];
+  // A change to a request's history reaches the months from its date to the request's end (its
+  // close, cancellation or merge: nothing is logged or approved after it), or every later month
+  // while it goes on. Work dates never change; a month of slack each side keeps a month whose
+  // timezone moved covered.
+  const ended = new Map<string, string>();
+  const keys = [...new Set(changes.map((c) => c.requestKey))];
+  for (const r of keys.length > 0 ? await RequestModel.find({ clientKey: client.key, key: { $in: keys } }, { key: 1, closedAt: 1, cancelledAt: 1, mergedAt: 1 }).lean() : []) {
+    const end = r.closedAt ?? r.cancelledAt ?? r.mergedAt;
+    if (end) ended.set(r.key, dayjs(end).utc().format('YYYY-MM'));
+  }
+  const reaches = (change: (typeof changes)[number], period: string) => {
+    if (change.day >= `${nextPeriod(period)}-02`) return false;
+    const end = ended.get(change.requestKey);
+    if (end === undefined) return true;
+    const last = end > change.day.slice(0, 7) ? end : change.day.slice(0, 7);
+    return period <= nextPeriod(last);
+  };
+  const changed = (summary: BillingSummary) => {
+    const from = since.get(summary.period) ?? 0;
+    return changes.some((c) => c.at > from && reaches(c, summary.period));
+  };
+  const recomputed = new Map<string, BillingLine[]>();
+  for (const summary of issued) {
+    recomputed.set(summary.period, changed(summary) ? await computeMonthLines(termsOf(summary), issuedBounds(summary)) : billedFor(summary.period, issued));
+  }
+  return outstandingAdjustments(period, issued, recomputed);
+}
+
+/** The month's summary when it is issued. */
+export async function findIssuedSummary(clientKey: string, period: string): Promise<BillingSummary | null> {
+  const summary = await findSummary(clientKey, period);
+  return summary?.status === 'issued' ? summary : null;
+}
+
+/** What has been billed for an issued month: its lines plus the adjustments carried for it, per request. */
+function billedFor(period: string, issued: readonly BillingSummary[]): BillingLine[] {
+  const lines = issued.flatMap((s) => s.lines.filter((l) => (s.period === period && !l.adjustment) || (l.adjustment && l.adjustsPeriod === period)));
+  const byKey = new Map<string, BillingLine>();
+  for (const line of lines) {
+    const sum = byKey.get(line.requestKey);
+    if (!sum) byKey.set(line.requestKey, { ...line, adjustment: false, adjustsPeriod: undefined });
+    else for (const column of NUMBER_COLUMNS) sum[column] += line[column];
+  }
+  return [...byKey.values()];
 }
 
 /** Everything a reader of the draft sees. */
@@ -227,7 +359,7 @@ function entityId(clientKey: string, period: string): string {
 
 async function requireBillingClient(clientKey: string): Promise<Client> {
   const client = await findClientByKey(clientKey);
-  if (!client) throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${clientKey.slice(0, 10)}.`);
+  if (!client) throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${cutText(clientKey, 10)}.`);
   return client;
 }
 
@@ -251,13 +383,15 @@ async function saveDraft(client: Client, period: string, computed: Computed, act
     hourlyRateMinor: client.hourlyRateMinor,
     incrementMinutes: client.incrementMinutes,
     minimumMinutes: client.minimumMinutes,
+    periodStart: computed.bounds.start,
+    periodEnd: computed.bounds.end,
     lines: computed.lines,
     totals: computed.totals,
     generatedAt: new Date(),
     generatedBy: actorId,
   };
-  const terms = (s: Pick<BillingSummary, 'clientName' | 'timezone' | 'currency' | 'billingMode' | 'hourlyRateMinor' | 'incrementMinutes' | 'minimumMinutes'>) =>
-    JSON.stringify([s.clientName, s.timezone, s.currency, s.billingMode, s.hourlyRateMinor, s.incrementMinutes, s.minimumMinutes]);
+  const terms = (s: Pick<BillingSummary, 'clientName' | 'timezone' | 'currency' | 'billingMode' | 'hourlyRateMinor' | 'incrementMinutes' | 'minimumMinutes' | 'periodStart' | 'periodEnd'>) =>
+    JSON.stringify([s.clientName, s.timezone, s.currency, s.billingMode, s.hourlyRateMinor, s.incrementMinutes, s.minimumMinutes, s.periodStart?.getTime(), s.periodEnd?.getTime()]);
   if (existing && contentOf(existing.lines) === contentOf(computed.lines) && terms(existing) === terms(fields)) return { saved: existing };
   if (!existing) {
     try {
@@ -309,7 +443,7 @@ async function generateDraft(client: Client, period: string, actorId: string): P
  * issued too; otherwise the next draft generated after it picks them up).
  */
 async function issuedSummary(client: Client, summary: BillingSummary, actorId: string): Promise<GeneratedSummary> {
-  const now = await computeMonthLines(termsOf(summary), summary.period);
+  const now = await computeMonthLines(termsOf(summary), issuedBounds(summary));
   const changedSinceIssue = differences(now, ownLines(summary), summary.period).length > 0;
   if (!changedSinceIssue) return { summary, changedSinceIssue };
   const next = nextPeriod(summary.period);
@@ -362,7 +496,8 @@ export async function issueBillingSummary(clientKey: string, period: string, act
   // Read before the numbers are computed: the ledger's events up to here are what they come from.
   const ledgerHead = await chainHead(clientKey);
   const fresh = await computeDraft(client, period);
-  if (numbersOf(fresh.lines) !== numbersOf(summary.lines)) {
+  const sameBounds = summary.periodStart?.getTime() === fresh.bounds.start.getTime() && summary.periodEnd?.getTime() === fresh.bounds.end.getTime();
+  if (numbersOf(fresh.lines) !== numbersOf(summary.lines) || !sameBounds) {
     const result = await saveDraft(client, period, fresh, actor.userId, summary);
     const current = result && 'saved' in result ? result.saved : await findSummary(clientKey, period);
     if (!current) throw new Error(`Billing summary ${entityId(clientKey, period)} disappeared`);
@@ -395,6 +530,9 @@ export async function issueBillingSummary(clientKey: string, period: string, act
       revision: current.revision,
       period,
       terms: termsOf(current),
+      currency: current.currency,
+      // The instants the month ran between (after a change of timezone, not its own midnights).
+      bounds: { start: issuedBounds(current).start, end: issuedBounds(current).end },
       ledgerHead,
       lines: current.lines,
       totals: current.totals,
@@ -409,15 +547,35 @@ export async function issueBillingSummary(clientKey: string, period: string, act
 // CSV
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A line's work up to the month's end in the minutes its charge is priced on: rounded up to the
+ * increment, at least the minimum, at most what was approved (domain/billing.ts requestCharge).
+ * For an upfront request that is what it used of the approved minutes it was billed (its billed
+ * minutes are the approved ones); on completion it is what the close bills. Computed under the
+ * summary's increment and minimum. An adjustment line holds differences, so it has none.
+ */
+export function usedMinutes(line: BillingLine, terms: Pick<BillingSummaryRecord, 'incrementMinutes' | 'minimumMinutes'>): number | undefined {
+  if (line.adjustment) return undefined;
+  return Math.min(billableMinutes(line.rawMinutes, terms.incrementMinutes, terms.minimumMinutes), line.estimateMinutes);
+}
+
 export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKey' | 'period'>): string {
   return `${summary.clientKey}-${summary.period}.csv`;
 }
 
 /**
- * One row per line and a totals row that is the exact sum of every number column. Minutes are
- * whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the client's timezone.
+ * One row per line and a totals row that is the exact sum of every number column; an issued
+ * summary then has a row with the ledger head it was computed from (its position and whole hash).
+ * Minutes are whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the
+ * client's timezone. Billed (min) is what the month charged, in minutes: the approved minutes for
+ * an upfront request, the used ones (Used (min), see usedMinutes; empty on adjustment lines) on
+ * completion.
  */
-export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals'>): string {
+export function billingCsv(
+  summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals' | 'incrementMinutes' | 'minimumMinutes'> & {
+    ledgerHead?: { seq: number; hash: string } | null | undefined;
+  },
+): string {
   const { currency, timezone: zone } = summary;
   const money = (minor: number) => decimalAmount(minor, currency);
   const day = (at: Date | null | undefined) => (at ? dayjs(at).tz(zone).format('YYYY-MM-DD') : '');
@@ -431,6 +589,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     `Approved amount (${currency})`,
     'Logged in month (min)',
     'Raw (min)',
+    'Used (min)',
     'Billed (min)',
     `Amount (${currency})`,
     `Upfront (${currency})`,
@@ -447,6 +606,7 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     money(l.approvedAmountMinor),
     String(l.loggedMinutes),
     String(l.rawMinutes),
+    String(usedMinutes(l, summary) ?? ''),
     String(l.billedMinutes),
     money(l.amountMinor),
     money(l.upfrontMinor),
@@ -466,11 +626,15 @@ export function billingCsv(summary: Pick<BillingSummaryRecord, 'currency' | 'tim
     money(t.approvedAmountMinor),
     String(t.loggedMinutes),
     String(t.rawMinutes),
+    String(summary.lines.reduce((sum, l) => sum + (usedMinutes(l, summary) ?? 0), 0)),
     String(t.billedMinutes),
     money(t.amountMinor),
     money(t.upfrontMinor),
     money(t.reconciliationMinor),
     '',
   ];
-  return stringify([header, ...rows, totals]);
+  // An issued summary carries the whole hash of the ledger head it was computed from, for whoever
+  // keeps the file to check later (`npm run verify -- --client ACME --head <hash>`).
+  const head = summary.ledgerHead ? [[`Ledger head #${summary.ledgerHead.seq}`, summary.ledgerHead.hash, ...header.slice(2).map(() => '')]] : [];
+  return stringify([header, ...rows, totals, ...head]);
 }

@@ -64,7 +64,7 @@ export async function actorFacts(actor: Actor, client: Client, request?: Request
 }
 
 export async function listClients() {
-  return ClientModel.find({}, { key: 1, name: 1, channels: 1 }).sort({ key: 1 }).lean();
+  return ClientModel.find({}, { key: 1, name: 1, channels: 1, timezone: 1 }).sort({ key: 1 }).lean();
 }
 
 export async function staffWithRole(role: StaffRole): Promise<string[]> {

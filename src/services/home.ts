@@ -9,11 +9,12 @@ import { TimeEntryModel } from '../db/timeEntry';
 import type { DigestNumbers } from '../domain/digest';
 import { OPEN_STATES, PRIORITIES } from '../domain/lifecycle';
 import { availabilityOf } from './assignment';
-import { monthChargesSoFar } from './billing';
+import { adjustmentsSoFar, findIssuedSummary, monthChargesSoFar } from './billing';
 import { digestFor } from './digest';
-import { findClientByKey, staffRoles } from './directory';
+import { findClientByKey, staffRoles, type Client } from './directory';
 import { sideOf } from './people';
 import { failedEffects, type FailedDelivery } from './slackEffects';
+import { UserFacingError } from '../errors';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -40,7 +41,20 @@ export interface ClientHome {
    * This month: billable time logged (what the budget counts), and what the month's bill charges
    * so far, from the billing rules themselves (increments, minimums, tranches, upfront approvals).
    */
-  month: { label: string; billableMinutes: number; billedMinor: number; budgetMinutes: number | undefined };
+  month: {
+    label: string;
+    billableMinutes: number;
+    /** Undefined when billing refuses a request of the month (billingRefusal says why). */
+    billedMinor: number | undefined;
+    billingRefusal?: string | undefined;
+    budgetMinutes: number | undefined;
+    /**
+     * Corrections to issued months that this month's bill carries (what they add to it; negative:
+     * a credit), by the month they correct, oldest first: billedMinor plus these is the month's
+     * summary's "to invoice".
+     */
+    corrections: Array<{ period: string; netMinor: number }>;
+  };
 }
 
 export interface HomeData {
@@ -70,14 +84,15 @@ async function clientHome(userId: string, key: string, now: Date): Promise<Clien
     client.approvers.includes(userId) ||
     (client.approvers.length === 0 && ((client.members ?? []).includes(userId) || ['client_org', 'guest'].includes(await sideOf(userId))));
   const month = dayjs(now).tz(client.timezone).format('YYYY-MM');
-  const [open, pending, logged, charges] = await Promise.all([
+  const [open, pending, logged, charges, corrections] = await Promise.all([
     openRequestsOf({ clientKey: key }, { createdAt: -1 }),
     isApprover ? EstimateModel.find({ clientKey: key, decision: 'pending' }).sort({ createdAt: 1 }).limit(HOME_LIST_LIMIT).lean() : Promise.resolve([]),
     TimeEntryModel.aggregate<{ minutes: number }>([
       { $match: { clientKey: key, billable: true, deletedAt: { $exists: false }, workDate: { $gte: `${month}-01`, $lte: `${month}-31` } } },
       { $group: { _id: null, minutes: { $sum: '$minutes' } } },
     ]),
-    monthChargesSoFar(client, month),
+    refusedOrValue(monthChargesSoFar(client, month)),
+    refusedOrValue(correctionsOn(client, month)),
   ]);
   const billableMinutes = logged[0]?.minutes ?? 0;
   return {
@@ -89,10 +104,40 @@ async function clientHome(userId: string, key: string, now: Date): Promise<Clien
     month: {
       label: dayjs.tz(`${month}-01 12:00`, client.timezone).format('MMMM YYYY'),
       billableMinutes,
-      billedMinor: charges.netMinor,
+      billedMinor: 'refused' in charges ? undefined : charges.value.netMinor,
+      billingRefusal: 'refused' in charges ? charges.refused : 'refused' in corrections ? corrections.refused : undefined,
       budgetMinutes: client.monthlyBudgetMinutes ?? undefined,
+      corrections: 'refused' in corrections ? [] : corrections.value,
     },
   };
+}
+
+/**
+ * Billing refuses a month with a request it cannot price (an approval without stored terms): Home
+ * says so instead of failing the whole tab.
+ */
+async function refusedOrValue<T>(work: Promise<T>): Promise<{ value: T } | { refused: string }> {
+  try {
+    return { value: await work };
+  } catch (error) {
+    if (error instanceof UserFacingError) return { refused: error.message };
+    throw error;
+  }
+}
+
+/**
+ * The adjustments to issued months on `month`'s bill, net by month corrected: outstanding ones
+ * while the month is a draft, the ones it carried once issued.
+ */
+async function correctionsOn(client: Client, month: string): Promise<ClientHome['month']['corrections']> {
+  const issued = await findIssuedSummary(client.key, month);
+  const lines = issued ? issued.lines.filter((l) => l.adjustment) : await adjustmentsSoFar(client, month);
+  const byPeriod = new Map<string, number>();
+  for (const line of lines) {
+    const period = line.adjustsPeriod ?? month;
+    byPeriod.set(period, (byPeriod.get(period) ?? 0) + line.amountMinor + line.reconciliationMinor);
+  }
+  return [...byPeriod.entries()].filter(([, netMinor]) => netMinor !== 0).sort(([a], [b]) => a.localeCompare(b)).map(([period, netMinor]) => ({ period, netMinor }));
 }
 
 /** Monday 00:00 of the current week in `zone`, as YYYY-MM-DD. */

@@ -5,6 +5,7 @@
 import { RequestModel, type RequestRecord } from '../db/request';
 import { FINISHED_STATES, isFinished, type RequestState } from '../domain/lifecycle';
 import { parseRequestKey } from '../domain/requestKey';
+import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import type { Actor } from './directory';
 import { authorise, checkTransition, findRequest, transitionRequest } from './requestLifecycle';
@@ -20,7 +21,7 @@ export async function checkMerge(input: MergeInput): Promise<RequestRecord> {
   const duplicate = await checkTransition({ key: input.key, action: 'merge', actor: input.actor });
   const intoKey = parseRequestKey(input.into)?.key;
   const target = intoKey ? await findRequest(intoKey) : null;
-  if (!target) throw new UserFacingError(ErrorCode.NotFound, `I can't find ${input.into.slice(0, 20)} to merge ${duplicate.key} into.`);
+  if (!target) throw new UserFacingError(ErrorCode.NotFound, `I can't find ${cutText(input.into, 20)} to merge ${duplicate.key} into.`);
   if (target.key === duplicate.key) throw new UserFacingError(ErrorCode.InvalidInput, `${duplicate.key} can't be merged into itself.`);
   if (target.clientKey !== duplicate.clientKey) {
     throw new UserFacingError(ErrorCode.InvalidInput, `${duplicate.key} and ${target.key} belong to different clients; only requests of the same client can be merged.`);

@@ -17,6 +17,7 @@ import {
 } from '../domain/lifecycle';
 import { isAllowed, refusalForRole, type Permission } from '../domain/permissions';
 import { formatRequestKey, parseRequestKey } from '../domain/requestKey';
+import { cutText, wellFormed } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
@@ -30,16 +31,14 @@ export const NOT_A_CLIENT_CHANNEL =
   "Ask your account manager to link it, or open the request from your team's support channel.";
 export const DETAILS_MAX = 3000;
 
-/** A UTF-16 surrogate without its other half: not a character, and not encodable as UTF-8. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * Strips control characters (keeping line breaks and tabs), trims, and replaces lone surrogates
- * with U+FFFD as MongoDB's UTF-8 would: the text in hand is then exactly the text stored.
+ * with U+FFFD as MongoDB's UTF-8 would (domain/text.ts): the text in hand is then exactly the
+ * text stored.
  */
 export function cleanText(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').replace(LONE_SURROGATE, '\uFFFD').trim();
+  return wellFormed(text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')).trim();
 }
 
 const newRequestSchema = z.object({
@@ -149,7 +148,7 @@ export async function findRequest(keyText: string) {
 
 /** The same words whether a request does not exist or the reader may not see it. */
 export function notFoundMessage(keyText: string): string {
-  const key = parseRequestKey(keyText)?.key ?? keyText.slice(0, 20);
+  const key = parseRequestKey(keyText)?.key ?? cutText(keyText, 20);
   return `I couldn't find a request called ${key}.`;
 }
 
@@ -386,8 +385,8 @@ export async function clientAnswered(key: string, userId: string): Promise<boole
   return true;
 }
 
-/** Longest text kept in the audit event of something added to a request. */
-const ADDED_TEXT_LIMIT = 2000;
+/** Longest text kept in the audit event of something added to a request (UTF-16 units, cut between whole characters). */
+export const ADDED_TEXT_LIMIT = 2000;
 
 /**
  * Something said to the app inside a request's thread (a mention there), which adds to that
@@ -403,7 +402,7 @@ export async function addToRequest(key: string, actor: Actor, text: string): Pro
     entityType: 'request',
     entityId: request.key,
     clientKey: request.clientKey,
-    after: { text: text.slice(0, ADDED_TEXT_LIMIT) },
+    after: { text: cutText(cleanText(text), ADDED_TEXT_LIMIT) },
   });
   const answered = await clientAnswered(request.key, actor.userId);
   return { request, answered };

@@ -2,7 +2,10 @@
 // (the request's estimate plus approved top-ups, and the client's monthly budget) without a
 // top-up. The request's billableMinutesLogged and the client's month counter (db/monthlyUsage.ts)
 // are moved only by guarded increments, in logging and editing alike, so two engineers logging at
-// once cannot both slip past either budget. A modal submitted twice (Slack's
+// once cannot both slip past either budget. Edits and deletes are guarded by the entry's revision,
+// so what they reserve or give back is computed from the entry they actually changed. What a
+// crash between a reservation and its write leaves behind is repaired by the worker's sweep
+// (services/counters.ts). A modal submitted twice (Slack's
 // retry, a second click) logs once and reserves once: its view.id is unique on the entry.
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
@@ -14,6 +17,7 @@ import { RequestModel, type RequestRecord } from '../db/request';
 import { TimeEntryModel, type TimeEntryRecord } from '../db/timeEntry';
 import { formatDuration } from '../domain/duration';
 import { monthBounds } from '../domain/periods';
+import { crashPoint } from '../crashPoints';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { recordAudit } from './audit';
@@ -62,17 +66,36 @@ export function workDateFor(at: Date, zone: string): string {
   return dayjs(at).tz(zone).format('YYYY-MM-DD');
 }
 
-/** The client's month counter, created from the entries already logged the first time it is needed. */
-async function monthCounter(clientKey: string, month: string, zone: string): Promise<number> {
-  const existing = await MonthlyUsageModel.findOne({ clientKey, month }).lean();
-  if (existing) return existing.billableMinutes;
+/** What a client's month counter should hold: the billable minutes of its live entries worked in the month. */
+export async function billableMinutesOfMonth(clientKey: string, month: string, zone: string): Promise<number> {
   const bounds = monthBounds(month, zone);
   const [used] = await TimeEntryModel.aggregate<{ minutes: number }>([
     { $match: { clientKey, billable: true, deletedAt: { $exists: false }, workDate: { $gte: bounds.firstDay, $lt: bounds.nextFirstDay } } },
     { $group: { _id: null, minutes: { $sum: '$minutes' } } },
   ]);
+  return used?.minutes ?? 0;
+}
+
+/** What each request's counter (billableMinutesLogged) should hold: the billable minutes of its live entries (absent: none). */
+export async function billableMinutesOfRequests(requestKeys: string[]): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (let from = 0; from < requestKeys.length; from += 500) {
+    const used = await TimeEntryModel.aggregate<{ _id: string; minutes: number }>([
+      { $match: { requestKey: { $in: requestKeys.slice(from, from + 500) }, billable: true, deletedAt: { $exists: false } } },
+      { $group: { _id: '$requestKey', minutes: { $sum: '$minutes' } } },
+    ]);
+    for (const { _id, minutes } of used) totals.set(_id, minutes);
+  }
+  return totals;
+}
+
+/** The client's month counter, created from the entries already logged the first time it is needed. */
+async function monthCounter(clientKey: string, month: string, zone: string): Promise<number> {
+  const existing = await MonthlyUsageModel.findOne({ clientKey, month }).lean();
+  if (existing) return existing.billableMinutes;
+  const used = await billableMinutesOfMonth(clientKey, month, zone);
   try {
-    await MonthlyUsageModel.create({ clientKey, month, billableMinutes: used?.minutes ?? 0 });
+    await MonthlyUsageModel.create({ clientKey, month, billableMinutes: used });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error; // another first entry of the month created it
   }
@@ -207,6 +230,9 @@ export async function logTime(input: LogTimeInput): Promise<LoggedTime> {
       throw refusal;
     }
   }
+  // Reserved, not yet written: a crash here leaves both counters too high until the sweep's
+  // reconciliation (services/counters.ts) finds them.
+  if (input.billable) crashPoint('time.reserved');
   let entry: TimeEntry;
   try {
     entry = (
@@ -265,8 +291,31 @@ export interface TimeEntryChange {
   billable?: boolean;
 }
 
-export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryChange): Promise<TimeEntry> {
+/** An entry's revision; entries logged before revisions existed have none and read as 0. */
+function revisionOf(entry: Pick<TimeEntry, 'revision'>): number {
+  return entry.revision ?? 0;
+}
+
+/** The update filter that holds only while the entry is still the revision read (and not deleted). */
+function unchangedSince(entry: TimeEntry) {
+  const revision = revisionOf(entry);
+  return { _id: entry._id, deletedAt: { $exists: false }, revision: revision === 0 ? { $in: [0, null] } : revision };
+}
+
+function describeEntry(entry: Pick<TimeEntry, 'minutes' | 'billable'>): string {
+  return `${formatDuration(entry.minutes)}${entry.billable ? ' (billable)' : ' (non-billable)'}`;
+}
+
+/**
+ * Changes an entry, guarded by its revision. An edit sets the values the person chose looking at
+ * the entry (`seenRevision`: the revision their edit form showed), so one made on an entry that
+ * changed since is refused with what it is now, rather than silently overwriting someone else's
+ * change; they look again and decide. Minutes reserved or given back are the difference from the
+ * revision the guarded update actually replaced.
+ */
+export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryChange, seenRevision?: number): Promise<TimeEntry> {
   const entry = await timeEntryForEdit(id, actor);
+  if (seenRevision !== undefined && seenRevision !== revisionOf(entry)) throw changedMeanwhile(entry);
   const next = { minutes: change.minutes ?? entry.minutes, note: change.note ?? entry.note, billable: change.billable ?? entry.billable };
   const delta = (next.billable ? next.minutes : 0) - (entry.billable ? entry.minutes : 0);
   if (delta > 0) {
@@ -283,14 +332,13 @@ export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryC
       throw refusal;
     }
   }
-  const updated = await TimeEntryModel.findOneAndUpdate(
-    { _id: entry._id, minutes: entry.minutes, billable: entry.billable, deletedAt: { $exists: false } },
-    { $set: { ...next, updatedAt: new Date() } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!updated) {
+  const updatedAt = new Date();
+  const written = await TimeEntryModel.updateOne(unchangedSince(entry), { $set: { ...next, updatedAt }, $inc: { revision: 1 } });
+  if (written.modifiedCount !== 1) {
     if (delta > 0) await release(entry, delta);
-    throw new UserFacingError(ErrorCode.Conflict, 'That entry changed while you were editing it. Please try again.');
+    const now = await TimeEntryModel.findById(entry._id).lean();
+    if (!now || now.deletedAt) throw new UserFacingError(ErrorCode.Conflict, 'That entry was deleted while you were editing it.');
+    throw changedMeanwhile(now);
   }
   if (delta < 0) await release(entry, -delta);
   await recordAudit({
@@ -302,7 +350,15 @@ export async function editTimeEntry(id: string, actor: Actor, change: TimeEntryC
     before: { minutes: entry.minutes, note: entry.note, billable: entry.billable },
     after: next,
   });
-  return updated;
+  // What the guarded update wrote (not a re-read, which could already hold a later change).
+  return { ...entry, ...next, updatedAt, revision: revisionOf(entry) + 1 };
+}
+
+function changedMeanwhile(now: TimeEntry): UserFacingError {
+  return new UserFacingError(
+    ErrorCode.Conflict,
+    `That entry changed while you were editing it: it is now ${describeEntry(now)}. Open Edit again to change it.`,
+  );
 }
 
 /** Gives billable minutes of an entry back to its request and its month. */
@@ -311,25 +367,40 @@ async function release(entry: Pick<TimeEntry, 'requestKey' | 'clientKey' | 'work
   await releaseMonth(entry.clientKey, entry.workDate, minutes);
 }
 
+/** A delete that lost to an edit reads the entry again this many times before giving up. */
+const DELETE_ATTEMPTS = 5;
+
+/**
+ * Deletes (marks) an entry, guarded by its revision, and gives back the billable minutes of the
+ * revision it deleted. A delete that loses to an edit reads the entry again and deletes that: the
+ * person asked for the entry to go whatever its minutes are, and what is given back is what the
+ * entry held when it went (a delete racing an edit used to give back the minutes of a stale read).
+ */
 export async function deleteTimeEntry(id: string, actor: Actor): Promise<TimeEntry> {
-  const entry = await timeEntryForEdit(id, actor);
-  const deleted = await TimeEntryModel.findOneAndUpdate(
-    { _id: entry._id, deletedAt: { $exists: false } },
-    { $set: { deletedAt: new Date(), deletedBy: actor.userId } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!deleted) throw new UserFacingError(ErrorCode.Conflict, 'That entry was already deleted.');
-  if (entry.billable) await release(entry, entry.minutes);
-  await recordAudit({
-    actorId: actor.userId,
-    action: 'time.deleted',
-    entityType: 'time_entry',
-    entityId: entry._id.toHexString(),
-    clientKey: entry.clientKey,
-    before: { minutes: entry.minutes, note: entry.note, billable: entry.billable, workDate: entry.workDate },
-    after: null,
-  });
-  return deleted;
+  for (let attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
+    const entry = await timeEntryForEdit(id, actor).catch((error: unknown) => {
+      // Gone since the first read: someone else deleted it.
+      if (attempt > 0 && error instanceof UserFacingError && error.code === ErrorCode.NotFound) {
+        throw new UserFacingError(ErrorCode.Conflict, 'That entry was already deleted.');
+      }
+      throw error;
+    });
+    const deletedAt = new Date();
+    const deleted = await TimeEntryModel.updateOne(unchangedSince(entry), { $set: { deletedAt, deletedBy: actor.userId }, $inc: { revision: 1 } });
+    if (deleted.modifiedCount !== 1) continue; // edited or deleted meanwhile: read it again
+    if (entry.billable) await release(entry, entry.minutes);
+    await recordAudit({
+      actorId: actor.userId,
+      action: 'time.deleted',
+      entityType: 'time_entry',
+      entityId: entry._id.toHexString(),
+      clientKey: entry.clientKey,
+      before: { minutes: entry.minutes, note: entry.note, billable: entry.billable, workDate: entry.workDate },
+      after: null,
+    });
+    return { ...entry, deletedAt, deletedBy: actor.userId, revision: revisionOf(entry) + 1 };
+  }
+  throw new UserFacingError(ErrorCode.Conflict, 'That entry kept changing while you deleted it. Please try again.');
 }
 
 export async function timeEntriesOf(requestKey: string): Promise<TimeEntry[]> {

@@ -9,8 +9,13 @@ import { BILLING_ISSUE_ACTION, MAX_LINES_SHOWN, billingSummaryMessage } from '..
 import { billingTotals, type BillingLine } from '../../src/domain/billingLines';
 import { validateBlocks, type RecordedCall } from '../support/slackFake';
 import { startTestApp, type TestApp } from '../support/harness';
-import { ACME, BETA, STAFF } from '../support/testEnv';
-import { allDelivered, waitForEphemeral } from '../support/flows';
+import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
+import { allDelivered, clickForModal, waitForEphemeral } from '../support/flows';
+import { AuditEventModel } from '../../src/db/auditEvent';
+import { GENESIS } from '../../src/domain/ledger';
+import { verifyLedger } from '../../src/services/ledger';
+import { periodLabel, periodOf } from '../../src/domain/periods';
+import { ACTION } from '../../src/slack/ids';
 
 const MANAGERS_CHANNEL = 'C0MANAGERS';
 let t: TestApp;
@@ -35,7 +40,7 @@ async function billedNovember() {
     { ...base, key: 'ACME-1', number: 1, title: 'Upgrade the database', state: 'closed' as const, createdAt: new Date('2026-11-02T09:00:00Z'), closedAt: new Date('2026-11-20T16:00:00Z') },
     { ...base, key: 'ACME-2', number: 2, title: 'Patch the web server', state: 'in_progress' as const, createdAt: new Date('2026-11-09T09:00:00Z') },
   ]);
-  const estimate = { clientKey: 'ACME', version: 1, kind: 'estimate', hourlyRateMinor: 9500, currency: 'GBP', authorId: STAFF.engineer, decision: 'approved', decidedBy: ACME.boss } as const;
+  const estimate = { clientKey: 'ACME', version: 1, kind: 'estimate', hourlyRateMinor: 9500, currency: 'GBP', authorId: STAFF.engineer, decision: 'approved', decidedBy: ACME.boss, terms: { billingMode: 'on_completion', incrementMinutes: 15, minimumMinutes: 30 } } as const;
   await EstimateModel.create([
     { ...estimate, requestKey: 'ACME-1', lowMinutes: 120, highMinutes: 120, amountMinor: 19000, createdAt: new Date('2026-11-02T10:00:00Z'), decidedAt: new Date('2026-11-02T11:00:00Z') },
     { ...estimate, requestKey: 'ACME-2', lowMinutes: 60, highMinutes: 60, amountMinor: 9500, createdAt: new Date('2026-11-09T10:00:00Z'), decidedAt: new Date('2026-11-09T11:00:00Z') },
@@ -48,10 +53,10 @@ async function billedNovember() {
 }
 
 const EXPECTED_CSV = [
-  'Request,Title,Opened,Closed,Cancelled,Estimate (min),Approved amount (GBP),Logged in month (min),Raw (min),Billed (min),Amount (GBP),Upfront (GBP),Reconciliation (GBP),Adjustment for',
-  'ACME-1,Upgrade the database,2026-11-02,2026-11-20,,120,190.00,80,80,90,142.50,0.00,0.00,',
-  'ACME-2,Patch the web server,2026-11-09,,,60,95.00,25,25,0,0.00,0.00,0.00,',
-  'Total,,,,,180,285.00,105,105,90,142.50,0.00,0.00,',
+  'Request,Title,Opened,Closed,Cancelled,Estimate (min),Approved amount (GBP),Logged in month (min),Raw (min),Used (min),Billed (min),Amount (GBP),Upfront (GBP),Reconciliation (GBP),Adjustment for',
+  'ACME-1,Upgrade the database,2026-11-02,2026-11-20,,120,190.00,80,80,90,90,142.50,0.00,0.00,',
+  'ACME-2,Patch the web server,2026-11-09,,,60,95.00,25,25,30,0,0.00,0.00,0.00,',
+  'Total,,,,,180,285.00,105,105,120,90,142.50,0.00,0.00,',
   '',
 ].join('\n');
 
@@ -161,6 +166,39 @@ describe('/help billing', () => {
     expect(t.fake.callsTo('chat.update')).toHaveLength(1);
   });
 
+  it("posts the issued summary to the client's own channel, once, with the ledger head it was computed from and the whole hash in its CSV", async () => {
+    const issued = await BillingSummaryModel.findOne({ clientKey: 'ACME', period: '2026-11' }).lean();
+    const head = issued!.ledgerHead!;
+    // The head is where ACME's chain stood when the figures were computed.
+    const atHead = head.seq === 0 ? { hash: GENESIS } : await AuditEventModel.findOne({ chain: 'ACME', seq: head.seq }).lean();
+    expect(head.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(atHead?.hash).toBe(head.hash);
+
+    const [post] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === ACME.channel);
+    await allDelivered();
+    expect(post?.response).toMatchObject({ ok: true });
+    expect(String(post?.args.text)).toBe(`Billing: Acme Ltd (ACME), November 2026 (issued): £142.50, ledger head #${head.seq} ${head.hash.slice(0, 16)}`);
+    const blocks = blocksText(post);
+    expect(blocks).toContain('*ACME-1* Upgrade the database, closed 20 Nov');
+    expect(blocks).toContain('*To invoice: £142.50*');
+    expect(blocks).toContain(`Ledger head #${head.seq} \`${head.hash.slice(0, 16)}\``);
+    // The issued figures only: no Issue button, none of our notes.
+    expect(blocks).not.toContain(BILLING_ISSUE_ACTION);
+    expect(blocks).not.toContain('has changed since this was issued');
+    expect(validateBlocks(post?.args.blocks, 'message')).toEqual([]);
+    const csv = t.fake.uploadedFiles().filter((f) => f.channel_id === ACME.channel);
+    expect(csv).toEqual([expect.objectContaining({ filename: 'ACME-2026-11.csv', title: 'ACME billing, November 2026 (issued)', completed: true })]);
+    // The head row is padded to the header's width.
+    const padding = ','.repeat((EXPECTED_CSV.split('\n')[0] ?? '').split(',').length - 2);
+    expect(csv[0]?.content).toBe(`${EXPECTED_CSV}Ledger head #${head.seq},${head.hash}${padding}\n`);
+    // Once: the second click, refused as already issued, posted nothing more there.
+    expect(t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === ACME.channel)).toHaveLength(1);
+
+    // What the client's accountant keeps is enough to check the record later.
+    const report = await verifyLedger({ clientKey: 'ACME', head: head.hash.slice(0, 16) });
+    expect(report.head).toMatchObject({ at: { seq: head.seq, hash: head.hash }, issued: [{ period: '2026-11' }], problems: [] });
+  });
+
   it("sends a manager who asks in a client's channel the summary in a DM, never into that channel", async () => {
     t.fake.clearCalls();
     const uploads = t.fake.uploadedFiles().length;
@@ -169,7 +207,7 @@ describe('/help billing', () => {
     await t.fake.waitFor('files.completeUploadExternal');
     const posts = t.fake.callsTo('chat.postMessage');
     expect(posts.map((c) => c.args.channel)).toEqual([`D${STAFF.manager}`]);
-    expect(String(posts[0]?.args.text)).toBe('Billing: Acme Ltd (ACME), November 2026 (issued): £142.50');
+    expect(String(posts[0]?.args.text)).toMatch(/^Billing: Acme Ltd \(ACME\), November 2026 \(issued\): £142\.50, ledger head #\d+ [0-9a-f]{16}$/);
     expect(t.fake.callsTo('chat.postEphemeral')).toHaveLength(0);
     expect(t.fake.uploadedFiles().slice(uploads)).toEqual([expect.objectContaining({ filename: 'ACME-2026-11.csv', channel_id: `D${STAFF.manager}`, completed: true })]);
     // Asked for by key from another client's channel: the same.
@@ -177,6 +215,65 @@ describe('/help billing', () => {
     expect(await billing('billing ACME 2026-11', STAFF.manager, BETA.channel)).toMatch(/in our direct messages \(this is a client's channel\)/);
     await t.fake.waitFor('files.completeUploadExternal');
     expect(t.fake.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([`D${STAFF.manager}`]);
+  });
+});
+
+describe("App Home's figure for the month", () => {
+  async function openHome(user: string): Promise<string> {
+    const before = t.fake.callsTo('views.publish').filter((c) => c.args.user_id === user).length;
+    await t.slack.event({ type: 'app_home_opened', user, channel: `D${user}`, tab: 'home', event_ts: String(Date.now() / 1000) });
+    const calls = await t.fake.waitFor('views.publish', (c) => c.args.user_id === user, { count: before + 1 });
+    return JSON.stringify((calls[calls.length - 1]?.args.view as { blocks: unknown[] }).blocks);
+  }
+  const pounds = (text: string) => Math.round(Number(text.replace(/,/g, '')) * 100);
+
+  it("adds a line for corrections to an issued month, so that with them it is the summary's to-invoice", async () => {
+    // November is issued (above) at £142.50. Nothing is corrected yet.
+    expect(await BillingSummaryModel.findOne({ clientKey: 'ACME', period: '2026-11' }).lean()).toMatchObject({ status: 'issued' });
+    t.fake.setChannelMembers(ACME.channel, [ACME.member, ACME.boss]);
+    const month = periodLabel(periodOf(new Date(), 'Europe/London'));
+    const before = await openHome(ACME.boss);
+    expect(before).toContain(`${month}: `);
+    expect(before).not.toContain('corrections');
+
+    // The engineer corrects ACME-1's November entry from 80 to 40 minutes (through its Edit button
+    // and modal): 45 minutes billed instead of 90, £71.25 instead of £142.50.
+    const entry = await TimeEntryModel.findOne({ requestKey: 'ACME-1' }).lean();
+    const modal = await clickForModal(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.editTime, value: entry?._id.toHexString() ?? '' });
+    const edited = await t.slack.viewSubmission({
+      user: { id: STAFF.engineer, team_id: 'T0OURS' },
+      view: {
+        id: String(modal.id ?? 'V0EDIT'),
+        callback_id: String(modal.callback_id),
+        private_metadata: String(modal.private_metadata ?? ''),
+        state: {
+          values: {
+            duration: { value: { type: 'plain_text_input', value: '40m' } },
+            note: { value: { type: 'plain_text_input', value: 'Half of it was the other ticket' } },
+            billable: { value: { type: 'checkboxes', selected_options: [{ value: 'billable' }] } },
+          },
+        },
+      },
+    });
+    expect(edited.body).toBe('');
+    expect(await TimeEntryModel.findById(entry?._id).lean()).toMatchObject({ minutes: 40, billable: true });
+
+    const home = await openHome(ACME.boss);
+    const figure = /: \S+ billable logged[^;]*; £([\d,.]+) on this month's bill so far/.exec(home);
+    const correction = /([+−]) £([\d,.]+) of corrections to November 2026 \(already issued\)/.exec(home);
+    expect(figure?.[1]).toBe('0.00');
+    expect(correction?.slice(1)).toEqual(['−', '71.25']);
+
+    // The month's summary (a draft) carries the same correction: Home's figure plus it is its net.
+    t.fake.clearCalls();
+    await billing('billing ACME', STAFF.manager, MANAGERS_CHANNEL);
+    const [post] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === MANAGERS_CHANNEL);
+    const net = /\*(To invoice|Credit to the client): £([\d,.]+)\*/.exec(blocksText(post));
+    expect(blocksText(post)).toContain('correcting November 2026');
+    const summaryNet = (net?.[1] === 'To invoice' ? 1 : -1) * pounds(net?.[2] ?? 'NaN');
+    const homeNet = pounds(figure?.[1] ?? 'NaN') + (correction?.[1] === '+' ? 1 : -1) * pounds(correction?.[2] ?? 'NaN');
+    expect(summaryNet).toBe(-7125);
+    expect(homeNet).toBe(summaryNet);
   });
 });
 
@@ -208,6 +305,8 @@ describe('the billing summary message', () => {
         timezone: 'Europe/London',
         billingMode: 'on_completion',
         hourlyRateMinor: 9500,
+        incrementMinutes: 15,
+        minimumMinutes: 30,
         lines: [cancelled, { ...cancelled, requestKey: 'ACME-6', loggedMinutes: 0, rawMinutes: 0, billedMinutes: 0, amountMinor: 0 }],
         totals: billingTotals([cancelled]),
         generatedAt: new Date('2026-11-28T12:00:00Z'),
@@ -252,6 +351,8 @@ describe('the billing summary message', () => {
         timezone: 'Europe/London',
         billingMode: 'on_completion',
         hourlyRateMinor: 9500,
+        incrementMinutes: 15,
+        minimumMinutes: 30,
         lines,
         totals: billingTotals(lines),
         generatedAt: new Date('2026-11-28T12:00:00Z'),

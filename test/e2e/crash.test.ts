@@ -6,12 +6,18 @@
 // waits on it, the pending estimate before it still stands and the orphan is retired by the sweep.
 // The killed process is the real web process (src/main.ts) with CRASH_AT set; the recovery runs
 // in the test's own web process and worker, on the same database.
+// Killed between reserving logged time and writing its entry (#21, defect 4), the budget counters
+// are left too high; the worker's sweep repairs them and audits the repair.
 import { AuditEventModel } from '../../src/db/auditEvent';
+import { ClientModel } from '../../src/db/client';
 import { EstimateModel } from '../../src/db/estimate';
+import { MonthlyUsageModel } from '../../src/db/monthlyUsage';
 import { RequestModel } from '../../src/db/request';
+import { TimeEntryModel } from '../../src/db/timeEntry';
 import { settleEstimateDecisions } from '../../src/services/estimates';
 import { ACTION } from '../../src/slack/ids';
-import { maintenanceSweep } from '../../src/worker';
+import { workDateFor } from '../../src/services/timeEntries';
+import { OVERDUE_AFTER_MS, maintenanceSweep } from '../../src/worker';
 import { appEnv, freePort, startAppProcess, type AppProcess } from '../support/appProcess';
 import { allDelivered, click, clickAndSettle, openByCommand, waitForEphemeral } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
@@ -125,5 +131,47 @@ describe('killed after a re-estimate was recorded, before the request waited on 
     await clickAndSettle(t, { user: ACME.boss, channel: ACME.channel, actionId: ACTION.approveEstimate, value: estimateId, key });
     expect(await EstimateModel.findById(estimateId).lean()).toMatchObject({ decision: 'approved', decidedBy: ACME.boss });
     expect(await RequestModel.findOne({ key }).lean()).toMatchObject({ state: 'approved', currentEstimate: { version: 1, decision: 'approved' } });
+  }, 90_000);
+});
+
+describe('killed between reserving logged time and writing its entry', () => {
+  it("leaves the counters too high until the worker's sweep repairs them, once, and audits it", async () => {
+    const { key, estimateId } = await estimated('Crash while logging time');
+    await clickAndSettle(t, { user: ACME.boss, channel: ACME.channel, actionId: ACTION.approveEstimate, value: estimateId, key });
+    const zone = (await ClientModel.findOne({ key: 'ACME' }).lean())?.timezone ?? '';
+    const month = workDateFor(new Date(), zone).slice(0, 7);
+    const counters = async () => ({
+      request: (await RequestModel.findOne({ key }).lean())?.billableMinutesLogged,
+      month: (await MonthlyUsageModel.findOne({ clientKey: 'ACME', month }).lean())?.billableMinutes ?? 0,
+    });
+    const before = await counters();
+    expect(before.request).toBe(0);
+
+    const doomedSlack = await startDoomedWeb('time.reserved');
+    await killedBy(() => doomedSlack.slashCommand({ text: `log ${key} 30m fixed the cache`, user_id: STAFF.engineer, channel_id: TRIAGE }));
+    // Reserved on both counters, no entry written.
+    expect(await TimeEntryModel.countDocuments({ requestKey: key })).toBe(0);
+    expect(await counters()).toEqual({ request: 30, month: before.month + 30 });
+
+    // The first sweep notices the disagreement, the next one (here without waiting the grace period) repairs it.
+    await maintenanceSweep(t.worker!.effects, OVERDUE_AFTER_MS, 0);
+    await maintenanceSweep(t.worker!.effects, OVERDUE_AFTER_MS, 0);
+    expect(await counters()).toEqual(before);
+    expect(await AuditEventModel.findOne({ action: 'counters.repaired', entityType: 'request', entityId: key }).lean()).toMatchObject({
+      actorId: 'system',
+      before: { billableMinutesLogged: 30 },
+      after: { billableMinutesLogged: 0 },
+    });
+    expect(await AuditEventModel.findOne({ action: 'counters.repaired', entityType: 'client', entityId: 'ACME' }).lean()).toMatchObject({
+      before: { month, billableMinutes: before.month + 30 },
+      after: { month, billableMinutes: before.month },
+    });
+    // Once: later sweeps find nothing to repair.
+    await maintenanceSweep(t.worker!.effects, OVERDUE_AFTER_MS, 0);
+    expect(await AuditEventModel.countDocuments({ action: 'counters.repaired', entityId: { $in: [key, 'ACME'] } })).toBe(2);
+
+    // The engineer logs it again and it counts once.
+    await t.slack.slashCommand({ text: `log ${key} 30m fixed the cache`, user_id: STAFF.engineer, channel_id: TRIAGE });
+    expect(await counters()).toEqual({ request: 30, month: before.month + 30 });
   }, 90_000);
 });

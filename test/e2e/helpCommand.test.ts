@@ -157,6 +157,26 @@ describe('sub-commands written loosely', () => {
     expect(await TimeEntryModel.findOne({ requestKey: key }).lean()).toMatchObject({ minutes: 90, note: 'fixed', billable: false });
   });
 
+  // #21, defect 3: `1h 30` logged 60 minutes with the note "30" (and `1h 30 mins fixed` the note "30 mins fixed").
+  it('logs "1h 30" and "1h 30 mins" as 90 minutes, as parseDuration reads them', async () => {
+    const opened = await t.slack.slashCommand({ text: 'Time with bare minutes', user_id: ACME.member, channel_id: ACME.channel });
+    const key = /\*([A-Z]+-\d+)\*/.exec((opened.json() as { text: string }).text)?.[1] ?? '';
+    await click(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key });
+    // Up to 10 s: on a loaded machine the claim can take a while to land.
+    for (let i = 0; i < 500 && (await RequestModel.findOne({ key }).lean())?.state !== 'claimed'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await RequestModel.findOne({ key }).lean())?.state).toBe('claimed');
+    for (const text of [`log ${key} 1h 30 non-billable`, `log ${key} 1h 30 mins non-billable fixed`]) {
+      const res = await t.slack.slashCommand({ text, user_id: STAFF.engineer, channel_id: TRIAGE });
+      expect(res.status).toBe(200);
+      expect((res.json() as { text: string }).text).toContain('1h 30m');
+    }
+    const entries = await TimeEntryModel.find({ requestKey: key }).sort({ createdAt: 1 }).lean();
+    expect(entries.map((e) => ({ minutes: e.minutes, note: e.note, billable: e.billable }))).toEqual([
+      { minutes: 90, note: '', billable: false },
+      { minutes: 90, note: 'fixed', billable: false },
+    ]);
+  });
+
   it.each([
     ['billing ACME 2026-13', /^2026-13 is not a month: give it as YYYY-MM, like 2026-11\.\nWrite it as `\/help billing \[ACME\] \[2026-11\]`\.$/],
     ['log 1h 30m', /^Say which request the time is for, like ACME-42\.\nWrite it as `\/help log 1h30m ACME-42/],

@@ -8,6 +8,8 @@ import { declareClientPeople, startTestApp, type TestApp } from '../support/harn
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
 import { untilSynced, waitForEphemeral, submit } from '../support/flows';
 import { BOT_USER_ID } from '../support/slackFake';
+import { ADDED_TEXT_LIMIT } from '../../src/services/requestLifecycle';
+import { verifyLedger } from '../../src/services/ledger';
 
 let t: TestApp;
 
@@ -241,6 +243,24 @@ describe('pleasantries and mentions in a thread (#13)', () => {
     expect(await countRequests()).toBe(before);
     const added = await AuditEventModel.findOne({ entityId: request.key, action: 'request.added_to' }).lean();
     expect(added).toMatchObject({ actorId: ACME.member, clientKey: 'ACME', after: { text: 'also the export is empty' } });
+  });
+
+  it("a mention in a request's thread cut at its limit never keeps half an emoji, so the client's ledger still holds", async () => {
+    // 1,999 letters and an emoji: 2,001 UTF-16 units, cut to 2,000 it would end in half the emoji,
+    // which MongoDB stores as U+FFFD while the event's hash was taken over the half.
+    await mentionIn(ACME.member, 'the dashboard is slow');
+    const request = await newestRequest({ title: 'the dashboard is slow' });
+    const text = `${'a'.repeat(ADDED_TEXT_LIMIT - 1)}\u{1F600}`;
+    expect(text).toHaveLength(ADDED_TEXT_LIMIT + 1);
+    await mentionIn(ACME.member, text, request.clientMessageTs ?? undefined);
+    await waitForEphemeral(t, ACME.member, new RegExp(`^Added to \\*${request.key}\\*; no new request was opened`));
+    const report = await verifyLedger({ clientKey: 'ACME' });
+    expect(report.chains[0]?.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    // The emoji that did not fit was left out whole.
+    const added = await AuditEventModel.findOne({ entityId: request.key, action: 'request.added_to' }).lean();
+    const stored = (added?.after as { text: string }).text;
+    expect([stored.length, stored === 'a'.repeat(ADDED_TEXT_LIMIT - 1)]).toEqual([ADDED_TEXT_LIMIT - 1, true]);
   });
 
   it('a mention in the thread of the message a request was opened from is copied into the request thread', async () => {

@@ -245,4 +245,26 @@ describe('time entries', () => {
     ]);
     expect(trail[1]).toMatchObject({ before: { minutes: 40 }, after: { minutes: 50 } });
   });
+
+  // #21, defect 4: an edit form opened before someone else's edit silently overwrote it.
+  it('refuses an edit from a form opened before someone else changed the entry, saying what it is now', async () => {
+    const key = await claimed('Two edits at once');
+    await command(`log 40m ${key} non-billable first pass`);
+    const id = (await TimeEntryModel.findOne({ requestKey: key }).lean())?._id.toHexString() ?? '';
+    const engineersForm = await clickForModal(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.editTime, value: id });
+    const managersForm = await clickForModal(t, { user: STAFF.manager, channel: TRIAGE, actionId: ACTION.editTime, value: id });
+    await submit(t, STAFF.manager, managersForm, { duration: '55m', note: 'checked by the manager' });
+    await waitForEphemeral(t, STAFF.manager, /Updated the entry/);
+    const stale = await submit(t, STAFF.engineer, engineersForm, { duration: '45m', note: 'first pass' });
+    expect(stale.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { duration: 'That entry changed while you were editing it: it is now 55m (non-billable). Open Edit again to change it.' },
+    });
+    expect(await TimeEntryModel.findById(id).lean()).toMatchObject({ minutes: 55, note: 'checked by the manager', revision: 1 });
+    // A form opened now edits it.
+    const fresh = await clickForModal(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.editTime, value: id });
+    await submit(t, STAFF.engineer, fresh, { duration: '45m', note: 'first pass' });
+    await waitForEphemeral(t, STAFF.engineer, /Updated the entry on .*: 45m/);
+    expect(await TimeEntryModel.findById(id).lean()).toMatchObject({ minutes: 45, revision: 2 });
+  });
 });

@@ -82,7 +82,7 @@ it('bills on completion: the rounded actual time, capped at what was approved', 
   // 210 × £95 / 60 = £332.50. Nothing upfront, no reconciliation.
   const row = csvRow(csv, key);
   expect(row[4]).toBe(''); // not cancelled
-  expect(row.slice(5, 13)).toEqual(['240', '380.00', '210', '210', '210', '332.50', '0.00', '0.00']);
+  expect(row.slice(5, 14)).toEqual(['240', '380.00', '210', '210', '210', '210', '332.50', '0.00', '0.00']);
 });
 
 it('bills upfront: the approved amount on approval, and the reconciliation against actuals at close', async () => {
@@ -102,5 +102,10 @@ it('bills upfront: the approved amount on approval, and the reconciliation again
   // £120.50; reconciliation £120.50 − £241.00 = −£120.50 (shown to the client, not refunded).
   const row = csvRow(csv, key);
   expect(row[4]).toBe(''); // not cancelled
-  expect(row.slice(5, 13)).toEqual(['120', '241.00', '50', '50', '120', '241.00', '241.00', '-120.50']);
+  // Used (min) 60 beside Billed (min) 120, the approved minutes billed upfront.
+  expect(row.slice(5, 14)).toEqual(['120', '241.00', '50', '50', '60', '120', '241.00', '241.00', '-120.50']);
+  expect(csv.split('\n')[0]).toContain('Raw (min),Used (min),Billed (min)');
+  // The summary in Slack says both too: the 2h approved and billed, the 1h of it used.
+  const [summary] = await t.fake.waitFor('chat.postMessage', (c) => String(c.args.text).startsWith('Billing: Beta Co') && JSON.stringify(c.args.blocks).includes(key));
+  expect(JSON.stringify(summary?.args.blocks)).toContain(`approved 2h · used 1h · upfront £241.00 · reconciliation -£120.50`);
 });

@@ -13,6 +13,7 @@ import { setLogLevel } from '../../src/logger';
 import { generateBillingSummary, issueBillingSummary, type BillingSummary } from '../../src/services/billing';
 import { decideEstimate, postEstimate } from '../../src/services/estimates';
 import { homeFor } from '../../src/services/home';
+import { verifyLedger } from '../../src/services/ledger';
 import { applySeed } from '../../src/services/seed';
 import { logTime } from '../../src/services/timeEntries';
 import { createClaimedRequest } from '../support/records';
@@ -23,7 +24,7 @@ const BOSS = { userId: ACME.boss };
 const MANAGER = { userId: STAFF.manager };
 
 /** The whole seed, with one client whose mode and rate the test changes; increment 1, no minimum unless given. */
-function seed(key: string, channel: string, billingMode: 'upfront' | 'on_completion', hourlyRate: number, increment = 1, minimum = 0): string {
+function seed(key: string, channel: string, billingMode: 'upfront' | 'on_completion', hourlyRate: number, increment = 1, minimum = 0, timezone = 'Europe/London'): string {
   return `
 managers: [${STAFF.manager}]
 engineers: [${STAFF.engineer}]
@@ -36,7 +37,7 @@ clients:
     incrementMinutes: ${increment}
     minimumMinutes: ${minimum}
     approvers: [${ACME.boss}]
-    timezone: Europe/London
+    timezone: ${timezone}
 `;
 }
 
@@ -168,5 +169,99 @@ describe("the Home tab's figure for the month", () => {
     await dateHistory(late, '2026-11-09T10:00:00Z', '2026-11-12T12:00:00Z');
     const [after] = (await homeFor(ACME.boss, ['HOME'], 'Europe/London', now)).clients;
     expect(after?.month).toMatchObject({ billableMinutes: 30, billedMinor: 9500 });
+  });
+});
+
+describe("a change of the client's timezone between months", () => {
+  // Defect 1: £100/h, 2 h approved (£200) and used, closed on 31 Oct at 18:00Z: 31 Oct 18:00 in
+  // London (October), but 1 Nov 05:00 in Sydney (November). October is issued in the first zone.
+  it.each([
+    // London → Sydney: November in Sydney starts at 31 Oct 13:00Z, so it billed the £200 again.
+    ['Europe/London', 'Australia/Sydney', 20000, 0],
+    // Sydney → London: October in Sydney ended at 31 Oct 13:00Z and November in London starts at
+    // 1 Nov 00:00Z, so nothing ever billed it.
+    ['Australia/Sydney', 'Europe/London', 0, 20000],
+  ] as const)('from %s to %s bills the request exactly once', async (from, to, october, november) => {
+    const key = from === 'Europe/London' ? 'TZLS' : 'TZSL';
+    const channel = `C0${key}`;
+    await applySeed(seed(key, channel, 'on_completion', 100, 1, 0, from));
+    const request = await createClaimedRequest(key, 1, { clientChannelId: channel });
+    await approve(request, 120);
+    await logTime({ key: request, actor: ENGINEER, minutes: 120, note: 'all of it', billable: true, at: new Date('2026-10-20T12:00:00Z') });
+    await dateHistory(request, '2026-10-05T10:00:00Z', '2026-10-31T18:00:00Z');
+
+    await generateBillingSummary(key, '2026-10', MANAGER.userId);
+    const issued = await issueBillingSummary(key, '2026-10', MANAGER);
+    expect(issued.outcome).toBe('issued');
+    expect(net(issued.summary)).toBe(october);
+
+    await applySeed(seed(key, channel, 'on_completion', 100, 1, 0, to));
+    const nov = await generateBillingSummary(key, '2026-11', MANAGER.userId);
+    // November starts where the issued October ended, whatever today's timezone says.
+    expect(nov.summary.periodStart).toEqual(issued.summary.periodEnd);
+    expect(nov.summary.lines.filter((l) => l.adjustment)).toEqual([]);
+    expect(net(nov.summary)).toBe(november);
+    expect(october + november).toBe(20000);
+    // October, recomputed with the bounds it was issued with, has not changed.
+    expect((await generateBillingSummary(key, '2026-10', MANAGER.userId)).changedSinceIssue).toBe(false);
+    // November issues, and December after it starts where November ended.
+    expect((await issueBillingSummary(key, '2026-11', MANAGER)).outcome).toBe('issued');
+    const dec = await generateBillingSummary(key, '2026-12', MANAGER.userId);
+    expect(dec.summary.periodStart).toEqual(nov.summary.periodEnd);
+    expect(net(dec.summary)).toBe(0);
+  });
+});
+
+describe('an approval with no stored terms', () => {
+  // Defect 2: an estimate approved before terms were stored was billed under the client's terms
+  // of today (billingLines fell back to them): here upfront, £400 invoiced for an on-completion job.
+  it('is refused by billing, naming the request, and reported by the verifier', async () => {
+    await applySeed(seed('NOTERMS', 'C0NOTERMS', 'upfront', 100));
+    const request = await createClaimedRequest('NOTERMS', 1, { clientChannelId: 'C0NOTERMS' });
+    await approve(request, 240);
+    await logTime({ key: request, actor: ENGINEER, minutes: 60, note: 'some', billable: true, at: new Date('2026-11-04T12:00:00Z') });
+    await dateHistory(request, '2026-11-02T10:00:00Z', '2026-11-20T12:00:00Z');
+    await EstimateModel.updateOne({ requestKey: request, version: 1 }, { $unset: { terms: 1 } });
+
+    const refused = await generateBillingSummary('NOTERMS', '2026-11', MANAGER.userId).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UserFacingError);
+    expect((refused as Error).message).toBe(
+      `${request} cannot be billed: its approved estimate v1 has no billing terms stored (approved before terms were stored), and billing will not assume today's terms. Record the terms the client approved it under, then generate the summary again.`,
+    );
+    const report = await verifyLedger({ clientKey: 'NOTERMS' });
+    expect(report.ok).toBe(false);
+    expect(report.chains.find((c) => c.chain === 'NOTERMS')?.problems).toContain((refused as Error).message);
+
+    // The client's Home tab says the month's bill cannot be worked out, and why, instead of failing.
+    const [home] = (await homeFor(ACME.boss, ['NOTERMS'], 'Europe/London', new Date('2026-11-25T12:00:00Z'))).clients;
+    expect(home?.month.billedMinor).toBeUndefined();
+    expect(home?.month.billingRefusal).toBe((refused as Error).message);
+  });
+});
+
+describe('the billing mode of a request', () => {
+  // Defect 5: the mode is the first approval's. Approved on completion (2 h at £100), then the
+  // client moves to upfront at £120, the request is re-estimated (3 h at £120) and topped up (1 h
+  // at £120), all approved under the new terms. It billed under the re-estimate's terms (upfront:
+  // £480 invoiced, reconciled by −£80); it bills on completion, 200 min at £120 = £400.
+  it("is the first approval's, and each tranche bills at its own approved rate", async () => {
+    await applySeed(seed('MODE', 'C0MODE', 'on_completion', 100));
+    const request = await createClaimedRequest('MODE', 1, { clientChannelId: 'C0MODE' });
+    await approve(request, 120);
+    await applySeed(seed('MODE', 'C0MODE', 'upfront', 120));
+    await approve(request, 180);
+    await approve(request, 60, true);
+    await logTime({ key: request, actor: ENGINEER, minutes: 200, note: 'done', billable: true, at: new Date('2026-11-04T12:00:00Z') });
+    await dateHistory(request, '2026-11-02T10:00:00Z', '2026-11-20T12:00:00Z');
+    const stored = await EstimateModel.find({ requestKey: request }).sort({ version: 1 }).lean();
+    expect(stored.map((e) => [e.version, e.decision, e.terms?.billingMode, e.hourlyRateMinor])).toEqual([
+      [1, 'approved', 'on_completion', 10000],
+      [2, 'approved', 'upfront', 12000],
+      [3, 'approved', 'upfront', 12000],
+    ]);
+
+    const { summary } = await generateBillingSummary('MODE', '2026-11', MANAGER.userId);
+    expect(summary.lines).toHaveLength(1);
+    expect(summary.lines[0]).toMatchObject({ estimateMinutes: 240, approvedAmountMinor: 48000, billedMinutes: 200, amountMinor: 40000, upfrontMinor: 0, reconciliationMinor: 0 });
   });
 });

@@ -63,6 +63,8 @@ async function request(clientKey: string, number: number, title: string, extra: 
     decision: 'approved',
     decidedBy: ACME.boss,
     decidedAt: new Date('2026-11-02T11:00:00Z'),
+    // The client's terms when it was approved, as decideEstimate stores them (testEnv's seed).
+    terms: clientKey === 'ACME' ? { billingMode: 'on_completion', incrementMinutes: 15, minimumMinutes: 30 } : { billingMode: 'upfront', incrementMinutes: 15, minimumMinutes: 30 },
   });
   await TimeEntryModel.create({
     requestKey: `${clientKey}-${number}`,

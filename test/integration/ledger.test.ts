@@ -21,7 +21,7 @@ import { openRequest, transitionRequest } from '../../src/services/requestLifecy
 import { applySeed } from '../../src/services/seed';
 import { editTimeEntry, logTime } from '../../src/services/timeEntries';
 import { STAFF, TRIAGE, testDatabaseUri } from '../support/testEnv';
-import { periodOf, nextPeriod } from '../../src/domain/periods';
+import { periodLabel, periodOf, nextPeriod } from '../../src/domain/periods';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
@@ -47,6 +47,8 @@ let uri: string;
 const thisMonth = periodOf(new Date(), 'Europe/London');
 const following = nextPeriod(thisMonth);
 const raw = () => mongoose.connection.db!.collection('auditevents');
+const rawSummaries = () => mongoose.connection.db!.collection('billingsummaries');
+const rawHeads = () => mongoose.connection.db!.collection('auditchains');
 
 beforeAll(async () => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -187,6 +189,162 @@ describe('the ledger', () => {
     ]);
   });
 
+  it('fails when a chain has events but its head record was removed', async () => {
+    const events = await AuditEventModel.countDocuments({ chain: 'LEDG' });
+    const report = await tampered('auditchains', async () => {
+      await rawHeads().deleteOne({ _id: 'LEDG' as never });
+      return verifyLedger({ clientKey: 'LEDG' });
+    });
+    expect(report.ok).toBe(false);
+    expect(report.chains[0]?.problems).toEqual([`the chain has ${events} events but no head record (where it ends): it was removed, so events removed from the end would not show`]);
+  });
+
+  it("names a stored summary's totals, currency or terms that differ from the ones issued", async () => {
+    const issued = await BillingSummaryModel.findOne({ clientKey: 'LEDG', period: thisMonth }).lean();
+    const report = await tampered('billingsummaries', async () => {
+      await rawSummaries().updateOne({ clientKey: 'LEDG', period: thisMonth }, { $set: { 'totals.netMinor': 1, currency: 'USD', incrementMinutes: 15 } });
+      return verifyLedger({ clientKey: 'LEDG' });
+    });
+    expect(report.ok).toBe(false);
+    expect(report.summaries.find((s) => s.period === thisMonth)?.problems).toEqual([
+      `totals.netMinor is ${issued!.totals.netMinor} in the summary the ledger recorded at issue, 1 in the stored summary`,
+      'currency is GBP in the summary the ledger recorded at issue, USD in the stored summary',
+      'incrementMinutes is 1 in the summary the ledger recorded at issue, 15 in the stored summary',
+    ]);
+    expect(report.summaries.find((s) => s.period === following)?.problems).toEqual([]);
+  });
+
+  it('fails for a billing.issued event with no issued summary stored, and for an issued summary with no event', async () => {
+    const event = await AuditEventModel.findOne({ chain: 'LEDG', action: 'billing.issued', entityId: `LEDG/${thisMonth}` }).lean();
+    const month = periodLabel(thisMonth);
+    const removed = await tampered('billingsummaries', async () => {
+      await rawSummaries().deleteOne({ clientKey: 'LEDG', period: thisMonth });
+      return verifyLedger({ clientKey: 'LEDG' });
+    });
+    expect(removed.ok).toBe(false);
+    expect(removed.summaries.find((s) => s.period === thisMonth)?.problems).toEqual([`the ledger says it was issued (#${event!.seq}), but there is no stored ${month} summary for LEDG`]);
+    const unissued = await tampered('billingsummaries', async () => {
+      await rawSummaries().updateOne({ clientKey: 'LEDG', period: thisMonth }, { $set: { status: 'draft' } });
+      return verifyLedger({ clientKey: 'LEDG' });
+    });
+    expect(unissued.summaries.find((s) => s.period === thisMonth)?.problems).toEqual([`the ledger says it was issued (#${event!.seq}), but the stored ${month} summary for LEDG is a draft`]);
+    const noEvent = await tampered('auditevents', async () => {
+      await raw().deleteOne({ _id: event!._id });
+      return verifyLedger({ clientKey: 'LEDG' });
+    });
+    expect(noEvent.ok).toBe(false);
+    expect(noEvent.summaries.find((s) => s.period === thisMonth)?.problems).toContain('it is issued, but the ledger has no billing.issued event for it');
+  });
+
+  describe('--head: the head printed on an issued summary, kept by the client', () => {
+    let head: { seq: number; hash: string };
+    let issuedAt: number;
+    beforeAll(async () => {
+      const issued = await BillingSummaryModel.findOne({ clientKey: 'LEDG', period: thisMonth }).lean();
+      head = { seq: issued!.ledgerHead!.seq, hash: issued!.ledgerHead!.hash };
+      issuedAt = (await AuditEventModel.findOne({ chain: 'LEDG', action: 'billing.issued', entityId: `LEDG/${thisMonth}` }).lean())!.seq!;
+    });
+
+    /** Keeps the events up to `seq` (the rest removed) and moves the head record back to the last one kept. */
+    async function cutAfter(seq: number) {
+      await raw().deleteMany({ chain: 'LEDG', seq: { $gt: seq } });
+      const last = await AuditEventModel.findOne({ chain: 'LEDG', seq }).lean();
+      await rawHeads().updateOne({ _id: 'LEDG' as never }, { $set: { seq, hash: last!.hash } });
+    }
+
+    it('holds, given the whole hash or its first 16 characters, and names the month computed from it', async () => {
+      for (const given of [head.hash, head.hash.slice(0, 16)]) {
+        const report = await verifyLedger({ clientKey: 'LEDG', head: given });
+        expect(report.head).toEqual({ chain: 'LEDG', given, at: head, issued: [{ period: thisMonth, seq: issuedAt }], problems: [] });
+        expect(report.ok).toBe(true);
+      }
+    });
+
+    it('fails when the events after it were removed, even with the head record moved back to match', async () => {
+      const report = await tampered('auditevents', () =>
+        tampered('auditchains', async () => {
+          await cutAfter(head.seq);
+          return verifyLedger({ clientKey: 'LEDG', head: head.hash.slice(0, 16) });
+        }),
+      );
+      expect(report.chains[0]?.problems).toEqual([]);
+      expect(report.ok).toBe(false);
+      expect(report.head?.problems).toEqual([
+        `it is the hash of #${head.seq}, but no billing.issued event after it (the chain now ends at #${head.seq}) says it was computed from it: if it came from an issued summary, that summary's record was removed from the end of the chain`,
+      ]);
+    });
+
+    it("fails when the head's own event was removed", async () => {
+      const report = await tampered('auditevents', () =>
+        tampered('auditchains', async () => {
+          await cutAfter(head.seq - 1);
+          return verifyLedger({ clientKey: 'LEDG', head: head.hash });
+        }),
+      );
+      expect(report.ok).toBe(false);
+      expect(report.head?.problems).toEqual([
+        `no event of LEDG's chain has a hash starting ${head.hash}: the chain no longer holds that head (the events up to it were changed and re-hashed, or removed)`,
+      ]);
+    });
+
+    it('fails when the chain was recomputed: every link re-hashed after an early event was edited', async () => {
+      const report = await tampered('auditevents', () =>
+        tampered('auditchains', async () => {
+          await raw().updateOne({ chain: 'LEDG', seq: 2 }, { $set: { actorId: 'U0SOMEONEELSE' } });
+          let prevHash = GENESIS;
+          for (const event of await AuditEventModel.find({ chain: 'LEDG' }).sort({ seq: 1 }).lean()) {
+            const hash = linkHash(prevHash, { ...event, seq: event.seq!, chain: event.chain! });
+            await raw().updateOne({ _id: event._id }, { $set: { prevHash, hash } });
+            prevHash = hash;
+          }
+          await rawHeads().updateOne({ _id: 'LEDG' as never }, { $set: { hash: prevHash } });
+          return verifyLedger({ clientKey: 'LEDG', head: head.hash.slice(0, 16) });
+        }),
+      );
+      expect(report.chains[0]?.problems).toEqual([]);
+      expect(report.ok).toBe(false);
+      expect(report.head?.problems).toEqual([
+        `no event of LEDG's chain has a hash starting ${head.hash.slice(0, 16)}: the chain no longer holds that head (the events up to it were changed and re-hashed, or removed)`,
+      ]);
+    });
+
+    it('fails when the chain around it does not hold', async () => {
+      const report = await tampered('auditevents', async () => {
+        await raw().updateOne({ chain: 'LEDG', seq: head.seq + 1 }, { $set: { actorId: 'U0SOMEONEELSE' } });
+        return verifyLedger({ clientKey: 'LEDG', head: head.hash });
+      });
+      expect(report.ok).toBe(false);
+      expect(report.head?.problems).toEqual([
+        `it is the hash of #${head.seq}, but the chain does not hold (see above), so it cannot show that nothing up to #${head.seq} or after it was changed`,
+      ]);
+    });
+
+    it('is checked by `npm run verify -- --client LEDG --head <hex>`: 0 when it holds, 1 when it does not, 2 for a usage mistake', async () => {
+      const env = { PATH: process.env.PATH ?? '', MONGODB_URI: uri };
+      const verify = (...args: string[]) =>
+        run('npx', ['tsx', 'scripts/verify.ts', ...args], { cwd: ROOT, env }).then(
+          (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+          (error: { code: number; stdout: string; stderr: string }) => error,
+        );
+      const [held, missing, short, alone] = await Promise.all([
+        verify('--client', 'LEDG', '--head', head.hash.slice(0, 16).toUpperCase()),
+        verify('--client', 'LEDG', '--head', 'f'.repeat(64)),
+        verify('--client', 'LEDG', '--head', head.hash.slice(0, 15)),
+        verify('--head', head.hash),
+      ]);
+      expect(held.code).toBe(0);
+      expect(held.stdout).toContain(`✓ LEDG's chain holds the head ${head.hash.slice(0, 16)} at #${head.seq}: the ${periodLabel(thisMonth)} summary (issued in #${issuedAt}) was computed from it`);
+      expect(held.stdout).toContain('The ledger holds.');
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toContain(`✗ LEDG's chain does NOT hold the head ffffffffffffffff…:`);
+      expect(missing.stdout).toContain('The ledger does NOT hold');
+      expect(short.code).toBe(2);
+      expect(short.stderr).toContain('--head: give the hash as printed, at least its first 16 hex characters');
+      expect(alone.code).toBe(2);
+      expect(alone.stderr).toContain('--head: say whose chain to look in, with --client');
+    }, 60_000);
+  });
+
   it('stays one line of links when many events are appended at once', async () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) => recordAudit({ actorId: 'U0X', action: 'test.appended', entityType: 'client', entityId: `CONC/${i}`, clientKey: 'CONC', after: { i, nested: {}, list: [1, undefined] } })),
@@ -205,6 +363,17 @@ describe('the ledger', () => {
     expect(last[0]?.prevHash).toBe(last[1]?.hash);
     expect(await mongoose.connection.db!.collection('auditchains').findOne({ _id: 'CONC' as never })).toMatchObject({ seq: 41, hash: last[0]?.hash });
     expect((await verifyLedger({ clientKey: 'CONC' })).ok).toBe(true);
+  });
+
+  it('holds when an event carries half an emoji: every string is hashed as MongoDB stores it', async () => {
+    // A lone surrogate is not UTF-8: MongoDB stores U+FFFD in its place, so the hash must be taken
+    // over U+FFFD too, in the content, the keys and the event's own fields.
+    await recordAudit({ actorId: 'U0X\ud83d', action: 'test.appended', entityType: 'client', entityId: 'UTF/1', clientKey: 'UTF', after: { text: 'a\ud83d', 'k\ude00': ['\ud83d'] } });
+    const [event] = await AuditEventModel.find({ chain: 'UTF' }).lean();
+    expect(event).toMatchObject({ actorId: 'U0X\ufffd', after: { text: 'a\ufffd', 'k\ufffd': ['\ufffd'] } });
+    const report = await verifyLedger({ clientKey: 'UTF' });
+    expect(report.chains[0]?.problems).toEqual([]);
+    expect(report.ok).toBe(true);
   });
 
   it('is checked by `npm run verify`, which needs only MONGODB_URI and exits 1 when the ledger does not hold', async () => {

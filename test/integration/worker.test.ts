@@ -32,7 +32,7 @@ describe('worker', () => {
     try {
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual([JOB_MONTHLY_BILLING, JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST].sort());
-      expect(schedulers.find((s) => s.key === JOB_MONTHLY_BILLING)).toMatchObject({ pattern: '0 8 1 * *', tz: 'Europe/London' });
+      expect(schedulers.find((s) => s.key === JOB_MONTHLY_BILLING)).toMatchObject({ pattern: '0 * * * *' });
       expect(schedulers.find((s) => s.key === JOB_WEEKLY_DIGEST)).toMatchObject({ pattern: '0 9 * * 1', tz: 'Europe/London' });
     } finally {
       await queue.close();

@@ -1,7 +1,10 @@
 // Runs the real app for a test file: its own MongoDB database and queue prefix on the shared
 // local servers, the Slack fake as the Web API, and a simulator that sends signed requests.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { loadConfig, type Config } from '../../src/config';
+import { JOB_MONTHLY_BILLING, MAINTENANCE_QUEUE } from '../../src/jobs/queues';
 import { startWeb, type RunningWeb } from '../../src/main';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { applySeed } from '../../src/services/seed';
@@ -60,6 +63,22 @@ export function declareClientPeople(fake: SlackFake, people: { fromAcme?: string
   for (const id of [BETA.member, ...(people.guests ?? [])]) fake.setUser({ id, is_restricted: true });
 }
 
+/**
+ * The monthly billing run is an hourly calendar job: left scheduled, it would run for real at the
+ * top of any hour a test file spans and post drafts nobody asked for in the middle of its
+ * assertions. Tests run it with the time they mean (runMonthlyBilling(effects, now)).
+ */
+async function withoutHourlyBillingRun(config: Config): Promise<void> {
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix: config.queuePrefix });
+  try {
+    await queue.removeJobScheduler(JOB_MONTHLY_BILLING);
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
 export async function startTestApp(overrides: Record<string, string> = {}, prepare?: (fake: SlackFake) => void, options: { worker?: boolean } = {}): Promise<TestApp> {
   // An app that does not pace itself needs a Slack that does not limit (see UNLIMITED_SLACK).
   const fake = new SlackFake({ rateLimits: overrides.SLACK_PACE !== 'off' });
@@ -69,6 +88,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, prepa
   const config = testConfig(fake, overrides);
   const web = await startWeb(config);
   const worker = options.worker === false ? undefined : await startWorker(config);
+  if (worker) await withoutHourlyBillingRun(config);
   const baseUrl = `http://127.0.0.1:${web.port}`;
   const slack = new SlackClientSimulator({ baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: fake.baseUrl });
   return {

@@ -1,4 +1,5 @@
 import {
+  MissingTermsError,
   allocateTotal,
   amountForMinutes,
   billableMinutes,
@@ -10,6 +11,8 @@ import {
   type RequestChargeInput,
   type Tranche,
 } from '../../src/domain/billing';
+import { monthLines, type RequestHistory } from '../../src/domain/billingLines';
+import { monthBounds } from '../../src/domain/periods';
 
 describe('billableMinutes', () => {
   it.each([
@@ -187,7 +190,15 @@ describe('agreementOf', () => {
       { minutes: 120, hourlyRateMinor: 10000, amountMinor: 20000 },
       { minutes: 30, hourlyRateMinor: 8000, amountMinor: 4000 },
     ]);
-    expect(agreement).toMatchObject({ approvedMinutes: 150, approvedAmountMinor: 24000, terms: { billingMode: 'on_completion' } });
+    // One set of terms per request: the first approval's (v1, upfront), not the re-estimate's.
+    expect(agreement).toMatchObject({ approvedMinutes: 150, approvedAmountMinor: 24000, terms: { billingMode: 'upfront' }, missingTerms: [] });
+  });
+
+  it('names the approvals that carry no stored terms, and takes none from them', () => {
+    const { terms: _dropped, ...legacy } = version(1, 'estimate', 'approved', 60);
+    const agreement = agreementOf([legacy, version(2, 'topup', 'approved', 30), version(3, 'topup', 'declined', 30)]);
+    expect(agreement).toMatchObject({ terms: undefined, missingTerms: [1], approvedMinutes: 90 });
+    expect(agreementOf([version(1, 'estimate', 'approved', 60), { ...version(2, 'topup', 'approved', 30), terms: null }]).missingTerms).toEqual([2]);
   });
 
   it('agrees to nothing when no estimate is approved, whatever top-ups say', () => {
@@ -196,6 +207,7 @@ describe('agreementOf', () => {
       terms: undefined,
       approvedMinutes: 0,
       approvedAmountMinor: 0,
+      missingTerms: [],
     });
   });
 });
@@ -309,5 +321,47 @@ describe('summaryTotals', () => {
     // a monthly cap of £500 computed once and shown per line still totals £500
     const parts = allocateTotal(50000, [31500, 4500, 1079]);
     expect(summaryTotals(parts.map((amount) => line(amount, 0, 0, 0, 0))).amountMinor).toBe(50000);
+  });
+});
+
+describe('a request approved without stored terms', () => {
+  const terms = { key: 'OLD', billingMode: 'upfront', hourlyRateMinor: 10000, incrementMinutes: 15, minimumMinutes: 30, timezone: 'Europe/London' } as const;
+  const history = (stored: boolean, decision = 'approved'): RequestHistory => ({
+    request: { key: 'OLD-1', number: 1, title: 'Legacy', createdAt: new Date('2026-11-01T09:00:00Z'), state: 'closed', closedAt: new Date('2026-11-20T09:00:00Z') },
+    estimates: [
+      {
+        version: 1,
+        kind: 'estimate',
+        decision,
+        highMinutes: 120,
+        hourlyRateMinor: 10000,
+        amountMinor: 20000,
+        createdAt: new Date('2026-11-02T09:00:00Z'),
+        decidedAt: new Date('2026-11-02T10:00:00Z'),
+        ...(stored ? { terms: { billingMode: 'on_completion', incrementMinutes: 1, minimumMinutes: 0 } } : {}),
+      },
+    ],
+    entries: [{ workDate: '2026-11-10', minutes: 50 }],
+  });
+  const november = monthBounds('2026-11', 'Europe/London');
+
+  it("is refused, by name, rather than billed under the client's terms of today", () => {
+    // Under today's (upfront) terms it would bill £200 upfront and reconcile; it bills nothing silently.
+    const refused = (() => {
+      try {
+        monthLines(terms, [history(false)], november);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(refused).toBeInstanceOf(MissingTermsError);
+    expect(refused).toMatchObject({ requestKey: 'OLD-1', versions: [1] });
+    expect((refused as Error).message).toMatch(/^OLD-1 cannot be billed: its approved estimate v1 has no billing terms stored/);
+  });
+
+  it('bills under the stored terms when they are there, and needs none when nothing was approved', () => {
+    expect(monthLines(terms, [history(true)], november).map((l) => [l.amountMinor, l.upfrontMinor])).toEqual([[8333, 0]]);
+    expect(monthLines(terms, [history(false, 'declined')], november).map((l) => l.amountMinor)).toEqual([0]);
   });
 });

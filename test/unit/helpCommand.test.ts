@@ -1,3 +1,4 @@
+import { parseDuration } from '../../src/domain/duration';
 import { parseHelpCommand, titleAndDetails } from '../../src/domain/helpCommand';
 
 describe('parseHelpCommand', () => {
@@ -70,6 +71,43 @@ describe('sub-commands written with spaces, in either order, or wrong', () => {
     ['estimate ACME-42 2h 30m incl. tests', { kind: 'estimate', key: 'ACME-42', amount: '2h 30m', assumptions: 'incl. tests' }],
     ['estimate ACME-42 2-4h', { kind: 'estimate', key: 'ACME-42', amount: '2-4h', assumptions: '' }],
   ])('%j is %j', (text, expected) => expect(parseHelpCommand(text)).toEqual(expected));
+
+  // #21, defect 3: a bare number right after hours is minutes, as parseDuration reads it; it was the note.
+  it.each([
+    ['log ACME-42 1h 30', '1h 30', ''],
+    ['log ACME-42 1h 30 mins fixed', '1h 30 mins', 'fixed'],
+    ['log ACME-42 1h 30 minutes fixed the cron', '1h 30 minutes', 'fixed the cron'],
+    ['log ACME-42 2 hours 5 minutes', '2 hours 5 minutes', ''],
+    ['log ACME-42 90 mins reading logs', '90 mins', 'reading logs'],
+    ['log ACME-42 1h 30 non-billable', '1h 30', 'non-billable'],
+    ['log 1h 30 ACME-42 fixed', '1h 30', 'fixed'],
+    ['log 1h 30 mins ACME-42', '1h 30 mins', ''],
+    // Minutes over 59 after hours are the duration's, so its own error says what is wrong (not a note of "75").
+    ['log ACME-42 1h 75 fixed', '1h 75', 'fixed'],
+    // Only after hours: a number after minutes, or after a whole duration, starts the note.
+    ['log ACME-42 1h30m 2 servers restarted', '1h30m', '2 servers restarted'],
+    ['log ACME-42 45m 3 tickets', '45m', '3 tickets'],
+    ['log ACME-42 1:30 2 calls', '1:30', '2 calls'],
+  ])('%j logs %j with the note %j', (text, duration, note) => {
+    expect(parseHelpCommand(text)).toEqual({ kind: 'log', key: 'ACME-42', duration, note });
+  });
+
+  it.each([
+    ['log ACME-42 1h 30', 90],
+    ['log ACME-42 1h 30 mins fixed', 90],
+    ['log ACME-42 2 hours 5 minutes', 125],
+    ['log 1h 30 ACME-42', 90],
+  ])('%j is %d minutes, as parseDuration says', (text, minutes) => {
+    const parsed = parseHelpCommand(text);
+    expect(parsed.kind === 'log' && parseDuration(parsed.duration)).toEqual({ ok: true, minutes });
+  });
+
+  it.each([
+    ['estimate ACME-42 1h 30 incl. tests', '1h 30', 'incl. tests'],
+    ['estimate ACME-42 +1h 30', '+1h 30', ''],
+  ])('%j estimates %j with the assumptions %j', (text, amount, assumptions) => {
+    expect(parseHelpCommand(text)).toEqual({ kind: 'estimate', key: 'ACME-42', amount, assumptions });
+  });
 
   it.each([
     ['billing ACME 2026-13', 'billing', /2026-13 is not a month/],

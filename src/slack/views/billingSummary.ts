@@ -7,7 +7,8 @@ import utc from 'dayjs/plugin/utc';
 import { formatDuration } from '../../domain/duration';
 import { formatMoney } from '../../domain/money';
 import { periodLabel as periodName } from '../../domain/periods';
-import type { BillingLine, BillingSummary } from '../../services/billing';
+import { cutText } from '../../domain/text';
+import { usedMinutes, type BillingLine, type BillingSummary } from '../../services/billing';
 import { escapeAndTruncate, escapeMrkdwn, mention } from '../mrkdwn';
 import { context, section, slackDate } from './blocks';
 
@@ -26,8 +27,24 @@ const TITLE_MAX = 80;
 export interface BillingMessageInput {
   summary: Pick<
     BillingSummary,
-    'clientKey' | 'clientName' | 'period' | 'status' | 'currency' | 'timezone' | 'billingMode' | 'hourlyRateMinor' | 'lines' | 'totals' | 'generatedAt' | 'generatedBy' | 'issuedAt' | 'issuedBy' | 'revision'
-  >;
+    | 'clientKey'
+    | 'clientName'
+    | 'period'
+    | 'status'
+    | 'currency'
+    | 'timezone'
+    | 'billingMode'
+    | 'hourlyRateMinor'
+    | 'incrementMinutes'
+    | 'minimumMinutes'
+    | 'lines'
+    | 'totals'
+    | 'generatedAt'
+    | 'generatedBy'
+    | 'issuedAt'
+    | 'issuedBy'
+    | 'revision'
+  > & { ledgerHead?: LedgerHead | null | undefined };
   /** Show the Issue button (managers, drafts only; the click is authorised again on the server). */
   canIssue: boolean;
   /** The month has not ended yet in the client's timezone. */
@@ -35,6 +52,19 @@ export interface BillingMessageInput {
   changedSinceIssue?: boolean;
   /** Where adjustments for changes since issue went. */
   adjustmentsIn?: string | undefined;
+}
+
+interface LedgerHead {
+  seq: number;
+  hash: string;
+}
+
+/** Characters of the ledger head's hash a message shows (the CSV carries all 64). */
+export const HEAD_SHOWN = 16;
+
+/** The chain head an issued summary was computed from, as a reader (a client's accountant) keeps it. */
+export function ledgerHeadText(head: LedgerHead): string {
+  return `Ledger head #${head.seq} \`${head.hash.slice(0, HEAD_SHOWN)}\`: our audit record as it stood when these figures were computed (the whole hash is in the CSV). Keep it: anyone can check later that the record still holds it, unchanged.`;
 }
 
 export function billingIssueValue(clientKey: string, period: string): string {
@@ -68,13 +98,16 @@ function lineText(line: BillingLine, input: BillingMessageInput): string {
       : '';
   const estimate = line.estimateMinutes > 0 ? `estimate ${formatDuration(line.estimateMinutes)} (${money(line.approvedAmountMinor)})` : 'no approved estimate';
   const logged = `logged ${formatDuration(line.loggedMinutes)} this month`;
+  const upfront = line.upfrontMinor !== 0 || line.reconciliationMinor !== 0;
   const billedNothing = line.billedMinutes === 0 && line.amountMinor === 0 && line.upfrontMinor === 0 && line.reconciliationMinor === 0;
   const charge = billedNothing
     ? ended
       ? 'nothing to bill this month'
       : '_work in progress, not billed yet_'
     : [
-        line.billedMinutes !== 0 ? `billed ${formatDuration(line.billedMinutes)}` : '',
+        // Upfront, the minutes billed are the approved ones: the time used is shown beside them.
+        line.billedMinutes !== 0 ? `${upfront ? 'approved' : 'billed'} ${formatDuration(line.billedMinutes)}` : '',
+        upfront ? `used ${formatDuration(usedMinutes(line, input.summary) ?? 0)}` : '',
         line.upfrontMinor !== 0 ? `upfront ${money(line.upfrontMinor)}` : '',
         line.reconciliationMinor !== 0 ? `reconciliation ${money(line.reconciliationMinor)}` : '',
         `*${money(line.amountMinor + line.reconciliationMinor)}*`,
@@ -164,7 +197,7 @@ function issueButton(input: BillingMessageInput): Button {
 export function billingSummaryMessage(input: BillingMessageInput): { text: string; blocks: KnownBlock[] } {
   const s = input.summary;
   const title = `Billing: ${s.clientName} (${s.clientKey}), ${periodName(s.period)}`;
-  const headerText = title.length > 150 ? `${title.slice(0, 149)}…` : title;
+  const headerText = cutText(title, 150, '…');
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: headerText, emoji: false } },
     context(statusText(input)),
@@ -178,10 +211,20 @@ export function billingSummaryMessage(input: BillingMessageInput): { text: strin
     if (left > 0) blocks.push(context(`…and ${left} more (see the CSV).`));
   }
   blocks.push({ type: 'divider' }, section(totalsText(input)), context(...notes(input)));
+  if (s.status === 'issued' && s.ledgerHead) blocks.push(context(ledgerHeadText(s.ledgerHead)));
   if (input.canIssue && s.status === 'draft') {
     blocks.push({ type: 'actions', block_id: 'billing_actions', elements: [issueButton(input)] });
   }
   const status = s.status === 'issued' ? 'issued' : 'draft';
   const net = formatMoney(s.totals.netMinor, s.currency);
-  return { text: `${title} (${status}): ${net}`, blocks };
+  const head = s.status === 'issued' && s.ledgerHead ? `, ledger head #${s.ledgerHead.seq} ${s.ledgerHead.hash.slice(0, HEAD_SHOWN)}` : '';
+  return { text: `${title} (${status}): ${net}${head}`, blocks };
+}
+
+/**
+ * An issued summary as its client sees it in their own channel: the issued figures and the ledger
+ * head they were computed from; no Issue button and none of our own notes (changes since issue).
+ */
+export function issuedSummaryForClient(summary: BillingMessageInput['summary']): { text: string; blocks: KnownBlock[] } {
+  return billingSummaryMessage({ summary, canIssue: false });
 }

@@ -1,5 +1,6 @@
 // Answers to a DM that asks for help, or that only says hello or thanks.
 import type { Pleasantry } from '../../domain/pleasantry';
+import { cutText } from '../../domain/text';
 import type { IntakeOption } from '../../services/pendingIntake';
 import { ACTION } from '../ids';
 import { escapeMrkdwn } from '../mrkdwn';
@@ -30,7 +31,7 @@ export function chooseClientMessage(pendingId: string, options: IntakeOption[]):
       section(text),
       ...actions(
         'choose_client',
-        options.slice(0, 25).map((o) => button(escapeMrkdwn(o.clientName).slice(0, 70), `${ACTION.chooseClient}_${o.clientKey}`, `${pendingId} ${o.clientKey}`)),
+        options.slice(0, 25).map((o) => button(cutText(escapeMrkdwn(o.clientName), 70), `${ACTION.chooseClient}_${o.clientKey}`, `${pendingId} ${o.clientKey}`)),
       ),
     ],
   };

@@ -5,12 +5,16 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import { formatDuration, formatRange } from '../../domain/duration';
 import { stateLabel, type RequestState } from '../../domain/lifecycle';
 import { formatMoney } from '../../domain/money';
+import { cutText } from '../../domain/text';
+import { periodLabel } from '../../domain/periods';
 import type { HomeData } from '../../services/home';
 import { ACTION } from '../ids';
 import { escapeAndTruncate, mention } from '../mrkdwn';
 import { actions, button, context, section, slackDate } from './blocks';
 
 export const HOME_BLOCK_LIMIT = 100;
+/** Issued months whose corrections are listed one by one; older ones are added up. */
+const MAX_CORRECTIONS_SHOWN = 6;
 export const HOME_SETUP = 'home_setup';
 export const HOME_BILLING = 'home_billing';
 
@@ -40,11 +44,11 @@ function line(r: Listed, extra = ''): string {
 function list(heading: string, items: Listed[], total: number, render: (r: Listed) => string, empty: string): KnownBlock[] {
   if (total === 0) return [section(`*${heading}*\n${empty}`)];
   const more = total - items.length;
-  return [section(`*${heading}* (${total})\n${items.map(render).join('\n')}`.slice(0, 2990)), ...(more > 0 ? [context(`…and ${more} more`)] : [])];
+  return [section(cutText(`*${heading}* (${total})\n${items.map(render).join('\n')}`, 2990)), ...(more > 0 ? [context(`…and ${more} more`)] : [])];
 }
 
 function header(text: string): KnownBlock {
-  return { type: 'header', text: { type: 'plain_text', text: text.slice(0, 150), emoji: true } };
+  return { type: 'header', text: { type: 'plain_text', text: cutText(text, 150), emoji: true } };
 }
 
 /** What Slack would not take, grouped by channel, with what to do; only shown when there is any. */
@@ -68,10 +72,24 @@ export function renderHome(data: HomeData): HomeView {
   for (const c of data.clients.slice(0, 5)) {
     blocks.push(header(c.name));
     const budget = c.month.budgetMinutes ? ` of ${formatDuration(c.month.budgetMinutes)} budget` : '';
-    blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable logged${budget}; ${formatMoney(c.month.billedMinor, c.currency)} on this month's bill so far`));
+    const bill =
+      c.month.billedMinor === undefined
+        ? `this month's bill cannot be worked out: ${escapeAndTruncate(c.month.billingRefusal ?? 'billing refused a request', 600)}`
+        : `${formatMoney(c.month.billedMinor, c.currency)} on this month's bill so far`;
+    blocks.push(context(`${c.month.label}: ${formatDuration(c.month.billableMinutes)} billable logged${budget}; ${bill}`));
+    if (c.month.corrections.length > 0) {
+      // What the month's bill also carries: with the figure above, the summary's "to invoice".
+      const signed = (minor: number) => `${minor > 0 ? '+' : '−'} ${formatMoney(Math.abs(minor), c.currency)}`;
+      const shown = c.month.corrections.slice(-MAX_CORRECTIONS_SHOWN);
+      const older = c.month.corrections.slice(0, -MAX_CORRECTIONS_SHOWN);
+      const lines = shown.map((k) => `${signed(k.netMinor)} of corrections to ${periodLabel(k.period)} (already issued), on this month's bill too`);
+      const olderMinor = older.reduce((sum, k) => sum + k.netMinor, 0);
+      if (older.length > 0 && olderMinor !== 0) lines.unshift(`${signed(olderMinor)} of corrections to ${older.length} earlier months (already issued), on this month's bill too`);
+      blocks.push(context(lines.join('\n')));
+    }
     blocks.push(...list('Open requests', c.open.items, c.open.total, (r) => line(r), 'Nothing open. :tada:'));
     if (c.awaitingDecision.length > 0) {
-      blocks.push(section(`*Estimates waiting for your decision*\n${c.awaitingDecision.map((e) => `• *${e.requestKey}* v${e.version}: up to ${formatRange(e.highMinutes, e.highMinutes)}, ${formatMoney(e.amountMinor, c.currency)} — decide in the request's thread`).join('\n')}`.slice(0, 2990)));
+      blocks.push(section(cutText(`*Estimates waiting for your decision*\n${c.awaitingDecision.map((e) => `• *${e.requestKey}* v${e.version}: up to ${formatRange(e.highMinutes, e.highMinutes)}, ${formatMoney(e.amountMinor, c.currency)} — decide in the request's thread`).join('\n')}`, 2990)));
     }
     blocks.push({ type: 'divider' });
   }

@@ -3,14 +3,14 @@ import type { ModalView } from '@slack/types';
 import type { DigestNumbers } from '../../domain/digest';
 import { formatDuration } from '../../domain/duration';
 import { formatMoney } from '../../domain/money';
+import { chunkText, cutText } from '../../domain/text';
 import { escapeMrkdwn } from '../mrkdwn';
 import { section } from './blocks';
 
 /** A read-only modal; long text is split into sections of Slack's 3000 characters. */
 export function textModal(title: string, text: string): ModalView {
-  const chunks: string[] = [];
-  for (let rest = text; rest.length > 0 && chunks.length < 95; rest = rest.slice(2900)) chunks.push(rest.slice(0, 2900));
-  return { type: 'modal', title: { type: 'plain_text', text: title.slice(0, 24) }, close: { type: 'plain_text', text: 'Close' }, blocks: chunks.map((c) => section(c)) };
+  const chunks = chunkText(text, 2900, 95);
+  return { type: 'modal', title: { type: 'plain_text', text: cutText(title, 24) }, close: { type: 'plain_text', text: 'Close' }, blocks: chunks.map((c) => section(c)) };
 }
 
 export function billingOverviewModal(digest: DigestNumbers, command: string): ModalView {

@@ -1,6 +1,7 @@
 // The modals: new request, resolve, cancel, reassign. Pure functions from data to views.
 import type { ModalView, PlainTextOption } from '@slack/types';
 import { CATEGORIES, PRIORITIES } from '../../domain/lifecycle';
+import { cutText } from '../../domain/text';
 import { DETAILS_MAX, TITLE_MAX } from '../../services/requestLifecycle';
 import {
   VIEW_ASK_QUESTION,
@@ -62,7 +63,7 @@ export function newRequestModal(metadata: string, prefill: NewRequestPrefill = {
           type: 'plain_text_input',
           action_id: 'value',
           max_length: TITLE_MAX,
-          ...(prefill.title ? { initial_value: prefill.title.slice(0, TITLE_MAX) } : {}),
+          ...(prefill.title ? { initial_value: cutText(prefill.title, TITLE_MAX) } : {}),
         },
       },
       {
@@ -76,7 +77,7 @@ export function newRequestModal(metadata: string, prefill: NewRequestPrefill = {
           action_id: 'value',
           multiline: true,
           max_length: DETAILS_MAX,
-          ...(prefill.details ? { initial_value: prefill.details.slice(0, DETAILS_MAX) } : {}),
+          ...(prefill.details ? { initial_value: cutText(prefill.details, DETAILS_MAX) } : {}),
         },
       },
       {
@@ -277,7 +278,7 @@ export function askQuestionModal(metadata: string, summary: string, callbackId: 
 
 /** Picks the request a duplicate is merged into: the client's other open requests. */
 export function mergeModal(metadata: string, key: string, candidates: Array<{ key: string; title: string }>): ModalView {
-  const options = candidates.slice(0, 100).map((c) => ({ text: plain(`${c.key} ${c.title}`.slice(0, 75)), value: c.key }));
+  const options = candidates.slice(0, 100).map((c) => ({ text: plain(cutText(`${c.key} ${c.title}`, 75)), value: c.key }));
   return {
     type: 'modal',
     callback_id: VIEW_MERGE_REQUEST,

@@ -1,11 +1,13 @@
 // The Issue button on a billing summary. The role is checked on the server (managers only) by the
-// billing service; the message is then re-rendered in place from the record.
+// billing service; the message is then re-rendered in place from the record, and the issued
+// summary is posted to the client's own channel (slack/issuedSummary.ts).
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { logger } from '../../../logger';
 import { periodOf } from '../../../domain/periods';
 import { issueBillingSummary } from '../../../services/billing';
+import { postIssuedToClient } from '../../issuedSummary';
 import { BILLING_ISSUE_ACTION, billingSummaryMessage } from '../../views/billingSummary';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
@@ -28,7 +30,7 @@ export function registerBillingActions(app: App, ctx: ListenerContext): void {
   app.action(BILLING_ISSUE_ACTION, issueSummary(ctx));
 }
 
-function issueSummary(_ctx: ListenerContext) {
+function issueSummary(ctx: ListenerContext) {
   return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
     await ack();
     const actor = { userId: body.user.id, channelId: body.channel?.id ?? stringOf(body.container.channel_id) };
@@ -51,6 +53,9 @@ function issueSummary(_ctx: ListenerContext) {
         await client.chat
           .update({ channel: where.data.channel_id, ts: where.data.message_ts, text: message.text, blocks: message.blocks })
           .catch((error: unknown) => logger.warn({ err: error, client: clientKey, period }, 'Could not re-render the billing summary message; the record is up to date'));
+      }
+      if (result.outcome === 'issued' && !(await postIssuedToClient(ctx, result.summary)) && actor.channelId) {
+        await tellUser(client, actor.channelId, actor.userId, `${clientKey} has no channel, so the issued summary was not posted to the client: send it to them yourself.`);
       }
       if (result.outcome === 'changed' && actor.channelId) {
         await tellUser(

@@ -93,7 +93,7 @@ export function openEditTimeModal(ctx: ListenerContext) {
   return buttonHandler(async ({ action, body, client }) => {
     const actor = actorOf(body);
     const entry = await timeEntryForEdit(parseButtonValue(objectIdValue, action.value), actor);
-    const metadata = sealMetadata(ctx.config.metadataSecret, { key: entry.requestKey, entryId: entry._id.toHexString(), channelId: actor.channelId });
+    const metadata = sealMetadata(ctx.config.metadataSecret, { key: entry.requestKey, entryId: entry._id.toHexString(), channelId: actor.channelId, revision: entry.revision ?? 0 });
     await client.views.open({
       trigger_id: body.trigger_id,
       view: logTimeModal(metadata, entry.requestKey, { minutes: formatDuration(entry.minutes).replace(' ', ''), note: entry.note, billable: entry.billable }, VIEW_EDIT_TIME),

@@ -47,7 +47,8 @@ async function submitWith(args: ViewArgs, fallbackBlock: string, work: () => Pro
 
 const requestMeta = z.object({ key: z.string(), channelId: z.string().optional(), topUp: z.boolean().optional() });
 const estimateMeta = z.object({ estimateId: z.string(), channelId: z.string().optional() });
-const entryMeta = z.object({ key: z.string(), entryId: z.string(), channelId: z.string().optional() });
+/** `revision`: the entry's revision the form showed (absent in forms opened before it was carried). */
+const entryMeta = z.object({ key: z.string(), entryId: z.string(), channelId: z.string().optional(), revision: z.number().int().optional() });
 
 export function estimateSubmitted(ctx: ListenerContext) {
   return async (args: ViewArgs): Promise<void> => {
@@ -149,7 +150,7 @@ export function editTimeSubmitted(ctx: ListenerContext) {
         minutes: parseMinutes(text(values, 'duration')),
         note: parseNote(text(values, 'note')),
         billable: checked(values, 'billable', 'billable'),
-      });
+      }, meta.revision);
       return async () => {
         await showEstimateChange(ctx, updated.requestKey, []);
         if (meta.channelId) await tellUser(args.client, meta.channelId, actor.userId, `Updated the entry on ${updated.requestKey}: ${formatDuration(updated.minutes)}${updated.billable ? '' : ' (non-billable)'}.`);

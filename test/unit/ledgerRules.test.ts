@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto';
 import type { BillingLine, Terms } from '../../src/domain/billingLines';
 import {
   GENESIS,
+  HEAD_PATTERN,
   SHARED_CHAIN,
   canonicalContent,
   chainOf,
   compareLines,
+  findHead,
   historiesFromLedger,
   linkHash,
   recomputeIssued,
@@ -403,5 +405,20 @@ describe('recomputeIssued', () => {
     expect(recomputeIssued({ ...octoberRecord, terms: paris }, late, [])).toEqual([
       expect.objectContaining({ ...october, billedMinutes: 0, amountMinor: 0 }),
     ]);
+  });
+});
+
+describe('a head a client kept', () => {
+  it.each(['0123456789abcdef', 'f'.repeat(64), 'ab'.repeat(20)])('%j is one (16 to 64 lower-case hex characters)', (text) => expect(HEAD_PATTERN.test(text)).toBe(true));
+
+  it.each(['0123456789abcde', 'f'.repeat(65), '0123456789ABCDEF', '0123456789abcdeg', ' 0123456789abcdef', '0123456789abcdef ', 'x0123456789abcdef', ''])('%j is not', (text) =>
+    expect(HEAD_PATTERN.test(text)).toBe(false),
+  );
+
+  it('passes over events not linked yet (no hash)', () => {
+    const hash = 'cd'.repeat(32);
+    const unchained = { seq: 2 } as { seq: number; hash: string };
+    expect(findHead([{ seq: 1, hash }, unchained], 'cdcdcdcdcdcdcdcd')).toEqual({ found: 'one', seq: 1, hash });
+    expect(findHead([unchained], 'cdcdcdcdcdcdcdcd')).toEqual({ found: 'none' });
   });
 });

@@ -1,7 +1,7 @@
 // Billing periods as names (src/domain/periods.ts): which texts are months, the months around one,
 // a month's label, and the work dates a month covers. The instants a month runs between are in
 // periods.test.ts.
-import { isPeriod, monthBounds, nextPeriod, periodLabel, periodOf, previousPeriodOf } from '../../src/domain/periods';
+import { contiguousBounds, isPeriod, monthBounds, nextPeriod, periodLabel, periodOf, previousPeriodOf, startOfLocalDay } from '../../src/domain/periods';
 
 describe('isPeriod', () => {
   it.each(['2026-01', '2026-09', '2026-10', '2026-12', '0001-01', '9999-12'])('%j is a month', (text) => expect(isPeriod(text)).toBe(true));
@@ -55,5 +55,31 @@ describe('monthBounds', () => {
       firstDay: '2026-02-01',
       nextFirstDay: '2026-03-01',
     });
+  });
+});
+
+describe('startOfLocalDay where the clocks change at midnight', () => {
+  it.each([
+    // São Paulo, 17 Feb 2019: at 00:00 (UTC−2) the clocks went back to 23:00 on the 16th, so the
+    // 17th began at the second midnight, 00:00 UTC−3; the first 00:00 was still the 16th.
+    ['2019-02-17', 'America/Sao_Paulo', '2019-02-17T03:00:00.000Z'],
+    ['2019-02-16', 'America/Sao_Paulo', '2019-02-16T02:00:00.000Z'],
+    // São Paulo, 4 Nov 2018: at 00:00 (UTC−3) the clocks went forward to 01:00: the day began then.
+    ['2018-11-04', 'America/Sao_Paulo', '2018-11-04T03:00:00.000Z'],
+    // Changes later in the day leave midnight alone.
+    ['2026-10-25', 'Europe/London', '2026-10-24T23:00:00.000Z'],
+    ['2026-03-29', 'Europe/London', '2026-03-29T00:00:00.000Z'],
+    ['2026-04-05', 'Australia/Lord_Howe', '2026-04-04T13:00:00.000Z'], // back half an hour at 02:00
+    ['2026-07-01', 'Asia/Kolkata', '2026-06-30T18:30:00.000Z'],
+  ])('%s in %s begins at %s', (day, zone, start) => expect(startOfLocalDay(day, zone).toISOString()).toBe(start));
+});
+
+describe('contiguousBounds', () => {
+  it('refuses a month that would end before it starts', () => {
+    const later = { start: new Date('2026-12-05T00:00:00Z'), end: new Date('2027-01-01T00:00:00Z') };
+    const earlier = { start: new Date('2026-10-01T00:00:00Z'), end: new Date('2026-11-01T00:00:00Z') };
+    expect(() => contiguousBounds('2026-11', 'UTC', { previous: later, next: earlier })).toThrow(new RangeError('contiguousBounds: 2026-11 would end before it starts'));
+    // An empty month (a previous month that ended where the next one began) is allowed.
+    expect(contiguousBounds('2026-11', 'UTC', { previous: earlier, next: { start: earlier.end, end: later.end } })).toMatchObject({ start: earlier.end, end: earlier.end });
   });
 });

@@ -1,7 +1,7 @@
 // The edges of the billing rules (src/domain/billing.ts): what a refusal says (a programming error
 // must name the bad value), the largest amount that is still exact, and amounts that round at
 // exactly half a unit. The rules themselves are in billing.test.ts.
-import { allocateTotal, amountForMinutes, billableMinutes, priceTranches, requestCharge, summaryTotals } from '../../src/domain/billing';
+import { MissingTermsError, allocateTotal, amountForMinutes, billableMinutes, priceTranches, requestCharge, summaryTotals } from '../../src/domain/billing';
 
 describe('refusals name the value', () => {
   it.each<[string, () => unknown, string]>([
@@ -83,5 +83,21 @@ describe('a part of a tranche', () => {
   it('prices nothing for no minutes, and nothing beyond the tranches', () => {
     expect(priceTranches(0, [{ minutes: 60, hourlyRateMinor: 10000, amountMinor: 10000 }])).toBe(0);
     expect(priceTranches(30, [])).toBe(0);
+  });
+});
+
+describe('a request billing refuses for want of stored terms', () => {
+  it('names the request and each approval without terms, in words that fit one or several', () => {
+    const one = new MissingTermsError('OLD-1', [1]);
+    expect(one).toBeInstanceOf(Error);
+    expect(one).toMatchObject({ name: 'MissingTermsError', requestKey: 'OLD-1', versions: [1] });
+    expect(one.message).toBe(
+      "OLD-1 cannot be billed: its approved estimate v1 has no billing terms stored (approved before terms were stored), and billing will not assume today's terms. " +
+        'Record the terms the client approved it under, then generate the summary again.',
+    );
+    expect(new MissingTermsError('OLD-2', [1, 3]).message).toBe(
+      "OLD-2 cannot be billed: its approved estimates v1, v3 have no billing terms stored (approved before terms were stored), and billing will not assume today's terms. " +
+        'Record the terms the client approved it under, then generate the summary again.',
+    );
   });
 });

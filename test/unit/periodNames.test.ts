@@ -26,6 +26,13 @@ describe('the months around a month', () => {
   });
 });
 
+describe('the months around what is not a month', () => {
+  it.each(['2026-13', '2026-1', 'November', ''])('%j is refused', (text) => {
+    expect(() => nextPeriod(text)).toThrow(new RangeError(`${JSON.stringify(text)} is not a billing period (YYYY-MM)`));
+    expect(() => previousPeriodOf(text)).toThrow(RangeError);
+  });
+});
+
 describe('periodLabel', () => {
   it.each([
     ['2026-11', 'November 2026'],

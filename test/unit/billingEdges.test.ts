@@ -1,7 +1,7 @@
 // The edges of the billing rules (src/domain/billing.ts): what a refusal says (a programming error
 // must name the bad value), the largest amount that is still exact, and amounts that round at
 // exactly half a unit. The rules themselves are in billing.test.ts.
-import { MissingTermsError, allocateTotal, amountForMinutes, billableMinutes, priceTranches, requestCharge, summaryTotals } from '../../src/domain/billing';
+import { MissingTermsError, agreementOf, allocateTotal, amountForMinutes, billableMinutes, priceTranches, requestCharge, summaryTotals } from '../../src/domain/billing';
 
 describe('refusals name the value', () => {
   it.each<[string, () => unknown, string]>([
@@ -14,6 +14,11 @@ describe('refusals name the value', () => {
     ['a tranche with a fractional amount', () => priceTranches(10, [{ minutes: 60, hourlyRateMinor: 6000, amountMinor: 0.5 }]), 'tranche amountMinor must be a whole number of at least 0, got 0.5'],
     ['a fractional weight', () => allocateTotal(10, [1, 1.5]), 'weights[1] must be a whole number of at least 0, got 1.5'],
     ['a total on no lines', () => allocateTotal(5, []), 'allocateTotal: cannot place 5 on no lines'],
+    ['a fractional total', () => allocateTotal(1.5, [1]), `totalMinor must be a whole number of at least ${Number.MIN_SAFE_INTEGER}, got 1.5`],
+    ['fractional minutes to price', () => priceTranches(1.5, []), 'minutes must be a whole number of at least 0, got 1.5'],
+    ['a request with a zero increment', () => requestCharge({ billingMode: 'upfront', incrementMinutes: 0, minimumMinutes: 0, closed: false, loggedBillableMinutes: 0, tranches: [] }), 'incrementMinutes must be a whole number of at least 1, got 0'],
+    ['a request with a negative minimum', () => requestCharge({ billingMode: 'upfront', incrementMinutes: 1, minimumMinutes: -1, closed: false, loggedBillableMinutes: 0, tranches: [] }), 'minimumMinutes must be a whole number of at least 0, got -1'],
+    ['a request with negative time', () => requestCharge({ billingMode: 'upfront', incrementMinutes: 1, minimumMinutes: 0, closed: false, loggedBillableMinutes: -5, tranches: [] }), 'loggedBillableMinutes must be a whole number of at least 0, got -5'],
     [
       'a total that is not whole',
       () => summaryTotals([{ amountMinor: 0, billedMinutes: 0, rawMinutes: 0, upfrontMinor: 0, reconciliationMinor: -0.5 }]),
@@ -99,5 +104,25 @@ describe('a request billing refuses for want of stored terms', () => {
       "OLD-2 cannot be billed: its approved estimates v1, v3 have no billing terms stored (approved before terms were stored), and billing will not assume today's terms. " +
         'Record the terms the client approved it under, then generate the summary again.',
     );
+  });
+});
+
+describe('largest remainder', () => {
+  it('gives the leftover unit to the larger remainder, not the larger weight', () => {
+    // 5 over 2:1 is 3.33 and 1.67: the second line's remainder (0.67) is the larger.
+    expect(allocateTotal(5, [2, 1])).toEqual([3, 2]);
+    expect(allocateTotal(-5, [2, 1])).toEqual([-3, -2]);
+  });
+});
+
+describe('an agreement without an approved estimate', () => {
+  it('has no terms to miss: top-ups approved on their own agree to nothing', () => {
+    expect(agreementOf([{ version: 1, kind: 'topup', decision: 'approved', highMinutes: 60, hourlyRateMinor: 6000, amountMinor: 6000 }])).toEqual({
+      tranches: [],
+      terms: undefined,
+      approvedMinutes: 0,
+      approvedAmountMinor: 0,
+      missingTerms: [],
+    });
   });
 });

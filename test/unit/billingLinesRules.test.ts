@@ -193,3 +193,74 @@ describe('outstandingAdjustments', () => {
     expect(ownLines({ lines: [...octoberIssued.lines, ...novemberIssued.lines] })).toEqual(octoberIssued.lines);
   });
 });
+
+describe('the instants a month runs between', () => {
+  const november = monthBounds('2026-11', 'Europe/London');
+  const september = monthBounds('2026-09', 'Europe/London');
+  const approvedSeptember = [
+    { version: 1, kind: 'estimate' as const, decision: 'approved', highMinutes: 120, hourlyRateMinor: 6000, amountMinor: 12000, createdAt: at('2026-09-28T09:00:00Z'), decidedAt: at('2026-09-28T10:00:00Z'), terms: onCompletion },
+  ];
+  const history = (key: string, number: number, closedAt: Date): RequestHistory => ({
+    request: { key, number, title: key, createdAt: at('2026-09-28T09:00:00Z'), state: 'closed', closedAt },
+    estimates: approvedSeptember,
+    entries: [{ workDate: '2026-09-29', minutes: 50 }],
+  });
+  // Closed at the very instant October began (00:00 BST on 1 Oct), and at the instant it ended.
+  const atStart = history('ACME-1', 1, october.start);
+  const atEnd = history('ACME-2', 2, october.end);
+  const keysAndAmounts = (lines: BillingLine[]) => lines.map((l) => [l.requestKey, l.billedMinutes, l.amountMinor]);
+
+  it('bills a request closed at a month first instant in that month, and one closed at its end in the next', () => {
+    expect(october.start.toISOString()).toBe('2026-09-30T23:00:00.000Z');
+    expect(keysAndAmounts(monthLines(terms, [atStart, atEnd], september))).toEqual([
+      ['ACME-1', 0, 0],
+      ['ACME-2', 0, 0],
+    ]);
+    expect(keysAndAmounts(monthLines(terms, [atStart, atEnd], october))).toEqual([['ACME-1', 60, 6000]]);
+    expect(keysAndAmounts(monthLines(terms, [atStart, atEnd], november))).toEqual([['ACME-2', 60, 6000]]);
+  });
+
+  it('bills an upfront approval given at the instant a month ended in the next month', () => {
+    const upfront: RequestHistory = {
+      request: { key: 'ACME-3', number: 3, title: 'Upfront', createdAt: at('2026-10-01T09:00:00Z'), state: 'open' },
+      estimates: [
+        { version: 1, kind: 'estimate', decision: 'approved', highMinutes: 120, hourlyRateMinor: 6000, amountMinor: 12000, createdAt: at('2026-10-30T09:00:00Z'), decidedAt: october.end, terms: { ...onCompletion, billingMode: 'upfront' } },
+      ],
+      entries: [{ workDate: '2026-10-05', minutes: 50 }],
+    };
+    expect(monthLines(terms, [upfront], october)).toEqual([expect.objectContaining({ estimateMinutes: 0, loggedMinutes: 50, billedMinutes: 0, amountMinor: 0, upfrontMinor: 0 })]);
+    expect(monthLines(terms, [upfront], november)).toEqual([expect.objectContaining({ estimateMinutes: 120, loggedMinutes: 0, billedMinutes: 120, amountMinor: 12000, upfrontMinor: 12000 })]);
+  });
+
+  it('carries a late entry on a closed upfront request as the change in its reconciliation', () => {
+    // 2 h invoiced upfront (£120); closed on 20 Oct with 50 minutes (1 h used: −£60); 15 more
+    // minutes on 3 Nov make it 65, billed as 75 (−£45): November reconciles +£15.
+    const late: RequestHistory = {
+      request: { key: 'ACME-4', number: 4, title: 'Late', createdAt: at('2026-10-01T09:00:00Z'), state: 'closed', closedAt: at('2026-10-20T12:00:00Z') },
+      estimates: [
+        { version: 1, kind: 'estimate', decision: 'approved', highMinutes: 120, hourlyRateMinor: 6000, amountMinor: 12000, createdAt: at('2026-10-01T09:00:00Z'), decidedAt: at('2026-10-01T10:00:00Z'), terms: { ...onCompletion, billingMode: 'upfront' } },
+      ],
+      entries: [
+        { workDate: '2026-10-05', minutes: 50 },
+        { workDate: '2026-11-03', minutes: 15 },
+      ],
+    };
+    expect(monthLines(terms, [late], october)).toEqual([expect.objectContaining({ billedMinutes: 120, amountMinor: 12000, upfrontMinor: 12000, reconciliationMinor: -6000 })]);
+    expect(monthLines(terms, [late], november)).toEqual([
+      expect.objectContaining({ loggedMinutes: 15, rawMinutes: 65, billedMinutes: 0, amountMinor: 0, upfrontMinor: 0, reconciliationMinor: 1500 }),
+    ]);
+  });
+});
+
+describe('an approval recorded without its decision time', () => {
+  it('is billed in the month it was made, as decidedBefore counts it', () => {
+    // Upfront, 2 h approved on 10 Oct (no decidedAt: its creation time stands in), nothing logged.
+    const legacy: RequestHistory = {
+      request: { key: 'ACME-6', number: 6, title: 'Legacy', createdAt: at('2026-10-01T09:00:00Z'), state: 'open' },
+      estimates: [{ version: 1, kind: 'estimate', decision: 'approved', highMinutes: 120, hourlyRateMinor: 6000, amountMinor: 12000, createdAt: at('2026-10-10T09:00:00Z'), terms: { ...onCompletion, billingMode: 'upfront' } }],
+      entries: [],
+    };
+    expect(monthLines(terms, [legacy], october)).toEqual([expect.objectContaining({ requestKey: 'ACME-6', billedMinutes: 120, amountMinor: 12000, upfrontMinor: 12000 })]);
+    expect(monthLines(terms, [legacy], monthBounds('2026-11', 'Europe/London'))).toEqual([]);
+  });
+});

@@ -172,10 +172,11 @@ describe('historiesFromLedger', () => {
   it('tells a request: opened, its state, close, cancellation and merge', () => {
     const histories = historiesFromLedger([
       { at: '2026-10-01T09:00:00Z', action: 'request.opened', entityType: 'request', entityId: 'ACME-7', after: { number: 12, title: 'Printer', createdAt: '2026-10-01T08:59:00Z' } },
-      { at: '2026-10-01T09:00:00Z', action: 'request.opened', entityType: 'request', entityId: 'ACME-8', after: { title: 42 } },
+      { at: '2026-10-01T09:00:00Z', action: 'request.opened', entityType: 'request', entityId: 'ACME-18', after: { title: 42 } },
+      { at: '2026-10-02T09:30:00Z', action: 'request.touched', entityType: 'request', entityId: 'ACME-7', after: null },
       { at: '2026-10-02T09:00:00Z', action: 'request.claimed', entityType: 'request', entityId: 'ACME-7', after: { state: 'claimed' } },
       { at: '2026-10-03T09:00:00Z', action: 'request.closed', entityType: 'request', entityId: 'ACME-7', after: { state: 'closed', closedAt: '2026-10-03T09:00:00Z' } },
-      { at: '2026-10-04T09:00:00Z', action: 'request.cancelled', entityType: 'request', entityId: 'ACME-8', after: { state: 3, cancelledAt: at('2026-10-04T09:00:00Z'), mergedAt: null } },
+      { at: '2026-10-04T09:00:00Z', action: 'request.cancelled', entityType: 'request', entityId: 'ACME-18', after: { state: 3, cancelledAt: at('2026-10-04T09:00:00Z'), mergedAt: '2026-10-04T10:00:00Z' } },
       { at: '2026-10-05T09:00:00Z', action: 'request.closed', entityType: 'request', entityId: 'ACME-9', after: { state: 'closed', closedAt: '2026-10-05T09:00:00Z' } },
     ]);
     expect(histories).toEqual([
@@ -186,12 +187,12 @@ describe('historiesFromLedger', () => {
       },
       {
         // No number recorded: the key's; no title: empty; no createdAt: the event's time.
-        request: { key: 'ACME-8', number: 8, title: '', createdAt: at('2026-10-01T09:00:00Z'), state: 'open', cancelledAt: at('2026-10-04T09:00:00Z'), mergedAt: undefined },
+        request: { key: 'ACME-18', number: 18, title: '', createdAt: at('2026-10-01T09:00:00Z'), state: 'open', cancelledAt: at('2026-10-04T09:00:00Z'), mergedAt: at('2026-10-04T10:00:00Z') },
         estimates: [],
         entries: [],
       },
     ]);
-    expect(Object.keys(histories[0]!.request)).not.toContain('cancelledAt');
+    expect(Object.keys(histories[0]!.request)).toEqual(['key', 'number', 'title', 'createdAt', 'state', 'closedAt']);
   });
 
   it('tells estimates and top-ups, their decisions and the terms approved', () => {
@@ -212,6 +213,7 @@ describe('historiesFromLedger', () => {
       // A decision without one, and one about a version never posted, tell nothing.
       { at: '2026-10-03T12:00:00Z', action: 'estimate.decided', entityType: 'estimate', entityId: 'ACME-1/v3', after: { decision: 7 } },
       { at: '2026-10-03T12:00:00Z', action: 'estimate.decided', entityType: 'estimate', entityId: 'ACME-1/v4', after: { decision: 'approved' } },
+      { at: '2026-10-04T10:00:00Z', action: 'estimate.posted', entityType: 'estimate', entityId: 'ACME-1/v5', after: { highMinutes: 30, hourlyRateMinor: 6000, amountMinor: 3000 } },
     ]);
     expect(history!.estimates).toEqual([
       {
@@ -237,6 +239,7 @@ describe('historiesFromLedger', () => {
         terms: { billingMode: 'on_completion', incrementMinutes: 1, minimumMinutes: 0 },
       },
       { version: 3, kind: 'estimate', decision: 'declined', highMinutes: 60, hourlyRateMinor: 6000, amountMinor: 6000, createdAt: at('2026-10-03T10:00:00Z'), decidedAt: at('2026-10-03T11:00:00Z') },
+      { version: 5, kind: 'estimate', decision: 'pending', highMinutes: 30, hourlyRateMinor: 6000, amountMinor: 3000, createdAt: at('2026-10-04T10:00:00Z') },
     ]);
   });
 
@@ -254,7 +257,9 @@ describe('historiesFromLedger', () => {
       { at: '2026-10-06T09:00:00Z', action: 'time.edited', entityType: 'time_entry', entityId: 'T3', after: { billable: true } },
       { at: '2026-10-06T09:00:00Z', action: 'time.edited', entityType: 'time_entry', entityId: 'T5', after: { billable: 'no' } },
       { at: '2026-10-06T09:00:00Z', action: 'time.edited', entityType: 'time_entry', entityId: 'T404', after: { minutes: 5 } },
-      { at: '2026-10-07T09:00:00Z', action: 'time.deleted', entityType: 'time_entry', entityId: 'T4', after: null },
+      { at: '2026-10-05T09:00:00Z', action: 'time.logged', entityType: 'time_entry', entityId: 'T6', after: { requestKey: 'ACME-2', workDate: '2026-10-09', minutes: 25, billable: true } },
+      { at: '2026-10-07T09:00:00Z', action: 'time.deleted', entityType: 'time_entry', entityId: 'T6', after: null },
+      { at: '2026-10-07T09:00:00Z', action: 'time.logged', entityType: 'billing_summary', entityId: 'T7', after: { requestKey: 'ACME-2', workDate: '2026-10-09', minutes: 5, billable: true } },
       { at: '2026-10-07T09:00:00Z', action: 'time.noted', entityType: 'time_entry', entityId: 'T3', after: { minutes: 1 } },
     ]);
     expect(histories.map((h) => [h.request.key, h.entries])).toEqual([
@@ -391,7 +396,7 @@ describe('recomputeIssued', () => {
     expect(recomputeIssued(novemberRecord, events, [octoberRecord, novemberRecord])).toEqual([expect.objectContaining(adjustment)]);
     // Only months issued before it, and earlier than it, count: not itself, nor a later month.
     const december: IssuedRecord = { period: '2026-12', seq: 7, terms, ledgerHead: { seq: 7, hash: 'z' }, lines: [] };
-    const lateSeptember: IssuedRecord = { period: '2026-09', seq: 9, terms, ledgerHead: { seq: 8, hash: 'w' }, lines: [] };
+    const lateSeptember: IssuedRecord = { period: '2026-09', seq: 9, terms, ledgerHead: { seq: 8, hash: 'w' }, lines: [line('ACME-1', { billedMinutes: 30, amountMinor: 3000 })] };
     expect(recomputeIssued(novemberRecord, events, [december, octoberRecord, novemberRecord, lateSeptember])).toEqual([expect.objectContaining(adjustment)]);
     // Without October issued, November has nothing to adjust.
     expect(recomputeIssued(novemberRecord, events, [novemberRecord])).toEqual([]);

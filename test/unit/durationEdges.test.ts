@@ -42,6 +42,7 @@ describe('parseDuration at its edges', () => {
     ['', 'Enter a duration. Try 90m, 1h30m, 1.5h or 1:30.'],
     // The user's words are quoted back only when they hold nothing Slack could read as markup.
     ['1h+', '“1h+” is not a duration. Try 90m, 1h30m, 1.5h or 1:30.'],
+    ['a1:30', '“a1:30” is not a duration. Try 90m, 1h30m, 1.5h or 1:30.'],
     ['1h 30s', '“1h 30s” is not a duration. Try 90m, 1h30m, 1.5h or 1:30.'],
     ['A-Z,.:', '“A-Z,.:” is not a duration. Try 90m, 1h30m, 1.5h or 1:30.'],
     ['1_h', 'That is not a duration. Try 90m, 1h30m, 1.5h or 1:30.'],
@@ -59,11 +60,13 @@ describe('parseDurationRange at its edges', () => {
     ['2-30 minutes', 2, 30],
     [' 2 -4h', 120, 240],
     ['1h–90m', 60, 90],
+    ['  ' + '0'.repeat(16) + '90m-' + '0'.repeat(18) + '2h  ', 90, 120], // spaces around do not count
   ])('%j → %d to %d', (text, low, high) => expect(parseDurationRange(text)).toEqual({ ok: true, low, high }));
 
   it.each([
     ['0'.repeat(17) + '90m-' + '0'.repeat(18) + '2h', 'That is too long to be a duration or range. Try 3h or 2-4h.'],
     ['2h-', '“2h-” is not a duration or range. Try 3h or 2-4h.'],
+    [' -4h', '“-4h” is negative: a duration must be more than zero. Try 90m, 1h30m, 1.5h or 1:30.'],
     ['-', '“-” is negative: a duration must be more than zero. Try 90m, 1h30m, 1.5h or 1:30.'],
     ['2--4h', '“2--4h” is not a duration or range. Try 3h or 2-4h.'],
     ['1h-2h-3h', '“1h-2h-3h” is not a duration or range. Try 3h or 2-4h.'],

@@ -209,15 +209,15 @@ export function allocateTotal(totalMinor: number, weights: number[]): number[] {
   const remainders = shares.map((share) => (total * share) % weightSum);
 
   let left = total - parts.reduce((sum, part) => sum + part, 0n);
-  const order = remainders
-    .map((remainder, index) => ({ remainder, index }))
-    .sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
+  // Largest remainder first; sort is stable, so equal remainders keep the lines' order.
+  const order = remainders.map((remainder, index) => ({ remainder, index })).sort((a, b) => Number(b.remainder - a.remainder));
   for (const { index } of order) {
     if (left === 0n) break;
     parts[index] = (parts[index] ?? 0n) + 1n;
     left -= 1n;
   }
-  return parts.map((part) => toSafeNumber(part, 'allocated part'));
+  // Each part is at most the total, a safe integer, so it converts exactly.
+  return parts.map((part) => Number(part));
 }
 
 /** Exact sums of every column of a billing summary. */
@@ -241,7 +241,8 @@ function requireWhole(name: string, value: number, min = 0): void {
 }
 
 function toSafeNumber(value: bigint, what: string): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+  // Only amounts (never negative) come here.
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new RangeError(`${what} ${value} is too large to hold exactly`);
   }
   return Number(value);

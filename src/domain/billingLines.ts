@@ -173,7 +173,7 @@ export function monthLines(_terms: Terms, histories: readonly RequestHistory[], 
       inMonth(request.cancelledAt) ||
       inMonth(request.mergedAt) ||
       history.entries.some((e) => e.workDate >= bounds.firstDay && e.workDate < bounds.nextFirstDay);
-    const approved = history.estimates.some((e) => e.decision === 'approved' && inMonth(e.decidedAt));
+    const approved = history.estimates.some((e) => e.decision === 'approved' && inMonth(e.decidedAt ?? e.createdAt));
     if (!shown && !approved) continue;
     const line = lineFor(history, bounds);
     const billsNothing = line.loggedMinutes === 0 && CHARGE_COLUMNS.every((column) => line[column] === 0);

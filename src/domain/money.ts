@@ -28,7 +28,8 @@ export function toMinorUnits(amount: number | string, currency: string): number 
   const digits = minorUnitDigits(currency);
   const fraction = match[2] ?? '';
   if (fraction.length > digits) return undefined;
-  return Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+  // With no decimals the padded fraction is '', and Number('') is 0.
+  return Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0'));
 }
 
 export function formatMoney(minor: number, currency: string): string {

@@ -16,8 +16,9 @@ export function isPeriod(text: string): boolean {
 
 /** The month `months` after (or before, when negative) `period`. */
 function shiftPeriod(period: string, months: number): string {
-  const [, year = '', month = ''] = PERIOD.exec(period) ?? [];
-  const index = Number(year) * 12 + Number(month) - 1 + months;
+  const match = PERIOD.exec(period);
+  if (!match) throw new RangeError(`${JSON.stringify(period)} is not a billing period (YYYY-MM)`);
+  const index = Number(match[1]) * 12 + Number(match[2]) - 1 + months;
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 

@@ -174,6 +174,7 @@ describe('historiesFromLedger', () => {
       { at: '2026-10-01T09:00:00Z', action: 'request.opened', entityType: 'request', entityId: 'ACME-7', after: { number: 12, title: 'Printer', createdAt: '2026-10-01T08:59:00Z' } },
       { at: '2026-10-01T09:00:00Z', action: 'request.opened', entityType: 'request', entityId: 'ACME-18', after: { title: 42 } },
       { at: '2026-10-02T09:30:00Z', action: 'request.touched', entityType: 'request', entityId: 'ACME-7', after: null },
+      { at: '2026-10-02T09:40:00Z', action: 'request.touched', entityType: 'request', entityId: 'ACME-7', after: 'garbage' },
       { at: '2026-10-02T09:00:00Z', action: 'request.claimed', entityType: 'request', entityId: 'ACME-7', after: { state: 'claimed' } },
       { at: '2026-10-03T09:00:00Z', action: 'request.closed', entityType: 'request', entityId: 'ACME-7', after: { state: 'closed', closedAt: '2026-10-03T09:00:00Z' } },
       { at: '2026-10-04T09:00:00Z', action: 'request.cancelled', entityType: 'request', entityId: 'ACME-18', after: { state: 3, cancelledAt: at('2026-10-04T09:00:00Z'), mergedAt: '2026-10-04T10:00:00Z' } },

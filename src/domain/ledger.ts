@@ -225,7 +225,7 @@ export interface LineDisagreement {
 
 /** Line-by-line differences in the number columns between two versions of a month. */
 export function compareLines(recorded: readonly BillingLine[], recomputed: readonly BillingLine[]): LineDisagreement[] {
-  const id = (l: BillingLine) => `${l.requestKey}|${l.adjustment ? (l.adjustsPeriod ?? '') : ''}`;
+  const id = (l: BillingLine) => `${l.requestKey}|${l.adjustment ? `adjusts ${l.adjustsPeriod ?? ''}` : ''}`;
   const ids = [...new Set([...recorded.map(id), ...recomputed.map(id)])];
   const out: LineDisagreement[] = [];
   for (const key of ids) {

@@ -84,6 +84,13 @@ describe('amountForMinutes', () => {
     [60, Number.POSITIVE_INFINITY],
   ])('refuses %d minutes at %d/h', (minutes, rate) => expect(() => amountForMinutes(minutes, rate)).toThrow(RangeError));
 
+  it.each([
+    [1.5, 9500, 'minutes must be a whole number of at least 0, got 1.5'],
+    [60, 92.5, 'hourlyRateMinor must be a whole number of at least 0, got 92.5'],
+  ])('names what is wrong in %d minutes at %d/h', (minutes, rate, message) => {
+    expect(() => amountForMinutes(minutes, rate)).toThrow(new RangeError(message));
+  });
+
   it('refuses an amount too large to hold exactly', () => {
     expect(() => amountForMinutes(12000, Number.MAX_SAFE_INTEGER)).toThrow(RangeError);
   });
@@ -199,6 +206,10 @@ describe('agreementOf', () => {
     const agreement = agreementOf([legacy, version(2, 'topup', 'approved', 30), version(3, 'topup', 'declined', 30)]);
     expect(agreement).toMatchObject({ terms: undefined, missingTerms: [1], approvedMinutes: 90 });
     expect(agreementOf([version(1, 'estimate', 'approved', 60), { ...version(2, 'topup', 'approved', 30), terms: null }]).missingTerms).toEqual([2]);
+    // Only approvals need terms: a pending or declined version without them is not named.
+    const { terms: _none, ...pending } = version(2, 'topup', 'pending', 30);
+    const { terms: _neither, ...declined } = version(3, 'topup', 'declined', 30);
+    expect(agreementOf([version(1, 'estimate', 'approved', 60), pending, declined])).toMatchObject({ missingTerms: [], approvedMinutes: 60 });
   });
 
   it('agrees to nothing when no estimate is approved, whatever top-ups say', () => {
@@ -225,6 +236,24 @@ describe('priceTranches', () => {
     [180, 28000],
     [240, 28000], // never more than was approved
   ])('%d minutes → %d', (minutes, amount) => expect(priceTranches(minutes, tranches)).toBe(amount));
+
+  it.each<[string, number, Tranche[], number]>([
+    // Used in full, a tranche costs what was agreed for it, even where that is not its minutes at
+    // its rate (here 60 minutes at 60.00/h agreed at 65.00); in part, its minutes at its rate.
+    ['in full at its agreed amount', 60, [{ minutes: 60, hourlyRateMinor: 6000, amountMinor: 6500 }], 6500],
+    ['in part at its rate', 30, [{ minutes: 60, hourlyRateMinor: 6000, amountMinor: 6500 }], 3000],
+    // A tranche the minutes never reach adds nothing, even one of no minutes with an amount.
+    ['not reached', 60, [{ minutes: 60, hourlyRateMinor: 6000, amountMinor: 6000 }, { minutes: 0, hourlyRateMinor: 6000, amountMinor: 500 }], 6000],
+  ])('prices a tranche %s', (_case, minutes, given, amount) => expect(priceTranches(minutes, given)).toBe(amount));
+
+  it.each<[number, Tranche[], string]>([
+    [1.5, tranches, 'minutes must be a whole number of at least 0, got 1.5'],
+    [60, [{ minutes: 60.5, hourlyRateMinor: 6000, amountMinor: 6000 }], 'tranche minutes must be a whole number of at least 0, got 60.5'],
+    [60, [{ minutes: 60, hourlyRateMinor: 60.5, amountMinor: 6000 }], 'tranche hourlyRateMinor must be a whole number of at least 0, got 60.5'],
+    [60, [{ minutes: 60, hourlyRateMinor: 6000, amountMinor: -1 }], 'tranche amountMinor must be a whole number of at least 0, got -1'],
+  ])('refuses %d minutes over %j, naming what is wrong', (minutes, given, message) => {
+    expect(() => priceTranches(minutes, given)).toThrow(new RangeError(message));
+  });
 });
 
 describe('allocateTotal', () => {

@@ -183,6 +183,19 @@ describe('outstandingAdjustments', () => {
     expect(outstandingAdjustments('2026-12', [octoberIssued, novemberIssued], recomputed)).toEqual([]);
   });
 
+  it('lists the adjustments month by month, however the issued months are given', () => {
+    const recomputed = new Map([
+      ['2026-10', [line('ACME-1', { billedMinutes: 90, amountMinor: 9000 })]],
+      ['2026-11', [line('ACME-2', { billedMinutes: 30, amountMinor: 3000 })]],
+    ]);
+    const expected = [
+      expect.objectContaining({ requestKey: 'ACME-1', amountMinor: 1500, adjustsPeriod: '2026-10' }),
+      expect.objectContaining({ requestKey: 'ACME-2', amountMinor: 3000, adjustsPeriod: '2026-11' }),
+    ];
+    expect(outstandingAdjustments('2026-12', [novemberIssued, octoberIssued], recomputed)).toEqual(expected);
+    expect(outstandingAdjustments('2026-12', [octoberIssued, novemberIssued], recomputed)).toEqual(expected);
+  });
+
   it('looks only at months before the draft, which must have been recomputed', () => {
     expect(outstandingAdjustments('2026-10', [octoberIssued, novemberIssued], new Map())).toEqual([]);
     expect(() => outstandingAdjustments('2026-12', [octoberIssued], new Map())).toThrow(new Error('outstandingAdjustments: 2026-10 was not recomputed'));

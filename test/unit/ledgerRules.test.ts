@@ -174,6 +174,7 @@ describe('historiesFromLedger', () => {
       { at: '2026-10-01T09:00:00Z', action: 'request.opened', entityType: 'request', entityId: 'ACME-7', after: { number: 12, title: 'Printer', createdAt: '2026-10-01T08:59:00Z' } },
       { at: '2026-10-01T09:00:00Z', action: 'request.opened', entityType: 'request', entityId: 'ACME-18', after: { title: 42 } },
       { at: '2026-10-02T09:30:00Z', action: 'request.touched', entityType: 'request', entityId: 'ACME-7', after: null },
+      { at: '2026-10-02T09:40:00Z', action: 'request.touched', entityType: 'request', entityId: 'ACME-7', after: 'garbage' },
       { at: '2026-10-02T09:00:00Z', action: 'request.claimed', entityType: 'request', entityId: 'ACME-7', after: { state: 'claimed' } },
       { at: '2026-10-03T09:00:00Z', action: 'request.closed', entityType: 'request', entityId: 'ACME-7', after: { state: 'closed', closedAt: '2026-10-03T09:00:00Z' } },
       { at: '2026-10-04T09:00:00Z', action: 'request.cancelled', entityType: 'request', entityId: 'ACME-18', after: { state: 3, cancelledAt: at('2026-10-04T09:00:00Z'), mergedAt: '2026-10-04T10:00:00Z' } },
@@ -192,7 +193,9 @@ describe('historiesFromLedger', () => {
         entries: [],
       },
     ]);
+    // A transition sets only the fields it recorded.
     expect(Object.keys(histories[0]!.request)).toEqual(['key', 'number', 'title', 'createdAt', 'state', 'closedAt']);
+    expect(Object.keys(histories[1]!.request)).toEqual(['key', 'number', 'title', 'createdAt', 'state', 'cancelledAt', 'mergedAt']);
   });
 
   it('tells estimates and top-ups, their decisions and the terms approved', () => {
@@ -241,6 +244,15 @@ describe('historiesFromLedger', () => {
       { version: 3, kind: 'estimate', decision: 'declined', highMinutes: 60, hourlyRateMinor: 6000, amountMinor: 6000, createdAt: at('2026-10-03T10:00:00Z'), decidedAt: at('2026-10-03T11:00:00Z') },
       { version: 5, kind: 'estimate', decision: 'pending', highMinutes: 30, hourlyRateMinor: 6000, amountMinor: 3000, createdAt: at('2026-10-04T10:00:00Z') },
     ]);
+  });
+
+  it('reads an estimate whose id names no version as version 0, its decision with it', () => {
+    const [history] = historiesFromLedger([
+      { at: '2026-10-01T09:00:00Z', action: 'request.opened', entityType: 'request', entityId: 'ACME-1', after: { number: 1 } },
+      { at: '2026-10-01T10:00:00Z', action: 'estimate.posted', entityType: 'estimate', entityId: 'ACME-1', after: { highMinutes: 60, hourlyRateMinor: 6000, amountMinor: 6000 } },
+      { at: '2026-10-01T11:00:00Z', action: 'estimate.decided', entityType: 'estimate', entityId: 'ACME-1', after: { decision: 'approved' } },
+    ]);
+    expect(history!.estimates).toEqual([expect.objectContaining({ version: 0, decision: 'approved', decidedAt: at('2026-10-01T11:00:00Z') })]);
   });
 
   it('tells the billable time: logged, edited, made non-billable and back, deleted', () => {
@@ -332,6 +344,13 @@ describe('compareLines', () => {
       { requestKey: 'ACME-1', adjustsPeriod: '2026-08', column: 'line', recorded: 'missing', recomputed: 10 },
     ]);
     expect(compareLines([{ ...own, adjustsPeriod: '2026-09' }], [own])).toEqual([]);
+  });
+
+  it('does not take an adjustment that names no month for the request own line', () => {
+    const own = line('ACME-1', { amountMinor: 100 });
+    const unnamed = line('ACME-1', { amountMinor: 10, adjustment: true });
+    expect(compareLines([own], [own, unnamed])).toEqual([{ requestKey: 'ACME-1', column: 'line', recorded: 'missing', recomputed: 10 }]);
+    expect(compareLines([unnamed, own], [own])).toEqual([{ requestKey: 'ACME-1', column: 'line', recorded: 10, recomputed: 'missing' }]);
   });
 });
 

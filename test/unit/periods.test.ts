@@ -53,6 +53,10 @@ describe('monthBounds', () => {
     ['2026-11-02', 'America/Havana', '2026-11-02T05:00:00.000Z'],
     // Havana, 8 Mar 2026: no midnight (00:00 UTC−5 → 01:00 UTC−4).
     ['2026-03-08', 'America/Havana', '2026-03-08T05:00:00.000Z'],
+    // London: the clocks went forward at 01:00 on 31 Mar 2024, the day before; 1 Apr starts at
+    // 00:00 BST (UTC+1), 23:00 UTC the day before.
+    ['2024-04-01', 'Europe/London', '2024-03-31T23:00:00.000Z'],
+    ['2024-03-31', 'Europe/London', '2024-03-31T00:00:00.000Z'],
   ])('the day %s in %s starts at %s', (day, zone, start) => {
     expect(startOfLocalDay(day, zone).toISOString()).toBe(start);
     // Just before it, it is still the day before.

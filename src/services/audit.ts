@@ -6,9 +6,9 @@
 // (db/auditChain.ts); each link is one guarded update of one event, and the unique (chain, seq)
 // index keeps the chain linear even if two chainers ever overlapped. A chainer that dies part-way
 // leaves a prefix linked; the next one goes on from the last linked event.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { crashPoint } from '../crashPoints';
 import { AuditChainModel } from '../db/auditChain';
 import { AuditEventModel } from '../db/auditEvent';
@@ -50,6 +50,18 @@ export async function recordAudit(entry: AuditEntry, options: { id?: Types.Objec
     if (options.id && isDuplicateKey(error)) return;
     throw error;
   }
+}
+
+/**
+ * The id of the event that records one change (`name` says which: the record and its revision),
+ * for recordAudit's `id`: recorded again (a retry, the next change, the sweep) it is the same
+ * event, so it is recorded once. Its first four bytes are the time, as in any ObjectId.
+ */
+export function derivedEventId(name: string, at: Date): Types.ObjectId {
+  const id = Buffer.alloc(12);
+  id.writeUInt32BE(Math.floor(at.getTime() / 1000) >>> 0, 0);
+  createHash('sha256').update(name).digest().copy(id, 4, 0, 8);
+  return new Types.ObjectId(id);
 }
 
 /** A chainer holds a chain this long at most without renewing (it renews with every batch). */

@@ -12,8 +12,7 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { stringify } from 'csv-stringify/sync';
-import { createHash } from 'node:crypto';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { AuditEventModel } from '../db/auditEvent';
 import { BillingSummaryModel, type BillingLine, type BillingSummaryRecord, type BillingTotals } from '../db/billingSummary';
@@ -40,7 +39,7 @@ import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { crashPoint } from '../crashPoints';
-import { chainHead, recordAudit, type AuditEntry } from './audit';
+import { chainHead, derivedEventId, recordAudit, type AuditEntry } from './audit';
 import { actorFacts, findClientByChannel, findClientByKey, staffRoles, type Actor, type Client } from './directory';
 import { isDuplicateKey } from './sequence';
 
@@ -557,10 +556,7 @@ function issuedEvent(summary: BillingSummary): AuditEntry {
 
 /** One id per issue of a summary, so writing its event again (the sweep after a crash) is a no-op. */
 function issuedEventId(summary: BillingSummary): Types.ObjectId {
-  const id = Buffer.alloc(12);
-  id.writeUInt32BE(Math.floor((summary.issuedAt?.getTime() ?? 0) / 1000) >>> 0, 0);
-  createHash('sha256').update(`billing-issued/${summary._id.toHexString()}/r${summary.revision}`).digest().copy(id, 4, 0, 8);
-  return new Types.ObjectId(id);
+  return derivedEventId(`billing-issued/${summary._id.toHexString()}/r${summary.revision}`, summary.issuedAt ?? new Date(0));
 }
 
 /** Appends the summary's `billing.issued` event if its issue still owes it, then says it is done. */

@@ -2,7 +2,6 @@
 // surface (command, button, modal, reaction, job) comes through here, so a rule is written once.
 // Transitions are single-document updates guarded by the expected state and revision, so two
 // people acting at once give exactly one winner.
-import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { crashPoint } from '../crashPoints';
@@ -25,7 +24,7 @@ import { formatRequestKey, parseRequestKey } from '../domain/requestKey';
 import { cutText, wellFormed } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
-import { recordAudit } from './audit';
+import { derivedEventId, recordAudit } from './audit';
 import { actorFacts, findClientByChannel, findClientByKey, type Actor, type Client } from './directory';
 import { isDuplicateKey, nextSequence } from './sequence';
 
@@ -357,10 +356,7 @@ type ChangeHolder = Pick<RequestRecord, 'key' | 'clientKey' | 'lastChange'> & { 
  * next change, the sweep) it is the same event, so it is recorded once.
  */
 export function changeEventId(requestId: Types.ObjectId, revision: number, at: Date): Types.ObjectId {
-  const id = Buffer.alloc(12);
-  id.writeUInt32BE(Math.floor(at.getTime() / 1000) >>> 0, 0);
-  createHash('sha256').update(`request-change/${requestId.toHexString()}/r${revision}`).digest().copy(id, 4, 0, 8);
-  return new Types.ObjectId(id);
+  return derivedEventId(`request-change/${requestId.toHexString()}/r${revision}`, at);
 }
 
 /**

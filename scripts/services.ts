@@ -15,7 +15,7 @@ export interface LocalServices {
 
 const MONGO_DIR = path.join(__dirname, 'mongo-test-server');
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -38,7 +38,7 @@ function ensureMongoJars(): void {
   if (result.status !== 0) throw new Error('Could not fetch mongo-java-server with Maven (is Java 17 + Maven installed?)');
 }
 
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 60_000): Promise<RegExpExecArray> {
+export function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 60_000): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`${what} did not start in time:\n${output}`)), timeoutMs);
@@ -74,7 +74,7 @@ async function startMongo(): Promise<{ uri: string; child: ChildProcess }> {
   return { uri: `mongodb://127.0.0.1:${match[1]}`, child };
 }
 
-function redisServerBinary(): string {
+export function redisServerBinary(): string {
   for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server']) {
     if (existsSync(candidate)) return candidate;
   }
@@ -99,7 +99,7 @@ async function startRedis(fixedPort?: number): Promise<{ url: string; child: Chi
   return { url, child };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -37,7 +37,12 @@ const environmentSchema = z
     ),
     METRICS_HOST: optionalText.pipe(z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], 'must be an IP address to listen on, such as 127.0.0.1').optional()),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+    REDIS_URL: z.string().transform((value, ctx) => {
+      const target = parseRedisUrl(value);
+      if (typeof target !== 'string') return target;
+      ctx.addIssue({ code: 'custom', message: target });
+      return z.NEVER;
+    }),
     TRIAGE_CHANNEL_ID: channelId,
     MANAGER_CHANNEL_ID: optionalText.pipe(channelId.optional()),
     GITHUB_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (the secret set on the GitHub webhook)').optional()),
@@ -52,9 +57,11 @@ const environmentSchema = z
       .default('sos'),
     DEFAULT_TIMEZONE: timezone.default('Europe/London'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // One {hash tag} may be part of it: `{adhoc}` puts every key in one Redis Cluster slot, as BullMQ needs.
     QUEUE_PREFIX: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, - or _')
+      .max(42, 'must be at most 40 letters, digits, - or _ (plus one pair of braces)')
+      .regex(/^(?=.*[A-Za-z0-9_-])[A-Za-z0-9_-]*(\{[A-Za-z0-9_-]+\})?[A-Za-z0-9_-]*$/, 'must be letters, digits, - or _, with at most one {hash tag} such as {adhoc}')
       .default('adhoc'),
     SLACK_PACE: z.enum(['published', 'off'], 'must be published or off').default('published'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(1000).max(120_000).default(10_000),
@@ -62,6 +69,78 @@ const environmentSchema = z
   });
 
 type Environment = z.output<typeof environmentSchema>;
+
+/** Where Redis is: one server (a redis:// or rediss:// URL, as ioredis reads it) or a master found through Sentinel. */
+export type RedisTarget =
+  | { url: string }
+  | {
+      sentinels: Array<{ host: string; port: number }>;
+      /** The master's name, as the sentinels monitor it. */
+      name: string;
+      username?: string;
+      password?: string;
+      /** When the sentinels themselves require a password (their `requirepass`). */
+      sentinelPassword?: string;
+      db: number;
+    };
+
+const SENTINEL_FORM = 'redis+sentinel://[[user]:password@]host:26379[,host2:26379…]/mastername[/db]';
+const SENTINEL_PORT = 26379;
+
+function decoded(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new Error(`has a badly escaped ${what}`);
+  }
+}
+
+/** One `host[:port]` of a sentinel list; IPv6 in brackets. */
+function sentinelAddress(text: string): { host: string; port: number } {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(text);
+  if (!match?.[1]) throw new Error(`has a sentinel address "${text}" that is not host or host:port`);
+  const port = match[2] === undefined ? SENTINEL_PORT : Number(match[2]);
+  if (port < 1 || port > 65535) throw new Error(`has a sentinel port ${port} outside 1-65535`);
+  return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+/**
+ * REDIS_URL: a redis:// or rediss:// URL for one server, or
+ * redis+sentinel://[[user]:password@]host1:26379[,host2:26379…]/mastername[/db][?sentinelPassword=…]
+ * for a master that Sentinel watches (ioredis then asks the sentinels where the master is, and
+ * again after a failover). The password is the master's. Returns a message when it is neither.
+ */
+export function parseRedisUrl(value: string): RedisTarget | string {
+  if (/^rediss?:\/\//.test(value)) return { url: value };
+  if (!value.startsWith('redis+sentinel://')) return `must be a redis:// or rediss:// URL, or ${SENTINEL_FORM}`;
+  const match = /^redis\+sentinel:\/\/(?:([^@/]*)@)?([^/?#@]*)(?:\/([^/?#]*))?(?:\/([^/?#]*))?\/?(?:\?([^#]*))?$/.exec(value);
+  if (!match) return `must have the form ${SENTINEL_FORM}`;
+  const [, userinfo, hosts = '', name = '', db, query] = match;
+  try {
+    if (hosts === '') throw new Error('names no sentinel');
+    const sentinels = hosts.split(',').map(sentinelAddress);
+    if (name === '') throw new Error("names no master: the sentinels' name for it comes after the hosts (…:26379/mymaster)");
+    if (db !== undefined && db !== '' && !/^\d{1,5}$/.test(db)) throw new Error(`has a database "${db}" that is not a whole number`);
+    const target: RedisTarget = { sentinels, name: decoded(name, 'master name'), db: db ? Number(db) : 0 };
+    if (userinfo !== undefined) {
+      const colon = userinfo.indexOf(':');
+      const username = decoded(colon < 0 ? userinfo : userinfo.slice(0, colon), 'user name');
+      const password = colon < 0 ? '' : decoded(userinfo.slice(colon + 1), 'password');
+      if (username) target.username = username;
+      if (password) target.password = password;
+    }
+    for (const pair of (query ?? '').split('&').filter((p) => p !== '')) {
+      const equals = pair.indexOf('=');
+      const key = equals < 0 ? pair : pair.slice(0, equals);
+      const raw = equals < 0 ? '' : pair.slice(equals + 1);
+      if (key !== 'sentinelPassword') throw new Error(`has an unknown option "${key}" (the one option is sentinelPassword)`);
+      target.sentinelPassword = decoded(raw, 'sentinel password');
+    }
+    return target;
+  } catch (error) {
+    return `${(error as Error).message} (${SENTINEL_FORM})`;
+  }
+}
 
 /** Distributed (OAuth) mode: client organisations install the app too; installations live in MongoDB. */
 export interface Distribution {
@@ -97,7 +176,9 @@ export interface Config {
   /** Where GET /metrics is served (its own listener, not `port`); undefined: not served. */
   metrics: { host: string; port: number } | undefined;
   mongodbUri: string;
+  /** REDIS_URL as given; connect through createRedisConnection(config.redis), which understands Sentinel too. */
   redisUrl: string;
+  redis: RedisTarget;
   queuePrefix: string;
   /** How long a process may take to stop on SIGTERM before it drops what is left (durable anyway). */
   shutdownTimeoutMs: number;
@@ -196,7 +277,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     metrics: e.METRICS_PORT === undefined ? undefined : { host: e.METRICS_HOST ?? '127.0.0.1', port: e.METRICS_PORT },
     mongodbUri: e.MONGODB_URI,
-    redisUrl: e.REDIS_URL,
+    redisUrl: env.REDIS_URL ?? '',
+    redis: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     homeRefreshIntervalMs: e.HOME_REFRESH_INTERVAL_MS,

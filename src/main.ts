@@ -68,7 +68,7 @@ export async function withinDeadline(work: Promise<unknown>, ms: number): Promis
 export async function startWeb(config: Config): Promise<RunningWeb> {
   setLogLevel(config.logLevel);
   await connectDatabase(config.mongodbUri);
-  const redis = createRedisConnection(config.redisUrl);
+  const redis = createRedisConnection(config.redis);
   // Requests can be opened and worked while Redis is down; timers and deliveries are scheduled
   // by the worker's sweep when it is back.
   await waitUntilReady(redis, 3000);

@@ -90,8 +90,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   await connectDatabase(config.mongodbUri);
   // BullMQ's workers block on their connection (and wait for Redis when it is down); the pace,
   // wake-ups and caches use one that fails fast instead.
-  const connection = createRedisConnection(config.redisUrl, { forWorker: true });
-  const fast = createRedisConnection(config.redisUrl);
+  const connection = createRedisConnection(config.redis, { forWorker: true });
+  const fast = createRedisConnection(config.redis);
   const effects = createEffects(config, fast);
   const maintenance = new Queue(MAINTENANCE_QUEUE, queueOptions(config, connection));
   await scheduleMaintenance(maintenance);

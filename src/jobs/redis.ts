@@ -1,14 +1,23 @@
-// Redis connections for BullMQ and for readiness checks.
-import { Redis } from 'ioredis';
+// Redis connections for BullMQ and for readiness checks. Every connection the app makes (BullMQ's
+// included: they are given these) comes from here, so one server and a Sentinel-watched master
+// are both reached the same way.
+import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisTarget } from '../config';
 import { logger } from '../logger';
 
-/** BullMQ needs maxRetriesPerRequest: null on worker connections (blocking commands). */
-export function createRedisConnection(url: string, options: { forWorker?: boolean } = {}): Redis {
-  const redis = new Redis(url, {
+/**
+ * BullMQ needs maxRetriesPerRequest: null on worker connections (blocking commands). `target` is
+ * REDIS_URL as parsed by the config, or a plain redis:// URL.
+ */
+export function createRedisConnection(target: RedisTarget | string, options: { forWorker?: boolean } = {}): Redis {
+  const behaviour: RedisOptions = {
     maxRetriesPerRequest: options.forWorker ? null : 1,
     enableOfflineQueue: options.forWorker ?? false,
     lazyConnect: false,
-  });
+  };
+  const where = typeof target === 'string' ? { url: target } : target;
+  // Through Sentinel, ioredis asks the sentinels for the master and asks again after a failover.
+  const redis = 'url' in where ? new Redis(where.url, behaviour) : new Redis({ ...where, ...behaviour });
   // ioredis reconnects by itself; say so once per outage instead of once per retry.
   let down = false;
   redis.on('error', (error: Error) => {

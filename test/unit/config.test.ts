@@ -155,3 +155,67 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('REDIS_URL', () => {
+  it('passes a redis:// or rediss:// URL to ioredis as it is', () => {
+    expect(loadConfig(valid).redis).toEqual({ url: 'redis://127.0.0.1:6379' });
+    expect(loadConfig({ ...valid, REDIS_URL: 'rediss://:pw@cache.example.com:6380/2' }).redis).toEqual({ url: 'rediss://:pw@cache.example.com:6380/2' });
+  });
+
+  it.each([
+    ['one sentinel, default port', 'redis+sentinel://sentinel.internal/mymaster', { sentinels: [{ host: 'sentinel.internal', port: 26379 }], name: 'mymaster', db: 0 }],
+    [
+      'three sentinels, a password, a database',
+      'redis+sentinel://:s3cret@10.0.0.1:26379,10.0.0.2:26380,[::1]:26381/adhoc-master/3',
+      {
+        sentinels: [
+          { host: '10.0.0.1', port: 26379 },
+          { host: '10.0.0.2', port: 26380 },
+          { host: '::1', port: 26381 },
+        ],
+        name: 'adhoc-master',
+        password: 's3cret',
+        db: 3,
+      },
+    ],
+    [
+      'an ACL user, escaped characters and a password for the sentinels',
+      'redis+sentinel://app:p%40ss%2Fw0rd@s1:26379,s2/mymaster/?sentinelPassword=a%3Db%3D',
+      { sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], name: 'mymaster', username: 'app', password: 'p@ss/w0rd', sentinelPassword: 'a=b=', db: 0 },
+    ],
+  ])('reads a Sentinel URL into ioredis options: %s', (_name, url, expected) => {
+    expect(loadConfig({ ...valid, REDIS_URL: url }).redis).toEqual(expected);
+  });
+
+  it.each([
+    ['http://x', /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, or redis\+sentinel:\/\/\[\[user\]:password@\]host:26379/],
+    ['redis+sentinel:///mymaster', /^REDIS_URL names no sentinel \(redis\+sentinel:\/\//],
+    ['redis+sentinel://s1:26379', /^REDIS_URL names no master: the sentinels' name for it comes after the hosts/],
+    ['redis+sentinel://s1:26379/', /^REDIS_URL names no master/],
+    ['redis+sentinel://s1:99999/mymaster', /^REDIS_URL has a sentinel port 99999 outside 1-65535/],
+    ['redis+sentinel://s1:port/mymaster', /^REDIS_URL has a sentinel address "s1:port" that is not host or host:port/],
+    ['redis+sentinel://s1,,s2/mymaster', /^REDIS_URL has a sentinel address "" that is not host or host:port/],
+    ['redis+sentinel://s1/mymaster/zero', /^REDIS_URL has a database "zero" that is not a whole number/],
+    ['redis+sentinel://s1/mymaster/0/extra', /^REDIS_URL must have the form redis\+sentinel:\/\//],
+    ['redis+sentinel://s1/mymaster?role=replica', /^REDIS_URL has an unknown option "role" \(the one option is sentinelPassword\)/],
+    ['redis+sentinel://:%E0%A4%A@s1/mymaster', /^REDIS_URL has a badly escaped password/],
+  ])('refuses %s with one clear line', (url, message) => {
+    const lines = problems({ ...valid, REDIS_URL: url });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+});
+
+describe('QUEUE_PREFIX', () => {
+  it('is adhoc unless set, and may carry one Redis Cluster {hash tag}', () => {
+    expect(loadConfig(valid).queuePrefix).toBe('adhoc');
+    expect(loadConfig({ ...valid, QUEUE_PREFIX: '{adhoc}' }).queuePrefix).toBe('{adhoc}');
+    expect(loadConfig({ ...valid, QUEUE_PREFIX: 'prod-{adhoc}' }).queuePrefix).toBe('prod-{adhoc}');
+  });
+
+  it.each(['adhoc:prod', '{}', '{a}{b}', 'ad{hoc', 'a b', '{' + 'x'.repeat(41) + '}'])('refuses %s with one clear line', (prefix) => {
+    const lines = problems({ ...valid, QUEUE_PREFIX: prefix });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^QUEUE_PREFIX must/);
+  });
+});

@@ -56,10 +56,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export const RATE_LIMITED_HASH = 'slack:ratelimited';
 
+/**
+ * The two keys of a bucket's script: its turn (GCRA) and its pause after a 429. Redis Cluster
+ * runs a script only when all its keys hash to one slot, so both carry the bucket as one hash
+ * tag. The first `{…}` of a key is its tag: under a prefix that has one (`{adhoc}`, which BullMQ
+ * needs on Cluster), every key of the app shares the prefix's slot; under a plain prefix each
+ * bucket has a slot of its own. Either way a bucket's two keys are in one slot.
+ */
+export function paceKeys(prefix: string, bucket: PacedBucket): readonly [turn: string, pause: string] {
+  return [`${prefix}:pace:{${bucket.key}}`, `${prefix}:pause:{${bucket.key}}`];
+}
+
 export function createRedisPacer(redis: Redis, prefix: string): Pacer {
   redis.defineCommand('slackPaceTake', { numberOfKeys: 2, lua: TAKE });
   const take = redis as Redis & { slackPaceTake(bucket: string, pause: string, interval: number, allowance: number): Promise<number> };
-  const keys = (bucket: PacedBucket) => [`${prefix}:pace:${bucket.key}`, `${prefix}:pause:${bucket.key}`] as const;
+  const keys = (bucket: PacedBucket) => paceKeys(prefix, bucket);
 
   return {
     async take(bucket, priority) {

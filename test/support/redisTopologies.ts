@@ -1,0 +1,103 @@
+// Redis as it runs at scale, started for one test file: a Redis Cluster (one node holding all
+// 16,384 slots, which is enough for Redis to enforce Cluster's rules, CROSSSLOT included) and a
+// Sentinel watching a Redis server. Real redis-server processes, stopped by the test.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort, redisServerBinary, stopChild, waitForLine } from '../../scripts/services';
+
+export interface RunningRedis {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Polls `check` every 50 ms until it is true, for at most `timeoutMs`. */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A one-node Redis Cluster that serves every slot; connect to it with a plain client on `port`. */
+export async function startRedisCluster(): Promise<RunningRedis> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'adhoc-cluster-'));
+  const port = await freePort();
+  const child = spawn(
+    redisServerBinary(),
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForLine(child, /Ready to accept connections/, 'redis-server (cluster)', 20_000);
+    child.stdout?.resume();
+    child.stderr?.resume();
+    const admin = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    try {
+      await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+      await until(async () => String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), 'the cluster did not come up');
+    } finally {
+      admin.disconnect();
+    }
+    return { port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A Sentinel on its own port watching the Redis server on `masterPort` under `name`. */
+export async function startRedisSentinel(masterPort: number, name: string): Promise<RunningRedis> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'adhoc-sentinel-'));
+  const port = await freePort();
+  // Sentinel rewrites its configuration file, so it must be a file of its own.
+  const file = path.join(dir, 'sentinel.conf');
+  writeFileSync(file, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, ''].join('\n'));
+  const child = spawn(redisServerBinary(), [file, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForLine(child, /\+monitor master/, 'redis-server --sentinel', 20_000);
+    child.stdout?.resume();
+    child.stderr?.resume();
+    const probe = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    try {
+      await until(async () => Array.isArray(await probe.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)), 'the sentinel does not know its master');
+    } finally {
+      probe.disconnect();
+    }
+    return { port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * The Redis Cluster slot of a key: CRC16/XMODEM of its hash tag (the text between the first `{`
+ * and the next `}`, when not empty) or of the whole key, modulo 16,384 (Redis's cluster spec).
+ */
+export function clusterSlot(key: string): number {
+  let hashed = Buffer.from(key);
+  const open = hashed.indexOf('{');
+  if (open >= 0) {
+    const close = hashed.indexOf('}', open + 1);
+    if (close > open + 1) hashed = hashed.subarray(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of hashed) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}

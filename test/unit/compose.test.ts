@@ -74,6 +74,56 @@ describe('docker-compose.yml', () => {
     expect(env.REDIS_URL).toBe('redis://redis:6379');
   });
 
+  describe('MongoDB as a single-node replica set', () => {
+    const replSet = (): string => {
+      const command = service('mongo').command;
+      const args = Array.isArray(command) ? command : (command ?? '').split(/\s+/);
+      const at = args.indexOf('--replSet');
+      if (at < 0 || !args[at + 1]) throw new Error(`mongo's command names no --replSet: ${JSON.stringify(command)}`);
+      return args[at + 1]!;
+    };
+    /** The script mongo's healthcheck runs in mongosh. */
+    const healthScript = (): string => {
+      const test = service('mongo').healthcheck?.test;
+      const args = Array.isArray(test) ? test : [];
+      const at = args.indexOf('--eval');
+      if (args[0] !== 'CMD' || args[1] !== 'mongosh' || at < 0 || !args[at + 1]) throw new Error(`mongo's healthcheck is not mongosh --eval: ${JSON.stringify(test)}`);
+      return args[at + 1]!;
+    };
+
+    it('starts mongod with --replSet', () => {
+      expect(service('mongo').command).toEqual(expect.arrayContaining(['mongod', '--replSet', '--bind_ip_all']));
+      expect(replSet()).toMatch(/^[A-Za-z0-9_-]+$/);
+    });
+
+    it('initiates the set once (the volume keeps it), naming the member as the app reaches it, and is healthy only once primary', () => {
+      const run = (initiated: boolean, primary: boolean) => {
+        const calls: string[] = [];
+        let exitCode: number | undefined;
+        const rs = {
+          status: () => {
+            if (!initiated) throw new Error('no replset config has been received');
+            return { ok: 1 };
+          },
+          initiate: (config: { _id: string; members: Array<{ host: string }> }) => calls.push(`initiate ${config._id} ${config.members.map((m) => m.host).join(',')}`),
+        };
+        const db = { hello: () => ({ isWritablePrimary: primary }) };
+        new Function('rs', 'db', 'quit', healthScript())(rs, db, (code: number) => (exitCode = code));
+        return { calls, exitCode };
+      };
+      expect(run(false, false)).toEqual({ calls: [`initiate ${replSet()} mongo:27017`], exitCode: 1 });
+      expect(run(true, false)).toEqual({ calls: [], exitCode: 1 });
+      expect(run(true, true)).toEqual({ calls: [], exitCode: 0 });
+    });
+
+    it.each(['app', 'worker'])('points %s at the replica set', (name) => {
+      const uri = new URL((service(name).environment as Record<string, string>).MONGODB_URI!);
+      expect(uri.host).toBe('mongo:27017');
+      expect(uri.searchParams.get('replicaSet')).toBe(replSet());
+      expect(uri.searchParams.get('directConnection')).toBeNull(); // the driver follows the set, not one node
+    });
+  });
+
   it('checks the app through /healthz on the port it publishes', () => {
     expect(JSON.stringify(service('app').healthcheck?.test)).toContain('http://127.0.0.1:3000/healthz');
   });

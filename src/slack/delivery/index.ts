@@ -49,6 +49,8 @@ export function createDelivery(wakeups: Wakeups): Delivery {
     async post(id, post, priority = 'background') {
       await wakeups.wake([await recordPost({ id, priority, payload: { ...post } })]);
     },
-    wake: (due) => wakeups.wake(due),
+    async wake(due) {
+      await wakeups.wake(due);
+    },
   };
 }

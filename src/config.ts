@@ -64,6 +64,7 @@ const environmentSchema = z
       .regex(/^(?=.*[A-Za-z0-9_-])[A-Za-z0-9_-]*(\{[A-Za-z0-9_-]+\})?[A-Za-z0-9_-]*$/, 'must be letters, digits, - or _, with at most one {hash tag} such as {adhoc}')
       .default('adhoc'),
     SLACK_PACE: z.enum(['published', 'off'], 'must be published or off').default('published'),
+    SLACK_PACE_PROCESSES: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int().min(1).max(100).default(2),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(1000).max(120_000).default(10_000),
     HOME_REFRESH_INTERVAL_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(100).max(600_000).default(5000),
   });
@@ -163,6 +164,11 @@ export interface Config {
     apiUrl: string | undefined;
     /** published: every call paced under Slack's published limits; off: unpaced (a Slack without limits). */
     pace: 'published' | 'off';
+    /**
+     * How many processes (web and workers) call Slack at once: while Redis, and with it the shared
+     * pace, is unreachable, each process paces itself alone at this share of Slack's limits.
+     */
+    paceProcessesWithoutRedis: number;
     helpCommand: string;
     intakeReaction: string;
     triageChannelId: string;
@@ -267,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       socketMode: e.SLACK_SOCKET_MODE,
       apiUrl: e.SLACK_API_URL,
       pace: e.SLACK_PACE,
+      paceProcessesWithoutRedis: e.SLACK_PACE_PROCESSES,
       helpCommand: e.HELP_COMMAND,
       intakeReaction: e.INTAKE_REACTION,
       triageChannelId: e.TRIAGE_CHANNEL_ID,

@@ -1,6 +1,7 @@
 // The web process: reads config, connects MongoDB and Redis, starts the Slack app, shuts down
 // within SHUTDOWN_TIMEOUT_MS on SIGTERM/SIGINT. It does only what Slack waits for (verify, parse,
-// write the record, answer); the Slack effects it records are delivered by the worker.
+// write the record, answer); the Slack effects it records are delivered by the worker, except
+// while Redis is unreachable: then it delivers those a person waits for itself.
 import type { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase, disconnectDatabase, isDatabaseReachable } from './db/connection';
@@ -8,10 +9,13 @@ import { createWakeups, type Wakeups } from './jobs/deliveryQueue';
 import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/redis';
 import { createTimerScheduler } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
-import { createMetrics, serveMetrics, type Metrics } from './metrics';
+import { createMetrics, recordDelivered, serveMetrics, type Metrics } from './metrics';
 import { setPeopleSource } from './services/people';
 import { createSlackApp } from './slack/app';
 import { createDelivery } from './slack/delivery';
+import type { DeliveryDeps } from './slack/delivery/deliverer';
+import { createDirectDelivery, type DirectDelivery } from './slack/delivery/direct';
+import { createLocalPacer } from './slack/delivery/localPacer';
 import { createRedisPacer, unpaced } from './slack/delivery/pacer';
 import { createMembership } from './slack/membership';
 import { slackPeopleSource } from './slack/people';
@@ -22,18 +26,43 @@ export interface RunningWeb {
   port: number;
   /** The port GET /metrics is served on, when METRICS_PORT is set. */
   metricsPort: number | undefined;
-  effects: Effects & { wakeups: Wakeups };
+  effects: AppEffects;
   stop(): Promise<void>;
 }
+
+/** Effects, with what delivers them: the wake-ups (queue), delivery without the queue, and the deliverer's needs. */
+export type AppEffects = Effects & { wakeups: Wakeups; direct: DirectDelivery; deliveryDeps: DeliveryDeps };
 
 /**
  * What listeners and jobs act through, on one Redis connection that fails fast (a person waits):
  * the paced Slack clients, the durable delivery, the timers and the channel-members cache.
  */
-export function createEffects(config: Config, redis: Redis): Effects & { wakeups: Wakeups } {
-  const pacer = config.slack.pace === 'off' ? unpaced : createRedisPacer(redis, config.queuePrefix);
-  const wakeups = createWakeups(config, redis);
+export function createEffects(config: Config, redis: Redis): AppEffects {
+  const pacer = config.slack.pace === 'off' ? unpaced : createRedisPacer(redis, config.queuePrefix, createLocalPacer(config.slack.paceProcessesWithoutRedis));
+  const queued = createWakeups(config, redis);
   const tokens = createTokens(config, pacer);
+  const deliveryDeps: DeliveryDeps = {
+    config,
+    tokens,
+    wake: async (due) => {
+      await wakeups.wake(due);
+    },
+    homeIntervalMs: config.homeRefreshIntervalMs,
+    observe: (kind, lagMs) => recordDelivered(redis, config.queuePrefix, kind, lagMs),
+  };
+  const direct = createDirectDelivery(deliveryDeps, (due) => queued.wake(due));
+  // A wake-up that cannot be queued (Redis is unreachable): what a person waits for is delivered
+  // by this process at once; the rest by the worker's sweep, which delivers without the queue too.
+  const wakeups: Wakeups = {
+    async wake(due) {
+      const unqueued = await queued.wake(due);
+      direct.deliver(unqueued.filter((w) => w.priority === 'interactive'));
+      return unqueued;
+    },
+    async close() {
+      await Promise.all([queued.close(), direct.close()]);
+    },
+  };
   // Permission checks ask Slack which side a person is on through these tokens.
   setPeopleSource(
     slackPeopleSource(
@@ -48,6 +77,8 @@ export function createEffects(config: Config, redis: Redis): Effects & { wakeups
     delivery: createDelivery(wakeups),
     membership: createMembership(redis, config.queuePrefix),
     wakeups,
+    direct,
+    deliveryDeps,
   };
 }
 
@@ -69,8 +100,8 @@ export async function startWeb(config: Config): Promise<RunningWeb> {
   setLogLevel(config.logLevel);
   await connectDatabase(config.mongodbUri);
   const redis = createRedisConnection(config.redis);
-  // Requests can be opened and worked while Redis is down; timers and deliveries are scheduled
-  // by the worker's sweep when it is back.
+  // Requests can be opened and worked while Redis is down: what a person waits for is delivered
+  // by this process, the rest by the worker's sweep; timers are scheduled when it is back.
   await waitUntilReady(redis, 3000);
   const effects = createEffects(config, redis);
   const metrics: Metrics = createMetrics(config, redis);

@@ -2,6 +2,7 @@
 // calendar jobs and the maintenance sweeps. Several may run at once against one Redis and one
 // MongoDB; each stops within SHUTDOWN_TIMEOUT_MS, whatever is down.
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { connectDatabase, disconnectDatabase } from './db/connection';
 import { DELIVERY_QUEUE, deliveryJobSchema, type Wakeups } from './jobs/deliveryQueue';
@@ -14,18 +15,17 @@ import {
   scheduleCalendarJobs,
   scheduleMaintenance,
 } from './jobs/queues';
-import { createRedisConnection } from './jobs/redis';
+import { createRedisConnection, isRedisReachable } from './jobs/redis';
 import { processTimerJob } from './jobs/timerProcessor';
 import { TIMERS_QUEUE } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
-import { configOrExit, createEffects, stopOnSignals, withinDeadline } from './main';
-import { recordDelivered } from './metrics';
+import { configOrExit, createEffects, stopOnSignals, withinDeadline, type AppEffects } from './main';
 import { findEffect, overdueEffects } from './services/slackEffects';
 import { findUnsyncedRequests } from './services/requestMessages';
 import { appendMissingChangeEvents } from './services/requestLifecycle';
 import { requestsWithStaleTimers } from './services/timers';
 import { runMonthlyBilling } from './slack/billingRun';
-import { deliverEffect, type DeliveryDeps } from './slack/delivery/deliverer';
+import { deliverEffect } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
 import { askOwedLinkNotices } from './slack/webhooks/github';
 import { askChangeNotice, showSettled, type Effects } from './slack/requestUpdates';
@@ -36,7 +36,7 @@ import { postIssuedToClient } from './slack/issuedSummary';
 import { linkPendingEvents } from './services/audit';
 
 export interface RunningWorker {
-  effects: Effects & { wakeups: Wakeups };
+  effects: AppEffects;
   stop(): Promise<void>;
 }
 
@@ -45,6 +45,12 @@ export const CHAIN_EVERY_MS = 2_000;
 
 /** Effects whose wake-up call is older than this are woken by the sweep (it was lost: Redis was down). */
 export const OVERDUE_AFTER_MS = 30_000;
+
+/**
+ * How often the worker checks Redis; while it is unreachable BullMQ runs nothing (not even the
+ * sweep's own job), so each check finding it down delivers the effects that are due, directly.
+ */
+export const SWEEP_WITHOUT_REDIS_EVERY_MS = 5_000;
 
 /**
  * Catches up what the web process could not finish: deliveries whose wake-up was lost, requests
@@ -85,6 +91,17 @@ export async function maintenanceSweep(
   return { woken: overdue.length, synced, timers: stale.length, settled: settled.length, counters, audited };
 }
 
+/**
+ * The sweep while Redis is unreachable: delivers the effects that are due, oldest first, in this
+ * process (the leases in MongoDB keep each one to one deliverer), instead of waking them through
+ * the queue. Effects that must wait are found again by the next round. Returns how many it tried.
+ */
+export async function sweepWithoutRedis(effects: AppEffects, limit = 200): Promise<number> {
+  const due = await overdueEffects(new Date(), limit);
+  await effects.direct.deliverNow(due);
+  return due.length;
+}
+
 export async function startWorker(config: Config): Promise<RunningWorker> {
   setLogLevel(config.logLevel);
   await connectDatabase(config.mongodbUri);
@@ -94,15 +111,10 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const fast = createRedisConnection(config.redis);
   const effects = createEffects(config, fast);
   const maintenance = new Queue(MAINTENANCE_QUEUE, queueOptions(config, connection));
+  maintenance.on('error', (error) => logger.debug({ err: error.message }, 'Maintenance queue connection error'));
   await scheduleMaintenance(maintenance);
   await scheduleCalendarJobs(maintenance, config.defaultTimezone);
-  const deliveryDeps: DeliveryDeps = {
-    config,
-    tokens: effects.tokens,
-    wake: (wakeups) => effects.wakeups.wake(wakeups),
-    homeIntervalMs: config.homeRefreshIntervalMs,
-    observe: (kind, lagMs) => recordDelivered(fast, config.queuePrefix, kind, lagMs),
-  };
+  const { deliveryDeps } = effects;
 
   const workers = [
     new Worker(
@@ -146,6 +158,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   logger.info({ queues: workers.map((w) => w.name) }, 'Worker is taking jobs');
   const chainer = startChainer();
+  const withoutRedis = startSweepWithoutRedis(effects, fast);
   return {
     effects,
     async stop() {
@@ -153,7 +166,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       // for ever, so it is bounded. Anything unfinished is recorded and taken up by another worker.
       const finished = await withinDeadline(
         (async () => {
-          await Promise.all([...workers.map((w) => w.close()), chainer.stop()]);
+          // Deliveries without the queue stop first: with Redis down, closing the workers waits for ever.
+          await Promise.all([...workers.map((w) => w.close()), chainer.stop(), effects.direct.close().then(() => withoutRedis.stop())]);
           await Promise.all([maintenance.close(), effects.timers.close(), effects.wakeups.close()]);
         })(),
         config.shutdownTimeoutMs,
@@ -165,6 +179,26 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       connection.disconnect();
       fast.disconnect();
       await disconnectDatabase();
+    },
+  };
+}
+
+/** Every SWEEP_WITHOUT_REDIS_EVERY_MS: if Redis is unreachable, sweepWithoutRedis, one round at a time. */
+function startSweepWithoutRedis(effects: AppEffects, redis: Redis): { stop(): Promise<void> } {
+  let round: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    round ??= (async () => {
+      if (await isRedisReachable(redis)) return;
+      const tried = await sweepWithoutRedis(effects);
+      if (tried > 0) logger.info({ effects: tried }, 'Redis is unreachable; delivered the Slack effects that were due without the queue');
+    })()
+      .catch((error: unknown) => logger.warn({ err: error }, 'The sweep without Redis failed; the next round tries again'))
+      .finally(() => (round = undefined));
+  }, SWEEP_WITHOUT_REDIS_EVERY_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await round;
     },
   };
 }

@@ -1,6 +1,8 @@
 // Wake-up calls for Slack effects: one BullMQ job per ask, with a deterministic id, so a worker
 // delivers the effect soon (people waiting first). The job carries only the effect's id: the
-// record in MongoDB is the truth, and if Redis is down the worker's sweep wakes it up later.
+// record in MongoDB is the truth. If Redis is down, wake() says which wake-ups it could not queue:
+// the process delivers those a person waits for itself (slack/delivery/direct.ts), the worker's
+// sweep the rest.
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -18,8 +20,11 @@ export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 export const JOB_PRIORITY = { interactive: 1, background: 10 } as const;
 
 export interface Wakeups {
-  /** Schedules the wake-ups; never throws (a lost wake-up is found by the sweep). */
-  wake(wakeups: Array<Wakeup | undefined>): Promise<void>;
+  /**
+   * Schedules the wake-ups; never throws. Returns those it could not queue (Redis is unreachable),
+   * for the caller to deliver some other way; a lost wake-up is found by the worker's sweep.
+   */
+  wake(wakeups: Array<Wakeup | undefined>): Promise<Wakeup[]>;
   close(): Promise<void>;
 }
 
@@ -37,7 +42,7 @@ export function createWakeups(config: Config, connection: ConnectionOptions): Wa
   return {
     async wake(wakeups) {
       const due = wakeups.filter((w): w is Wakeup => w !== undefined);
-      if (due.length === 0) return;
+      if (due.length === 0) return [];
       const now = Date.now();
       try {
         await queue.addBulk(
@@ -47,8 +52,10 @@ export function createWakeups(config: Config, connection: ConnectionOptions): Wa
             opts: { jobId: wakeupJobId(w), delay: Math.max(0, w.dueAt.getTime() - now), priority: JOB_PRIORITY[w.priority] },
           })),
         );
+        return [];
       } catch (error) {
-        logger.warn({ err: error, effects: due.length }, 'Could not schedule Slack deliveries; the worker sweep will pick them up');
+        logger.warn({ err: error, effects: due.length }, 'Could not schedule Slack deliveries (Redis is unreachable); they are delivered without the queue');
+        return due;
       }
     },
     async close() {

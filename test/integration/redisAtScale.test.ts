@@ -8,7 +8,7 @@ import { bucketFor } from '../../src/domain/slackDelivery';
 import { DELIVERY_LAG_HASH, recordDelivered } from '../../src/metrics';
 import { createRedisConnection, waitUntilReady } from '../../src/jobs/redis';
 import { JOB_MONTHLY_BILLING, JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE, queueOptions } from '../../src/jobs/queues';
-import { createRedisPacer, PaceLater, paceKeys, RATE_LIMITED_HASH } from '../../src/slack/delivery/pacer';
+import { createRedisPacer, PaceLater, paceKeys, RATE_LIMITED_HASH, type Pacer } from '../../src/slack/delivery/pacer';
 import { startWorker } from '../../src/worker';
 import { startRedisServer, type LocalServer } from '../../scripts/services';
 import { clusterSlot, startRedisCluster, startRedisSentinel, type RunningRedis } from '../support/redisTopologies';
@@ -48,6 +48,12 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15
 
 const postToChannel = bucketFor('chat.postMessage', { channel: 'C0ACME' }, 'T0OURS')!;
 const tierMethod = bucketFor('chat.update', {}, 'T0OURS')!;
+/** The pacer falls back to this when its script fails (Redis unreachable): here, a CROSSSLOT refusal must not hide behind it. */
+const noFallback: Pacer = {
+  take: () => Promise.reject(new Error('the Redis pacer fell back to pacing in the process')),
+  pause: () => Promise.reject(new Error('the Redis pacer fell back to pacing in the process')),
+  countRateLimited: async () => undefined,
+};
 
 describe('the Redis Cluster slot of a key', () => {
   it('is CRC16/XMODEM of its first non-empty {hash tag}, else of the key, modulo 16384', () => {
@@ -98,7 +104,7 @@ describe('on a Redis Cluster', () => {
 
   it('paces: the pacer script runs (no CROSSSLOT), a drained bucket says later and a 429 pauses it', async () => {
     const prefix = uniqueName('p');
-    const pacer = createRedisPacer(redis, prefix);
+    const pacer = createRedisPacer(redis, prefix, noFallback);
     // Background work leaves one call of the burst to people: the others go at once, then it is told to come back.
     const outcomes: string[] = [];
     for (let i = 0; i < postToChannel.burst + 1; i++) {
@@ -141,7 +147,7 @@ describe('on a Redis Cluster', () => {
       await until(async () => (await job.isCompleted()) === true, 'the probe job did not complete');
       expect((await probe.getJob(job.id!))?.returnvalue).toBe('done 7');
       // And the app's other shared keys: the pace, the 429 and delivery counters.
-      const pacer = createRedisPacer(redis, config.queuePrefix);
+      const pacer = createRedisPacer(redis, config.queuePrefix, noFallback);
       await pacer.take(postToChannel, 'interactive');
       await pacer.pause(tierMethod, 1000);
       await pacer.countRateLimited('chat.update');

@@ -1,7 +1,8 @@
 // The one way Slack effects leave the app. Listeners and jobs hand it what Slack must show; it is
-// recorded in MongoDB (see services/slackEffects.ts) and a worker delivers it (deliverer.ts),
-// paced under Slack's limits (pacer.ts). Only what a person waits for in the moment (opening a
-// modal with a 3-second trigger, an ephemeral answer) is called directly, through the paced client.
+// recorded in MongoDB (see services/slackEffects.ts) and a worker delivers it (deliverer.ts; while
+// Redis is unreachable, direct.ts), paced under Slack's limits (pacer.ts). Only what a person
+// waits for in the moment (opening a modal with a 3-second trigger, an ephemeral answer) is called
+// directly, through the paced client.
 import type { Wakeups } from '../../jobs/deliveryQueue';
 import { askEffect, recordPost, type EffectPriority, type RespondVia, type Wakeup } from '../../services/slackEffects';
 import type { SlackPost } from './posts';
@@ -49,6 +50,8 @@ export function createDelivery(wakeups: Wakeups): Delivery {
     async post(id, post, priority = 'background') {
       await wakeups.wake([await recordPost({ id, priority, payload: { ...post } })]);
     },
-    wake: (due) => wakeups.wake(due),
+    async wake(due) {
+      await wakeups.wake(due);
+    },
   };
 }

@@ -67,7 +67,11 @@ export function paceKeys(prefix: string, bucket: PacedBucket): readonly [turn: s
   return [`${prefix}:pace:{${bucket.key}}`, `${prefix}:pause:{${bucket.key}}`];
 }
 
-export function createRedisPacer(redis: Redis, prefix: string): Pacer {
+/**
+ * `local` paces this process alone while Redis is unreachable (localPacer.ts: a conservative share
+ * of Slack's limits), so an outage of Redis never lets calls go unpaced.
+ */
+export function createRedisPacer(redis: Redis, prefix: string, local: Pacer): Pacer {
   redis.defineCommand('slackPaceTake', { numberOfKeys: 2, lua: TAKE });
   const take = redis as Redis & { slackPaceTake(bucket: string, pause: string, interval: number, allowance: number): Promise<number> };
   const keys = (bucket: PacedBucket) => paceKeys(prefix, bucket);
@@ -82,9 +86,9 @@ export function createRedisPacer(redis: Redis, prefix: string): Pacer {
         try {
           wait = Number(await take.slackPaceTake(tatKey, pauseKey, bucket.intervalMs, allowance));
         } catch (error) {
-          // Redis is down: calling Slack unpaced beats not calling it; Slack's 429s still pause the bucket.
-          logger.debug({ err: error, bucket: bucket.key }, 'Could not pace a Slack call; calling it unpaced');
-          return;
+          // Redis is down: this process paces itself alone, on its share of Slack's limits.
+          logger.debug({ err: error, bucket: bucket.key }, 'Could not reach the shared pace; pacing this call in this process');
+          return local.take(bucket, priority);
         }
         if (wait <= 0) return;
         if (priority === 'background' && wait > BACKGROUND_WAIT_MS) throw new PaceLater(wait);
@@ -94,7 +98,7 @@ export function createRedisPacer(redis: Redis, prefix: string): Pacer {
       }
     },
     async pause(bucket, ms) {
-      await redis.set(keys(bucket)[1], '1', 'PX', Math.max(1, Math.ceil(ms))).catch(() => undefined);
+      await redis.set(keys(bucket)[1], '1', 'PX', Math.max(1, Math.ceil(ms))).catch(() => local.pause(bucket, ms));
     },
     async countRateLimited(method) {
       await redis.hincrby(`${prefix}:${RATE_LIMITED_HASH}`, method, 1).catch(() => undefined);

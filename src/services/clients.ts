@@ -40,8 +40,11 @@ export async function upsertClient(fields: ClientFields, actorId: string): Promi
   if (existing) {
     const before = storedFields(existing as unknown as Record<string, unknown>, Object.keys(after));
     if (isDeepStrictEqual(before, after)) return 'unchanged';
-    const unset = fields.monthlyBudgetMinutes === undefined ? { $unset: { monthlyBudgetMinutes: '' } } : {};
-    await ClientModel.updateOne({ key: fields.key }, { $set: after, ...unset });
+    const unset = {
+      ...(fields.monthlyBudgetMinutes === undefined ? { monthlyBudgetMinutes: '' } : {}),
+      ...(fields.accounting === undefined ? { accounting: '' } : {}),
+    };
+    await ClientModel.updateOne({ key: fields.key }, { $set: after, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) });
     await recordAudit({ actorId, action: 'client.updated', entityType: 'client', entityId: fields.key, clientKey: fields.key, before, after });
     return 'updated';
   }

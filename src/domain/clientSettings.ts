@@ -120,7 +120,7 @@ export const accountingSchema = z
     /** QuickBooks' product/service for every line; default "Support". */
     itemName: accountingText(100).nullish(),
     /** Days from the invoice date to its due date; default 14. */
-    paymentTermsDays: z.number().int('must be a whole number of days').min(0, 'must be 0 or more days').max(365, 'must be at most 365 days').nullish(),
+    paymentTermsDays: z.number({ error: 'must be a number of days, such as 14' }).int('must be a whole number of days').min(0, 'must be 0 or more days').max(365, 'must be at most 365 days').nullish(),
   }, { error: 'must be a map such as {accountCode: "200", paymentTermsDays: 30}' })
   .strict()
   .transform((given) => {

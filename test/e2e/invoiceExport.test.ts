@@ -130,4 +130,22 @@ describe('Export for Xero / QuickBooks on an issued summary', () => {
     await click(STAFF.manager, billingExportAction('xero'), 'ACME 2026-11');
     await waitForEphemeral(t, STAFF.manager, /That button doesn't work any more/);
   });
+
+  it('uses the accounting settings a manager sets with /help admin client, and names a bad one plainly', async () => {
+    const admin = async (text: string) => ((await t.slack.slashCommand({ text, user_id: STAFF.manager, channel_id: MANAGERS_CHANNEL })).json() as { text: string }).text;
+    expect(await admin('admin client ACME accounting: {paymentTermsDays: soon}')).toContain('accounting.paymentTermsDays: must be a number of days, such as 14');
+    expect(await admin('admin client ACME accounting: {contactName: Acme Limited, paymentTermsDays: 30, accountCode: "4000"}')).toContain(
+      'Invoices: contact Acme Limited, account 4000, tax No VAT, item Support, due in 30 days',
+    );
+
+    t.fake.clearCalls();
+    const uploads = t.fake.uploadedFiles().length;
+    await clickExport(STAFF.manager, 'xero');
+    await t.fake.waitFor('files.completeUploadExternal');
+    await allDelivered();
+    const [invoice] = readInvoiceFile('xero', t.fake.uploadedFiles()[uploads]?.content ?? '', () => 'GBP');
+    expect(invoice).toMatchObject({ contact: 'Acme Limited', totalMinor: 14250 });
+    expect((Date.parse(invoice?.dueDate ?? '') - Date.parse(invoice?.invoiceDate ?? '')) / 86_400_000).toBe(30);
+    expect(t.fake.uploadedFiles()[uploads]?.content).toContain(',4000,No VAT,');
+  });
 });

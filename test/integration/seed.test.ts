@@ -137,7 +137,7 @@ clients:
     expect((await ClientModel.findOne({ key: 'ACME' }).lean())?.accounting).toEqual({ contactName: 'Acme Limited', accountCode: '4000', paymentTermsDays: 30 });
     expect((await applySeed(withAccounting)).clients).toEqual({ created: 0, updated: 0, unchanged: 2 });
     expect(await seedError(withAccounting.replace('paymentTermsDays: 30', 'paymentTermsDays: "net 30"'))).toEqual([
-      'clients[0].accounting.paymentTermsDays: Invalid input: expected number, received string',
+      'clients[0].accounting.paymentTermsDays: must be a number of days, such as 14',
     ]);
     // Taken out of the file: removed from the client, so the defaults apply again.
     expect((await applySeed(STANDARD_SEED)).clients).toMatchObject({ updated: 1 });

@@ -14,7 +14,7 @@
 //   quantity 1 at the line's amount (a rounded price, a credit, an adjustment).
 // - Dates: the invoice date is the day the summary was issued, in the client's timezone; due
 //   paymentTermsDays later. Xero wants DD/MM/YYYY; QuickBooks reads the format chosen when
-//   importing, and we write MM/DD/YYYY (its US default): pick "MM/dd/yyyy" there.
+//   importing, and we write MM/DD/YYYY (its US default): pick that one there.
 // - At most 500 invoices per Xero file and 100 per QuickBooks file (their import limits); more
 //   are split over several files, an invoice never across two.
 import dayjs from 'dayjs';
@@ -253,9 +253,7 @@ export const QUICKBOOKS_COLUMNS = [
   'Memo',
 ] as const;
 
-/** How each format writes a date (from YYYY-MM-DD). */
-export const INVOICE_DATE_FORMATS: Record<InvoiceFormat, string> = { xero: 'DD/MM/YYYY', quickbooks: 'MM/DD/YYYY' };
-
+/** YYYY-MM-DD as the format writes a date: DD/MM/YYYY for Xero, MM/DD/YYYY for QuickBooks. */
 function dateIn(format: InvoiceFormat, day: string): string {
   const [year, month, date] = day.split('-');
   return format === 'xero' ? `${date}/${month}/${year}` : `${month}/${date}/${year}`;

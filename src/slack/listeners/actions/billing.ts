@@ -88,7 +88,7 @@ function exportSummary(ctx: ListenerContext) {
 
 const IMPORT_WHERE: Record<InvoiceFormat, string> = {
   xero: 'Xero: Business → Invoices → Import (dates are DD/MM/YYYY)',
-  quickbooks: 'QuickBooks Online: New → Import invoices (choose the date format MM/dd/yyyy)',
+  quickbooks: 'QuickBooks Online: New → Import invoices (choose the date format MM/DD/YYYY)',
 };
 
 function issueSummary(ctx: ListenerContext) {

@@ -79,7 +79,7 @@ export interface Output {
 }
 
 /**
- * The month's invoice files into `out` (new or empty; by default `invoices-<client or all>-<month>-<format>`),
+ * The month's invoice files into `out` (new or empty; by default `export-<client or invoices>-<month>-<format>`),
  * or, with `--out -`, the one file on stdout. Returns the exit code.
  */
 async function writeInvoices(args: Extract<ExportArgs, { kind: 'invoices' }>, io: Output): Promise<number> {
@@ -97,7 +97,8 @@ async function writeInvoices(args: Extract<ExportArgs, { kind: 'invoices' }>, io
     io.stdout(files[0]?.content ?? '');
     return 0;
   }
-  const dir = args.out ?? `${invoiceLabel(args.client, args.month)}-${args.format}`;
+  // Named like the records' export directories (export-…), which git and the tools already ignore.
+  const dir = args.out ?? `export-${invoiceLabel(args.client, args.month)}-${args.format}`;
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0) {
     throw new UserFacingError(ErrorCode.Conflict, `${dir} is not empty: export into a new or empty directory, so no file of another export is mixed in.`);
@@ -143,8 +144,8 @@ export async function runExport(argv: string[], io: Output): Promise<number> {
 
 async function main(): Promise<number> {
   const io: Output = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
-  const args = parseExportArgs(process.argv.slice(2));
-  if (!args.ok) return runExport(process.argv.slice(2), io);
+  // A usage error needs no database: runExport says what is wrong before connecting to anything.
+  if (!parseExportArgs(process.argv.slice(2)).ok) return runExport(process.argv.slice(2), io);
   const uri = mongoUriFromEnv();
   if (!uri) return 2;
   await connectDatabase(uri);

@@ -288,8 +288,8 @@ describe('npm run export -- --format xero|quickbooks --month', () => {
       const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
       const script = path.join(__dirname, '../../scripts/export.ts');
       const ok = await run(tsx, [script, '--format', 'xero', '--month', '2026-11', '--client', 'ACME'], { env, cwd });
-      expect(ok.stdout).toContain(`Wrote the 2026-11 invoices for Xero to ACME-2026-11-xero`);
-      const file = path.join(cwd, 'ACME-2026-11-xero', 'ACME-2026-11-xero.csv');
+      expect(ok.stdout).toContain(`Wrote the 2026-11 invoices for Xero to export-ACME-2026-11-xero`);
+      const file = path.join(cwd, 'export-ACME-2026-11-xero', 'ACME-2026-11-xero.csv');
       expect(readInvoiceFile('xero', readFileSync(file, 'utf8'), () => 'GBP').map((i) => [i.number, i.totalMinor])).toEqual([['ACME-2026-11', 23750]]);
       await expect(run(tsx, [script, '--format', 'xero', '--month', '2026-11', '--client', 'NOPE'], { env, cwd })).rejects.toMatchObject({
         code: 1,

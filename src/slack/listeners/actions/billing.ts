@@ -2,11 +2,11 @@
 // billing service; the message is then re-rendered in place from the record, and the issued
 // summary is posted to the client's own channel (slack/issuedSummary.ts). The export buttons of
 // an issued summary send the clicking manager its Xero or QuickBooks import file by DM.
+import { randomUUID } from 'node:crypto';
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { logger } from '../../../logger';
-import { randomUUID } from 'node:crypto';
 import { INVOICE_FORMATS, INVOICE_FORMAT_NAMES, type InvoiceFormat } from '../../../domain/invoiceExport';
 import { isPeriod, periodLabel, periodOf } from '../../../domain/periods';
 import { issueBillingSummary } from '../../../services/billing';
@@ -80,7 +80,7 @@ function exportSummary(ctx: ListenerContext) {
       }
       if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, `Sending you the ${name} file in our direct messages.`);
     } catch (error) {
-      const text = messageForError(error, { user: actor.userId, channel: actor.channelId, action: 'billing_export' });
+      const text = messageForError(error, { user: actor.userId, channel: actor.channelId, action: BILLING_EXPORT_ACTION });
       if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, text);
     }
   };

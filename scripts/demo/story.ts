@@ -1,10 +1,12 @@
 // The demo story, step by step: a request from Alice's first cry for help to a five-star rating,
-// the budget guard on the way, an SLA reminder for a request nobody picked up, and the weekly
-// digest. Each step waits for its effects in Slack (the fake's recorded calls), never on a clock.
+// the budget guard on the way, an SLA reminder for a request nobody picked up, the weekly digest,
+// and Acme's bill issued and exported for Xero. Each step waits for its effects in Slack (the fake's recorded calls), never on a clock.
 import type { Effects } from '../../src/slack/requestUpdates';
 import { RequestModel } from '../../src/db/request';
 import { sendWeeklyDigest } from '../../src/slack/digest';
 import { ACTION } from '../../src/slack/ids';
+import { BILLING_ISSUE_ACTION, billingExportAction } from '../../src/slack/views/billingSummary';
+import { periodOf } from '../../src/domain/periods';
 import { record } from '../../test/support/flows';
 import type { RecordedCall } from '../../test/support/slackFake';
 import { ALICE, ACME_CHANNEL, BOB, CAROL, DAN, MARY, NORMAL_SLA_MINUTES, TRIAGE_CHANNEL } from './cast';
@@ -229,5 +231,28 @@ export async function playStory(stage: Stage): Promise<void> {
     const outcome = await postWeeklyDigest(stage.web.effects);
     if (outcome !== 'sent') throw new MissingEffect(`the digest was not sent (${outcome})`);
     await stage.waitFor('chat.postMessage', (c) => c.args.channel === MARY.id && /Weekly digest/.test(textOf(c)), 'the weekly digest in Mary’s DMs', since);
+  });
+
+  await stage.step('Mary issues Acme’s bill for the month and exports it for Xero', async () => {
+    stage.narrate('(at the end of the month Mary issues the bill; the demo issues the month so far)');
+    const period = periodOf(new Date(), 'Europe/London');
+    let since = stage.mark();
+    const reply = await stage.command(MARY.id, TRIAGE, `billing ACME ${period}`);
+    expectReply(reply.text, /Posting the draft .* billing summary for Acme Ltd here/, 'the billing summary to be posted');
+    const [posted] = await stage.waitFor('chat.postMessage', (c) => c.args.channel === TRIAGE && /^Billing: Acme Ltd/.test(textOf(c)), `the billing summary in #${TRIAGE_CHANNEL.name}`, since);
+    const summary: MessageRef = { channel: TRIAGE, ts: postedTs(posted), describe: 'the billing summary' };
+
+    since = stage.mark();
+    await stage.click(MARY.id, summary, BILLING_ISSUE_ACTION);
+    await stage.waitFor('chat.update', (c) => c.args.ts === summary.ts && /\(issued\)/.test(textOf(c)), 'the billing summary marked issued', since);
+    await stage.waitFor('chat.postMessage', (c) => c.args.channel === ACME && /\(issued\)/.test(textOf(c)), `the issued summary in #${ACME_CHANNEL.name}`, since);
+
+    since = stage.mark();
+    await stage.click(MARY.id, summary, billingExportAction('xero'));
+    const filename = `ACME-${period}-xero.csv`;
+    await stage.waitFor('files.completeUploadExternal', () => stage.fake.uploadedFiles().some((f) => f.filename === filename && f.completed), `${filename} in Mary’s DMs`, since);
+    const file = stage.fake.uploadedFiles().find((f) => f.filename === filename);
+    const lines = (file?.content ?? '').trim().split('\n');
+    stage.narrate([`(${filename}, ready for Xero → Business → Invoices → Import, says:`, ...lines.map((line) => `    ${line}`)].join('\n') + ')');
   });
 }

@@ -19,6 +19,18 @@ const businessHoursSchema = new Schema(
   { _id: false },
 );
 
+/** See domain/clientSettings.ts accountingSchema: only the fields given are stored. */
+const accountingSchema = new Schema(
+  {
+    contactName: { type: String },
+    accountCode: { type: String },
+    taxType: { type: String },
+    itemName: { type: String },
+    paymentTermsDays: { type: Number, min: 0 },
+  },
+  { _id: false },
+);
+
 const clientSchema = new Schema(
   {
     key: { type: String, required: true },
@@ -53,6 +65,8 @@ const clientSchema = new Schema(
     monthlyBudgetMinutes: { type: Number, min: 1 },
     slaMinutes: { type: slaMinutesSchema, required: true },
     businessHours: { type: businessHoursSchema, required: true },
+    /** How invoices are exported to Xero and QuickBooks; absent: the export's defaults. */
+    accounting: { type: accountingSchema },
   },
   { timestamps: true },
 );

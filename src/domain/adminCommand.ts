@@ -178,6 +178,7 @@ export function settingsFromClient(client: ClientFields): Record<string, unknown
     monthlyBudgetHours: client.monthlyBudgetMinutes === undefined ? null : client.monthlyBudgetMinutes / 60,
     slaMinutes: { ...client.slaMinutes },
     businessHours: hours.alwaysOpen ? '24x7' : { days: [...hours.days], start: hours.start, end: hours.end },
+    ...(client.accounting ? { accounting: { ...client.accounting } } : {}),
   };
 }
 

@@ -95,6 +95,53 @@ const slaMinutesSchema = z
 
 export const DEFAULT_SLA_MINUTES = { urgent: 15, high: 60, normal: 240, low: 480 } as const;
 
+/** An accounting name or code as Xero and QuickBooks take it: one line of text. */
+const accountingText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty (leave it out for the default)')
+    .max(max, `must be at most ${max} characters`)
+    .refine((text) => !/[\r\n]/.test(text), 'must be on one line');
+
+/**
+ * How the client's invoices are exported to Xero and QuickBooks Online (domain/invoiceExport.ts).
+ * Every field is optional; a field left out (or set to null) takes the default the export applies
+ * (ACCOUNTING_DEFAULTS there), so only what differs is stored.
+ */
+export const accountingSchema = z
+  .object({
+    /** The contact (Xero) or customer (QuickBooks) as it is named there; default: the client's name. */
+    contactName: accountingText(255).nullish(),
+    /** Xero's revenue account code; default 200 (Xero's Sales). */
+    accountCode: accountingText(10).nullish(),
+    /** Xero's tax rate, by its display name; default "No VAT", so the invoice total is the summary's. */
+    taxType: accountingText(50).nullish(),
+    /** QuickBooks' product/service for every line; default "Support". */
+    itemName: accountingText(100).nullish(),
+    /** Days from the invoice date to its due date; default 14. */
+    paymentTermsDays: z.number({ error: 'must be a number of days, such as 14' }).int('must be a whole number of days').min(0, 'must be 0 or more days').max(365, 'must be at most 365 days').nullish(),
+  }, { error: 'must be a map such as {accountCode: "200", paymentTermsDays: 30}' })
+  .strict()
+  .transform((given) => {
+    const kept: AccountingSettings = {};
+    if (given.contactName != null) kept.contactName = given.contactName;
+    if (given.accountCode != null) kept.accountCode = given.accountCode;
+    if (given.taxType != null) kept.taxType = given.taxType;
+    if (given.itemName != null) kept.itemName = given.itemName;
+    if (given.paymentTermsDays != null) kept.paymentTermsDays = given.paymentTermsDays;
+    return kept;
+  });
+
+/** The accounting settings given for a client; the export fills in the defaults of what is missing. */
+export interface AccountingSettings {
+  contactName?: string;
+  accountCode?: string;
+  taxType?: string;
+  itemName?: string;
+  paymentTermsDays?: number;
+}
+
 export const clientSettingsSchema = z
   .object({
     key: z.string().regex(CLIENT_KEY_PATTERN, 'must be 2–10 capital letters, such as ACME'),
@@ -120,6 +167,8 @@ export const clientSettingsSchema = z
     monthlyBudgetHours: z.number().positive().max(10000).nullish(),
     slaMinutes: slaMinutesSchema.default({ ...DEFAULT_SLA_MINUTES }),
     businessHours: businessHoursSchema.default({ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:30' }),
+    /** Invoice exports to Xero and QuickBooks (optional; see accountingSchema). */
+    accounting: accountingSchema.nullish(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -166,6 +215,8 @@ export interface ClientFields {
   monthlyBudgetMinutes: number | undefined;
   slaMinutes: Record<(typeof PRIORITIES)[number], number>;
   businessHours: { alwaysOpen: boolean; days: number[]; start: string; end: string };
+  /** Undefined when none is given (nothing stored): the export's defaults apply. */
+  accounting: AccountingSettings | undefined;
 }
 
 export function toClientFields(settings: ClientSettings): ClientFields {
@@ -193,6 +244,7 @@ export function toClientFields(settings: ClientSettings): ClientFields {
       hours === '24x7'
         ? { alwaysOpen: true, days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' }
         : { alwaysOpen: false, days: [...hours.days].sort(), start: hours.start, end: hours.end },
+    accounting: settings.accounting && Object.keys(settings.accounting).length > 0 ? { ...settings.accounting } : undefined,
   };
 }
 

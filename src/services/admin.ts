@@ -4,7 +4,7 @@
 import { ClientModel } from '../db/client';
 import { StaffModel, type StaffRole } from '../db/staff';
 import { mergeClientSettings, type AdminRole } from '../domain/adminCommand';
-import { DEFAULT_SLA_MINUTES, toClientFields, type ClientFields } from '../domain/clientSettings';
+import { DEFAULT_SLA_MINUTES, toClientFields, type AccountingSettings, type ClientFields } from '../domain/clientSettings';
 import { PRIORITIES } from '../domain/lifecycle';
 import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
 import { onCallAt, type Rota } from '../domain/onCall';
@@ -97,7 +97,20 @@ function clientFieldsFromRecord(doc: Client): ClientFields {
       start: doc.businessHours.start,
       end: doc.businessHours.end,
     },
+    accounting: accountingFromRecord(doc.accounting),
   };
+}
+
+/** The stored accounting settings, only the fields that are set (undefined when none is). */
+function accountingFromRecord(stored: Client['accounting']): AccountingSettings | undefined {
+  if (!stored) return undefined;
+  const kept: AccountingSettings = {};
+  if (stored.contactName != null) kept.contactName = stored.contactName;
+  if (stored.accountCode != null) kept.accountCode = stored.accountCode;
+  if (stored.taxType != null) kept.taxType = stored.taxType;
+  if (stored.itemName != null) kept.itemName = stored.itemName;
+  if (stored.paymentTermsDays != null) kept.paymentTermsDays = stored.paymentTermsDays;
+  return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
 async function existingClient(key: string): Promise<ClientFields> {

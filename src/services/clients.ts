@@ -38,10 +38,15 @@ export async function upsertClient(fields: ClientFields, actorId: string): Promi
   if (refusal) throw new UserFacingError(ErrorCode.Conflict, `Nothing was changed: ${refusal}.`);
   const after = comparable(fields);
   if (existing) {
-    const before = storedFields(existing as unknown as Record<string, unknown>, Object.keys(after));
+    // Every field of a client, the optional ones too: one left out (a budget or accounting taken
+    // out of the file) is a change to make, not a field to skip.
+    const before = storedFields(existing as unknown as Record<string, unknown>, Object.keys(fields));
     if (isDeepStrictEqual(before, after)) return 'unchanged';
-    const unset = fields.monthlyBudgetMinutes === undefined ? { $unset: { monthlyBudgetMinutes: '' } } : {};
-    await ClientModel.updateOne({ key: fields.key }, { $set: after, ...unset });
+    const unset = {
+      ...(fields.monthlyBudgetMinutes === undefined ? { monthlyBudgetMinutes: '' } : {}),
+      ...(fields.accounting === undefined ? { accounting: '' } : {}),
+    };
+    await ClientModel.updateOne({ key: fields.key }, { $set: after, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) });
     await recordAudit({ actorId, action: 'client.updated', entityType: 'client', entityId: fields.key, clientKey: fields.key, before, after });
     return 'updated';
   }

@@ -85,6 +85,9 @@ describe('npm run demo', () => {
       ['Bob declines, Dan is offered it', /Bob clicks \[ Decline \][\s\S]*DM from Ad-hoc Help to Dan\n\s+Ad-hoc Help: 📥 It's your turn: \*ACME-4\*/],
       ['Dan takes it', /@Dan is on it/],
       ['the weekly digest (or its absence)', /Weekly digest|digest: not available in this build/],
+      ['the month issued', /Mary clicks \[ Issue summary \][\s\S]*✅ \*Issued\* by @Mary/],
+      ['its Xero file in Mary’s DMs', /DM from Ad-hoc Help to Mary\n[\s\S]*file uploaded: ACME-\d{4}-\d{2}-xero\.csv/],
+      ['what the Xero file says', /Acme Ltd,{10}ACME-\d{4}-\d{2},"Support, [^"]+",\d{2}\/\d{2}\/\d{4},\d{2}\/\d{2}\/\d{4},,ACME-1 The checkout page returns 500: 2h 30m of support,2\.50,95\.00,,200,No VAT,,,,,GBP,/],
     ];
     const missing = moments.filter(([, pattern]) => !pattern.test(run.stdout)).map(([name]) => name);
     expect(missing).toEqual([]);

@@ -1,12 +1,12 @@
 // Every record can be exported (a PRODUCT principle): JSON Lines and CSV per collection, for
 // every client or one, streamed, with no secret in any file and the database unchanged.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
-import { parseExportArgs } from '../../scripts/export';
+import { parseExportArgs, runExport } from '../../scripts/export';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
@@ -16,9 +16,10 @@ import { RequestModel } from '../../src/db/request';
 import { StaffModel } from '../../src/db/staff';
 import { TimeEntryModel } from '../../src/db/timeEntry';
 import { recordAudit } from '../../src/services/audit';
-import { generateBillingSummary } from '../../src/services/billing';
+import { generateBillingSummary, issueBillingSummary } from '../../src/services/billing';
 import { exportRecords } from '../../src/services/export';
 import { applySeed } from '../../src/services/seed';
+import { readInvoiceFile } from '../support/invoiceRules';
 import { ACME, BETA, STAFF, STANDARD_SEED, TRIAGE, testDatabaseUri } from '../support/testEnv';
 
 const run = promisify(execFile);
@@ -174,6 +175,12 @@ describe('npm run export', () => {
     [['--client', 'acme'], '--client: the client key must be 2–10 capital letters'],
     [['--client', '{"$gt":""}'], '--client: the client key must be 2–10 capital letters'],
     [['--format', 'xml'], '--format: formats are jsonl and csv'],
+    [['--format', 'xero,csv', '--month', '2026-11'], '--format: formats are jsonl and csv, separated by a comma, or one of xero and quickbooks'],
+    [['--format', 'xero'], '--month: xero exports one month: give it, such as --month 2026-11'],
+    [['--format', 'quickbooks', '--month', '2026-13'], '--month: the month must be written YYYY-MM, such as 2026-11'],
+    [['--format', 'quickbooks', '--month', 'november'], '--month: the month must be written YYYY-MM'],
+    [['--month', '2026-11'], '--month: a month goes with --format xero or --format quickbooks only'],
+    [['--format', 'csv', '--out', '-'], '--out: records are written to a directory; - (stdout) is for xero and quickbooks'],
     [['--format', ''], '--format: formats are jsonl and csv'],
     [['--out', '   '], '--out: the output directory must not be empty'],
     [['--bogus'], "Unknown option '--bogus'"],
@@ -184,7 +191,8 @@ describe('npm run export', () => {
   });
 
   it('accepts a client, a directory and formats', () => {
-    expect(parseExportArgs(['--client', 'ACME', '--out', 'x', '--format', 'csv, jsonl'])).toEqual({ ok: true, value: { client: 'ACME', out: 'x', format: ['csv', 'jsonl'] } });
+    expect(parseExportArgs(['--client', 'ACME', '--out', 'x', '--format', 'csv, jsonl'])).toEqual({ ok: true, value: { kind: 'records', client: 'ACME', out: 'x', format: ['csv', 'jsonl'] } });
+    expect(parseExportArgs([])).toEqual({ ok: true, value: { kind: 'records' } });
   });
 
   it('runs as a command, says what it wrote, and exits 1 for an unknown client', async () => {
@@ -199,6 +207,94 @@ describe('npm run export', () => {
     await expect(run(tsx, [script, '--client', 'NOPE', '--out', path.join(dir, 'x')], { env })).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('There is no client NOPE'),
+    });
+  });
+});
+
+describe('npm run export -- --format xero|quickbooks --month', () => {
+  /** runExport in this process, with what it says collected. */
+  async function exportCommand(argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runExport(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  }
+
+  it('parses an invoice export', () => {
+    expect(parseExportArgs(['--format', 'xero', '--month', '2026-11'])).toEqual({ ok: true, value: { kind: 'invoices', format: 'xero', month: '2026-11' } });
+    expect(parseExportArgs(['--format', ' quickbooks ', '--month', '2026-11', '--client', 'ACME', '--out', '-'])).toEqual({
+      ok: true,
+      value: { kind: 'invoices', format: 'quickbooks', month: '2026-11', client: 'ACME', out: '-' },
+    });
+  });
+
+  it('refuses a draft month in plain words, and writes nothing', async () => {
+    const dir = path.join(newDir(), 'inv');
+    const result = await exportCommand(['--format', 'xero', '--month', '2026-11', '--client', 'ACME', '--out', dir]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'The November 2026 summary for ACME is a draft, not issued: only an issued summary can be exported as an invoice. Issue it first.\n',
+    });
+    const all = await exportCommand(['--format', 'xero', '--month', '2026-11', '--out', dir]);
+    expect(all.code).toBe(1);
+    expect(all.stderr).toContain('Skipped ACME: The November 2026 summary for ACME is a draft');
+    expect(all.stderr).toContain('No issued 2026-11 summary gives an invoice, so no Xero file was written.');
+    expect(existsSync(dir)).toBe(false);
+    expect(await exportCommand(['--format', 'xero'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--month: xero exports one month') });
+  });
+
+  describe('once the month is issued', () => {
+    beforeAll(async () => {
+      for (const key of ['ACME', 'BETA']) expect((await issueBillingSummary(key, '2026-11', { userId: STAFF.manager })).outcome).toBe('issued');
+    });
+    const issuedNet = async (clientKey: string) => (await BillingSummaryModel.findOne({ clientKey, period: '2026-11' }).lean())?.totals.netMinor;
+
+    it('writes every client\'s invoice into a directory, and says what it wrote', async () => {
+      const dir = path.join(newDir(), 'inv');
+      const result = await exportCommand(['--format', 'quickbooks', '--month', '2026-11', '--out', dir]);
+      expect(result).toEqual({
+        code: 0,
+        stdout: `${path.join(dir, 'invoices-2026-11-quickbooks.csv')}: 2 invoices (ACME-2026-11, BETA-2026-11)\nWrote the 2026-11 invoices for QuickBooks Online to ${dir}\n`,
+        stderr: '',
+      });
+      expect(readdirSync(dir)).toEqual(['invoices-2026-11-quickbooks.csv']);
+      const invoices = readInvoiceFile('quickbooks', readFileSync(path.join(dir, 'invoices-2026-11-quickbooks.csv'), 'utf8'), () => 'GBP');
+      // ACME: two requests of 75m at £95/h; BETA (upfront): 90m approved for £142.50, 75m used.
+      expect(invoices.map((i) => [i.number, i.totalMinor])).toEqual([
+        ['ACME-2026-11', 23750],
+        ['BETA-2026-11', 11875],
+      ]);
+      expect(invoices.map((i) => i.totalMinor)).toEqual([await issuedNet('ACME'), await issuedNet('BETA')]);
+      // The same directory again: refused, nothing mixed in.
+      expect(await exportCommand(['--format', 'quickbooks', '--month', '2026-11', '--out', dir])).toMatchObject({ code: 1, stderr: expect.stringContaining('is not empty') });
+    });
+
+    it("writes one client's invoice to stdout with --out -", async () => {
+      const result = await exportCommand(['--format', 'xero', '--month', '2026-11', '--client', 'BETA', '--out', '-']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      const [beta] = readInvoiceFile('xero', result.stdout, () => 'GBP');
+      expect(beta?.lines).toEqual([
+        { description: 'BETA-1 Beta secret thing: approved estimate of 1h 30m, invoiced upfront', quantity: '1.50', amountMinor: 14250 },
+        { description: 'BETA-1 Beta secret thing: credit for approved time not used', quantity: '1', amountMinor: -2375 },
+      ]);
+      expect(beta?.totalMinor).toBe(await issuedNet('BETA'));
+    });
+
+    it('runs as a command (a spawned smoke test), into its default directory', async () => {
+      const cwd = newDir();
+      const env = { ...process.env, MONGODB_URI: uri };
+      const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
+      const script = path.join(__dirname, '../../scripts/export.ts');
+      const ok = await run(tsx, [script, '--format', 'xero', '--month', '2026-11', '--client', 'ACME'], { env, cwd });
+      expect(ok.stdout).toContain(`Wrote the 2026-11 invoices for Xero to export-ACME-2026-11-xero`);
+      const file = path.join(cwd, 'export-ACME-2026-11-xero', 'ACME-2026-11-xero.csv');
+      expect(readInvoiceFile('xero', readFileSync(file, 'utf8'), () => 'GBP').map((i) => [i.number, i.totalMinor])).toEqual([['ACME-2026-11', 23750]]);
+      await expect(run(tsx, [script, '--format', 'xero', '--month', '2026-11', '--client', 'NOPE'], { env, cwd })).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('There is no client NOPE'),
+      });
     });
   });
 });

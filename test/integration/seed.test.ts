@@ -128,6 +128,31 @@ clients:
     ]);
   });
 
+  it("stores a client's accounting settings for the invoice exports, only the fields given, and names a bad one plainly", async () => {
+    const withAccounting = STANDARD_SEED.replace(
+      '    timezone: Europe/London\n',
+      '    timezone: Europe/London\n    accounting: { contactName: Acme Limited, accountCode: "4000", paymentTermsDays: 30 }\n',
+    );
+    expect((await applySeed(withAccounting)).clients).toMatchObject({ updated: 1 });
+    expect((await ClientModel.findOne({ key: 'ACME' }).lean())?.accounting).toEqual({ contactName: 'Acme Limited', accountCode: '4000', paymentTermsDays: 30 });
+    expect((await applySeed(withAccounting)).clients).toEqual({ created: 0, updated: 0, unchanged: 2 });
+    expect(await seedError(withAccounting.replace('paymentTermsDays: 30', 'paymentTermsDays: "net 30"'))).toEqual([
+      'clients[0].accounting.paymentTermsDays: must be a number of days, such as 14',
+    ]);
+    // Taken out of the file: removed from the client, so the defaults apply again.
+    expect((await applySeed(STANDARD_SEED)).clients).toMatchObject({ updated: 1 });
+    expect((await ClientModel.findOne({ key: 'ACME' }).lean())?.accounting).toBeUndefined();
+    expect((await applySeed(STANDARD_SEED)).clients).toEqual({ created: 0, updated: 0, unchanged: 2 });
+  });
+
+  it('removes a monthly budget taken out of the file', async () => {
+    const withBudget = STANDARD_SEED.replace('    timezone: Europe/London\n', '    timezone: Europe/London\n    monthlyBudgetHours: 40\n');
+    await applySeed(withBudget);
+    expect((await ClientModel.findOne({ key: 'ACME' }).lean())?.monthlyBudgetMinutes).toBe(2400);
+    expect((await applySeed(STANDARD_SEED)).clients).toMatchObject({ updated: 1 });
+    expect((await ClientModel.findOne({ key: 'ACME' }).lean())?.monthlyBudgetMinutes).toBeUndefined();
+  });
+
   it('rejects a mapping used as a key without a process warning quoting the file', async () => {
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
@@ -189,6 +214,8 @@ clients:
     const bad = path.join(dir, 'bad.yml');
     writeFileSync(good, STANDARD_SEED);
     writeFileSync(bad, 'clients:\n  - key: x\n');
+    // ACME as it was before a rename, so that the file updates one client.
+    await applySeed(STANDARD_SEED.replace('name: Acme Ltd', 'name: Acme Old'));
     const env = { ...process.env, MONGODB_URI: uri };
     const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
     const script = path.join(__dirname, '../../scripts/seed.ts');

@@ -167,6 +167,40 @@ describe('mergeClientSettings', () => {
     });
   });
 
+  it('sets accounting settings field by field, keeps the others, and clears one given as null', () => {
+    const first = mergeClientSettings('ACME', acme, { accounting: { contactName: ' Acme Limited ', paymentTermsDays: 30 } });
+    if (!first.ok) throw new Error(first.problems.join('\n'));
+    const withAccounting = toClientFields(first.settings);
+    expect(withAccounting.accounting).toEqual({ contactName: 'Acme Limited', paymentTermsDays: 30 });
+    const second = mergeClientSettings('ACME', withAccounting, { accounting: { taxType: '20% (VAT on Income)', contactName: null } });
+    if (!second.ok) throw new Error(second.problems.join('\n'));
+    expect(toClientFields(second.settings).accounting).toEqual({ taxType: '20% (VAT on Income)', paymentTermsDays: 30 });
+    // Nothing given: nothing stored, and the export's defaults apply.
+    expect(acme.accounting).toBeUndefined();
+    const cleared = mergeClientSettings('ACME', withAccounting, { accounting: null });
+    expect(cleared.ok && toClientFields(cleared.settings).accounting).toBeUndefined();
+  });
+
+  it('parses accounting settings typed in `/help admin client`', () => {
+    expect(parseAdminCommand('client ACME accounting: {accountCode: "4000", taxType: 20% (VAT on Income), itemName: Support hours}')).toEqual({
+      kind: 'client',
+      key: 'ACME',
+      fields: { accounting: { accountCode: '4000', taxType: '20% (VAT on Income)', itemName: 'Support hours' } },
+    });
+  });
+
+  it.each<[ClientFields | undefined, Record<string, unknown>, string[]]>([
+    [acme, { accounting: { paymentTermsDays: 14.5 } }, ['accounting.paymentTermsDays: must be a whole number of days']],
+    [acme, { accounting: { paymentTermsDays: -1, contactName: '' } }, ['accounting.contactName: must not be empty (leave it out for the default)', 'accounting.paymentTermsDays: must be 0 or more days']],
+    [acme, { accounting: { accountCode: '12345678901' } }, ['accounting.accountCode: must be at most 10 characters']],
+    [acme, { accounting: { itemName: 'two\nlines' } }, ['accounting.itemName: must be on one line']],
+    [acme, { accounting: { vat: true } }, ['accounting.vat: is not a setting we know']],
+    [acme, { accounting: 'Xero' }, ['accounting: must be a map such as {accountCode: "200", paymentTermsDays: 30}']],
+  ])('rejects bad accounting settings %#, naming the field', (current, given, problems) => {
+    const merged = mergeClientSettings(current?.key ?? 'NEWCO', current, given);
+    expect(merged.ok ? [] : merged.problems).toEqual(problems);
+  });
+
   it.each<[ClientFields | undefined, Record<string, unknown>, string[]]>([
     [undefined, { channels: ['C0NEW'] }, ['name: is needed for a new client', 'hourlyRate: is needed for a new client']],
     [acme, { hourlyRate: '92.555' }, ['hourlyRate: must be an amount in GBP such as 95 or 92.50']],

@@ -1,5 +1,6 @@
 // Text answers for `/help admin …`: the usage, the configuration and what a change did.
 import type { ClientFields } from '../../domain/clientSettings';
+import { accountingOf } from '../../domain/invoiceExport';
 import { PRIORITIES } from '../../domain/lifecycle';
 import { formatDuration } from '../../domain/duration';
 import { formatMoney } from '../../domain/money';
@@ -14,7 +15,8 @@ export function adminUsageText(command: string, problem?: string): string {
     `• \`${admin} show\` shows every client and the staff`,
     `• \`${admin} client ACME name: Acme Ltd, hourlyRate: 95, channels: [#acme]\` adds a client or changes the fields you give; ` +
       `the fields are those of the seed file (name, channels, hourlyRate, currency, billingMode, incrementMinutes, minimumMinutes, ` +
-      `approvers, members, repositories, timezone, autoApproveMinutes, waitingOnClientDays, assignment, maxOpenPerEngineer, monthlyBudgetHours, slaMinutes, businessHours)`,
+      `approvers, members, repositories, timezone, autoApproveMinutes, waitingOnClientDays, assignment, maxOpenPerEngineer, monthlyBudgetHours, slaMinutes, businessHours, ` +
+      `accounting: {contactName, accountCode, taxType, itemName, paymentTermsDays} for the Xero and QuickBooks invoice exports)`,
     `• \`${admin} channel link ACME #channel\` / \`${admin} channel unlink ACME #channel\``,
     `• \`${admin} engineer add @person\` / \`${admin} engineer remove @person\``,
     `• \`${admin} manager add @person\` / \`${admin} manager remove @person\``,
@@ -69,7 +71,17 @@ export function renderClient(client: ClientFields): string {
       (client.assignment === 'round_robin' ? ` · Assignment: round robin, at most ${client.maxOpenPerEngineer} open each` : '') +
       (client.repositories.length > 0 ? ` · GitHub: ${listed(client.repositories, escapeMrkdwn)}` : ''),
     `    ${escapeMrkdwn(client.timezone)}, ${hours.alwaysOpen ? '24×7' : `${formatDays(hours.days)} ${hours.start}–${hours.end}`} · SLA: ${sla}`,
+    ...(client.accounting ? [`    Invoices: ${accountingText(client)}`] : []),
   ].join('\n');
+}
+
+/** The accounting settings in force, defaults included, as the exports will use them. */
+function accountingText(client: ClientFields): string {
+  const a = accountingOf(client.name, client.accounting);
+  return (
+    `contact ${escapeAndTruncate(a.contactName, 80)}, account ${escapeMrkdwn(a.accountCode)}, tax ${escapeMrkdwn(a.taxType)}, ` +
+    `item ${escapeAndTruncate(a.itemName, 80)}, due in ${a.paymentTermsDays} ${a.paymentTermsDays === 1 ? 'day' : 'days'}`
+  );
 }
 
 export function renderConfiguration(config: AdminConfiguration): string {

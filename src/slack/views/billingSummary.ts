@@ -5,6 +5,7 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { formatDuration } from '../../domain/duration';
+import { INVOICE_FORMATS, type InvoiceFormat } from '../../domain/invoiceExport';
 import { formatMoney } from '../../domain/money';
 import { periodLabel as periodName } from '../../domain/periods';
 import { cutText } from '../../domain/text';
@@ -17,6 +18,16 @@ dayjs.extend(timezone);
 
 /** The Issue button; the value is `<client key> <YYYY-MM>`. */
 export const BILLING_ISSUE_ACTION = 'billing_issue';
+
+/**
+ * The export buttons of an issued summary, one per format (`billing_export_xero`, …); the value
+ * is JSON: `{"client":"ACME","period":"2026-11","format":"xero"}`.
+ */
+export const BILLING_EXPORT_ACTION = 'billing_export';
+export const billingExportAction = (format: InvoiceFormat) => `${BILLING_EXPORT_ACTION}_${format}`;
+export function billingExportValue(clientKey: string, period: string, format: InvoiceFormat): string {
+  return JSON.stringify({ client: clientKey, period, format });
+}
 
 export const SECTION_TEXT_MAX = 3000;
 /** Request lines shown before "and N more"; well inside the 50-block limit however they pack. */
@@ -45,7 +56,10 @@ export interface BillingMessageInput {
     | 'issuedBy'
     | 'revision'
   > & { ledgerHead?: LedgerHead | null | undefined };
-  /** Show the Issue button (managers, drafts only; the click is authorised again on the server). */
+  /**
+   * The managers' copy: the Issue button on a draft, the Xero and QuickBooks export buttons on an
+   * issued summary (each click is authorised again on the server).
+   */
   canIssue: boolean;
   /** The month has not ended yet in the client's timezone. */
   inProgress?: boolean;
@@ -194,6 +208,16 @@ function issueButton(input: BillingMessageInput): Button {
   };
 }
 
+function exportButtons(input: BillingMessageInput): Button[] {
+  const s = input.summary;
+  return INVOICE_FORMATS.map((format) => ({
+    type: 'button',
+    text: { type: 'plain_text', text: `Export for ${format === 'xero' ? 'Xero' : 'QuickBooks'}`, emoji: true },
+    action_id: billingExportAction(format),
+    value: billingExportValue(s.clientKey, s.period, format),
+  }));
+}
+
 export function billingSummaryMessage(input: BillingMessageInput): { text: string; blocks: KnownBlock[] } {
   const s = input.summary;
   const title = `Billing: ${s.clientName} (${s.clientKey}), ${periodName(s.period)}`;
@@ -214,6 +238,9 @@ export function billingSummaryMessage(input: BillingMessageInput): { text: strin
   if (s.status === 'issued' && s.ledgerHead) blocks.push(context(ledgerHeadText(s.ledgerHead)));
   if (input.canIssue && s.status === 'draft') {
     blocks.push({ type: 'actions', block_id: 'billing_actions', elements: [issueButton(input)] });
+  }
+  if (input.canIssue && s.status === 'issued') {
+    blocks.push({ type: 'actions', block_id: 'billing_exports', elements: exportButtons(input) });
   }
   const status = s.status === 'issued' ? 'issued' : 'draft';
   const net = formatMoney(s.totals.netMinor, s.currency);

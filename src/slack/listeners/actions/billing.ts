@@ -1,14 +1,18 @@
 // The Issue button on a billing summary. The role is checked on the server (managers only) by the
 // billing service; the message is then re-rendered in place from the record, and the issued
-// summary is posted to the client's own channel (slack/issuedSummary.ts).
+// summary is posted to the client's own channel (slack/issuedSummary.ts). The export buttons of
+// an issued summary send the clicking manager its Xero or QuickBooks import file by DM.
+import { randomUUID } from 'node:crypto';
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { logger } from '../../../logger';
-import { periodOf } from '../../../domain/periods';
+import { INVOICE_FORMATS, INVOICE_FORMAT_NAMES, type InvoiceFormat } from '../../../domain/invoiceExport';
+import { isPeriod, periodLabel, periodOf } from '../../../domain/periods';
 import { issueBillingSummary } from '../../../services/billing';
+import { exportIssuedSummary } from '../../../services/invoiceExport';
 import { postIssuedToClient } from '../../issuedSummary';
-import { BILLING_ISSUE_ACTION, billingSummaryMessage } from '../../views/billingSummary';
+import { BILLING_EXPORT_ACTION, BILLING_ISSUE_ACTION, billingSummaryMessage } from '../../views/billingSummary';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
 import { messageForError } from '../replies';
@@ -28,7 +32,64 @@ const messageLocation = z.object({ channel_id: z.string().min(1), message_ts: z.
 
 export function registerBillingActions(app: App, ctx: ListenerContext): void {
   app.action(BILLING_ISSUE_ACTION, issueSummary(ctx));
+  app.action(new RegExp(`^${BILLING_EXPORT_ACTION}_(${INVOICE_FORMATS.join('|')})$`), exportSummary(ctx));
 }
+
+const exportValue = z
+  .string()
+  .max(200)
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.object({ client: z.string().regex(/^[A-Z]{2,10}$/), period: z.string().refine(isPeriod), format: z.enum(INVOICE_FORMATS) }).strict());
+
+/**
+ * An export button: the issued summary's import file(s) for Xero or QuickBooks, to the manager
+ * who clicked, in a DM (one post per file, each click its own). Anyone else is refused.
+ */
+function exportSummary(ctx: ListenerContext) {
+  return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const actor = { userId: body.user.id, channelId: body.channel?.id ?? stringOf(body.container.channel_id) };
+    try {
+      const parsed = exportValue.safeParse(action.value ?? '');
+      if (!parsed.success) {
+        throw new UserFacingError(ErrorCode.InvalidInput, "That button doesn't work any more. Run the billing command again for a fresh summary.");
+      }
+      const { client: clientKey, period, format } = parsed.data;
+      const files = await exportIssuedSummary(clientKey, period, format, actor);
+      const name = INVOICE_FORMAT_NAMES[format];
+      const click = randomUUID();
+      for (const file of files) {
+        const csv = {
+          filename: file.filename,
+          title: `${clientKey} invoice ${file.invoices.join(', ')} for ${name}`,
+          content: file.content,
+          comment: `Import it in ${IMPORT_WHERE[format]}.`,
+        };
+        await ctx.delivery.post(
+          `billing-export|${clientKey}|${period}|${format}|${actor.userId}|${click}|${file.filename}`,
+          { to: { user: actor.userId }, text: `The ${periodLabel(period)} invoice for ${clientKey} (${file.invoices.join(', ')}), as a ${name} import file.`, csv },
+          'interactive',
+        );
+      }
+      if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, `Sending you the ${name} file in our direct messages.`);
+    } catch (error) {
+      const text = messageForError(error, { user: actor.userId, channel: actor.channelId, action: BILLING_EXPORT_ACTION });
+      if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, text);
+    }
+  };
+}
+
+const IMPORT_WHERE: Record<InvoiceFormat, string> = {
+  xero: 'Xero: Business → Invoices → Import (dates are DD/MM/YYYY)',
+  quickbooks: 'QuickBooks Online: New → Import invoices (choose the date format MM/DD/YYYY)',
+};
 
 function issueSummary(ctx: ListenerContext) {
   return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {

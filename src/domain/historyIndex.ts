@@ -1,0 +1,163 @@
+// The full-text index of closed requests that "Similar past requests" searches: MiniSearch
+// (maintained, BM25+, no dependencies) over title, details and category. In memory and without
+// I/O, so the web process (services/history.ts) and the bench's leave-one-out
+// (scripts/bench/estimates.ts) run the same code on records from wherever they come.
+//
+// MiniSearch ranks; it does not say how similar a match is in absolute terms (BM25 scores grow
+// with the length of the query). So each match also gets a similarity from 0 to 1: the share of
+// the request's distinct words the past request contains, each word weighted by its BM25 idf
+// (rare words say more than common ones). Words history has never seen weigh the most, so a
+// request about something new is "not enough history" rather than matched on filler.
+import MiniSearch from 'minisearch';
+import type { PastMatch } from './estimateSuggestion';
+
+export interface ClosedRequest {
+  key: string;
+  clientKey: string;
+  title: string;
+  details: string;
+  category: string;
+  /** Billable minutes it really took. */
+  minutes: number;
+  closedAt: Date;
+}
+
+export interface HistoryQuery {
+  title: string;
+  details: string;
+  category: string;
+}
+
+interface Stored {
+  key: string;
+  clientKey: string;
+  title: string;
+  minutes: number;
+  closedAtMs: number;
+}
+
+const FIELDS = ['title', 'details', 'category'] as const;
+/** The title says what the request is; details say it at length. */
+const BOOST = { title: 2, details: 1, category: 1 };
+/** Details beyond this are not indexed or searched: the gist is at the start, and memory is per request. */
+const DETAILS_INDEXED = 2000;
+/** Matches returned by a search, best score first (the hint shows five). */
+const DEFAULT_LIMIT = 100;
+
+// Function words that say nothing about the work.
+const STOP_WORDS = new Set(
+  ('a an and are as at be been but by can could do does for from had has have he her his how i if in into is it its me my no not of on or our ' +
+    'she so than that the their them then there these they this to too us was we were what when where which who why will with would you your ' +
+    'please thanks thank hi hello help need needs cannot')
+    .split(' '),
+);
+
+/** Splits on anything that is not a letter or a digit. */
+export function tokenize(text: string): string[] {
+  return text.split(/[^\p{L}\p{N}]+/u).filter((t) => t.length > 0);
+}
+
+/**
+ * A word as it is indexed and searched: lower case, a few English endings taken off so that
+ * "upgrade", "upgrades" and "upgrading" meet (a light stemmer, not a linguist), function words dropped.
+ */
+export function normaliseTerm(term: string): string | null {
+  const word = term.toLowerCase();
+  if (word.length < 2 || STOP_WORDS.has(word)) return null;
+  for (const suffix of ['ations', 'ation', 'ings', 'ing', 'ies', 'es', 'ed', 's']) {
+    if (word.length - suffix.length >= 4 && word.endsWith(suffix)) {
+      const stem = word.slice(0, -suffix.length);
+      // "upgrad(ing)" and "upgrad(e)" meet at "upgrad": a trailing e goes too.
+      return suffix === 'ies' ? `${stem}y` : stem;
+    }
+  }
+  return word.length >= 5 && word.endsWith('e') ? word.slice(0, -1) : word;
+}
+
+/** The distinct normalised terms of a text. */
+export function termsOf(text: string): Set<string> {
+  const terms = new Set<string>();
+  for (const token of tokenize(text)) {
+    const term = normaliseTerm(token);
+    if (term) terms.add(term);
+  }
+  return terms;
+}
+
+function queryText(q: HistoryQuery): string {
+  return `${q.title} ${q.details.slice(0, DETAILS_INDEXED)} ${q.category}`;
+}
+
+export class HistoryIndex {
+  private readonly search = new MiniSearch<ClosedRequest>({
+    idField: 'key',
+    fields: [...FIELDS],
+    storeFields: ['key', 'clientKey', 'title', 'minutes', 'closedAtMs'],
+    extractField: (doc, field) => {
+      if (field === 'details') return doc.details.slice(0, DETAILS_INDEXED);
+      if (field === 'closedAtMs') return doc.closedAt.getTime();
+      return (doc as unknown as Record<string, unknown>)[field];
+    },
+    tokenize,
+    processTerm: (term) => normaliseTerm(term),
+    searchOptions: { boost: BOOST, combineWith: 'OR' },
+  });
+  /** How many indexed requests contain each term (in any field): the idf of the similarity. */
+  private readonly documentFrequency = new Map<string, number>();
+
+  get size(): number {
+    return this.search.documentCount;
+  }
+
+  has(key: string): boolean {
+    return this.search.has(key);
+  }
+
+  /** Adds a closed request; false when it is already there. */
+  add(request: ClosedRequest): boolean {
+    if (this.search.has(request.key)) return false;
+    this.search.add(request);
+    for (const term of termsOf(queryText(request))) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
+    return true;
+  }
+
+  /** Takes a request out (the same record that was added): the bench's leave-one-out. */
+  remove(request: ClosedRequest): void {
+    if (!this.search.has(request.key)) return;
+    this.search.remove(request);
+    for (const term of termsOf(queryText(request))) {
+      const left = (this.documentFrequency.get(term) ?? 1) - 1;
+      if (left > 0) this.documentFrequency.set(term, left);
+      else this.documentFrequency.delete(term);
+    }
+  }
+
+  /** BM25's idf of a term over the requests indexed now. */
+  private idf(term: string): number {
+    const n = this.search.documentCount;
+    const df = this.documentFrequency.get(term) ?? 0;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** The closed requests that share words with the query, best BM25+ score first, each with its similarity. */
+  similarTo(query: HistoryQuery, limit = DEFAULT_LIMIT): PastMatch[] {
+    const text = queryText(query);
+    const weights = new Map([...termsOf(text)].map((term) => [term, this.idf(term)]));
+    const total = [...weights.values()].reduce((sum, w) => sum + w, 0);
+    if (total === 0 || this.search.documentCount === 0) return [];
+    return this.search.search(text).slice(0, limit).map((result) => {
+      const stored = result as unknown as Stored & { score: number; queryTerms: string[] };
+      const shared = new Set(stored.queryTerms).values();
+      let weight = 0;
+      for (const term of shared) weight += weights.get(term) ?? 0;
+      return {
+        key: stored.key,
+        clientKey: stored.clientKey,
+        title: stored.title,
+        minutes: stored.minutes,
+        score: stored.score,
+        similarity: weight / total,
+      };
+    });
+  }
+}

@@ -132,10 +132,13 @@ export class HistoryIndex {
     }
   }
 
-  /** BM25's idf of a term over the requests indexed now. */
+  /**
+   * BM25's idf of a query term over the requests indexed now and the request asking: counting it
+   * in, a word no past request used weighs as much as the rarest word history has, not far more.
+   */
   private idf(term: string): number {
-    const n = this.search.documentCount;
-    const df = this.documentFrequency.get(term) ?? 0;
+    const n = this.search.documentCount + 1;
+    const df = (this.documentFrequency.get(term) ?? 0) + 1;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 

@@ -64,10 +64,11 @@ export function isUsableHistory(minutes: number): boolean {
  * The hint for a request of `clientKey` from the search's matches (any order): those at or over
  * the threshold, best score first, at most MAX_SIMILAR; the range from their minutes when there
  * are at least MIN_SIMILAR. `excludeKey` is the request being estimated, never its own history.
+ * `threshold` is the product's; the bench tries others next to it.
  */
-export function estimateHint(matches: readonly PastMatch[], clientKey: string, excludeKey?: string): EstimateHint {
+export function estimateHint(matches: readonly PastMatch[], clientKey: string, excludeKey?: string, threshold = SIMILARITY_THRESHOLD): EstimateHint {
   const qualifying = matches
-    .filter((m) => m.key !== excludeKey && m.similarity >= SIMILARITY_THRESHOLD && isUsableHistory(m.minutes))
+    .filter((m) => m.key !== excludeKey && m.similarity >= threshold && isUsableHistory(m.minutes))
     .sort((a, b) => b.score - a.score || b.similarity - a.similarity || a.key.localeCompare(b.key))
     .slice(0, MAX_SIMILAR);
   const shown = qualifying.map((m): ShownMatch => (m.clientKey === clientKey ? { own: true, key: m.key, title: m.title, minutes: m.minutes } : { own: false, minutes: m.minutes }));

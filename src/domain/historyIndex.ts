@@ -6,8 +6,10 @@
 // MiniSearch ranks; it does not say how similar a match is in absolute terms (BM25 scores grow
 // with the length of the query). So each match also gets a similarity from 0 to 1: the share of
 // the request's distinct words the past request contains, each word weighted by its BM25 idf
-// (rare words say more than common ones). Words history has never seen weigh the most, so a
-// request about something new is "not enough history" rather than matched on filler.
+// squared, as in the dot product of tf-idf vectors (a rare word says much more than a common one:
+// a dozen filler words must not outweigh the one that names the problem). Words history has never
+// seen weigh the most (as much as its rarest), so a request about something new is "not enough
+// history" rather than matched on filler.
 import MiniSearch from 'minisearch';
 import type { PastMatch } from './estimateSuggestion';
 
@@ -145,7 +147,7 @@ export class HistoryIndex {
   /** The closed requests that share words with the query, best BM25+ score first, each with its similarity. */
   similarTo(query: HistoryQuery, limit = DEFAULT_LIMIT): PastMatch[] {
     const text = queryText(query);
-    const weights = new Map([...termsOf(text)].map((term) => [term, this.idf(term)]));
+    const weights = new Map([...termsOf(text)].map((term) => [term, this.idf(term) ** 2]));
     const total = [...weights.values()].reduce((sum, w) => sum + w, 0);
     if (total === 0 || this.search.documentCount === 0) return [];
     return this.search.search(text).slice(0, limit).map((result) => {

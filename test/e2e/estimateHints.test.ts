@@ -19,8 +19,12 @@ beforeAll(async () => {
   const past: Array<[string, number, string, number]> = [
     ['ACME', 101, 'Renew the TLS certificate on the shop', 90],
     ['ACME', 102, 'TLS certificate expired on the staging shop', 60],
-    ['BETA', 201, 'Project Heron: TLS certificate renewal for the payroll portal', 150],
+    ['BETA', 201, 'Project Heron: renew the TLS certificate for the payroll portal', 150],
     ['BETA', 202, 'Upgrade the Heron payroll database', 600],
+    ['ACME', 103, 'Add a CSV export to the reports page', 480],
+    ['ACME', 104, 'Nightly backup failed twice', 45],
+    ['BETA', 203, 'Login page slow for all users', 120],
+    ['BETA', 204, 'Move the Heron mail server to the cloud', 900],
   ];
   for (const [client, number, title, minutes] of past) {
     await createClaimedRequest(client, number, {
@@ -48,7 +52,7 @@ function command(text: string, user: string = STAFF.engineer, channel: string = 
   return t.slack.slashCommand({ text, user_id: user, channel_id: channel }).then((r) => r.json() as { text: string; response_type?: string });
 }
 
-const SECRETS = ['BETA-201', 'BETA-202', 'Heron', 'payroll'];
+const SECRETS = ['BETA-2', 'Heron', 'payroll'];
 
 describe('similar past requests', () => {
   it('/help estimate KEY with no time shows them to the engineer alone, with a suggested range, and posts nothing', async () => {

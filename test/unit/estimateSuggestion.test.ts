@@ -166,9 +166,9 @@ describe('HistoryIndex', () => {
     expect(index.has('ACME-1')).toBe(false);
     expect(index.similarTo({ title: 'SSL certificate', details: '', category: 'advice' }).map((m) => m.key)).toEqual(['ACME-2']);
     // The idf forgets it too. Counting the query in (n = 2): "ssl" and "certificat" are in both
-    // (df 2), "advic" only in the query (df 1).
-    const common = Math.log(1 + 0.5 / 2.5);
-    const rare = Math.log(1 + 1.5 / 1.5);
+    // (df 2), "advic" only in the query (df 1); each weighs its idf squared.
+    const common = Math.log(1 + 0.5 / 2.5) ** 2;
+    const rare = Math.log(1 + 1.5 / 1.5) ** 2;
     expect(index.similarTo({ title: 'SSL certificate', details: '', category: 'advice' })[0]?.similarity).toBeCloseTo((2 * common) / (2 * common + rare), 6);
   });
 });

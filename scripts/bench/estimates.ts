@@ -158,12 +158,20 @@ export function syntheticClosedRequests(count: number, seed = ESTIMATES_SEED): S
   });
 }
 
+export interface ErrorSummary {
+  requests: number;
+  /** Minutes. */
+  medianAbsoluteError: number | null;
+  /** |prediction − real| / real: an hour off a day's project counts less than an hour off a half-hour fix. */
+  medianRelativeError: number | null;
+}
+
 export interface PredictorError {
   name: string;
   /** Over the requests that got a suggestion. */
-  covered: { requests: number; medianAbsoluteError: number | null };
+  covered: ErrorSummary;
   /** Over every request. */
-  all: { requests: number; medianAbsoluteError: number | null };
+  all: ErrorSummary;
 }
 
 export interface ThresholdRow {
@@ -186,6 +194,8 @@ export interface EstimatesResult {
   /** The same run at other thresholds, for the sensitivity. */
   thresholds: ThresholdRow[];
   seconds: number;
+  /** Median time of one search of the index (MiniSearch and the similarity), in milliseconds: this machine's, not reproducible. */
+  msPerSearch: number;
 }
 
 const mdae = (errors: number[]) => (errors.length === 0 ? null : medianMinutes(errors));
@@ -212,9 +222,12 @@ export function measureEstimates(count: number, log: (line: string) => void = ()
   };
 
   const tried = [0.15, SIMILARITY_THRESHOLD, 0.35, 0.5];
+  const searchMs: number[] = [];
   const rows = history.map((r) => {
     index.remove(r);
+    const searchStarted = performance.now();
     const matches = index.similarTo(r);
+    searchMs.push(performance.now() - searchStarted);
     index.add(r);
     const hints = tried.map((threshold) => estimateHint(matches, r.clientKey, r.key, threshold));
     const othersOfClient = withoutOne(byClient.get(r.clientKey) ?? [], r.minutes);
@@ -232,12 +245,18 @@ export function measureEstimates(count: number, log: (line: string) => void = ()
     return hint?.kind === 'suggestion' ? hint : undefined;
   };
   const covered = rows.filter((row) => suggested(row));
-  const errorsOf = (subset: typeof rows, predict: (row: (typeof rows)[number]) => number | undefined) => {
+  const errorsOf = (subset: typeof rows, predict: (row: (typeof rows)[number]) => number | undefined): ErrorSummary => {
     const errors = subset.flatMap((row) => {
       const p = predict(row);
-      return p === undefined ? [] : [Math.abs(p - row.r.minutes)];
+      return p === undefined ? [] : [{ absolute: Math.abs(p - row.r.minutes), relative: Math.abs(p - row.r.minutes) / row.r.minutes }];
     });
-    return { requests: errors.length, medianAbsoluteError: mdae(errors) };
+    const relative = errors.map((e) => e.relative).sort((a, b) => a - b);
+    const middle = relative.length / 2;
+    return {
+      requests: errors.length,
+      medianAbsoluteError: mdae(errors.map((e) => e.absolute)),
+      medianRelativeError: relative.length === 0 ? null : relative.length % 2 ? (relative[Math.floor(middle)] ?? 0) : ((relative[middle - 1] ?? 0) + (relative[middle] ?? 0)) / 2,
+    };
   };
   const predictors: Array<[string, (row: (typeof rows)[number]) => number | undefined]> = [
     ['suggestion (median of similar requests)', (row) => suggested(row)?.medianMinutes],
@@ -263,6 +282,7 @@ export function measureEstimates(count: number, log: (line: string) => void = ()
       };
     }),
     seconds: (Date.now() - started) / 1000,
+    msPerSearch: [...searchMs].sort((a, b) => a - b)[Math.floor(searchMs.length / 2)] ?? 0,
   };
   log(`estimate hints: done in ${result.seconds.toFixed(1)} s`);
   return result;

@@ -155,6 +155,21 @@ describe('HistoryIndex', () => {
     expect(found.every((m) => m.similarity < SIMILARITY_THRESHOLD)).toBe(true);
   });
 
+  it('leaves out words in more than a tenth of a large history, and ranks the same category first', () => {
+    const index = new HistoryIndex();
+    for (let i = 1; i <= 60; i++) index.add(closed(`ACME-${i}`, `Team request number ${i}`, 30, 'advice'));
+    index.add(closed('BETA-1', 'Grafana dashboard is blank', 60, 'incident'));
+    index.add(closed('BETA-2', 'Grafana dashboard is blank', 90, 'maintenance'));
+    const found = index.similarTo({ title: 'Team: the Grafana dashboard is blank', details: '', category: 'maintenance' });
+    // "team" is in 60 of 62 requests: it finds none of them, and does not count in the similarity.
+    expect(found.map((m) => m.key)).toEqual(['BETA-2', 'BETA-1']);
+    expect(found[0]?.similarity).toBeCloseTo(1, 6);
+    // In a small history the same word still counts.
+    const small = new HistoryIndex();
+    for (let i = 1; i <= 5; i++) small.add(closed(`ACME-${i}`, `Team request number ${i}`, 30, 'advice'));
+    expect(small.similarTo({ title: 'Team', details: '', category: 'advice' })).toHaveLength(5);
+  });
+
   it('adds once, and takes a request out again (the bench leaves each one out in turn)', () => {
     const index = new HistoryIndex();
     const a = closed('ACME-1', 'Renew the SSL certificate', 60);

@@ -10,6 +10,7 @@ import {
   type PastMatch,
 } from '../../src/domain/estimateSuggestion';
 import { HistoryIndex, normaliseTerm, termsOf, type ClosedRequest } from '../../src/domain/historyIndex';
+import { similarRequestsText } from '../../src/slack/views/similarRequests';
 
 describe('percentileMinutes (linear between closest ranks, rounded to the minute)', () => {
   it.each([
@@ -185,5 +186,28 @@ describe('HistoryIndex', () => {
     const common = Math.log(1 + 0.5 / 2.5) ** 2;
     const rare = Math.log(1 + 1.5 / 1.5) ** 2;
     expect(index.similarTo({ title: 'SSL certificate', details: '', category: 'advice' })[0]?.similarity).toBeCloseTo((2 * common) / (2 * common + rare), 6);
+  });
+});
+
+describe('similarRequestsText', () => {
+  it('escapes the titles it shows, words the range with the duration formatter, and shows others by time only', () => {
+    const text = similarRequestsText({
+      kind: 'suggestion',
+      matches: [
+        { own: true, key: 'ACME-3', title: 'Fix <!channel> & <@U0BOSS> pings', minutes: 135 },
+        { own: false, minutes: 45 },
+        { own: true, key: 'ACME-4', title: 'Another', minutes: 60 },
+      ],
+      medianMinutes: 60,
+      p80Minutes: 105,
+    });
+    expect(text.split('\n')).toEqual([
+      '*Similar past requests*',
+      '• *ACME-3* Fix &lt;!channel&gt; &amp; &lt;@U0BOSS&gt; pings, 2h 15m',
+      "• another client's request, 45m",
+      '• *ACME-4* Another, 1h',
+      'Suggested: *1h – 1h 45m* (the median and 80th percentile of what these really took)',
+    ]);
+    expect(similarRequestsText({ kind: 'not_enough', matches: [] })).toBe('*Similar past requests*\nNot enough similar history yet, so no suggestion.');
   });
 });

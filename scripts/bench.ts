@@ -2,7 +2,9 @@
 // as Markdown tables (stdout): 1. how fast `/help <text>` is acknowledged next to a bare Bolt app,
 // 2. how fast reminder jobs are scheduled and cancelled, 3. the weekly digest and the monthly
 // billing summary over a large synthetic history, 4. a web process's first seconds under load and
-// an incident against a Slack fake that enforces Slack's limits (two web processes, two workers).
+// an incident against a Slack fake that enforces Slack's limits (two web processes, two workers),
+// 5. how close estimate hints come to what requests really took (leave-one-out over a synthetic
+// history; in process, no servers: `--only estimates` starts none).
 // Starts its own MongoDB-wire server and Redis
 // (or uses MONGODB_URI / REDIS_URL), sends load to 127.0.0.1 only, and stops everything it started.
 // Progress goes to stderr. `--quick` is a smoke test; `--help` lists the options.
@@ -15,7 +17,8 @@ import { measureColdStart, measureIncident } from './bench/incident';
 import { cpuSince, cpuSnapshot } from './bench/cpu';
 import { describeMongo, describeRedis, machineInfo } from './bench/environment';
 import { renderMarkdown, type BenchResults } from './bench/markdown';
-import { parseBenchOptions } from './bench/options';
+import { measureEstimates } from './bench/estimates';
+import { IN_PROCESS_SECTIONS, parseBenchOptions } from './bench/options';
 import { measureReports } from './bench/reports';
 import { startSlackFakeThread, type SlackFakeThread } from './bench/slackFakeThread';
 import { measureTimerJobs } from './bench/timerJobs';
@@ -74,6 +77,21 @@ async function main(): Promise<number> {
       log(`${signal}: stopping the services the bench started`);
       void stopAll().finally(() => process.exit(130));
     });
+  }
+
+  if (options.sections.includes('estimates')) {
+    try {
+      results.estimates = measureEstimates(options.estimateHistory, log);
+    } catch (error) {
+      results.errors.push({ section: 'estimate hints', message: String(error instanceof Error ? error.stack : error) });
+      log(`estimate hints failed: ${String(error)}`);
+    }
+  }
+  if (options.sections.every((section) => IN_PROCESS_SECTIONS.includes(section))) {
+    // Nothing left that needs servers: none are started.
+    clearTimeout(watchdog);
+    finish();
+    return results.errors.length === 0 ? 0 : 1;
   }
 
   try {

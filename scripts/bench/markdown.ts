@@ -1,6 +1,8 @@
 // The results as Markdown tables (stdout, and what the README's Speed section shows).
 import type { AckLatencyResult } from './ackLatency';
 import type { AuditAppendPhase } from './auditAppend';
+import type { EstimatesResult } from './estimates';
+import { MIN_SIMILAR } from '../../src/domain/estimateSuggestion';
 import { DISTURBED_CORES, type CpuUse } from './cpu';
 import type { MachineInfo } from './environment';
 import type { IncidentSection } from './incident';
@@ -24,6 +26,7 @@ export interface BenchResults {
   jobs?: TimerJobsResult;
   reports?: ReportsResult;
   incident?: IncidentSection;
+  estimates?: EstimatesResult;
   errors: Array<{ section: string; message: string }>;
 }
 
@@ -259,6 +262,39 @@ export function worstOtherLoad(results: BenchResults): number | null {
 }
 
 
+const percent = (share: number | null) => (share === null ? '–' : `${n(share * 100, 1)} %`);
+const minutes = (value: number | null) => (value === null ? '–' : `${n(value)} min`);
+
+export function estimatesSection(e: EstimatesResult): string {
+  const covered = e.predictors[0]?.covered.requests ?? 0;
+  return [
+    '### 5. Estimate hints: leave-one-out over a synthetic history',
+    '',
+    `${n(e.requests)} **synthetic** closed requests of ${e.clients} clients (seed ${e.seed}; scripts/bench/estimates.ts says how they are made). ` +
+      'Each request in turn is taken out of the index and estimated from the others with the product\'s code; the error is |prediction − real billable minutes|. ' +
+      `Suggestions need ${MIN_SIMILAR} similar requests at similarity ≥ ${e.threshold}: ${percent(e.coverage)} of the requests got one (${n(covered)}); ` +
+      `the real time was at or under the suggested 80th percentile for ${percent(e.underP80)} of them.`,
+    '',
+    table(
+      ['prediction', 'requests with a suggestion: median absolute error (relative)', 'all requests: median absolute error (relative)'],
+      e.predictors.map((p) => [
+        p.name,
+        `${minutes(p.covered.medianAbsoluteError)} (${percent(p.covered.medianRelativeError)}), ${n(p.covered.requests)} requests`,
+        `${minutes(p.all.medianAbsoluteError)} (${percent(p.all.medianRelativeError)}), ${n(p.all.requests)} requests`,
+      ]),
+    ),
+    '',
+    'The same run at other similarity thresholds (the product uses the one in bold):',
+    '',
+    table(
+      ['threshold', 'coverage', 'suggestion', "client's median (same requests)"],
+      e.thresholds.map((t) => [t.threshold === e.threshold ? `**${t.threshold}**` : String(t.threshold), percent(t.coverage), minutes(t.suggestionError), minutes(t.clientMedianError)]),
+    ),
+    '',
+    `(${n(e.seconds, 1)} s, ${n(e.msPerSearch, 2)} ms per search of the index.)`,
+  ].join('\n');
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const parts = [`## Bench results (${results.mode} run, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC${results.seconds ? `, ${Math.round(results.seconds)} s` : ''})`];
   if (results.machine) {
@@ -277,6 +313,7 @@ export function renderMarkdown(results: BenchResults): string {
   if (results.jobs) parts.push(jobsSection(results.jobs));
   if (results.reports) parts.push(reportsSection(results.reports));
   if (results.incident) parts.push(incidentSection(results.incident));
+  if (results.estimates) parts.push(estimatesSection(results.estimates));
   for (const error of results.errors) parts.push(`**${error.section} failed:** ${error.message}`);
   return `${parts.join('\n\n')}\n`;
 }

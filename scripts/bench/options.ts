@@ -1,7 +1,9 @@
 // The command line of `npm run bench`: what to measure and how big. `--quick` is a smoke test.
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['ack', 'audit', 'jobs', 'reports', 'incident'] as const;
+export const SECTIONS = ['ack', 'audit', 'jobs', 'reports', 'incident', 'estimates'] as const;
+/** Sections that run in this process on generated data alone: no database, Redis or Slack fake. */
+export const IN_PROCESS_SECTIONS: readonly Section[] = ['estimates'];
 export type Section = (typeof SECTIONS)[number];
 
 export interface DataSize {
@@ -32,11 +34,13 @@ export interface BenchOptions {
   deadlineSeconds: number;
   /** Write a CPU profile of the main thread for each app phase of the latency section to .bench/. */
   profile: boolean;
+  /** Synthetic closed requests in the estimate hints' leave-one-out. */
+  estimateHistory: number;
 }
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only ack,audit,jobs,reports,incident] [--rates 10,50,100] [--seconds 10] [--clients 1,3] [--chainer]
+const USAGE = `Usage: npm run bench -- [--quick] [--only ack,audit,jobs,reports,incident,estimates] [--rates 10,50,100] [--seconds 10] [--clients 1,3] [--chainer]
                        [--jobs 10000] [--sizes 10000:50000,20000:100000,50000:250000,100000:500000] [--history-months 36]
-                       [--reports-budget 240] [--profile]`;
+                       [--reports-budget 240] [--profile] [--estimate-history 2000]`;
 
 function positiveInts(text: string, what: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));
@@ -68,6 +72,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'history-months': { type: 'string' },
       'reports-budget': { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'estimate-history': { type: 'string' },
       chainer: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -107,5 +112,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     // The incident alone takes about four minutes (90 s of load, then Slack's pace).
     deadlineSeconds: sections.includes('incident') ? (quick ? 420 : 900) : quick ? 240 : 570,
     profile: values.profile ?? false,
+    estimateHistory: values['estimate-history'] ? (positiveInts(values['estimate-history'], '--estimate-history')[0] ?? 2000) : 2000,
   };
 }

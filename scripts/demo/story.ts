@@ -10,6 +10,7 @@ import { periodOf } from '../../src/domain/periods';
 import { record } from '../../test/support/flows';
 import type { RecordedCall } from '../../test/support/slackFake';
 import { ALICE, ACME_CHANNEL, BOB, CAROL, DAN, MARY, NORMAL_SLA_MINUTES, TRIAGE_CHANNEL } from './cast';
+import { seedPastRequests } from './history';
 import { MissingEffect, postedTs, textOf, type MessageRef, type Stage } from './stage';
 
 const ACME = ACME_CHANNEL.id;
@@ -126,7 +127,11 @@ export async function playStory(stage: Stage): Promise<void> {
     await stage.settled(key, revision);
   });
 
-  const estimate = await stage.step('Bob posts an estimate', async () => {
+  const estimate = await stage.step('Bob looks at what similar requests took, then posts an estimate', async () => {
+    const past = await seedPastRequests();
+    stage.narrate(`(the demo's history: ${past} requests other clients closed last month, with the billable time each took)`);
+    const hint = await stage.command(BOB.id, TRIAGE, `estimate ${key}`);
+    expectReply(hint.text, /Similar past requests[\s\S]*another client's request[\s\S]*Suggested: /, 'similar past requests and a suggested range');
     const { revision } = await record(key);
     const posted = await postEstimate(stage, key, '2h Restart the payment worker and fix its config', 1, /Estimate v1 .*waiting for the client's approval/);
     await stage.settled(key, revision);

@@ -14,6 +14,8 @@ export type HelpCommand =
   | { kind: 'usage' }
   | { kind: 'admin'; args: string[]; text: string }
   | { kind: 'estimate'; key: string; amount: string; assumptions: string }
+  /** `estimate ACME-42` with no time: similar past requests and a suggested range. */
+  | { kind: 'estimateHint'; key: string }
   | { kind: 'log'; key: string; duration: string; note: string }
   | { kind: 'billing'; clientKey?: string | undefined; month?: string | undefined }
   | { kind: 'digest' }
@@ -98,14 +100,15 @@ export function parseHelpCommand(raw: string): HelpCommand {
   }
   const rest = words.slice(1);
   const keyAt = rest.findIndex((w) => parseRequestKey(w) !== undefined);
-  // `estimate ACME-42 3h [assumptions]`, `estimate ACME-42 +2h` (a top-up), `estimate ACME-42 2-4h`
+  // `estimate ACME-42 3h [assumptions]`, `estimate ACME-42 +2h` (a top-up), `estimate ACME-42 2-4h`;
+  // `estimate ACME-42` alone asks what similar past requests took.
   if (first === 'estimate' && (keyAt >= 0 || rest.some(looksLikeDuration))) {
     if (keyAt !== 0) return mistake('estimate', keyAt < 0 ? 'Say which request it is for, like ACME-42.' : 'Put the request first, then the time.');
     const key = parseRequestKey(rest[0] ?? '')?.key ?? '';
     let end = durationEnd(rest, 1);
     // No duration-like word: the next word is taken as the amount, so its own error says what is wrong with it.
     if (end === 1 && rest[1] !== undefined) end = 2;
-    if (end === 1) return mistake('estimate', `Say how long ${key} will take.`);
+    if (end === 1) return { kind: 'estimateHint', key };
     return { kind: 'estimate', key, amount: rest.slice(1, end).join(' '), assumptions: restAfter(text, 1 + end) };
   }
   // `log 1h30m ACME-42 [note]` or `log ACME-42 1h 30m [note]`

@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { registerListeners } from './listeners';
+import { createRequestHistory } from '../services/history';
 import { messageForError } from './listeners/replies';
 import type { Effects } from './requestUpdates';
 import { BOT_SCOPES } from './scopes';
@@ -146,7 +147,8 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
       inFlight--;
     }
   });
-  registerListeners(app, { ...effects, metrics });
+  // The history index is this web process's own, built on the first estimate that needs it.
+  registerListeners(app, { ...effects, metrics, history: createRequestHistory() });
 
   let server: Server | undefined;
   return {

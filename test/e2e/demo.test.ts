@@ -68,6 +68,7 @@ describe('npm run demo', () => {
     const moments: Array<[string, RegExp]> = [
       ['ACME-1 opened', /only Alice sees: ✅ Opened \*ACME-1\*/],
       ['claimed by Bob', /@Bob is on it/],
+      ['similar past requests at the estimate', /only Bob sees: \*ACME-1\*: \*Similar past requests\*\n\s+• another client's request, \d[\s\S]*?Suggested: \*1h 53m – 2h 33m\*/],
       ['the estimate', /\*Estimate v1 for ACME-1:\* 2h at £95\.00\/h = \*£190\.00\*/],
       ['approved by Carol', /@Carol approved the estimate \(v1, 2h\)/],
       ['the budget guard refusal', /only Bob sees: Logging 1h as billable would go past what the client approved for ACME-1/],

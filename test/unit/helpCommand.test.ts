@@ -20,6 +20,9 @@ describe('parseHelpCommand', () => {
     ['estimate ACME-42 3h', { kind: 'estimate', key: 'ACME-42', amount: '3h', assumptions: '' }],
     ['estimate acme-42 2-4h  staging only, no data migration', { kind: 'estimate', key: 'ACME-42', amount: '2-4h', assumptions: 'staging only, no data migration' }],
     ['estimate ACME-42 +2h', { kind: 'estimate', key: 'ACME-42', amount: '+2h', assumptions: '' }],
+    // No time: what similar past requests took.
+    ['estimate ACME-42', { kind: 'estimateHint', key: 'ACME-42' }],
+    ['estimate  acme-42 ', { kind: 'estimateHint', key: 'ACME-42' }],
     ['estimate the cost of a rewrite', { kind: 'open', text: 'estimate the cost of a rewrite' }],
     ['log 1h30m ACME-42 fixed the cron', { kind: 'log', key: 'ACME-42', duration: '1h30m', note: 'fixed the cron' }],
     ['log ACME-42 45m', { kind: 'log', key: 'ACME-42', duration: '45m', note: '' }],
@@ -115,7 +118,6 @@ describe('sub-commands written with spaces, in either order, or wrong', () => {
     ['log 1h30m', 'log', /which request/],
     ['log ACME-42 fixed the cache', 'log', /how long/],
     ['estimate 3h ACME-42', 'estimate', /request first/],
-    ['estimate ACME-42', 'estimate', /how long/],
   ])('%j is answered with what was wrong, never opened', (text, command, problem) => {
     const parsed = parseHelpCommand(text);
     expect(parsed).toMatchObject({ kind: 'mistake', command });

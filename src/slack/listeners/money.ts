@@ -5,12 +5,13 @@ import { formatMoney } from '../../domain/money';
 import { ErrorCode, UserFacingError } from '../../errors';
 import type { Actor } from '../../services/directory';
 import { postEstimate } from '../../services/estimates';
-import { cleanText } from '../../services/requestLifecycle';
+import { authorise, cleanText, requireRequest } from '../../services/requestLifecycle';
 import { logTime, NOTE_MAX, type LoggedTime } from '../../services/timeEntries';
 import { showEstimateChange } from '../requestUpdates';
 import { ACTION } from '../ids';
 import { actions, button, section, type KnownBlock } from '../views/blocks';
 import { budgetLine } from '../views/estimateMessage';
+import { estimateHelpText } from '../views/similarRequests';
 import type { ListenerContext } from './context';
 
 export interface EstimateWords {
@@ -22,6 +23,13 @@ export interface EstimateWords {
   topUp?: boolean;
   /** The modal's view.id: a resubmission of the same modal records nothing twice. */
   submissionId?: string | undefined;
+}
+
+/** `/help estimate KEY` with no time: what similar past requests took, for those who may estimate it. */
+export async function estimateHintAnswer(ctx: ListenerContext, actor: Actor, key: string): Promise<string> {
+  const request = await requireRequest(key);
+  await authorise('estimate', actor, request);
+  return estimateHelpText(request.key, await ctx.history.hintFor(request), ctx.config.slack.helpCommand);
 }
 
 export async function estimateAndShow(ctx: ListenerContext, words: EstimateWords): Promise<string> {

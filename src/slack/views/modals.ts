@@ -15,7 +15,7 @@ import {
   VIEW_RESOLVE_REQUEST,
 } from '../ids';
 import { escapeAndTruncate } from '../mrkdwn';
-import { section } from './blocks';
+import { section, type KnownBlock } from './blocks';
 
 const CATEGORY_LABELS: Record<(typeof CATEGORIES)[number], string> = {
   advice: 'Advice — ideas, roadmaps, sanity checks',
@@ -161,7 +161,8 @@ export function reassignModal(metadata: string, key: string, currentAssignee: st
   };
 }
 
-export function estimateModal(metadata: string, key: string, topUp: boolean, rateText: string): ModalView {
+/** `history`: the similar past requests block (slack/views/similarRequests.ts), shown under the heading. */
+export function estimateModal(metadata: string, key: string, topUp: boolean, rateText: string, history?: KnownBlock): ModalView {
   return {
     type: 'modal',
     callback_id: VIEW_ESTIMATE,
@@ -175,6 +176,7 @@ export function estimateModal(metadata: string, key: string, topUp: boolean, rat
           ? `*${key}*: the extra time the client must approve before more billable work (at ${rateText}).`
           : `*${key}*: the client approves this before any billable work starts (at ${rateText}).`,
       ),
+      ...(history ? [history] : []),
       {
         type: 'input',
         block_id: 'amount',

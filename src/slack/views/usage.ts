@@ -7,7 +7,7 @@ export function usageText(command: string): string {
     `• \`${command}\` on its own opens a form with category and priority`,
     `• \`${command} list\` shows your open requests`,
     `• \`${command} ACME-42\` shows one request`,
-    `• \`${command} estimate ACME-42 3h [assumptions]\` posts an estimate for the client to approve (ranges: \`2-4h\`; a top-up: \`+2h\`)`,
+    `• \`${command} estimate ACME-42 3h [assumptions]\` posts an estimate for the client to approve (ranges: \`2-4h\`; a top-up: \`+2h\`); \`${command} estimate ACME-42\` alone shows what similar past requests took`,
     `• \`${command} log 1h30m ACME-42 [note]\` logs billable time (\`log 1h ACME-42 non-billable …\` for time the client is not charged)`,
     `• \`${command} billing [ACME] [2026-11]\` shows a client's billing summary with its CSV (managers and the client's approvers)`,
     `• \`${command} digest\` shows the last seven days' numbers (managers)`,

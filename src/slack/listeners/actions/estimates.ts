@@ -15,6 +15,32 @@ import { tellUser } from '../intake';
 import { actorOf, buttonHandler, objectIdValue, parseButtonValue, requestKeyValue } from './buttons';
 import { VIEW_ASK_CLIENT, VIEW_EDIT_TIME } from '../../ids';
 import { escapeAndTruncate } from '../../mrkdwn';
+import type { EstimateHint } from '../../../domain/estimateSuggestion';
+import { logger } from '../../../logger';
+import { similarRequestsBlock } from '../../views/similarRequests';
+
+/**
+ * How long the estimate modal waits for the hint: Slack's trigger_id lasts 3 s. Only the first
+ * estimate after a web process starts (the index is built then) can take longer; the modal then
+ * says the history is loading, and the build goes on for the next one.
+ */
+const HINT_WAIT_MS = 1500;
+
+async function hintWithin(ctx: ListenerContext, request: Parameters<ListenerContext['history']['hintFor']>[0], ms: number): Promise<EstimateHint | 'late' | 'none'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const hint = ctx.history.hintFor(request).catch((error: unknown): 'none' => {
+    logger.warn({ err: error, request: request.key }, 'Could not find similar past requests; the estimate modal opens without them');
+    return 'none';
+  });
+  try {
+    return await Promise.race([hint, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export function openEstimateModal(ctx: ListenerContext, topUp: boolean) {
   return buttonHandler(async ({ action, body, client }) => {
@@ -25,9 +51,12 @@ export function openEstimateModal(ctx: ListenerContext, topUp: boolean) {
     const request = await requireRequest(key);
     const owner = await findClientByKey(request.clientKey);
     const rate = owner ? `${formatMoney(owner.hourlyRateMinor, owner.currency)}/h` : 'the client rate';
+    // What similar past requests took, for an estimate (a top-up adds to work already sized).
+    const hint = topUp ? 'none' : await hintWithin(ctx, request, HINT_WAIT_MS);
+    const history = hint === 'none' ? undefined : similarRequestsBlock(hint === 'late' ? undefined : hint, `${ctx.config.slack.helpCommand} estimate ${key}`);
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: estimateModal(sealMetadata(ctx.config.metadataSecret, { key, channelId: actor.channelId, topUp }), key, topUp, rate),
+      view: estimateModal(sealMetadata(ctx.config.metadataSecret, { key, channelId: actor.channelId, topUp }), key, topUp, rate, history),
     });
   });
 }

@@ -10,7 +10,7 @@ import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
 import { messageForError } from '../replies';
 import type { KnownBlock } from '../../views/blocks';
-import { estimateAndShow, logAndShow, loggedMessage } from '../money';
+import { estimateAndShow, estimateHintAnswer, logAndShow, loggedMessage } from '../money';
 import { adminCommand } from './admin';
 import { billingCommand } from './billing';
 import { digestCommand } from './digest';
@@ -97,6 +97,9 @@ export function helpCommand(ctx: ListenerContext) {
         return;
       case 'estimate':
         await onVisible(parsed.key, () => estimateAndShow(ctx, { key: parsed.key, actor, amount: parsed.amount, assumptions: plainTextFromSlack(parsed.assumptions) }));
+        return;
+      case 'estimateHint':
+        await onVisible(parsed.key, () => estimateHintAnswer(ctx, actor, parsed.key));
         return;
       case 'log': {
         // `log 1h ACME-42 non-billable reading the docs` logs visibly non-billable time.

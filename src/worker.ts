@@ -158,7 +158,15 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   logger.info({ queues: workers.map((w) => w.name) }, 'Worker is taking jobs');
   const chainer = startChainer();
-  const withoutRedis = startSweepWithoutRedis(effects, fast);
+  // A Redis that comes back empty (no persistence, a failover to a replica that had nothing) has
+  // lost the job schedulers: they are set again, or no sweep, digest or billing run would follow.
+  const restoreSchedules = async () => {
+    if (await maintenance.getJobScheduler(JOB_RESYNC_SLACK)) return;
+    await scheduleMaintenance(maintenance);
+    await scheduleCalendarJobs(maintenance, config.defaultTimezone);
+    logger.warn('Redis came back without the job schedulers; they are set again');
+  };
+  const withoutRedis = startSweepWithoutRedis(effects, fast, restoreSchedules);
   return {
     effects,
     async stop() {
@@ -183,12 +191,21 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   };
 }
 
-/** Every SWEEP_WITHOUT_REDIS_EVERY_MS: if Redis is unreachable, sweepWithoutRedis, one round at a time. */
-function startSweepWithoutRedis(effects: AppEffects, redis: Redis): { stop(): Promise<void> } {
+/**
+ * Every SWEEP_WITHOUT_REDIS_EVERY_MS: if Redis is unreachable, sweepWithoutRedis, one round at a
+ * time; the first round that finds it back runs `whenBack`.
+ */
+function startSweepWithoutRedis(effects: AppEffects, redis: Redis, whenBack: () => Promise<void>): { stop(): Promise<void> } {
   let round: Promise<unknown> | undefined;
+  let wasDown = false;
   const timer = setInterval(() => {
     round ??= (async () => {
-      if (await isRedisReachable(redis)) return;
+      if (await isRedisReachable(redis)) {
+        if (wasDown) await whenBack();
+        wasDown = false;
+        return;
+      }
+      wasDown = true;
       const tried = await sweepWithoutRedis(effects);
       if (tried > 0) logger.info({ effects: tried }, 'Redis is unreachable; delivered the Slack effects that were due without the queue');
     })()

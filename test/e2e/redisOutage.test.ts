@@ -9,6 +9,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../../scripts/services';
 import { DELIVERY_QUEUE } from '../../src/jobs/deliveryQueue';
+import { JOB_MONTHLY_BILLING, JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE } from '../../src/jobs/queues';
 import { SlackEffectModel } from '../../src/db/slackEffect';
 import { ACTION } from '../../src/slack/ids';
 import { maintenanceSweep } from '../../src/worker';
@@ -136,4 +137,20 @@ describe('Redis down', () => {
     expect(posts((c) => String(c.args.text).includes(`v1 for ${key}`))).toHaveLength(1);
     for (const id of effectIds) expect(await SlackEffectModel.findById(id).lean()).toMatchObject({ state: 'done' });
   }, 40_000);
+
+  it('sets the job schedulers again when Redis comes back without them', async () => {
+    // The restarted Redis is empty: without this, no sweep, digest or billing run would follow.
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const maintenance = new Queue(MAINTENANCE_QUEUE, { connection, prefix: t.config.queuePrefix });
+    try {
+      await until(async () => (await maintenance.getJobScheduler(JOB_RESYNC_SLACK)) !== undefined, 'the sweep to be scheduled again', 15_000);
+      expect(await maintenance.getJobScheduler(JOB_WEEKLY_DIGEST)).toBeDefined();
+      expect(await maintenance.getJobScheduler(JOB_MONTHLY_BILLING)).toBeDefined();
+      // As the harness does: no billing run at the top of the hour in the middle of a test.
+      await maintenance.removeJobScheduler(JOB_MONTHLY_BILLING);
+    } finally {
+      await maintenance.close();
+      connection.disconnect();
+    }
+  }, 30_000);
 });

@@ -9,5 +9,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
+  // The slowest files first (test/support/testDurations.json), so none of them starts last.
+  testSequencer: '<rootDir>/test/support/testSequencer.js',
   reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 };

@@ -1,7 +1,9 @@
 // Type checking runs once before jest (see scripts/test.sh); ts-jest only transpiles (isolatedModules).
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Node, keeping the app's log lines and printing them only when a test fails (test/support/testLogs.ts).
+  testEnvironment: '<rootDir>/test/support/testEnvironment.js',
+  setupFilesAfterEnv: ['<rootDir>/test/support/testLogs.ts'],
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection';
-import { PROCESS_IO, mongoUriFromEnv, runMain, type CommandIo } from './cli';
+import { mongoUriFromEnv, runMain } from './cli';
 import { CLIENT_KEY_PATTERN } from '../src/domain/requestKey';
 import { isUserFacingError } from '../src/errors';
 import { EXPORT_FORMATS, exportRecords } from '../src/services/export';
@@ -34,26 +34,25 @@ export function parseExportArgs(argv: string[]): { ok: true; value: z.infer<type
   return { ok: true, value: parsed.data };
 }
 
-/** `npm run export -- <argv>`: the exit code. */
-export async function main(argv: string[], io: CommandIo = PROCESS_IO): Promise<number> {
-  const args = parseExportArgs(argv);
+async function main(): Promise<number> {
+  const args = parseExportArgs(process.argv.slice(2));
   if (!args.ok) {
-    io.stderr(`${args.message}\n`);
+    process.stderr.write(`${args.message}\n`);
     return 2;
   }
-  const uri = mongoUriFromEnv(io);
+  const uri = mongoUriFromEnv();
   if (!uri) return 2;
   const { client, format } = args.value;
   const out = args.value.out ?? `export-${client ?? 'all'}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
   await connectDatabase(uri);
   try {
     const report = await exportRecords({ outDir: out, clientKey: client, formats: format });
-    for (const c of report.collections) io.stdout(`${c.name}: ${c.records} records → ${c.files.join(', ')}\n`);
-    io.stdout(`Exported ${client ? `client ${client}` : 'every client'} to ${out}\n`);
+    for (const c of report.collections) process.stdout.write(`${c.name}: ${c.records} records → ${c.files.join(', ')}\n`);
+    process.stdout.write(`Exported ${client ? `client ${client}` : 'every client'} to ${out}\n`);
     return 0;
   } catch (error) {
     if (isUserFacingError(error)) {
-      io.stderr(`${error.message}\n`);
+      process.stderr.write(`${error.message}\n`);
       return 1;
     }
     throw error;

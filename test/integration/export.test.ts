@@ -7,9 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { parseExportArgs } from '../../scripts/export';
-import { main as exportCommand } from '../../scripts/export';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
-import { runCommand } from '../support/command';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
 import { EstimateModel } from '../../src/db/estimate';
@@ -198,8 +196,7 @@ describe('npm run export', () => {
     expect(ok.stdout).toContain('requests: 1 records');
     expect(ok.stdout).toContain(`Exported client BETA to ${dir}`);
     expect(jsonLines(path.join(dir, 'requests.jsonl')).map((r) => r.key)).toEqual(['BETA-1']);
-    // As a process once; the unknown client in-process (the same main).
-    expect(await runCommand(exportCommand, ['--client', 'NOPE', '--out', path.join(dir, 'x')], { MONGODB_URI: uri })).toMatchObject({
+    await expect(run(tsx, [script, '--client', 'NOPE', '--out', path.join(dir, 'x')], { env })).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('There is no client NOPE'),
     });

@@ -71,8 +71,6 @@ describe('npm run demo', () => {
     const moments: Array<[string, RegExp]> = [
       ['ACME-1 opened', /only Alice sees: ✅ Opened \*ACME-1\*/],
       ['claimed by Bob', /@Bob is on it/],
-      // The click's response_url replaced the triage message for everyone: not a reply only the clicker sees.
-      ['the claim updating the triage message in place', /Bob clicks \[ Claim \][^\n]*\n(?:(?!▶)[^\n]*\n)*?\s+#triage\n\s+updated in place: [^\n]*ACME-1/],
       ['the estimate', /\*Estimate v1 for ACME-1:\* 2h at £95\.00\/h = \*£190\.00\*/],
       ['approved by Carol', /@Carol approved the estimate \(v1, 2h\)/],
       ['the budget guard refusal', /only Bob sees: Logging 1h as billable would go past what the client approved for ACME-1/],
@@ -80,6 +78,8 @@ describe('npm run demo', () => {
       ['the top-up approved', /@Carol approved the top-up \(v2, 1h\)/],
       ['the time accepted after the top-up', /Logged 1h \(billable\) on \*ACME-1\*/],
       ['resolved', /ACME-1 is resolved/],
+      // The click's response_url replaced the triage message for everyone: not a reply only the clicker sees.
+      ['the claim updating the triage message in place', /Bob clicks \[ Claim \][^\n]*\n(?:(?!▶)[^\n]*\n)*?\s+#triage\n\s+updated in place: [^\n]*ACME-1/],
       ['confirmed', /@Alice confirmed the fix; ACME-1 is closed/],
       ['rated five stars', /Rated ★★★★★/],
       ['the SLA reminder', /⏰ \*ACME-2\* \(normal\) .* has no first response yet/],

@@ -2,32 +2,33 @@
 // README). Needs only MONGODB_URI.
 import { readFileSync } from 'node:fs';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection';
-import { mongoUriFromEnv, runMain } from './cli';
+import { PROCESS_IO, mongoUriFromEnv, runMain, type CommandIo } from './cli';
 import { SeedError, applySeed } from '../src/services/seed';
 
-async function main(): Promise<number> {
-  const file = process.argv[2];
+/** `npm run seed -- <argv>`: the exit code. */
+export async function main(argv: string[], io: CommandIo = PROCESS_IO): Promise<number> {
+  const file = argv[0];
   if (!file) {
-    process.stderr.write('Usage: npm run seed -- path/to/file.yml\n');
+    io.stderr('Usage: npm run seed -- path/to/file.yml\n');
     return 2;
   }
-  const uri = mongoUriFromEnv();
+  const uri = mongoUriFromEnv(io);
   if (!uri) return 2;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    process.stderr.write(`Cannot read ${file}\n`);
+    io.stderr(`Cannot read ${file}\n`);
     return 2;
   }
   await connectDatabase(uri);
   try {
     const report = await applySeed(text);
-    process.stdout.write(`Seeded ${file}: staff ${JSON.stringify(report.staff)}, clients ${JSON.stringify(report.clients)}\n`);
+    io.stdout(`Seeded ${file}: staff ${JSON.stringify(report.staff)}, clients ${JSON.stringify(report.clients)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof SeedError) {
-      process.stderr.write(`${error.message}\n`);
+      io.stderr(`${error.message}\n`);
       return 1;
     }
     throw error;
@@ -36,4 +37,4 @@ async function main(): Promise<number> {
   }
 }
 
-runMain(main, 'Seeding failed');
+if (require.main === module) runMain(main, 'Seeding failed');

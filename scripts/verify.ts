@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { connectDatabase, disconnectDatabase } from '../src/db/connection';
-import { mongoUriFromEnv, runMain } from './cli';
+import { PROCESS_IO, mongoUriFromEnv, runMain, type CommandIo } from './cli';
 import { CLIENT_KEY_PATTERN } from '../src/domain/requestKey';
 import { HEAD_PATTERN } from '../src/domain/ledger';
 import { periodLabel } from '../src/domain/periods';
@@ -63,18 +63,19 @@ function headText(head: NonNullable<LedgerReport['head']>): string[] {
   return [`✓ ${head.chain}'s chain holds the head ${shown} at #${head.at?.seq ?? 0}: ${months} was computed from it, and every link from the first event to the last still holds.`];
 }
 
-async function main(): Promise<number> {
-  const args = parseVerifyArgs(process.argv.slice(2));
+/** `npm run verify -- <argv>`: the exit code. */
+export async function main(argv: string[], io: CommandIo = PROCESS_IO): Promise<number> {
+  const args = parseVerifyArgs(argv);
   if (!args.ok) {
-    process.stderr.write(`${args.message}\n`);
+    io.stderr(`${args.message}\n`);
     return 2;
   }
-  const uri = mongoUriFromEnv();
+  const uri = mongoUriFromEnv(io);
   if (!uri) return 2;
   await connectDatabase(uri);
   try {
     const report = await verifyLedger({ clientKey: args.client, head: args.head });
-    process.stdout.write(reportText(report));
+    io.stdout(reportText(report));
     return report.ok ? 0 : 1;
   } finally {
     await disconnectDatabase();

@@ -1,6 +1,7 @@
 // The environment, validated once at start-up. The only module that reads process.env.
 import { z } from 'zod';
 import { channelIdSchema, timezoneSchema } from './domain/clientSettings';
+import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './domain/slackDelivery';
 import { ENCRYPTION_KEY_FORMAT, parseEncryptionKey } from './domain/tokenCipher';
 
 const booleanFlag = z
@@ -67,7 +68,11 @@ const environmentSchema = z
     SLACK_PACE_PROCESSES: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int().min(1).max(100).default(2),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(1000).max(120_000).default(10_000),
     HOME_REFRESH_INTERVAL_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(100).max(600_000).default(5000),
-  });
+    // A Slack delivery that failed is tried again after SLACK_RETRY_FIRST_MS, doubled at each failure up to SLACK_RETRY_LONGEST_MS.
+    SLACK_RETRY_FIRST_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(10).max(60_000).default(DEFAULT_RETRY_BACKOFF.firstMs),
+    SLACK_RETRY_LONGEST_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(10).max(3_600_000).default(DEFAULT_RETRY_BACKOFF.longestMs),
+  })
+  .refine((e) => e.SLACK_RETRY_LONGEST_MS >= e.SLACK_RETRY_FIRST_MS, { path: ['SLACK_RETRY_LONGEST_MS'], message: 'must be at least SLACK_RETRY_FIRST_MS' });
 
 type Environment = z.output<typeof environmentSchema>;
 
@@ -190,6 +195,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** A person's Home tab is published at most this often. */
   homeRefreshIntervalMs: number;
+  /** How long a failed Slack delivery waits before it is tried again (doubling from the first to the longest). */
+  slackRetry: RetryBackoff;
   defaultTimezone: string;
   logLevel: Environment['LOG_LEVEL'];
   /** The secret GitHub signs webhook deliveries with; POST /webhooks/github answers 404 without it. */
@@ -289,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     homeRefreshIntervalMs: e.HOME_REFRESH_INTERVAL_MS,
+    slackRetry: { firstMs: e.SLACK_RETRY_FIRST_MS, longestMs: e.SLACK_RETRY_LONGEST_MS },
     defaultTimezone: e.DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,

@@ -7,6 +7,8 @@ export interface CallRecord {
   method: string;
   args: Record<string, unknown>;
   response: unknown;
+  /** The URL path the call was made to; a click's response_url names the message clicked. */
+  path?: string;
 }
 
 /** Something the story's driver knows and the fake does not. Each is placed before call `index`. */
@@ -21,7 +23,7 @@ export type Place =
   | { kind: 'dm'; user: string }
   | { kind: 'modal'; user: string | undefined }
   | { kind: 'home'; user: string }
-  /** A response_url answer: shown to the person who clicked. */
+  /** A response_url answer that replaces nothing: shown only to the person who clicked. */
   | { kind: 'reply' };
 
 export type SeenEvent =
@@ -90,6 +92,15 @@ function channelPlace(channel: string, ctx: EventContext): Place {
   return { kind: 'channel', channel };
 }
 
+/**
+ * The message a click's response_url stands for: the Slack fake's URLs name it
+ * (`/response_url/actions/<team>/<channel>/<ts>/…`, see test/support/slackRequests.ts).
+ */
+function clickedMessage(path: string | undefined): { channel: string; ts: string } | undefined {
+  const [, channel, ts] = /^\/response_url\/actions\/[^/]+\/([CDG][A-Z0-9]+)\/(\d+\.\d+)\//.exec(path ?? '') ?? [];
+  return channel && ts ? { channel, ts } : undefined;
+}
+
 interface PostedMessage {
   threadTs: string | undefined;
   /** The request key the thread root shows, e.g. ACME-1, when it shows one. */
@@ -156,9 +167,24 @@ function seenFromCall(call: CallRecord, posts: Map<string, PostedMessage>, uploa
       return { kind: 'ephemeral', place: channelPlace(channelArg, ctx), user, text: str(args.text) ?? '', blocks: args.blocks };
     }
     case 'response_url': {
-      // Slack shows a response_url message to the person who clicked, unless it says otherwise.
-      const body = args;
-      return { kind: 'ephemeral', place: { kind: 'reply' }, user: '', text: str(body.text) ?? '', blocks: body.blocks };
+      const clicked = clickedMessage(call.path);
+      if (clicked && args.replace_original === true) {
+        // The clicked message replaced in place, for everyone in its channel (as chat.update would).
+        // Refused (expired, message gone), it changed nothing: the app then calls chat.update.
+        if (call.response !== 'ok') return undefined;
+        const threadTs = posts.get(`${clicked.channel}/${clicked.ts}`)?.threadTs;
+        return {
+          kind: 'update',
+          place: channelPlace(clicked.channel, ctx),
+          ts: clicked.ts,
+          threadTs,
+          threadOf: threadLabel(posts, clicked.channel, threadTs),
+          text: str(args.text) ?? '',
+          blocks: args.blocks,
+        };
+      }
+      // Anything else through a response_url (a command's answer) is shown only to whoever clicked or typed.
+      return { kind: 'ephemeral', place: { kind: 'reply' }, user: '', text: str(args.text) ?? '', blocks: args.blocks };
     }
     case 'views.open':
     case 'views.push':

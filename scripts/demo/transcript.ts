@@ -54,8 +54,8 @@ export function eventToText(event: SeenEvent, dir: Directory, indent: string): s
     }
     case 'update': {
       const lines = messageToText(event.text, event.blocks, dir);
-      if (event.threadTs) return hanging(reply, `↳ updated (${threadNote(event)}): `, lines);
-      return hanging(indent, 'updated: ', lines);
+      if (event.threadTs) return hanging(reply, `↳ updated in place (${threadNote(event)}): `, lines);
+      return hanging(indent, 'updated in place: ', lines);
     }
     case 'ephemeral': {
       const who = event.user ? `only ${personName(event.user, dir)} sees: ` : 'only the clicker sees: ';

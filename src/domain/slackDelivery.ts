@@ -25,14 +25,21 @@ export function isChannelProblem(code: string): boolean {
   return (CHANNEL_PROBLEMS as readonly string[]).includes(code);
 }
 
-/** After this many failed attempts an effect is kept as failed (about 15 minutes of trying). */
+/** After this many failed attempts an effect is kept as failed (about 15 minutes of trying by default). */
 export const MAX_DELIVERY_ATTEMPTS = 20;
-const FIRST_RETRY_MS = 1000;
-const LONGEST_RETRY_MS = 60_000;
 
-/** Exponential backoff: 1 s, 2 s, 4 s … capped at one minute. `attempts` counts failures so far (≥ 1). */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+/** The wait before the first retry, doubled at each failure up to the longest. */
+export interface RetryBackoff {
+  firstMs: number;
+  longestMs: number;
+}
+
+/** 1 s doubling to one minute (SLACK_RETRY_FIRST_MS / SLACK_RETRY_LONGEST_MS change it). */
+export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { firstMs: 1000, longestMs: 60_000 };
+
+/** Exponential backoff: 1 s, 2 s, 4 s … capped at one minute by default. `attempts` counts failures so far (≥ 1). */
+export function retryDelayMs(attempts: number, backoff: RetryBackoff = DEFAULT_RETRY_BACKOFF): number {
+  return Math.min(backoff.longestMs, backoff.firstMs * 2 ** Math.max(0, attempts - 1));
 }
 
 // ---- Slack's published Web API limits and our pace under them ----

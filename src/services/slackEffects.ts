@@ -2,7 +2,7 @@
 // that lets one deliverer at a time work on it, and its outcome. Nothing here talks to Slack.
 import { randomUUID } from 'node:crypto';
 import { EFFECT_KINDS, EFFECT_STATES, SlackEffectModel, type EFFECT_PRIORITIES } from '../db/slackEffect';
-import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from '../domain/slackDelivery';
+import { DEFAULT_RETRY_BACKOFF, MAX_DELIVERY_ATTEMPTS, retryDelayMs, type RetryBackoff } from '../domain/slackDelivery';
 
 export type EffectKind = (typeof EFFECT_KINDS)[number];
 export type EffectPriority = (typeof EFFECT_PRIORITIES)[number];
@@ -200,7 +200,7 @@ export interface FailedAttempt {
  * are used up; then the effect is kept as failed, with Slack's error, for a manager to act on.
  * Returns the wake-up of the next attempt, if there is one.
  */
-export async function failAttempt(lease: Lease, failure: FailedAttempt, now = new Date()): Promise<Wakeup | undefined> {
+export async function failAttempt(lease: Lease, failure: FailedAttempt, now = new Date(), backoff: RetryBackoff = DEFAULT_RETRY_BACKOFF): Promise<Wakeup | undefined> {
   const attempts = lease.effect.attempts + 1;
   const where = failure.channel ? { errorChannel: failure.channel } : {};
   if (failure.permanent || attempts >= MAX_DELIVERY_ATTEMPTS) {
@@ -210,7 +210,7 @@ export async function failAttempt(lease: Lease, failure: FailedAttempt, now = ne
     );
     return undefined;
   }
-  const dueAt = new Date(now.getTime() + retryDelayMs(attempts));
+  const dueAt = new Date(now.getTime() + retryDelayMs(attempts, backoff));
   await SlackEffectModel.updateOne({ _id: lease.effect._id, leaseOwner: lease.owner }, { $set: { attempts, dueAt, lastError: failure.error, ...where }, ...RELEASE });
   return { id: lease.effect._id, wanted: lease.effect.wanted, dueAt, priority: lease.effect.priority };
 }

@@ -7,6 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { blocksToHtml, blocksToText } from '../../scripts/demo/blocks';
+import { buildTranscript, type CallRecord, type StoryNote } from '../../scripts/demo/events';
+import { eventToHtml } from '../../scripts/demo/html';
+import { renderTranscriptText } from '../../scripts/demo/transcript';
 import { mrkdwnToHtml, mrkdwnToText } from '../../scripts/demo/slackMarkup';
 import { testDatabaseUri, testRedisUrl } from '../support/testEnv';
 
@@ -76,6 +79,8 @@ describe('npm run demo', () => {
       ['the top-up approved', /@Carol approved the top-up \(v2, 1h\)/],
       ['the time accepted after the top-up', /Logged 1h \(billable\) on \*ACME-1\*/],
       ['resolved', /ACME-1 is resolved/],
+      // The click's response_url replaced the triage message for everyone: not a reply only the clicker sees.
+      ['the claim updating the triage message in place', /Bob clicks \[ Claim \][^\n]*\n(?:(?!▶)[^\n]*\n)*?\s+#triage\n\s+updated in place: [^\n]*ACME-1/],
       ['confirmed', /@Alice confirmed the fix; ACME-1 is closed/],
       ['rated five stars', /Rated ★★★★★/],
       ['the SLA reminder', /⏰ \*ACME-2\* \(normal\) .* has no first response yet/],
@@ -133,6 +138,29 @@ describe('the transcript modules (pure)', () => {
   ])('%j reads as text and HTML', (mrkdwn, text, html) => {
     expect(mrkdwnToText(mrkdwn, dir)).toBe(text);
     expect(mrkdwnToHtml(mrkdwn, dir)).toBe(html);
+  });
+
+  it("shows a click's response_url that replaces the message as that message updated in place, and any other as a reply only the clicker sees", () => {
+    const calls: CallRecord[] = [
+      { method: 'chat.postMessage', args: { channel: 'C0ACME', text: 'ACME-1: printer' }, response: { ok: true, channel: 'C0ACME', ts: '100.000001' } },
+      { method: 'response_url', path: '/response_url/actions/T0OURS/C0ACME/100.000001/1/ab12', args: { replace_original: true, text: 'ACME-1: claimed by <@U0BOB>' }, response: 'ok' },
+      { method: 'response_url', path: '/response_url/commands/T0OURS/2/cd34', args: { response_type: 'ephemeral', replace_original: true, text: 'Here is your list' }, response: 'ok' },
+      // Refused (the message is gone): nobody saw it; the app falls back to chat.update.
+      { method: 'response_url', path: '/response_url/actions/T0OURS/C0ACME/100.000009/3/ef56', args: { replace_original: true, text: 'never shown' }, response: 'message_not_found' },
+    ];
+    const notes: StoryNote[] = [
+      { index: 1, kind: 'step', title: 'Claim' },
+      { index: 1, kind: 'did', actor: 'U0BOB', what: 'clicks [ Claim ]' },
+    ];
+    const steps = buildTranscript(calls, notes, { triggers: {}, dmChannels: {} });
+    const [update, reply] = steps[0]?.beats[0]?.groups.flatMap((g) => g.events) ?? [];
+    expect(update).toMatchObject({ kind: 'update', place: { kind: 'channel', channel: 'C0ACME' }, ts: '100.000001' });
+    expect(reply).toMatchObject({ kind: 'ephemeral', place: { kind: 'reply' } });
+    expect(steps[0]?.beats[0]?.groups.flatMap((g) => g.events)).toHaveLength(2);
+    const text = renderTranscriptText(steps, dir, { title: 'Demo', intro: [] });
+    expect(text).toMatch(/▶ Bob clicks \[ Claim \]\n  #acme-support\n    updated in place: ACME-1: claimed by @Bob\n  Reply to the click\n    only the clicker sees: Here is your list/);
+    expect(text).not.toContain('never shown');
+    expect(eventToHtml(update!, dir)).toContain('updated in place');
   });
 
   it('draws buttons with their style and escapes their labels', () => {

@@ -10,7 +10,7 @@ import { maintenanceSweep } from '../../src/worker';
 import { startMongoServer, startRedisServer } from '../../scripts/services';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, BETA, STAFF, TRIAGE, testDatabaseUri } from '../support/testEnv';
-import { clickAndSettle, clickForModal, openByCommand, record, submit } from '../support/flows';
+import { allDelivered, clickAndSettle, clickForModal, openByCommand, record, submit } from '../support/flows';
 
 async function openFast(t: TestApp, text: string, user: string = ACME.member, channel: string = ACME.channel) {
   const res = await t.slack.slashCommand({ text, user_id: user, channel_id: channel });
@@ -87,13 +87,16 @@ describe('Slack failing', () => {
     const key = await openByCommand(t, 'The process died mid-change', ACME.member, ACME.channel);
     // The transition's write only: the process died before asking for its messages and notice.
     await transitionRequest({ key, action: 'claim', actor: { userId: STAFF.engineer, channelId: TRIAGE } });
-    const notices = () => t.fake.callsTo('chat.postMessage').filter((c) => c.status === 200 && c.args.channel === ACME.channel && c.args.thread_ts !== undefined && String(c.args.text).includes('is on it'));
+    const { clientMessageTs } = await record(key);
+    // In this request's thread (other requests' notices of earlier tests may still be on their way).
+    const notices = () => t.fake.callsTo('chat.postMessage').filter((c) => c.status === 200 && c.args.channel === ACME.channel && c.args.thread_ts === clientMessageTs && String(c.args.text).includes('is on it'));
     expect(await findEffect(`thread|${key}|r${(await record(key)).revision}`)).toBeNull();
     await sweep(t);
     await sweep(t);
     await until(async () => notices().length > 0 && (await record(key)).syncedRevision >= (await record(key)).revision, 'the notice and the claimed messages', 10_000);
     await sweep(t);
-    await new Promise((r) => setTimeout(r, 500));
+    // A second notice asked for by the last sweep would be pending until delivered.
+    await allDelivered();
     expect(notices()).toHaveLength(1);
     expect(String(notices()[0]?.args.text)).toContain(`<@${STAFF.engineer}> is on it`);
   });
@@ -123,7 +126,7 @@ describe('Slack failing', () => {
     // Once Slack takes calls again, the one estimate is posted once.
     t.fake.setOutage(undefined);
     await until(async () => t.fake.callsTo('chat.postMessage').some((c) => c.status === 200 && String(c.args.text).includes(`v1 for ${key}`)), 'the estimate message', 20_000);
-    await new Promise((r) => setTimeout(r, 1000));
+    await allDelivered(20_000);
     expect(t.fake.callsTo('chat.postMessage').filter((c) => c.status === 200 && String(c.args.text).includes(`v1 for ${key}`))).toHaveLength(1);
   }, 40_000);
 

@@ -5,7 +5,7 @@
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { RequestModel } from '../../src/db/request';
 import { ACTION } from '../../src/slack/ids';
-import { click, openByCommand, record, submit, untilSynced } from '../support/flows';
+import { allDelivered, click, openByCommand, record, submit, untilSynced } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
 
@@ -101,7 +101,8 @@ describe('on call', () => {
   it('pages nobody for a normal request out of hours, or an urgent one in working hours', async () => {
     const normal = await openByCommand(t, 'Printer jammed at night', ACME.member, ACME.channel);
     const inHours = await urgent('Beta urgent in hours', BETA.member, BETA.channel);
-    await new Promise((r) => setTimeout(r, 300));
+    // A page would be recorded with the request's messages and leave a DM to deliver.
+    await allDelivered();
     expect((await record(normal)).page).toBeUndefined();
     expect((await record(inHours)).page).toBeUndefined();
     expect(await AuditEventModel.countDocuments({ entityId: { $in: [normal, inHours] }, action: 'request.paged' })).toBe(0);

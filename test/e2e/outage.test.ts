@@ -4,18 +4,27 @@
 // estimate with its Approve button, the reminder and each billing draft appear exactly once; the
 // draft Slack keeps refusing is kept as failed, shown to the managers, left alone by the sweep and
 // delivered once when a manager retries it.
+//
+// Played at a tenth of the time by default: a 12 s outage against the retry back-off scaled alike
+// (0.1 s doubling to 6 s instead of 1 s to 1 min), so the deliveries fail as many times, in the same
+// rhythm, as in two minutes at the default back-off. TEST_OUTAGE_MS=120000 plays it at full length.
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
 import { findEffect } from '../../src/services/slackEffects';
 import { runMonthlyBilling } from '../../src/slack/billingRun';
 import { ACTION } from '../../src/slack/ids';
 import { maintenanceSweep } from '../../src/worker';
-import { allDelivered, clickAndSettle, clickForModal, openByCommand, record, submit } from '../support/flows';
+import { allDelivered, clickAndSettle, clickForModal, openByCommand, record, submit, timersSettled } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
 import type { RecordedCall } from '../support/slackFake';
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
 
-const OUTAGE_MS = 120_000;
+const OUTAGE_MS = Number(process.env.TEST_OUTAGE_MS ?? 12_000);
+/** The outage's length against two minutes: the back-off and the reminder's due time are scaled alike. */
+const SCALE = OUTAGE_MS / 120_000;
+const BACKOFF = { SLACK_RETRY_FIRST_MS: String(Math.round(1000 * SCALE)), SLACK_RETRY_LONGEST_MS: String(Math.round(60_000 * SCALE)) };
+/** Once Slack is back, every delivery is tried again within the longest back-off; the rest is margin. */
+const AFTER_OUTAGE_MS = 60_000 * SCALE + 30_000;
 
 const SEED = `
 managers: [${STAFF.manager}]
@@ -63,7 +72,7 @@ async function workedRequest(client: { channel: string; member: string }, approv
   return key;
 }
 
-describe('Slack answering 503 for two minutes', () => {
+describe(`Slack answering 503 for ${OUTAGE_MS / 1000} s (two minutes, scaled)`, () => {
   let estimated: string;
   let reminded: string;
   let estimateAckMs: number;
@@ -76,7 +85,7 @@ describe('Slack answering 503 for two minutes', () => {
   })();
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp(BACKOFF);
     await t.seed(SEED);
     await workedRequest({ channel: ACME.channel, member: ACME.member }, ACME.boss);
     await workedRequest({ channel: BETA.channel, member: BETA.member }, 'U0BETABOSS');
@@ -88,15 +97,17 @@ describe('Slack answering 503 for two minutes', () => {
     await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: estimated, key: estimated });
     const modal = await clickForModal(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.estimate, value: estimated });
 
-    // An urgent request nobody claims: its SLA reminder (at 45 of its 60 minutes) falls due 20 s into the outage.
+    // An urgent request nobody claims.
     reminded = await openByCommand(t, 'Remind me during the outage', BETA.member, BETA.channel);
-    const createdAt = new Date(Date.now() - 45 * 60_000 + 20_000);
-    await RequestModel.updateOne({ key: reminded }, { $set: { createdAt, priority: 'urgent' }, $inc: { revision: 1 } });
-    await t.web.effects.timers.sync(reminded);
 
     await allDelivered(20_000);
     t.fake.setOutage({ status: 503 });
     outageStartedAt = Date.now();
+
+    // Its SLA reminder (at 45 of its 60 minutes) falls due a sixth of the way into the outage (20 s of two minutes).
+    const createdAt = new Date(Date.now() - 45 * 60_000 + OUTAGE_MS / 6);
+    await RequestModel.updateOne({ key: reminded }, { $set: { createdAt, priority: 'urgent' }, $inc: { revision: 1 } });
+    await t.web.effects.timers.sync(reminded);
 
     const answer = await submit(t, STAFF.engineer, modal, { amount: '2h', assumptions: 'Posted while Slack is down' });
     expect(answer.status).toBe(200);
@@ -123,37 +134,40 @@ describe('Slack answering 503 for two minutes', () => {
 
   it('posts the estimate with its Approve button exactly once after Slack is back', async () => {
     const approveMessages = () => posted((c) => String(c.args.text).includes(`for ${estimated}`) && text(c).includes('estimate_approve'));
-    await until(() => approveMessages().length > 0, 'the estimate message', 90_000);
-    await until(async () => (await record(estimated)).syncedRevision >= (await record(estimated)).revision, 'the request messages', 30_000);
+    await until(() => approveMessages().length > 0, 'the estimate message', AFTER_OUTAGE_MS);
+    await until(async () => (await record(estimated)).syncedRevision >= (await record(estimated)).revision, 'the request messages', AFTER_OUTAGE_MS);
     expect(approveMessages()).toHaveLength(1);
     const [message] = approveMessages();
     expect(message?.args.thread_ts).toBe((await record(estimated)).clientMessageTs);
-  }, 130_000);
+  }, 2 * AFTER_OUTAGE_MS + 10_000);
 
   it('posts the SLA reminder that fell due during the outage, exactly once', async () => {
     const reminders = () => posted((c) => String(c.args.text).includes(`*${reminded}*`) && /no first response yet/.test(String(c.args.text)));
-    await until(() => reminders().length > 0, 'the reminder', 90_000);
+    await until(() => reminders().length > 0, 'the reminder', AFTER_OUTAGE_MS);
     // It was tried during the outage and refused.
     expect(t.fake.calls.some((c) => c.status === 503 && String(c.args.text).includes(`*${reminded}*`))).toBe(true);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Its timer job has finished for good (no retry of it to come) and nothing is left to deliver.
+    await timersSettled(t, reminded, AFTER_OUTAGE_MS);
     expect(reminders()).toHaveLength(1);
-  }, 100_000);
+  }, 2 * AFTER_OUTAGE_MS + 10_000);
 
   it('posts each client’s billing draft once; the one Slack refuses is kept, shown to managers and retried only when asked', async () => {
     const period = billingRun.posted[0]?.period ?? '';
     expect(billingRun.posted).toEqual(expect.arrayContaining([{ client: 'ACME', period }, { client: 'BETA', period }]));
     expect(await runMonthlyBilling(t.web.effects, firstOfNextMonth)).toEqual({ posted: [] });
     const drafts = (client: string) => posted((c) => String(c.args.text).startsWith(`Billing: ${client}`));
-    await until(() => drafts('Acme Ltd').length > 0 && t.fake.uploadedFiles().some((f) => f.completed && f.content.includes('ACME-')), 'Acme’s draft and CSV', 90_000);
+    await until(() => drafts('Acme Ltd').length > 0 && t.fake.uploadedFiles().some((f) => f.completed && f.content.includes('ACME-')), 'Acme’s draft and CSV', AFTER_OUTAGE_MS);
     const betaId = `billing-run|BETA|${period}|${STAFF.manager}`;
-    await until(async () => (await findEffect(betaId))?.state === 'failed', 'Beta’s draft to be kept as failed', 30_000);
+    await until(async () => (await findEffect(betaId))?.state === 'failed', 'Beta’s draft to be kept as failed', AFTER_OUTAGE_MS);
     expect(drafts('Acme Ltd')).toHaveLength(1);
     expect(await findEffect(betaId)).toMatchObject({ state: 'failed', lastError: 'not_in_channel' });
 
     // The sweep (every minute) leaves it alone.
     const attempts = t.fake.callsTo('chat.postMessage').filter((c) => String(c.args.text).startsWith('Billing: Beta Co')).length;
     expect((await maintenanceSweep(t.web.effects, 0)).woken).toBe(0);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Woken, it would be pending again until delivered (and tried once more).
+    await allDelivered(AFTER_OUTAGE_MS);
+    expect(await findEffect(betaId)).toMatchObject({ state: 'failed' });
     expect(t.fake.callsTo('chat.postMessage').filter((c) => String(c.args.text).startsWith('Billing: Beta Co'))).toHaveLength(attempts);
 
     // The managers see it on their Home, with what to do.
@@ -167,5 +181,5 @@ describe('Slack answering 503 for two minutes', () => {
     await until(() => drafts('Beta Co').length > 0, 'Beta’s draft after the retry', 20_000);
     await until(async () => (await findEffect(betaId))?.state === 'done', 'Beta’s draft and CSV', 20_000);
     expect(drafts('Beta Co')).toHaveLength(1);
-  }, 150_000);
+  }, 3 * AFTER_OUTAGE_MS + 30_000);
 });

@@ -8,7 +8,9 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
+import { main as verifyCommand } from '../../scripts/verify';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
+import { runCommand } from '../support/command';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
 import { GENESIS, linkHash } from '../../src/domain/ledger';
@@ -327,12 +329,8 @@ describe('the ledger', () => {
     });
 
     it('is checked by `npm run verify -- --client LEDG --head <hex>`: 0 when it holds, 1 when it does not, 2 for a usage mistake', async () => {
-      const env = { PATH: process.env.PATH ?? '', MONGODB_URI: uri };
-      const verify = (...args: string[]) =>
-        run('npx', ['tsx', 'scripts/verify.ts', ...args], { cwd: ROOT, env }).then(
-          (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-          (error: { code: number; stdout: string; stderr: string }) => error,
-        );
+      // In-process (the command's main): `npm run verify` as a process is tested below.
+      const verify = (...args: string[]) => runCommand(verifyCommand, args, { MONGODB_URI: uri });
       const [held, missing, short, alone] = await Promise.all([
         verify('--client', 'LEDG', '--head', head.hash.slice(0, 16).toUpperCase()),
         verify('--client', 'LEDG', '--head', 'f'.repeat(64)),
@@ -419,8 +417,8 @@ describe('the ledger', () => {
       `1 event was recorded more than a minute ago and never linked into the chain (the oldest: test.stuck LATE/stuck at ${old.toISOString()}): is the worker's chainer running?`,
     ]);
     // The same through `npm run verify` (every chain, the waiting ones included).
-    const cli = await run('npx', ['tsx', 'scripts/verify.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', MONGODB_URI: uri } }).catch((error: { code: number; stdout: string }) => error);
-    expect((cli as { code: number }).code).toBe(1);
+    const cli = await runCommand(verifyCommand, [], { MONGODB_URI: uri });
+    expect(cli.code).toBe(1);
     expect(cli.stdout).toContain('✗ LATE: 0 events');
     expect(cli.stdout).toContain('never linked into the chain (the oldest: test.stuck');
 
@@ -442,20 +440,21 @@ describe('the ledger', () => {
 
   it('is checked by `npm run verify`, which needs only MONGODB_URI and exits 1 when the ledger does not hold', async () => {
     const env = { PATH: process.env.PATH ?? '', MONGODB_URI: uri };
-    const ok = await run('npx', ['tsx', 'scripts/verify.ts', '--client', 'LEDG'], { cwd: ROOT, env });
+    // As a process, with nothing but MONGODB_URI (and PATH); the other runs in-process (the same main).
+    const ok = await run(process.execPath, ['--import', 'tsx', 'scripts/verify.ts', '--client', 'LEDG'], { cwd: ROOT, env });
     expect(ok.stdout).toContain('✓ LEDG:');
     expect(ok.stdout).toContain('The ledger holds.');
     const logged = await AuditEventModel.findOne({ chain: 'LEDG', action: 'time.logged', entityId: entryId }).lean();
     const failed = await tampered('auditevents', async () => {
       await raw().updateOne({ _id: logged!._id }, { $set: { 'after.minutes': 30 } });
-      return run('npx', ['tsx', 'scripts/verify.ts'], { cwd: ROOT, env }).catch((error: { code: number; stdout: string }) => error);
+      return runCommand(verifyCommand, [], { MONGODB_URI: uri });
     });
-    expect((failed as { code: number }).code).toBe(1);
+    expect(failed.code).toBe(1);
     expect(failed.stdout).toContain(`✗ LEDG:`);
     expect(failed.stdout).toContain(`#${logged!.seq} (time.logged ${entryId}`);
     expect(failed.stdout).toContain('The ledger does NOT hold');
-    const usage = await run('npx', ['tsx', 'scripts/verify.ts', '--client', 'acme'], { cwd: ROOT, env }).catch((error: { code: number; stderr: string }) => error);
-    expect((usage as { code: number }).code).toBe(2);
-    expect((usage as { stderr: string }).stderr).toContain('--client: the client key must be 2–10 capital letters');
+    const usage = await runCommand(verifyCommand, ['--client', 'acme'], { MONGODB_URI: uri });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--client: the client key must be 2–10 capital letters');
   }, 60_000);
 });

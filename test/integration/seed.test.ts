@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
+import { main as seed } from '../../scripts/seed';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
+import { runCommand } from '../support/command';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { ClientModel } from '../../src/db/client';
 import { EstimateModel } from '../../src/db/estimate';
@@ -219,11 +221,10 @@ clients:
     const env = { ...process.env, MONGODB_URI: uri };
     const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
     const script = path.join(__dirname, '../../scripts/seed.ts');
+    // As a process once; the bad file in-process (the same main).
     const ok = await run(tsx, [script, good], { env });
     expect(ok.stdout).toMatch(/clients \{"created":0,"updated":1,"unchanged":1\}/);
-    await expect(run(tsx, [script, bad], { env })).rejects.toMatchObject({
-      code: 1,
-      stderr: expect.stringContaining('clients[0].key'),
-    });
+    expect(await runCommand(seed, [bad], { MONGODB_URI: uri })).toMatchObject({ code: 1, stderr: expect.stringContaining('clients[0].key') });
+    expect(await runCommand(seed, [], { MONGODB_URI: uri })).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: npm run seed') });
   });
 });

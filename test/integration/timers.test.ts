@@ -3,7 +3,7 @@
 import { RequestModel } from '../../src/db/request';
 import { ACTION } from '../../src/slack/ids';
 import { startWorker, type RunningWorker } from '../../src/worker';
-import { clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle } from '../support/flows';
+import { clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle, timersSettled } from '../support/flows';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { startTestApp, type TestApp } from '../support/harness';
 import { BETA, STAFF, TRIAGE } from '../support/testEnv';
@@ -68,7 +68,8 @@ describe('SLA timers', () => {
     const [escalate] = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === STAFF.manager && String(c.args.text).includes(`*${key}*`), { timeoutMs: 10_000 });
     expect(String(escalate?.args.text)).toMatch(/missed its first-response target of 1h/);
     expect((remind?.at ?? 0) <= (escalate?.at ?? 0)).toBe(true);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Both jobs finished for good (no retry of either to come) and nothing left to deliver.
+    await timersSettled(t, key);
     expect(reminders(key)).toHaveLength(2);
     const stored = await record(key);
     expect(stored.slaBreachedAt).toBeInstanceOf(Date);
@@ -77,12 +78,14 @@ describe('SLA timers', () => {
 
   it('send nothing when the request is claimed first', async () => {
     const key = await urgentRequest('Claim me quick', { remindIn: 4 });
-    const { revision } = await record(key);
+    const { revision, scheduledTimers } = await record(key);
+    expect(scheduledTimers.length).toBeGreaterThan(0);
     // Claimed before the reminder job runs: scheduling again removes the jobs; a job already
     // running re-reads the record and does nothing.
     await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key, key });
     expect((await record(key)).revision).toBeGreaterThan(revision);
-    await new Promise((r) => setTimeout(r, 6000));
+    // Every job it had is gone (removed by the claim; or, were one left, once it has run) and nothing is left to deliver.
+    await timersSettled(t, key, 15_000, scheduledTimers);
     expect(reminders(key)).toHaveLength(0);
     expect((await record(key)).timersFired).toEqual([]);
   });
@@ -91,11 +94,13 @@ describe('SLA timers', () => {
     const key = await urgentRequest('Worker restart', { escalateIn: 2 }, async () => {
       for (const w of workers.splice(0)) await w.stop();
     });
-    await new Promise((r) => setTimeout(r, 3000)); // both timers are due while no worker runs
+    // Both timers fall due while no worker runs (the escalation at the 60-minute SLA).
+    const escalatesAt = (await record(key)).createdAt.getTime() + 60 * 60_000;
+    while (Date.now() <= escalatesAt) await new Promise((r) => setTimeout(r, escalatesAt + 1 - Date.now()));
     expect(reminders(key)).toHaveLength(0);
     await worker();
     await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === STAFF.manager && String(c.args.text).includes(`*${key}*`), { timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 1000));
+    await timersSettled(t, key);
     expect(reminders(key)).toHaveLength(2);
   });
 });

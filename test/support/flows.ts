@@ -1,6 +1,9 @@
 // Steps that many end-to-end tests take: open a request, click a button, submit a modal, all as
 // real signed requests to the app; results read from the record and the Slack fake.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { AuditEventModel } from '../../src/db/auditEvent';
+import { TIMERS_QUEUE } from '../../src/jobs/timerScheduler';
 import { linkPendingEvents } from '../../src/services/audit';
 import { RequestModel } from '../../src/db/request';
 import { SlackEffectModel } from '../../src/db/slackEffect';
@@ -116,7 +119,6 @@ export function blocksOf(call: RecordedCall | undefined): string {
   return JSON.stringify(call?.args.blocks ?? []);
 }
 
-/** Waits until the worker has delivered every Slack effect owed so far (none pending). */
 /**
  * Waits until every audit event is linked into its chain (by the worker's chainer, or by this
  * call): a snapshot of linked events does not change under the chainer afterwards.
@@ -129,10 +131,39 @@ export async function allLinked(timeoutMs = 10_000): Promise<void> {
   }
 }
 
+/** Waits until the worker has delivered every Slack effect owed so far (none pending). */
 export async function allDelivered(timeoutMs = 10_000): Promise<void> {
   const started = Date.now();
   while ((await SlackEffectModel.countDocuments({ state: 'pending' })) > 0) {
     if (Date.now() - started > timeoutMs) throw new Error('Slack effects were still pending');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Waits until the timer jobs `ids` of a request (by default those that fired) are finished for good:
+ * gone from the queue (completed, or removed when the plan dropped them) or failed for good, none
+ * waiting, running or due for a retry; then until every Slack effect owed is delivered. After
+ * that, nothing those timers could send is still to come: what Slack has seen is final.
+ */
+export async function timersSettled(t: TestApp, key: string, timeoutMs = 10_000, ids?: string[]): Promise<void> {
+  const started = Date.now();
+  const jobIds = ids ?? (await record(key)).timersFired;
+  const connection = new Redis(t.config.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(TIMERS_QUEUE, { connection, prefix: t.config.queuePrefix });
+  try {
+    for (const id of jobIds) {
+      for (;;) {
+        const job = await queue.getJob(id);
+        const state = job ? await job.getState() : 'gone';
+        if (state === 'gone' || state === 'completed' || state === 'failed' || state === 'unknown') break;
+        if (Date.now() - started > timeoutMs) throw new Error(`the timer job ${id} of ${key} was still ${state}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+  await allDelivered(Math.max(1000, timeoutMs - (Date.now() - started)));
 }

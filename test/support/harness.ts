@@ -24,7 +24,8 @@ export function testConfig(fake: SlackFake, overrides: Record<string, string> = 
     REDIS_URL: testRedisUrl(),
     TRIAGE_CHANNEL_ID: TRIAGE,
     QUEUE_PREFIX: uniqueName('q'),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Kept, and printed only when a test fails (test/support/testLogs.ts).
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     // Home tabs every second rather than every five, so tests need not wait.
     HOME_REFRESH_INTERVAL_MS: '1000',
     ...overrides,

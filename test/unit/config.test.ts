@@ -29,6 +29,13 @@ describe('loadConfig', () => {
     expect(config.slack.socketMode).toBe(false);
     expect(config.slack.apiUrl).toBeUndefined();
     expect(config.metrics).toBeUndefined();
+    expect(config.slackRetry).toEqual({ firstMs: 1000, longestMs: 60_000 });
+  });
+
+  it('reads the retry back-off of Slack deliveries, the longest no shorter than the first', () => {
+    expect(loadConfig({ ...valid, SLACK_RETRY_FIRST_MS: '100', SLACK_RETRY_LONGEST_MS: '6000' }).slackRetry).toEqual({ firstMs: 100, longestMs: 6000 });
+    expect(problems({ ...valid, SLACK_RETRY_FIRST_MS: '5000', SLACK_RETRY_LONGEST_MS: '1000' })).toEqual(['SLACK_RETRY_LONGEST_MS must be at least SLACK_RETRY_FIRST_MS']);
+    expect(problems({ ...valid, SLACK_RETRY_LONGEST_MS: '500' })).toEqual(['SLACK_RETRY_LONGEST_MS must be at least SLACK_RETRY_FIRST_MS']);
   });
 
   it('serves /metrics only when METRICS_PORT is set, on 127.0.0.1 unless METRICS_HOST says otherwise', () => {
@@ -79,6 +86,8 @@ describe('loadConfig', () => {
     ['METRICS_PORT', '70000', /METRICS_PORT must be a whole number from 0 to 65535/],
     ['METRICS_HOST', 'example.com', /METRICS_HOST must be an IP address/],
     ['SLACK_BOT_TOKEN', 'xoxp-user-token', /SLACK_BOT_TOKEN must be a bot token/],
+    ['SLACK_RETRY_FIRST_MS', 'soon', /SLACK_RETRY_FIRST_MS must be a whole number of milliseconds/],
+    ['SLACK_RETRY_LONGEST_MS', '1.5', /SLACK_RETRY_LONGEST_MS/],
   ])('rejects %s=%s with a clear line', (name, value, message) => {
     const lines = problems({ ...valid, [name]: value });
     expect(lines).toHaveLength(1);

@@ -4,6 +4,7 @@ import { amountForMinutes } from '../../src/domain/billing';
 import { formatMoney, minorUnitDigits, toMinorUnits } from '../../src/domain/money';
 import { parseRequestKey } from '../../src/domain/requestKey';
 import { escapeAndTruncate, escapeMrkdwn } from '../../src/slack/mrkdwn';
+import { retryDelayMs } from '../../src/domain/slackDelivery';
 
 describe('request keys', () => {
   it.each([
@@ -143,5 +144,16 @@ describe('what only the client decides', () => {
   it.each(['view', 'comment', 'open'] as const)('%s: a colleague may', (action) => {
     expect(isAllowed(action, { ...nobody, isColleague: true })).toBe(true);
     expect(isAllowed(action, nobody)).toBe(false);
+  });
+});
+
+describe('the retry back-off of Slack deliveries', () => {
+  it('doubles from 1 s and stops at one minute by default', () => {
+    expect([1, 2, 3, 6, 7, 8, 19].map((attempts) => retryDelayMs(attempts))).toEqual([1000, 2000, 4000, 32_000, 60_000, 60_000, 60_000]);
+  });
+
+  it('doubles from the configured first wait up to the configured longest', () => {
+    const backoff = { firstMs: 100, longestMs: 6000 };
+    expect([1, 2, 3, 6, 7, 8].map((attempts) => retryDelayMs(attempts, backoff))).toEqual([100, 200, 400, 3200, 6000, 6000]);
   });
 });

@@ -355,7 +355,7 @@ async function settleFailure(deps: DeliveryDeps, lease: Lease, error: unknown): 
       ? { error: error.code, channel: error.channel, permanent: !isTransientSlackError(error.code) }
       : { error: 'internal_error', channel: undefined, permanent: false };
   if (!(error instanceof DeliveryFailure)) logger.error({ err: error, effect: id }, 'Delivering a Slack effect failed; it will be tried again');
-  const next = await failAttempt(lease, failure);
+  const next = await failAttempt(lease, failure, new Date(), deps.config.slackRetry);
   if (!next) {
     logger.warn({ effect: id, slackError: failure.error, channel: failure.channel }, 'A Slack effect failed for good; managers see it on their Home and can retry it');
     return { status: 'failed' };

@@ -10,7 +10,7 @@ import type { CustomRoute } from '@slack/bolt';
 import { logger } from '../../logger';
 import type { RequestRecord } from '../../db/request';
 import { applyGithubDelivery, githubDeliveryApplied, owedLinkChanges, type LinkedChange } from '../../services/workLinks';
-import { postInThread, showRequest, type Effects } from '../requestUpdates';
+import { afterRequestUpdated, postInThread, type Effects } from '../requestUpdates';
 import { mention } from '../mrkdwn';
 
 /** GitHub's deliveries are at most 25 MB; ours need a few kB. */
@@ -142,7 +142,7 @@ async function handle(effects: Effects, req: IncomingMessage, res: ServerRespons
     return;
   }
   for (const change of outcome.changes) await askLinkedChangeNotices(effects, change);
-  for (const key of outcome.touched) await showRequest(effects, key);
+  for (const key of outcome.touched) await afterRequestUpdated(effects, key);
   // Only now is the delivery done: had anything above failed, a redelivery would finish it.
   await githubDeliveryApplied(delivery, event);
   logger.info({ delivery, event, requests: outcome.changes.map((c) => c.key) }, 'GitHub delivery applied');

@@ -16,10 +16,11 @@ import type { Page } from '../services/onCall';
 import { loadRequestWithClient, type LoadedRequest } from '../services/requestLifecycle';
 import { routeRequest } from '../services/routing';
 import { syncTimersQuietly } from '../services/timers';
+import { owedLinkChanges, type LinkedChange } from '../services/workLinks';
 import type { SlackPost } from './delivery/posts';
 import { managerDestinations } from './digest';
 import type { Effects } from './effects';
-import { addedNotice, decisionNotice, mergedNotice, questionToClientNotice, threadNotice } from './views/notices';
+import { addedNotice, decisionNotice, linkedChangeNotice, mergedNotice, questionToClientNotice, resolveNudge, threadNotice } from './views/notices';
 import { offerAssignedText, offerMessage, pageMessage } from './views/offer';
 
 export type { Effects } from './effects';
@@ -85,6 +86,32 @@ export async function afterMerge(effects: Effects, merged: { duplicate: LoadedRe
   await afterTransition(effects, duplicate);
   await postInThread(effects, target, `merged|${duplicate.request.key}`, mergedNotice(duplicate.request));
   await afterRequestUpdated(effects, target.key);
+}
+
+/**
+ * Links to the work changed by GitHub (services/workLinks.ts applyGithubDelivery): the notices of
+ * each change, and the messages of the requests it touched.
+ */
+export async function afterLinkedWorkChanged(effects: Effects, applied: { changes: LinkedChange[]; touched: string[] }): Promise<void> {
+  for (const change of applied.changes) await askLinkedChangeNotices(effects, change);
+  for (const key of applied.touched) await afterRequestUpdated(effects, key);
+}
+
+/** For the worker's sweep: the notices of link changes the request's messages have not caught up with. */
+export async function askOwedLinkNotices(effects: Effects, request: RequestRecord): Promise<void> {
+  for (const change of owedLinkChanges(request)) await askLinkedChangeNotices(effects, change);
+}
+
+/**
+ * The notices of one link change: the client thread is told and the assignee nudged, while the
+ * request is open. Named after the delivery, so asking again (a redelivery, the sweep) posts
+ * nothing twice; recorded as effects, so a Slack failure is retried by the delivery.
+ */
+async function askLinkedChangeNotices(effects: Effects, change: LinkedChange): Promise<void> {
+  if (!change.open) return;
+  await postInThread(effects, { key: change.key, requesterTeamId: change.requesterTeamId }, `github|${change.delivery}`, linkedChangeNotice(change));
+  const nudge = resolveNudge(change);
+  if (nudge) await effects.delivery.post(`triage|${change.key}|github|${change.delivery}`, { to: { triageThread: change.key }, workspace: 'ours', text: nudge });
 }
 
 /** An estimate or top-up posted (and any it superseded): their messages and the request's. */

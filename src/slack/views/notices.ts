@@ -1,6 +1,7 @@
 // The texts of thread notices after a change to a request. Pure: record in, text out (or none).
 import { formatRange } from '../../domain/duration';
 import type { RequestAction } from '../../domain/lifecycle';
+import type { LinkedChange } from '../../services/workLinks';
 import { escapeAndTruncate, mention } from '../mrkdwn';
 
 interface NoticeFacts {
@@ -75,4 +76,19 @@ export function questionToClientNotice(r: { requesterId: string }, askedBy: stri
 /** What someone said to the app in another thread of the request (the message it was opened from), copied into its own. */
 export function addedNotice(userId: string, text: string): string {
   return `${mention(userId)} added, in the thread of the original message: ${escapeAndTruncate(text, 2500)}`;
+}
+
+const WHAT = { pull_request: 'pull request', issue: 'issue' } as const;
+const HAPPENED = { merged: 'was merged :twisted_rightwards_arrows:', closed: 'was closed', open: 'was reopened' } as const;
+
+/** A linked pull request or issue merged, closed or reopened (GitHub's webhook): the notice in the client's thread. */
+export function linkedChangeNotice(change: LinkedChange): string {
+  return `:link: The linked ${WHAT[change.kind]} ${change.label} ${HAPPENED[change.state]}.`;
+}
+
+/** The nudge in the triage thread, to the assignee, when the work looks done; none otherwise. */
+export function resolveNudge(change: LinkedChange): string | undefined {
+  if (change.state === 'open') return undefined;
+  const who = change.assigneeId ? mention(change.assigneeId) : 'Whoever picks this up';
+  return `${who}: ${change.label} ${HAPPENED[change.state]}. If that fixes *${change.key}*, resolve it (the client then confirms).`;
 }

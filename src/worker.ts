@@ -27,8 +27,7 @@ import { requestsWithStaleTimers } from './services/timers';
 import { runMonthlyBilling } from './slack/billingRun';
 import { deliverEffect } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
-import { askOwedLinkNotices } from './slack/webhooks/github';
-import { askChangeNotice, showSettled, type Effects } from './slack/requestUpdates';
+import { afterSettled, askChangeNotice, askOwedLinkNotices, type Effects } from './slack/requestUpdates';
 import { reconcileCounters, DRIFT_GRACE_MS, type CounterRepairs } from './services/counters';
 import { settleEstimateDecisions } from './services/estimates';
 import { appendIssuedEvent, summariesOwedAfterIssue } from './services/billing';
@@ -77,7 +76,7 @@ export async function maintenanceSweep(
   }
   // Estimates whose record fell behind their request's decision (the process died in between).
   const settled = await settleEstimateDecisions();
-  await showSettled(effects, settled);
+  await afterSettled(effects, settled);
   const stale = await requestsWithStaleTimers(500);
   for (const key of stale) await effects.timers.sync(key);
   const counters = await reconcileCounters(driftGraceMs);

@@ -29,28 +29,43 @@ interface TransitionRule {
   from: readonly RequestState[];
   /** `undefined` keeps the state (the action changes other fields, e.g. the assignee). */
   to: RequestState | undefined;
+  /**
+   * Who starts it: our staff (from the request's triage message), the client (from their message
+   * or the estimate's), or the app itself (a timer, logging time). The messages' buttons follow this.
+   */
+  by: 'staff' | 'client' | 'system';
 }
 
 const WORKABLE: readonly RequestState[] = ['claimed', 'awaiting_approval', 'approved', 'declined', 'in_progress'];
 
 export const TRANSITIONS = {
-  claim: { from: ['open'], to: 'claimed' },
-  unclaim: { from: ['claimed', 'declined'], to: 'open' },
-  reassign: { from: WORKABLE, to: undefined },
-  estimate: { from: WORKABLE, to: 'awaiting_approval' },
-  approve: { from: ['awaiting_approval'], to: 'approved' },
-  decline: { from: ['awaiting_approval'], to: 'declined' },
-  startWork: { from: ['approved'], to: 'in_progress' },
-  resolve: { from: ['claimed', 'approved', 'declined', 'in_progress'], to: 'resolved' },
-  confirm: { from: ['resolved'], to: 'closed' },
-  autoClose: { from: ['resolved'], to: 'closed' },
-  reopen: { from: ['resolved'], to: 'in_progress' },
-  cancel: { from: ['open', 'claimed', 'awaiting_approval', 'declined'], to: 'cancelled' },
-  rate: { from: ['closed'], to: undefined },
-  merge: { from: ['open', 'claimed', 'awaiting_approval', 'approved', 'declined', 'in_progress'], to: 'merged' },
+  claim: { from: ['open'], to: 'claimed', by: 'staff' },
+  unclaim: { from: ['claimed', 'declined'], to: 'open', by: 'staff' },
+  reassign: { from: WORKABLE, to: undefined, by: 'staff' },
+  estimate: { from: WORKABLE, to: 'awaiting_approval', by: 'staff' },
+  approve: { from: ['awaiting_approval'], to: 'approved', by: 'client' },
+  decline: { from: ['awaiting_approval'], to: 'declined', by: 'client' },
+  startWork: { from: ['approved'], to: 'in_progress', by: 'system' },
+  resolve: { from: ['claimed', 'approved', 'declined', 'in_progress'], to: 'resolved', by: 'staff' },
+  confirm: { from: ['resolved'], to: 'closed', by: 'client' },
+  autoClose: { from: ['resolved'], to: 'closed', by: 'system' },
+  reopen: { from: ['resolved'], to: 'in_progress', by: 'client' },
+  cancel: { from: ['open', 'claimed', 'awaiting_approval', 'declined'], to: 'cancelled', by: 'client' },
+  rate: { from: ['closed'], to: undefined, by: 'client' },
+  merge: { from: ['open', 'claimed', 'awaiting_approval', 'approved', 'declined', 'in_progress'], to: 'merged', by: 'staff' },
 } as const satisfies Record<string, TransitionRule>;
 
 export type RequestAction = keyof typeof TRANSITIONS;
+
+/** The actions our staff start, each a button on the request's triage message. */
+export type StaffAction = { [A in RequestAction]: (typeof TRANSITIONS)[A]['by'] extends 'staff' ? A : never }[RequestAction];
+
+export const STAFF_ACTIONS = (Object.keys(TRANSITIONS) as RequestAction[]).filter((a): a is StaffAction => TRANSITIONS[a].by === 'staff');
+
+/** The staff actions the lifecycle allows from `state`. */
+export function staffActionsFrom(state: RequestState): StaffAction[] {
+  return STAFF_ACTIONS.filter((a) => canTransition(state, a));
+}
 
 export function canTransition(state: RequestState, action: RequestAction): boolean {
   return (TRANSITIONS[action].from as readonly RequestState[]).includes(state);

@@ -4,13 +4,12 @@ import { DelayedError, type Job } from 'bullmq';
 import { logger } from '../logger';
 import { findClientByKey } from '../services/directory';
 import { decideTimer, markTimerFired } from '../services/timers';
-import { findRequest } from '../services/requestLifecycle';
+import { findRequest, transitionRequest } from '../services/requestLifecycle';
 import type { SlackPost } from '../slack/delivery/posts';
 import { managerDestinations } from '../slack/digest';
-import { postInThread, sendPage, showRequest, showTransition, transitionAndShow, type Effects } from '../slack/requestUpdates';
+import { afterOfferExpired, afterPageEscalated, afterTransition, postInThread, type Effects } from '../slack/requestUpdates';
 import { escalatePage } from '../services/onCall';
 import { expireOffer } from '../services/assignment';
-import { OFFER_MINUTES } from '../domain/roundRobin';
 import { timerNotice } from '../slack/views/timerNotices';
 import { timerJobSchema } from './timerScheduler';
 import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
@@ -30,22 +29,13 @@ export async function processTimerJob(job: Job, token: string | undefined, effec
   if (!request || !client) return 'gone';
   if (data.kind === 'offer-expire') {
     const expiry = request.offer ? await expireOffer(request.key, request.offer.at) : undefined;
-    const assigned = expiry?.outcome === 'assigned' ? expiry.request : undefined;
-    if (assigned?.assigneeId) {
-      await showTransition(effects, assigned);
-      await effects.delivery.post(`offer|${data.id}|assigned`, { to: { user: assigned.assigneeId }, text: `:inbox_tray: *${request.key}* is now yours: it was offered to you ${OFFER_MINUTES} minutes ago and not declined.` });
-    }
-    // Withdrawn from someone who can no longer take it: offered to the next one in turn, or left in triage.
-    if (expiry?.outcome === 'withdrawn') await showRequest(effects, request.key);
+    if (expiry) await afterOfferExpired(effects, request.key, expiry, data.id);
     await markTimerFired(request.key, data.id, false);
     return data.kind;
   }
   if (data.kind === 'oncall-escalate') {
     const page = request.page ? await escalatePage(request.key, request.page.at) : undefined;
-    if (page) {
-      await sendPage(effects, page, request.title, client.name);
-      await showRequest(effects, request.key);
-    }
+    if (page) await afterPageEscalated(effects, page, { request, client });
     await markTimerFired(request.key, data.id, false);
     return data.kind;
   }
@@ -54,12 +44,12 @@ export async function processTimerJob(job: Job, token: string | undefined, effec
     const asked = request.clientWaits.find((w) => !w.to)?.from;
     const days = client.waitingOnClientDays ?? DEFAULT_WAITING_ON_CLIENT_DAYS;
     const resolution = `No answer from the client for ${days} business days to the question asked${asked ? ` on ${asked.toISOString().slice(0, 10)}` : ''}, so this was resolved. Reopen it if it still needs doing.`;
-    await transitionAndShow(effects, { key: request.key, action: 'resolve', actor: { userId: 'system' }, asSystem: true, set: { resolution } });
+    await afterTransition(effects, await transitionRequest({ key: request.key, action: 'resolve', actor: { userId: 'system' }, asSystem: true, set: { resolution } }));
     await markTimerFired(request.key, data.id, false);
     return data.kind;
   }
   if (data.kind === 'auto-close') {
-    await transitionAndShow(effects, { key: request.key, action: 'autoClose', actor: { userId: 'system' }, asSystem: true });
+    await afterTransition(effects, await transitionRequest({ key: request.key, action: 'autoClose', actor: { userId: 'system' }, asSystem: true }));
     await markTimerFired(request.key, data.id, false);
     return data.kind;
   }

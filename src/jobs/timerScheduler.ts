@@ -5,8 +5,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { logger } from '../logger';
-import type { LoadedRequest } from '../services/requestLifecycle';
-import { recordTimersScheduled, timerPlanFor } from '../services/timers';
+import { recordTimersScheduled, timerPlanFor, type TimerScheduler } from '../services/timers';
 import { TIMER_KINDS } from '../domain/timers';
 import { queueOptions } from './queues';
 
@@ -22,12 +21,6 @@ export const TIMER_JOB_OPTIONS = {
   removeOnComplete: true,
   removeOnFail: false,
 } as const;
-
-export interface TimerScheduler {
-  /** Brings the request's jobs in line with its plan; throws when Redis is unreachable. */
-  sync(key: string, loaded?: LoadedRequest): Promise<void>;
-  close(): Promise<void>;
-}
 
 export function createTimerScheduler(config: Config, connection: ConnectionOptions): TimerScheduler {
   const queue = new Queue<TimerJob>(TIMERS_QUEUE, { ...queueOptions(config, connection), defaultJobOptions: TIMER_JOB_OPTIONS });
@@ -62,13 +55,4 @@ export function createTimerScheduler(config: Config, connection: ConnectionOptio
       await queue.close();
     },
   };
-}
-
-/** For processes that must not fail because Redis is down: the worker's sweep catches up. */
-export async function syncTimersQuietly(scheduler: TimerScheduler, key: string, loaded?: LoadedRequest): Promise<void> {
-  try {
-    await scheduler.sync(key, loaded);
-  } catch (error) {
-    logger.warn({ request: key, err: error }, 'Could not schedule the request timers; the worker will schedule them when Redis is back');
-  }
 }

@@ -9,8 +9,8 @@ import { OPEN_STATES } from '../domain/lifecycle';
 import { DEFAULT_MAX_OPEN_PER_ENGINEER, OFFER_MINUTES, nextEngineer, notWorkingNow, type PassedOver, type WorkingHours } from '../domain/roundRobin';
 import { ErrorCode, UserFacingError } from '../errors';
 import { recordAudit } from './audit';
-import { findClientByKey, type Actor } from './directory';
-import { findRequest, transitionRequest } from './requestLifecycle';
+import type { Actor } from './directory';
+import { findRequest, transitionRequest, type LoadedRequest } from './requestLifecycle';
 
 export interface Offer {
   key: string;
@@ -33,13 +33,12 @@ async function engineersNow() {
 /**
  * Offers the request to the next engineer in turn, when its client assigns by round robin and it
  * is open, unassigned and not on offer. Undefined when there is nothing to offer (or nobody fits:
- * it then waits in the triage queue like any other, and that is audited once).
+ * it then waits in the triage queue like any other, and that is audited once). `request` is the
+ * record as last read: the offer is written only if it has not changed since.
  */
-export async function offerNext(key: string, now = new Date()): Promise<Offer | undefined> {
-  const request = await findRequest(key);
-  if (!request || request.state !== 'open' || request.assigneeId || request.offer) return undefined;
-  const client = await findClientByKey(request.clientKey);
-  if (client?.assignment !== 'round_robin') return undefined;
+export async function offerNext({ request, client }: LoadedRequest, now = new Date()): Promise<Offer | undefined> {
+  if (request.state !== 'open' || request.assigneeId || request.offer) return undefined;
+  if (client.assignment !== 'round_robin') return undefined;
   const declined = request.offerSkipped ?? [];
   const { pick, passedOver } = nextEngineer(await engineersNow(), client.roundRobinLast ?? undefined, declined, client.maxOpenPerEngineer ?? DEFAULT_MAX_OPEN_PER_ENGINEER, now);
   const audit = (action: string, after: Record<string, unknown>) =>
@@ -80,7 +79,7 @@ export async function declineOffer(key: string, actor: Actor): Promise<RequestRe
 }
 
 export type OfferExpiry =
-  | { outcome: 'assigned'; request: RequestRecord }
+  | { outcome: 'assigned'; changed: LoadedRequest }
   /** The engineer can no longer take it: the offer is withdrawn, and the caller offers it again. */
   | { outcome: 'withdrawn'; from: string; reason: 'not_an_engineer' | 'away' | 'off_hours' };
 
@@ -112,7 +111,7 @@ export async function expireOffer(key: string, offeredAt: Date, now = new Date()
   }
   const claimed = await transitionRequest({ key, action: 'claim', actor: { userId: offer.to }, asSystem: true });
   await audit('request.offer_expired', { assignedTo: offer.to });
-  return { outcome: 'assigned', request: claimed };
+  return { outcome: 'assigned', changed: claimed };
 }
 
 /** Available or away, from the engineer's own Home tab. */

@@ -17,7 +17,7 @@ import { parseRequestKey } from '../domain/requestKey';
 import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import type { Actor } from './directory';
-import { authorise, checkTransition, findRequest, notHeldByMerge, transitionRequest } from './requestLifecycle';
+import { authorise, checkTransition, findRequest, notHeldByMerge, transitionRequest, type LoadedRequest } from './requestLifecycle';
 
 export interface MergeInput {
   key: string;
@@ -73,7 +73,7 @@ async function refuseIfMergedInto(duplicate: Held, target: Held): Promise<void> 
 const HOLD_WAIT_MS = 2_000;
 
 /** Merges `key` into `into`; returns both as they are now. */
-export async function mergeRequest(input: MergeInput): Promise<{ duplicate: RequestRecord; target: RequestRecord }> {
+export async function mergeRequest(input: MergeInput): Promise<{ duplicate: LoadedRequest; target: RequestRecord }> {
   const waitUntil = Date.now() + HOLD_WAIT_MS;
   for (;;) {
     // Checked again after every wait: a merge that won the race may have made this one wrong.

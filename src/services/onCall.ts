@@ -9,8 +9,7 @@ import { ErrorCode, UserFacingError } from '../errors';
 import { isWorkingTime } from '../domain/businessTime';
 import { nextOnRota, onCallAt, type Rota } from '../domain/onCall';
 import { recordAudit } from './audit';
-import { findClientByKey } from './directory';
-import { findRequest } from './requestLifecycle';
+import { findRequest, type LoadedRequest } from './requestLifecycle';
 
 const ROTA_ID = 'rota';
 
@@ -43,13 +42,12 @@ export interface Page {
 
 /**
  * Pages whoever is on call about an urgent, open, unassigned request that arrived outside its
- * client's working hours; once per request. Undefined when there is nothing to page.
+ * client's working hours; once per request. Undefined when there is nothing to page. `request` is
+ * the record as last read: the page is written only if it has not changed since.
  */
-export async function pageIfDue(key: string, now = new Date()): Promise<Page | undefined> {
-  const request = await findRequest(key);
-  if (!request || request.priority !== 'urgent' || request.state !== 'open' || request.assigneeId || request.page) return undefined;
-  const client = await findClientByKey(request.clientKey);
-  if (!client || isWorkingTime(request.createdAt, { timezone: client.timezone, hours: client.businessHours })) return undefined;
+export async function pageIfDue({ request, client }: LoadedRequest, now = new Date()): Promise<Page | undefined> {
+  if (request.priority !== 'urgent' || request.state !== 'open' || request.assigneeId || request.page) return undefined;
+  if (isWorkingTime(request.createdAt, { timezone: client.timezone, hours: client.businessHours })) return undefined;
   const rota = await getRota();
   const to = rota ? onCallAt(rota, now) : undefined;
   if (!to) return undefined;

@@ -293,8 +293,13 @@ function conflictMessage(action: RequestAction, current: RequestRecord): string 
  * the UserFacingError to show otherwise. Buttons that open a modal call this before opening it.
  */
 export async function checkTransition(input: Pick<TransitionInput, 'key' | 'action' | 'actor' | 'asSystem'>) {
+  return (await checkedTransition(input)).request;
+}
+
+/** checkTransition, with the client authorise read (none for the system, which is not authorised). */
+async function checkedTransition(input: Pick<TransitionInput, 'key' | 'action' | 'actor' | 'asSystem'>) {
   const request = await requireRequest(input.key);
-  if (!input.asSystem) await authorise(input.action, input.actor, request);
+  const client = input.asSystem ? undefined : await authorise(input.action, input.actor, request);
   if (!canTransition(request.state, input.action)) {
     if (input.action === 'claim' && request.assigneeId) throw new UserFacingError(ErrorCode.Conflict, conflictMessage('claim', request));
     throw new UserFacingError(ErrorCode.InvalidState, `${request.key}: ${refusalForState(request.state, input.action)}`);
@@ -302,11 +307,16 @@ export async function checkTransition(input: Pick<TransitionInput, 'key' | 'acti
   if (input.action === 'rate' && request.rating) {
     throw new UserFacingError(ErrorCode.Conflict, conflictMessage('rate', request));
   }
-  return request;
+  return { request, client };
 }
 
-export async function transitionRequest(input: TransitionInput): Promise<RequestRecord> {
-  const request = await checkTransition(input);
+/**
+ * Applies the transition; returns the request as written and its client (read once here, so what
+ * follows the change, its messages, timers, Home tabs and notice, reads neither again).
+ */
+export async function transitionRequest(input: TransitionInput): Promise<LoadedRequest> {
+  const checked = await checkedTransition(input);
+  const { request } = checked;
   const to = nextState(request.state, input.action);
   const fields: Record<string, unknown> = {
     ...automaticFields(input.action, request, input.actor.userId),
@@ -346,7 +356,7 @@ export async function transitionRequest(input: TransitionInput): Promise<Request
   crashPoint('request.changed');
   await appendChangeEvent({ _id: request._id, key: request.key, clientKey: request.clientKey, lastChange });
   logger.info({ request: request.key, action: input.action, from: request.state, to }, 'Request changed');
-  return requireRequest(request.key);
+  return { request: await requireRequest(request.key), client: checked.client ?? (await requireClient(request.clientKey)) };
 }
 
 type ChangeHolder = Pick<RequestRecord, 'key' | 'clientKey' | 'lastChange'> & { _id: Types.ObjectId };

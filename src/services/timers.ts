@@ -1,6 +1,7 @@
 // The timers of a request as the record says they should be, and the bookkeeping that makes each
 // fire once: a job is only a wake-up call; before acting, the plan is recomputed from the record.
 import { RequestModel } from '../db/request';
+import { logger } from '../logger';
 import { PRIORITIES, type Priority } from '../domain/lifecycle';
 import { planTimers, type PlannedTimer, type TimerFacts, type TimerPolicy } from '../domain/timers';
 import { findClientByKey } from './directory';
@@ -19,6 +20,25 @@ function policyOf(client: NonNullable<Awaited<ReturnType<typeof findClientByKey>
     slaMinutes: Object.fromEntries(PRIORITIES.map((p) => [p, Number(client.slaMinutes[p])])) as Record<Priority, number>,
     waitingOnClientDays: client.waitingOnClientDays ?? undefined,
   };
+}
+
+/**
+ * What schedules a request's timers (jobs/timerScheduler.ts, on BullMQ): declared here, with the
+ * plan it follows, so that what follows a change asks for it without reaching into the queues.
+ */
+export interface TimerScheduler {
+  /** Brings the request's jobs in line with its plan; throws when Redis is unreachable. */
+  sync(key: string, loaded?: LoadedRequest): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** For processes that must not fail because Redis is down: the worker's sweep catches up. */
+export async function syncTimersQuietly(scheduler: TimerScheduler, key: string, loaded?: LoadedRequest): Promise<void> {
+  try {
+    await scheduler.sync(key, loaded);
+  } catch (error) {
+    logger.warn({ request: key, err: error }, 'Could not schedule the request timers; the worker will schedule them when Redis is back');
+  }
 }
 
 /** `loaded`: the request and client when the caller has just read them (saves two reads). */

@@ -4,7 +4,7 @@ import { logger } from '../logger';
 import { digestFor, previousWeek } from '../services/digest';
 import { staffWithRole } from '../services/directory';
 import { markScheduledRunDone, scheduledRunDone } from '../services/scheduledRuns';
-import type { Effects } from './requestUpdates';
+import type { Effects } from './effects';
 import { renderDigest } from './views/digest';
 
 const JOB = 'weekly-digest';

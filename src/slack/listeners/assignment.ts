@@ -1,8 +1,9 @@
 // Round robin (#13): the offered engineer's Take it / Decline buttons, and the Available / Away
 // toggle on an engineer's Home tab.
 import { declineOffer, setAvailability, waitingForAnOffer } from '../../services/assignment';
+import { transitionRequest } from '../../services/requestLifecycle';
 import { openHome } from '../home';
-import { showRequest, transitionAndShow } from '../requestUpdates';
+import { afterRequestUpdated, afterTransition } from '../requestUpdates';
 import { actorOf, buttonHandler, parseButtonValue, requestKeyValue } from './actions/buttons';
 import type { ListenerContext } from './context';
 import { tellUser } from './intake';
@@ -13,7 +14,7 @@ export function acceptOffer(ctx: ListenerContext) {
   return buttonHandler(async ({ action, body, client }) => {
     const key = parseButtonValue(requestKeyValue, action.value);
     const actor = actorOf(body);
-    await transitionAndShow(ctx, { key, action: 'claim', actor });
+    await afterTransition(ctx, await transitionRequest({ key, action: 'claim', actor }));
     if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, `*${key}* is yours.`);
   });
 }
@@ -24,7 +25,7 @@ export function declineOfferButton(ctx: ListenerContext) {
     const key = parseButtonValue(requestKeyValue, action.value);
     const actor = actorOf(body);
     await declineOffer(key, actor);
-    await showRequest(ctx, key);
+    await afterRequestUpdated(ctx, key);
     if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, `Declined *${key}*; it goes to the next engineer in turn.`);
   });
 }
@@ -37,6 +38,6 @@ export function toggleAvailability(ctx: ListenerContext) {
     await setAvailability(body.user.id, wanted === 'available');
     await openHome(ctx, body.user.id, body.user.team_id);
     // Someone is back: requests that nobody could be offered are offered again.
-    if (wanted === 'available') for (const key of await waitingForAnOffer()) await showRequest(ctx, key);
+    if (wanted === 'available') for (const key of await waitingForAnOffer()) await afterRequestUpdated(ctx, key);
   });
 }

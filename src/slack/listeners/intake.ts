@@ -8,7 +8,7 @@ import { findClientByChannel } from '../../services/directory';
 import { NOT_A_CLIENT_CHANNEL, openRequest, TITLE_MAX } from '../../services/requestLifecycle';
 import { logger } from '../../logger';
 import { sealMetadata } from '../metadata';
-import { showRequest } from '../requestUpdates';
+import { afterOpened } from '../requestUpdates';
 import { newRequestModal, type NewRequestPrefill } from '../views/modals';
 import type { ListenerContext } from './context';
 import { messageForError } from './replies';
@@ -53,7 +53,7 @@ export async function openTextRequest(ctx: ListenerContext, intake: TextIntake) 
  */
 export async function openFromText(ctx: ListenerContext, intake: TextIntake): Promise<string> {
   const opened = await openTextRequest(ctx, intake);
-  await showRequest(ctx, opened.request.key, opened);
+  await afterOpened(ctx, opened);
   return opened.request.key;
 }
 

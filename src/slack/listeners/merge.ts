@@ -7,8 +7,7 @@ import type { Actor } from '../../services/directory';
 import { mergeCandidates, mergeRequest } from '../../services/merge';
 import { checkTransition } from '../../services/requestLifecycle';
 import { openMetadata, sealMetadata } from '../metadata';
-import { mention } from '../mrkdwn';
-import { postInThread, showRequest, showTransition } from '../requestUpdates';
+import { afterMerge } from '../requestUpdates';
 import { mergeModal } from '../views/modals';
 import { actorOf, buttonHandler, parseButtonValue, requestKeyValue } from './actions/buttons';
 import { requestMetadataSchema } from './actions/requestButtons';
@@ -17,12 +16,9 @@ import { messageForError } from './replies';
 
 /** Merges, then shows both requests and tells both threads; returns what to tell the person who merged. */
 export async function mergeAndShow(ctx: ListenerContext, input: { key: string; into: string; actor: Actor }): Promise<string> {
-  const { duplicate, target } = await mergeRequest(input);
-  // The duplicate's own notice (its requester is told there) comes from its transition.
-  await showTransition(ctx, duplicate);
-  await postInThread(ctx, target, `merged|${duplicate.key}`, `:twisted_rightwards_arrows: *${duplicate.key}* (asked by ${mention(duplicate.requesterId)}) was merged into this request as a duplicate; ${mention(duplicate.requesterId)} is kept up to date here.`);
-  await showRequest(ctx, target.key);
-  return `:twisted_rightwards_arrows: Merged *${duplicate.key}* into *${target.key}*.`;
+  const merged = await mergeRequest(input);
+  await afterMerge(ctx, merged);
+  return `:twisted_rightwards_arrows: Merged *${merged.duplicate.request.key}* into *${merged.target.key}*.`;
 }
 
 export function mergeButton(ctx: ListenerContext) {

@@ -7,7 +7,7 @@ import type { Actor } from '../../services/directory';
 import { postEstimate } from '../../services/estimates';
 import { authorise, cleanText, requireRequest } from '../../services/requestLifecycle';
 import { logTime, NOTE_MAX, type LoggedTime } from '../../services/timeEntries';
-import { showEstimateChange } from '../requestUpdates';
+import { afterEstimatePosted, afterTimeChanged } from '../requestUpdates';
 import { ACTION } from '../ids';
 import { actions, button, section, type KnownBlock } from '../views/blocks';
 import { budgetLine } from '../views/estimateMessage';
@@ -41,7 +41,7 @@ export async function estimateAndShow(ctx: ListenerContext, words: EstimateWords
     throw new UserFacingError(ErrorCode.InvalidInput, 'Keep the assumptions to 3000 characters.', { assumptions: 'Keep the assumptions to 3000 characters.' });
   }
   const posted = await postEstimate({ key: words.key, actor: words.actor, lowMinutes: range.low, highMinutes: range.high, assumptions, topUp, ...(words.submissionId ? { submissionId: words.submissionId } : {}) });
-  await showEstimateChange(ctx, words.key, [posted.estimate._id.toHexString(), ...posted.superseded.map((e) => e._id.toHexString())]);
+  await afterEstimatePosted(ctx, words.key, [posted.estimate._id.toHexString(), ...posted.superseded.map((e) => e._id.toHexString())]);
   const e = posted.estimate;
   const what = topUp ? 'Top-up request' : 'Estimate';
   const amount = formatMoney(e.amountMinor, e.currency);
@@ -81,7 +81,7 @@ export async function logAndShow(ctx: ListenerContext, words: LogWords): Promise
     billable: words.billable,
     ...(words.submissionId ? { submissionId: words.submissionId } : {}),
   });
-  await showEstimateChange(ctx, words.key, []);
+  await afterTimeChanged(ctx, words.key);
   return logged;
 }
 

@@ -1,5 +1,7 @@
-// The texts of thread notices after a transition. Pure: record in, text out (or none).
+// The texts of thread notices after a change to a request. Pure: record in, text out (or none).
+import { formatRange } from '../../domain/duration';
 import type { RequestAction } from '../../domain/lifecycle';
+import type { LinkedChange } from '../../services/workLinks';
 import { escapeAndTruncate, mention } from '../mrkdwn';
 
 interface NoticeFacts {
@@ -44,4 +46,49 @@ export function threadNotice(action: RequestAction, r: NoticeFacts, actorId: str
     default:
       return undefined;
   }
+}
+
+/** A client's decision on an estimate or top-up, in the thread; none for an automatic approval (the estimate message says so). */
+export function decisionNotice(
+  decided: { decision: string; decidedBy?: string | null | undefined; autoApproved?: boolean | null | undefined; kind?: string | null | undefined; version: number; lowMinutes: number; highMinutes: number; declineReason?: string | null | undefined },
+  assigneeId: string | null | undefined,
+): string | undefined {
+  if (decided.decision !== 'approved' && decided.decision !== 'declined') return undefined;
+  if (decided.autoApproved && decided.decidedBy === 'system') return undefined;
+  const by = `<@${decided.decidedBy ?? ''}>`;
+  return decided.decision === 'approved'
+    ? `:white_check_mark: ${by} approved the ${decided.kind === 'topup' ? 'top-up' : 'estimate'} (v${decided.version}, ${formatRange(decided.lowMinutes, decided.highMinutes)}).` +
+        (assigneeId ? ` <@${assigneeId}>, you're good to go.` : '')
+    : `:no_entry_sign: ${by} declined estimate v${decided.version}: ${escapeAndTruncate(decided.declineReason ?? '', 1000)}` +
+        (assigneeId ? `\n<@${assigneeId}>, you can post a new estimate.` : '');
+}
+
+/** In the thread of the request a duplicate was merged into. */
+export function mergedNotice(duplicate: { key: string; requesterId: string }): string {
+  return `:twisted_rightwards_arrows: *${duplicate.key}* (asked by ${mention(duplicate.requesterId)}) was merged into this request as a duplicate; ${mention(duplicate.requesterId)} is kept up to date here.`;
+}
+
+/** An engineer's question to the client, in the thread: the request waits on the client until they answer. */
+export function questionToClientNotice(r: { requesterId: string }, askedBy: string, question: string): string {
+  return `:speech_balloon: <@${r.requesterId}> <@${askedBy}> asks: ${escapeAndTruncate(question, 2000)}\n_Reply in this thread; the clock waits for you._`;
+}
+
+/** What someone said to the app in another thread of the request (the message it was opened from), copied into its own. */
+export function addedNotice(userId: string, text: string): string {
+  return `${mention(userId)} added, in the thread of the original message: ${escapeAndTruncate(text, 2500)}`;
+}
+
+const WHAT = { pull_request: 'pull request', issue: 'issue' } as const;
+const HAPPENED = { merged: 'was merged :twisted_rightwards_arrows:', closed: 'was closed', open: 'was reopened' } as const;
+
+/** A linked pull request or issue merged, closed or reopened (GitHub's webhook): the notice in the client's thread. */
+export function linkedChangeNotice(change: LinkedChange): string {
+  return `:link: The linked ${WHAT[change.kind]} ${change.label} ${HAPPENED[change.state]}.`;
+}
+
+/** The nudge in the triage thread, to the assignee, when the work looks done; none otherwise. */
+export function resolveNudge(change: LinkedChange): string | undefined {
+  if (change.state === 'open') return undefined;
+  const who = change.assigneeId ? mention(change.assigneeId) : 'Whoever picks this up';
+  return `${who}: ${change.label} ${HAPPENED[change.state]}. If that fixes *${change.key}*, resolve it (the client then confirms).`;
 }

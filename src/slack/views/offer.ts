@@ -23,3 +23,8 @@ export function pageMessage(page: { key: string; step: number }, title: string, 
   const text = `:rotating_light: Urgent *${page.key}* for ${escapeAndTruncate(clientName, 80)}, out of working hours: ${escapeAndTruncate(title, 200)}. Paged because ${why}.`;
   return { text, blocks: [section(text), ...actions('page_actions', [button('Claim', ACTION.claim, page.key, 'primary')])] };
 }
+
+/** To the engineer an offer went to when it ran out without a decline. */
+export function offerAssignedText(key: string): string {
+  return `:inbox_tray: *${key}* is now yours: it was offered to you ${OFFER_MINUTES} minutes ago and not declined.`;
+}

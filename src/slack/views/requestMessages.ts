@@ -1,6 +1,6 @@
 // The two Slack messages that show a request: the client-thread root and the triage message.
 // One rendering function per surface, re-run from the record after every change.
-import { stateLabel, type Priority, type RequestState } from '../../domain/lifecycle';
+import { OPEN_STATES, staffActionsFrom, stateLabel, type Priority, type RequestState, type StaffAction } from '../../domain/lifecycle';
 import { ACTION } from '../ids';
 import { escapeAndTruncate, mention } from '../mrkdwn';
 import { actions, button, context, section, slackDate, type KnownBlock } from './blocks';
@@ -139,40 +139,46 @@ export function renderClientMessage(request: RequestView): RenderedMessage {
   };
 }
 
+/** Each staff action of the lifecycle (domain/lifecycle.ts) and its button, in the order shown: one for each, or this does not compile. */
+const STAFF_BUTTONS: Record<StaffAction, { label: string; actionId: string }> = {
+  claim: { label: 'Claim', actionId: ACTION.claim },
+  estimate: { label: 'Post estimate', actionId: ACTION.estimate },
+  resolve: { label: 'Resolve', actionId: ACTION.resolve },
+  unclaim: { label: 'Unclaim', actionId: ACTION.unclaim },
+  reassign: { label: 'Reassign', actionId: ACTION.reassign },
+  merge: { label: 'Merge…', actionId: ACTION.merge },
+};
+
+/** Sizing the work comes first until it is approved: these lead the buttons before then. */
+const SIZING: readonly StaffAction[] = ['claim', 'estimate'];
+/** An estimate approved (and work started on it): the work itself leads. */
+const APPROVED_WORK: readonly RequestState[] = ['approved', 'in_progress'];
+/** Work that is not a transition, and the states the triage message offers it in. */
+const LOG_TIME_STATES: readonly RequestState[] = OPEN_STATES.filter((s) => s !== 'open');
+const ASK_CLIENT_STATES: readonly RequestState[] = ['claimed', 'declined', 'approved', 'in_progress'];
+
+/** The triage message's buttons: the staff transitions the lifecycle allows from the state, and the work that goes with it. */
 function triageButtons(request: RequestView) {
   const v = request.key;
-  switch (request.state) {
-    case 'open':
-      return [button('Claim', ACTION.claim, v, 'primary'), button('Merge…', ACTION.merge, v)];
-    case 'claimed':
-    case 'declined':
-      return [
-        button('Post estimate', ACTION.estimate, v, 'primary'),
-        button('Log time', ACTION.logTime, v),
-        button('Ask the client', ACTION.askClient, v),
-        button('Resolve', ACTION.resolve, v),
-        button('Unclaim', ACTION.unclaim, v),
-        button('Reassign', ACTION.reassign, v),
-        button('Merge…', ACTION.merge, v),
-      ];
-    case 'awaiting_approval':
-      return [button('Re-estimate', ACTION.estimate, v), button('Log time', ACTION.logTime, v), button('Reassign', ACTION.reassign, v), button('Merge…', ACTION.merge, v)];
-    case 'approved':
-    case 'in_progress':
-      return [
-        button('Log time', ACTION.logTime, v, 'primary'),
-        button('Request top-up', ACTION.topUp, v),
-        button('Ask the client', ACTION.askClient, v),
-        button('Re-estimate', ACTION.estimate, v),
-        button('Resolve', ACTION.resolve, v),
-        button('Reassign', ACTION.reassign, v),
-        button('Merge…', ACTION.merge, v),
-      ];
-    case 'resolved':
-      return [button('Log time', ACTION.logTime, v)];
-    default:
-      return [];
-  }
+  const { state } = request;
+  const approvedWork = APPROVED_WORK.includes(state);
+  // A request with no estimate in hand yet asks for one; once one is pending or approved, it is a re-estimate.
+  const firstEstimate = state === 'claimed' || state === 'declined';
+  const transition = (action: StaffAction) => {
+    const { label, actionId } = STAFF_BUTTONS[action];
+    if (action === 'estimate') return button(firstEstimate ? label : 'Re-estimate', actionId, v, firstEstimate ? 'primary' : undefined);
+    return button(label, actionId, v, action === 'claim' ? 'primary' : undefined);
+  };
+  const order = Object.keys(STAFF_BUTTONS);
+  const allowed = staffActionsFrom(state).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const sizing = allowed.filter((a) => SIZING.includes(a)).map(transition);
+  const others = allowed.filter((a) => !SIZING.includes(a)).map(transition);
+  const work = [
+    ...(LOG_TIME_STATES.includes(state) ? [button('Log time', ACTION.logTime, v, approvedWork ? 'primary' : undefined)] : []),
+    ...(approvedWork ? [button('Request top-up', ACTION.topUp, v)] : []),
+    ...(ASK_CLIENT_STATES.includes(state) ? [button('Ask the client', ACTION.askClient, v)] : []),
+  ];
+  return approvedWork ? [...work, ...sizing, ...others] : [...sizing, ...work, ...others];
 }
 
 /** The request's message in the triage channel, for engineers. */

@@ -8,10 +8,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { logger } from '../../logger';
-import type { RequestRecord } from '../../db/request';
-import { applyGithubDelivery, githubDeliveryApplied, owedLinkChanges, type LinkedChange } from '../../services/workLinks';
-import { postInThread, showRequest, type Effects } from '../requestUpdates';
-import { mention } from '../mrkdwn';
+import { applyGithubDelivery, githubDeliveryApplied } from '../../services/workLinks';
+import { afterLinkedWorkChanged, type Effects } from '../requestUpdates';
 
 /** GitHub's deliveries are at most 25 MB; ours need a few kB. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -76,38 +74,6 @@ function reply(res: ServerResponse, status: number, body: Record<string, unknown
   res.end(JSON.stringify(body));
 }
 
-const WHAT = { pull_request: 'pull request', issue: 'issue' } as const;
-const HAPPENED = { merged: 'was merged :twisted_rightwards_arrows:', closed: 'was closed', open: 'was reopened' } as const;
-
-/** The notice in the client's thread. */
-export function linkedChangeNotice(change: LinkedChange): string {
-  return `:link: The linked ${WHAT[change.kind]} ${change.label} ${HAPPENED[change.state]}.`;
-}
-
-/** The nudge in the triage thread, to the assignee, when the work looks done; none otherwise. */
-export function resolveNudge(change: LinkedChange): string | undefined {
-  if (change.state === 'open') return undefined;
-  const who = change.assigneeId ? mention(change.assigneeId) : 'Whoever picks this up';
-  return `${who}: ${change.label} ${HAPPENED[change.state]}. If that fixes *${change.key}*, resolve it (the client then confirms).`;
-}
-
-/**
- * The notices of one link change: the client thread is told and the assignee nudged, while the
- * request is open. Named after the delivery, so asking again (a redelivery, the sweep) posts
- * nothing twice; recorded as effects, so a Slack failure is retried by the delivery.
- */
-export async function askLinkedChangeNotices(effects: Effects, change: LinkedChange): Promise<void> {
-  if (!change.open) return;
-  await postInThread(effects, { key: change.key, requesterTeamId: change.requesterTeamId }, `github|${change.delivery}`, linkedChangeNotice(change));
-  const nudge = resolveNudge(change);
-  if (nudge) await effects.delivery.post(`triage|${change.key}|github|${change.delivery}`, { to: { triageThread: change.key }, workspace: 'ours', text: nudge });
-}
-
-/** For the worker's sweep: the notices of link changes the request's messages have not caught up with. */
-export async function askOwedLinkNotices(effects: Effects, request: RequestRecord): Promise<void> {
-  for (const change of owedLinkChanges(request)) await askLinkedChangeNotices(effects, change);
-}
-
 async function handle(effects: Effects, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const secret = effects.config.githubWebhookSecret;
   if (!secret) {
@@ -141,8 +107,7 @@ async function handle(effects: Effects, req: IncomingMessage, res: ServerRespons
     reply(res, 200, { ok: true, outcome: outcome.outcome });
     return;
   }
-  for (const change of outcome.changes) await askLinkedChangeNotices(effects, change);
-  for (const key of outcome.touched) await showRequest(effects, key);
+  await afterLinkedWorkChanged(effects, outcome);
   // Only now is the delivery done: had anything above failed, a redelivery would finish it.
   await githubDeliveryApplied(delivery, event);
   logger.info({ delivery, event, requests: outcome.changes.map((c) => c.key) }, 'GitHub delivery applied');

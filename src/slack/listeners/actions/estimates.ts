@@ -8,7 +8,7 @@ import { decideEstimate, requireEstimate } from '../../../services/estimates';
 import { authorise, checkTransition, requireRequest } from '../../../services/requestLifecycle';
 import { deleteTimeEntry, timeEntryForEdit } from '../../../services/timeEntries';
 import { sealMetadata } from '../../metadata';
-import { announceDecision, showEstimateChange, showSettled } from '../../requestUpdates';
+import { afterDecision, afterSettled, afterTimeChanged } from '../../requestUpdates';
 import { askQuestionModal, declineEstimateModal, estimateModal, logTimeModal } from '../../views/modals';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
@@ -72,9 +72,8 @@ export function openLogTimeModal(ctx: ListenerContext) {
 
 export function approveEstimate(ctx: ListenerContext) {
   return buttonHandler(async ({ action, body }) => {
-    const decided = await decideEstimate({ estimateId: parseButtonValue(objectIdValue, action.value), actor: actorOf(body), approve: true, onSettled: (settled) => showSettled(ctx, settled) });
-    await showEstimateChange(ctx, decided.requestKey, [decided._id.toHexString()]);
-    await announceDecision(ctx, decided);
+    const decided = await decideEstimate({ estimateId: parseButtonValue(objectIdValue, action.value), actor: actorOf(body), approve: true, onSettled: (settled) => afterSettled(ctx, settled) });
+    await afterDecision(ctx, decided);
   });
 }
 
@@ -113,7 +112,7 @@ export function deleteTime(ctx: ListenerContext) {
   return buttonHandler(async ({ action, body, client }) => {
     const actor = actorOf(body);
     const deleted = await deleteTimeEntry(parseButtonValue(objectIdValue, action.value), actor);
-    await showEstimateChange(ctx, deleted.requestKey, []);
+    await afterTimeChanged(ctx, deleted.requestKey);
     if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, `Deleted ${formatDuration(deleted.minutes)} from ${deleted.requestKey}. The audit trail keeps a record.`);
   });
 }

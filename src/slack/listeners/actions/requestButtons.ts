@@ -2,9 +2,9 @@
 // lifecycle service, against the clicking user and the channel it came from) and applied.
 import { z } from 'zod';
 import { parseRequestKey } from '../../../domain/requestKey';
-import { checkTransition } from '../../../services/requestLifecycle';
+import { checkTransition, transitionRequest } from '../../../services/requestLifecycle';
 import { sealMetadata } from '../../metadata';
-import { transitionAndShow } from '../../requestUpdates';
+import { afterTransition } from '../../requestUpdates';
 import { cancelModal, reassignModal, resolveModal } from '../../views/modals';
 import type { ListenerContext } from '../context';
 import { actorOf, buttonHandler, clickedMessageOf, parseButtonValue, requestKeyValue } from './buttons';
@@ -30,14 +30,14 @@ export const requestMetadataSchema = z.object({ key: z.string(), channelId: z.st
 export function simpleTransition(ctx: ListenerContext, action: 'claim' | 'unclaim' | 'confirm' | 'reopen') {
   return buttonHandler(async ({ action: clicked, body }) => {
     const key = parseButtonValue(requestKeyValue, clicked.value);
-    await transitionAndShow(ctx, { key, action, actor: actorOf(body) }, clickedMessageOf(body));
+    await afterTransition(ctx, await transitionRequest({ key, action, actor: actorOf(body) }), clickedMessageOf(body));
   });
 }
 
 export function rateRequest(ctx: ListenerContext) {
   return buttonHandler(async ({ action: clicked, body }) => {
     const { key, stars } = parseButtonValue(ratingValue, clicked.value);
-    await transitionAndShow(ctx, { key, action: 'rate', actor: actorOf(body), set: { rating: stars } }, clickedMessageOf(body));
+    await afterTransition(ctx, await transitionRequest({ key, action: 'rate', actor: actorOf(body), set: { rating: stars } }), clickedMessageOf(body));
   });
 }
 

@@ -5,7 +5,7 @@ import { SUBCOMMAND_USAGE, parseHelpCommand } from '../../../domain/helpCommand'
 import { plainTextFromSlack } from '../../../domain/slackText';
 import type { LoadedRequest } from '../../../services/requestLifecycle';
 import { requestForViewer } from '../../../services/requestQueries';
-import { showRequest } from '../../requestUpdates';
+import { afterOpened } from '../../requestUpdates';
 import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
 import { messageForError } from '../replies';
@@ -73,7 +73,7 @@ export function helpCommand(ctx: ListenerContext) {
           return openedText(opened.request.key);
         });
         if (!opened) return;
-        await showRequest(ctx, opened.request.key, opened);
+        await afterOpened(ctx, opened);
         return;
       }
       case 'modal':

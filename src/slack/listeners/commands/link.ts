@@ -4,7 +4,7 @@ import { githubRepository, parseWorkLink, type WorkLink } from '../../../domain/
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { findClientByKey, type Actor } from '../../../services/directory';
 import { linkWork } from '../../../services/workLinks';
-import { showRequest } from '../../requestUpdates';
+import { afterRequestUpdated } from '../../requestUpdates';
 import type { ListenerContext } from '../context';
 
 export async function linkCommand(ctx: ListenerContext, actor: Actor, key: string, url: string): Promise<string> {
@@ -17,7 +17,7 @@ export async function linkCommand(ctx: ListenerContext, actor: Actor, key: strin
   }
   const { request, added } = await linkWork(key, actor, [link]);
   if (added.length === 0) return `${request.key} already links ${link.label}.`;
-  await showRequest(ctx, request.key);
+  await afterRequestUpdated(ctx, request.key);
   return `:link: Linked ${link.label} to *${request.key}*; it shows on the request's messages.${await githubNote(link, request.clientKey)}`;
 }
 

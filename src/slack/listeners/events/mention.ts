@@ -8,8 +8,7 @@ import { plainTextFromSlack, withoutLeadingMention } from '../../../domain/slack
 import { findClientByChannel } from '../../../services/directory';
 import { NOT_A_CLIENT_CHANNEL, addToRequest } from '../../../services/requestLifecycle';
 import { findRequestByThread } from '../../../services/requestMessages';
-import { postInThread, showRequest } from '../../requestUpdates';
-import { escapeAndTruncate, mention } from '../../mrkdwn';
+import { afterAddedTo } from '../../requestUpdates';
 import { pleasantryReply } from '../../views/dmIntake';
 import type { ListenerContext } from '../context';
 import { openFromText, openedText, tellUser } from '../intake';
@@ -27,10 +26,7 @@ async function addToThread(ctx: ListenerContext, args: MentionArgs, request: { k
   try {
     const added = await addToRequest(request.key, { userId, channelId: event.channel }, text);
     const inOwnThread = event.thread_ts === request.clientMessageTs;
-    if (!inOwnThread && text) {
-      await postInThread(ctx, added.request, `added|${event.channel}|${event.ts}`, `${mention(userId)} added, in the thread of the original message: ${escapeAndTruncate(text, 2500)}`);
-    }
-    if (added.answered) await showRequest(ctx, request.key);
+    await afterAddedTo(ctx, added, { userId, channel: event.channel, ts: event.ts, text, inOwnThread });
     await tellUser(client, event.channel, userId, `Added to *${request.key}*${inOwnThread ? '' : ' (copied into its thread)'}; no new request was opened.`);
   } catch (error) {
     await tellUser(client, event.channel, userId, messageForError(error, { user: userId, channel: event.channel, surface: 'mention' }));

@@ -5,7 +5,7 @@ import { plainTextFromSlack } from '../../../domain/slackText';
 import { staffRoles } from '../../../services/directory';
 import { rememberIntake } from '../../../services/pendingIntake';
 import { clientAnswered, recordFirstResponse } from '../../../services/requestLifecycle';
-import { showRequest } from '../../requestUpdates';
+import { afterRequestUpdated } from '../../requestUpdates';
 import { findRequestByClientMessage, findRequestByTriageMessage } from '../../../services/requestMessages';
 import { linkWork } from '../../../services/workLinks';
 import { workLinksIn } from '../../../domain/workLinks';
@@ -92,7 +92,7 @@ async function threadReply(ctx: ListenerContext, message: PlainMessage & { threa
   if (!request) {
     // Engineers paste links in the triage thread too.
     const triaged = await findRequestByTriageMessage(message.channel, message.threadTs);
-    if (triaged && (await linkPasted(message, triaged.key))) await showRequest(ctx, triaged.key);
+    if (triaged && (await linkPasted(message, triaged.key))) await afterRequestUpdated(ctx, triaged.key);
     return;
   }
   const isStaff = (await staffRoles(message.user)).length > 0;
@@ -100,7 +100,7 @@ async function threadReply(ctx: ListenerContext, message: PlainMessage & { threa
     ? !request.firstResponseAt && (await recordFirstResponse(request.key, message.user))
     : await clientAnswered(request.key, message.user);
   const linked = await linkPasted(message, request.key);
-  if (changed || linked) await showRequest(ctx, request.key);
+  if (changed || linked) await afterRequestUpdated(ctx, request.key);
 }
 
 /** GitHub, GitLab, Linear or Jira links in a thread reply are stored on the request; true when one was new. */

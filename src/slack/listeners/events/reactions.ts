@@ -4,7 +4,8 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { plainTextFromSlack } from '../../../domain/slackText';
 import { findClientByChannel, staffRoles } from '../../../services/directory';
 import { findRequestByClientMessage, findRequestByTriageMessage } from '../../../services/requestMessages';
-import { transitionAndShow } from '../../requestUpdates';
+import { transitionRequest } from '../../../services/requestLifecycle';
+import { afterTransition } from '../../requestUpdates';
 import { fetchMessage, permalinkOf } from '../../sourceMessage';
 import type { ListenerContext } from '../context';
 import { openFromText, openedText, tellUser } from '../intake';
@@ -46,7 +47,7 @@ async function claimFromReaction(ctx: ListenerContext, { event, client }: Reacti
   // Anyone may put :eyes: on a message; only engineers' reactions mean "mine".
   if (!(await staffRoles(event.user)).includes('engineer')) return;
   try {
-    await transitionAndShow(ctx, { key: request.key, action: 'claim', actor: { userId: event.user, channelId: channel } });
+    await afterTransition(ctx, await transitionRequest({ key: request.key, action: 'claim', actor: { userId: event.user, channelId: channel } }));
   } catch (error) {
     await tellUser(client, channel, event.user, messageForError(error, { user: event.user, surface: 'eyes' }));
   }

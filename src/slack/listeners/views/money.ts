@@ -8,7 +8,7 @@ import { askClient, authorise, cleanText, requireRequest } from '../../../servic
 import { editTimeEntry } from '../../../services/timeEntries';
 import { formatDuration } from '../../../domain/duration';
 import { openMetadata } from '../../metadata';
-import { announceDecision, postInThread, showEstimateChange, showRequest, showSettled } from '../../requestUpdates';
+import { afterDecision, afterQuestionAsked, afterSettled, afterTimeChanged, postInThread } from '../../requestUpdates';
 import { escapeAndTruncate } from '../../mrkdwn';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
@@ -82,10 +82,9 @@ export function declineSubmitted(ctx: ListenerContext) {
     if (!reason.success) return void (await args.ack({ response_action: 'errors', errors: { reason: reason.error.issues[0]?.message ?? 'Please check the reason.' } }));
     const actor = { userId: args.body.user.id, channelId: meta.channelId };
     await submitWith(args, 'reason', async () => {
-      const decided = await decideEstimate({ estimateId: meta.estimateId, actor, approve: false, reason: reason.data, onSettled: (settled) => showSettled(ctx, settled) });
+      const decided = await decideEstimate({ estimateId: meta.estimateId, actor, approve: false, reason: reason.data, onSettled: (settled) => afterSettled(ctx, settled) });
       return async () => {
-        await showEstimateChange(ctx, decided.requestKey, [decided._id.toHexString()]);
-        await announceDecision(ctx, decided);
+        await afterDecision(ctx, decided);
       };
     });
   };
@@ -152,7 +151,7 @@ export function editTimeSubmitted(ctx: ListenerContext) {
         billable: checked(values, 'billable', 'billable'),
       }, meta.revision);
       return async () => {
-        await showEstimateChange(ctx, updated.requestKey, []);
+        await afterTimeChanged(ctx, updated.requestKey);
         if (meta.channelId) await tellUser(args.client, meta.channelId, actor.userId, `Updated the entry on ${updated.requestKey}: ${formatDuration(updated.minutes)}${updated.billable ? '' : ' (non-billable)'}.`);
       };
     });
@@ -170,8 +169,7 @@ export function askClientSubmitted(ctx: ListenerContext) {
     await submitWith(args, 'question', async () => {
       const request = await askClient(meta.key, actor);
       return async () => {
-        await postInThread(ctx, request, `ask-r${request.revision}`, `:speech_balloon: <@${request.requesterId}> <@${actor.userId}> asks: ${escapeAndTruncate(question.data, 2000)}\n_Reply in this thread; the clock waits for you._`);
-        await showRequest(ctx, request.key);
+        await afterQuestionAsked(ctx, request, actor.userId, question.data);
       };
     });
   };

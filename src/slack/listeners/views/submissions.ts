@@ -6,8 +6,7 @@ import { isUserFacingError } from '../../../errors';
 import { staffRoles } from '../../../services/directory';
 import { cleanText, openRequest, transitionRequest, type LoadedRequest } from '../../../services/requestLifecycle';
 import { openMetadata } from '../../metadata';
-import { showTransition } from '../../requestUpdates';
-import { showRequest } from '../../requestUpdates';
+import { afterOpened, afterTransition } from '../../requestUpdates';
 import type { ListenerContext } from '../context';
 import { requestMetadataSchema } from '../actions/requestButtons';
 import { newRequestMetadataSchema, openedText, tellUser } from '../intake';
@@ -63,7 +62,7 @@ export function newRequestSubmitted(ctx: ListenerContext) {
     }
     const { key } = opened.request;
     await args.ack();
-    await showRequest(ctx, key, opened);
+    await afterOpened(ctx, opened);
     await tellUser(client, metadata.channelId, body.user.id, openedText(key));
   };
 }
@@ -109,7 +108,7 @@ export function transitionSubmitted(ctx: ListenerContext, action: ModalAction) {
       return;
     }
     await args.ack();
-    await showTransition(ctx, updated);
+    await afterTransition(ctx, updated);
     if (metadata.channelId && action === 'reassign') {
       await tellUser(client, metadata.channelId, body.user.id, `${metadata.key} is now with <@${value}>.`);
     }

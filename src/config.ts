@@ -59,6 +59,7 @@ const environmentSchema = z
     SLACK_PACE: z.enum(['published', 'off'], 'must be published or off').default('published'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(1000).max(120_000).default(10_000),
     HOME_REFRESH_INTERVAL_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(100).max(600_000).default(5000),
+    ACK_BUDGET_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(0).max(2500).default(300),
   });
 
 type Environment = z.output<typeof environmentSchema>;
@@ -103,6 +104,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** A person's Home tab is published at most this often. */
   homeRefreshIntervalMs: number;
+  /**
+   * A command whose answer is not ready within this long is acknowledged with "Working on it…" at
+   * once, and answered through its response URL when it is.
+   */
+  ackBudgetMs: number;
   defaultTimezone: string;
   logLevel: Environment['LOG_LEVEL'];
   /** The secret GitHub signs webhook deliveries with; POST /webhooks/github answers 404 without it. */
@@ -200,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     homeRefreshIntervalMs: e.HOME_REFRESH_INTERVAL_MS,
+    ackBudgetMs: e.ACK_BUDGET_MS,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,

@@ -3,7 +3,7 @@
 // write the record, answer); the Slack effects it records are delivered by the worker.
 import type { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from './config';
-import { connectDatabase, disconnectDatabase, isDatabaseReachable } from './db/connection';
+import { connectDatabase, disconnectDatabase, isDatabaseReachable, warmDatabase } from './db/connection';
 import { createWakeups, type Wakeups } from './jobs/deliveryQueue';
 import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/redis';
 import { createTimerScheduler } from './jobs/timerScheduler';
@@ -51,6 +51,11 @@ export function createEffects(config: Config, redis: Redis): Effects & { wakeups
   };
 }
 
+/** MongoDB connections opened before the web process listens (a burst would open them one per query). */
+const WARM_CONNECTIONS = 10;
+/** The warm-up is given this long at most; the process listens anyway after it. */
+const WARM_UP_MS = 5000;
+
 /** Runs `work`, but gives up waiting for it after `ms` (it may go on in the background). */
 export async function withinDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -78,6 +83,10 @@ export async function startWeb(config: Config): Promise<RunningWeb> {
     mongodb: isDatabaseReachable,
     redis: () => isRedisReachable(redis),
   }, metrics);
+  // Warm before listening (so before /readyz answers): what the first requests would pay for.
+  const warmStarted = Date.now();
+  const warm = await withinDeadline(Promise.all([warmDatabase(WARM_CONNECTIONS).catch((error: unknown) => logger.debug({ err: error }, 'Warming up MongoDB failed')), slack.warmUp()]), WARM_UP_MS);
+  logger.info({ ms: Date.now() - warmStarted, finished: warm }, 'Warmed up');
   const port = await slack.start();
   const metricsServer = config.metrics ? await serveMetrics(metrics, config.metrics.host, config.metrics.port) : undefined;
   logger.info(

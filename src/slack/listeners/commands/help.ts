@@ -72,7 +72,8 @@ export function helpCommand(ctx: ListenerContext) {
           return openedText(opened.request.key);
         });
         if (!opened) return;
-        await showRequest(ctx, opened.request.key, opened);
+        const shown = opened;
+        await ctx.afterAck(() => showRequest(ctx, shown.request.key, shown));
         return;
       }
       case 'modal':

@@ -10,7 +10,7 @@ import { SlackEffectModel } from '../../src/db/slackEffect';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, TRIAGE } from '../support/testEnv';
 
-const REQUESTS = 10;
+const REQUESTS = 14;
 
 let t: TestApp;
 let monitor: Redis | undefined;
@@ -72,6 +72,8 @@ it('wakes each effect waiting for a busy channel once, at its slot, and asks the
   expect(scripts[ACME.channel]).toBeLessThanOrEqual(REQUESTS + 2);
   expect(scripts[TRIAGE]).toBeGreaterThanOrEqual(REQUESTS);
   expect(scripts[TRIAGE]).toBeLessThanOrEqual(REQUESTS + 2);
+  // The last requests' turns come later than a delivery waits in place: those are postponed to them.
+  expect(postponed).toBeGreaterThan(0);
   expect(postponed).toBeLessThanOrEqual(REQUESTS + 2);
   // A delivered effect keeps no slot.
   expect(await SlackEffectModel.countDocuments({ state: 'done', 'reservations.0': { $exists: true } })).toBe(0);

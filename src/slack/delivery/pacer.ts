@@ -101,11 +101,12 @@ export const BACKGROUND_WAIT_MS = 1000;
 export const RESERVE_HORIZON_MS = 15 * 60_000;
 
 /**
- * How late a reserved slot may still be used: a slot used much later than its time would add a
- * call to those going at that later time, so it is given up and a new one asked for.
+ * How late a reserved slot may still be used. A call a little late is absorbed by the margin we
+ * keep under Slack's burst (two calls); one much later would add a call to those going at that
+ * later time, so its slot is given up and a new one asked for.
  */
 export function slotGraceMs(bucket: PacedBucket): number {
-  return Math.max(500, bucket.intervalMs);
+  return Math.max(1000, 2 * bucket.intervalMs);
 }
 
 /** A slot this far past that an attempt did not use is not kept for the next one. */
@@ -124,10 +125,13 @@ export function createRedisPacer(redis: Redis, prefix: string): Pacer {
 
   return {
     async take(bucket, priority, slots) {
+      // A person's call waits in place up to INTERACTIVE_WAIT_MS (it does not have to come back),
+      // background work up to BACKGROUND_WAIT_MS.
+      const inPlace = priority === 'interactive' ? INTERACTIVE_WAIT_MS : BACKGROUND_WAIT_MS;
       const reserved = slots?.use(bucket.key);
       if (reserved !== undefined) {
         const early = reserved - Date.now();
-        if (early > BACKGROUND_WAIT_MS) {
+        if (early > inPlace) {
           // Woken before its slot (another ask, the sweep): it keeps the slot and comes back then.
           slots?.hold(bucket.key, reserved);
           throw new PaceLater(early);
@@ -139,7 +143,6 @@ export function createRedisPacer(redis: Redis, prefix: string): Pacer {
       }
       const [tatKey, pauseKey] = keys(bucket);
       const allowance = priority === 'interactive' ? bucket.burst : bucket.burst - bucket.reserve;
-      const inPlace = slots || priority === 'background' ? BACKGROUND_WAIT_MS : INTERACTIVE_WAIT_MS;
       let answer: [number, number];
       try {
         answer = await take.slackPaceTake(tatKey, pauseKey, bucket.intervalMs, allowance, slots ? RESERVE_HORIZON_MS : inPlace);

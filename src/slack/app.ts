@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import { logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { registerListeners } from './listeners';
-import { createAfterAck } from './listeners/afterAck';
+import { AFTER_ACK_CONCURRENCY, ANSWER_CONCURRENCY, createWorkQueue } from './listeners/afterAck';
 import { messageForError } from './listeners/replies';
 import type { Effects } from './requestUpdates';
 import { BOT_SCOPES } from './scopes';
@@ -157,7 +157,7 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
       inFlight--;
     }
   });
-  registerListeners(app, { ...effects, metrics, afterAck: createAfterAck() });
+  registerListeners(app, { ...effects, metrics, answers: createWorkQueue(ANSWER_CONCURRENCY), afterAck: createWorkQueue(AFTER_ACK_CONCURRENCY) });
 
   let server: Server | undefined;
   return {

@@ -1,6 +1,6 @@
-// The queue of work listeners do after their acknowledgement: a few at a time, in order, and a
-// failure frees its place like a success.
-import { createAfterAck } from '../../src/slack/listeners/afterAck';
+// The web process's work queues: a few at a time, in order, a failure frees its place like a
+// success, and busy() says when new work would wait.
+import { createWorkQueue } from '../../src/slack/listeners/afterAck';
 
 function deferred() {
   let resolve!: () => void;
@@ -15,13 +15,13 @@ function deferred() {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 it('runs at most `limit` at once and the rest in the order they came', async () => {
-  const afterAck = createAfterAck(2);
+  const queue = createWorkQueue(2);
   const gates = Array.from({ length: 5 }, () => deferred());
   const started: number[] = [];
   let running = 0;
   let most = 0;
   const runs = gates.map((gate, i) =>
-    afterAck(async () => {
+    queue.run(async () => {
       started.push(i);
       running++;
       most = Math.max(most, running);
@@ -36,6 +36,7 @@ it('runs at most `limit` at once and the rest in the order they came', async () 
   const outcomes = Promise.allSettled(runs);
   await tick();
   expect(started).toEqual([0, 1]);
+  expect(queue.busy()).toBe(true);
   gates[1]!.resolve();
   await tick();
   expect(started).toEqual([0, 1, 2]);
@@ -47,4 +48,5 @@ it('runs at most `limit` at once and the rest in the order they came', async () 
   expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
   expect(started).toEqual([0, 1, 2, 3, 4]);
   expect(most).toBe(2);
+  expect(queue.busy()).toBe(false);
 });

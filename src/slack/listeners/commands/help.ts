@@ -35,13 +35,17 @@ export function helpCommand(ctx: ListenerContext) {
     // Slack gives up on a command not acknowledged within 3 s. An answer not ready within the
     // short ACK_BUDGET_MS is acknowledged at once and sent through the response URL when it is:
     // a budget near 3 s would be overrun whenever the event loop is busy (a timer fires late).
+    // While the process already makes as many answers as it takes at once, the command is
+    // acknowledged straight away and its answer made when a place frees up.
     const answer = async (produce: () => Promise<string | { text: string; blocks: KnownBlock[] }>) => {
-      const reply = produce().then(
+      const busy = ctx.answers.busy();
+      const reply = ctx.answers.run(produce).then(
         (r) => (typeof r === 'string' ? { text: r } : r),
         (error: unknown) => ({ text: messageForError(error, logContext) }),
       );
-      const slow = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ctx.config.ackBudgetMs).unref());
-      const first = await Promise.race([reply, slow]);
+      const first = busy
+        ? undefined
+        : await Promise.race([reply, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ctx.config.ackBudgetMs).unref())]);
       if (first) {
         await ack({ response_type: 'ephemeral', ...first });
         return;
@@ -73,7 +77,7 @@ export function helpCommand(ctx: ListenerContext) {
         });
         if (!opened) return;
         const shown = opened;
-        await ctx.afterAck(() => showRequest(ctx, shown.request.key, shown));
+        await ctx.afterAck.run(() => showRequest(ctx, shown.request.key, shown));
         return;
       }
       case 'modal':

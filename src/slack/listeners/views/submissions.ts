@@ -63,7 +63,7 @@ export function newRequestSubmitted(ctx: ListenerContext) {
     }
     const { key } = opened.request;
     await args.ack();
-    await ctx.afterAck(() => showRequest(ctx, key, opened));
+    await ctx.afterAck.run(() => showRequest(ctx, key, opened));
     await tellUser(client, metadata.channelId, body.user.id, openedText(key));
   };
 }

@@ -71,6 +71,7 @@ const environmentSchema = z
     // A Slack delivery that failed is tried again after SLACK_RETRY_FIRST_MS, doubled at each failure up to SLACK_RETRY_LONGEST_MS.
     SLACK_RETRY_FIRST_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(10).max(60_000).default(DEFAULT_RETRY_BACKOFF.firstMs),
     SLACK_RETRY_LONGEST_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(10).max(3_600_000).default(DEFAULT_RETRY_BACKOFF.longestMs),
+    ACK_BUDGET_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(0).max(2500).default(300),
   })
   .refine((e) => e.SLACK_RETRY_LONGEST_MS >= e.SLACK_RETRY_FIRST_MS, { path: ['SLACK_RETRY_LONGEST_MS'], message: 'must be at least SLACK_RETRY_FIRST_MS' });
 
@@ -197,6 +198,11 @@ export interface Config {
   homeRefreshIntervalMs: number;
   /** How long a failed Slack delivery waits before it is tried again (doubling from the first to the longest). */
   slackRetry: RetryBackoff;
+  /**
+   * A command whose answer is not ready within this long is acknowledged with "Working on it…" at
+   * once, and answered through its response URL when it is.
+   */
+  ackBudgetMs: number;
   defaultTimezone: string;
   logLevel: Environment['LOG_LEVEL'];
   /** The secret GitHub signs webhook deliveries with; POST /webhooks/github answers 404 without it. */
@@ -297,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     homeRefreshIntervalMs: e.HOME_REFRESH_INTERVAL_MS,
     slackRetry: { firstMs: e.SLACK_RETRY_FIRST_MS, longestMs: e.SLACK_RETRY_LONGEST_MS },
+    ackBudgetMs: e.ACK_BUDGET_MS,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,

@@ -4,7 +4,7 @@
 // while Redis is unreachable: then it delivers those a person waits for itself.
 import type { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from './config';
-import { connectDatabase, disconnectDatabase, isDatabaseReachable } from './db/connection';
+import { connectDatabase, disconnectDatabase, isDatabaseReachable, warmDatabase } from './db/connection';
 import { createWakeups, type Wakeups } from './jobs/deliveryQueue';
 import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/redis';
 import { createTimerScheduler } from './jobs/timerScheduler';
@@ -82,6 +82,11 @@ export function createEffects(config: Config, redis: Redis): AppEffects {
   };
 }
 
+/** MongoDB connections opened before the web process listens (a burst would open them one per query). */
+const WARM_CONNECTIONS = 10;
+/** The warm-up is given this long at most; the process listens anyway after it. */
+const WARM_UP_MS = 5000;
+
 /** Runs `work`, but gives up waiting for it after `ms` (it may go on in the background). */
 export async function withinDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -109,6 +114,10 @@ export async function startWeb(config: Config): Promise<RunningWeb> {
     mongodb: isDatabaseReachable,
     redis: () => isRedisReachable(redis),
   }, metrics);
+  // Warm before listening (so before /readyz answers): what the first requests would pay for.
+  const warmStarted = Date.now();
+  const warm = await withinDeadline(Promise.all([warmDatabase(WARM_CONNECTIONS).catch((error: unknown) => logger.debug({ err: error }, 'Warming up MongoDB failed')), slack.warmUp()]), WARM_UP_MS);
+  logger.info({ ms: Date.now() - warmStarted, finished: warm }, 'Warmed up');
   const port = await slack.start();
   const metricsServer = config.metrics ? await serveMetrics(metrics, config.metrics.host, config.metrics.port) : undefined;
   logger.info(

@@ -49,6 +49,18 @@ export async function connectDatabase(uri: string): Promise<typeof mongoose> {
   return mongoose;
 }
 
+/**
+ * Before a web process says it is ready: opens `connections` connections of the pool (a burst
+ * would otherwise open one per concurrent query, each with its handshake, while people wait) and
+ * runs one query on each model, so mongoose and the driver have built what a first query needs.
+ */
+export async function warmDatabase(connections: number): Promise<void> {
+  const db = mongoose.connection.db;
+  if (!db) return;
+  await Promise.all(Array.from({ length: connections }, () => db.admin().command({ ping: 1 })));
+  await Promise.all(MODELS.map((m) => m.modelName).map((name) => mongoose.model(name).findOne({ _id: { $in: [] } }).lean()));
+}
+
 export async function disconnectDatabase(): Promise<void> {
   users = Math.max(0, users - 1);
   if (users === 0) await mongoose.disconnect();

@@ -25,6 +25,11 @@ const slackEffectSchema = new Schema(
     /** One deliverer at a time: the lease's owner and end. */
     leaseOwner: { type: String },
     leaseUntil: { type: Date },
+    /**
+     * Slots reserved for it in Slack's pace (slack/delivery/pacer.ts), by bucket: it is postponed
+     * to its slot and its call then goes without asking again. Set only with a postponement.
+     */
+    reservations: { type: [new Schema({ bucket: { type: String, required: true }, at: { type: Date, required: true } }, { _id: false })], default: undefined },
     /** What to show, for kind post; the subject (request key, estimate id, user) for the others. */
     payload: { type: Schema.Types.Mixed, required: true },
     /** Where a post went once it is posted, so a retry of a later step does not post it again. */

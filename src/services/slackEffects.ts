@@ -38,6 +38,13 @@ export interface Effect {
   doneAt?: Date | null | undefined;
   leaseOwner?: string | null | undefined;
   leaseUntil?: Date | null | undefined;
+  reservations?: Reservation[] | null | undefined;
+}
+
+/** A slot reserved for the effect in one of Slack's paces (a bucket): its call goes then, unasked. */
+export interface Reservation {
+  bucket: string;
+  at: Date;
 }
 
 /** Where a click came from: its message and the response_url Slack gave with it. */
@@ -157,12 +164,12 @@ export async function completeEffect(lease: Lease, now = new Date()): Promise<Wa
   const forgotten = effect.kind === 'post' ? { payload: deliveredPostPayload(effect.payload) } : {};
   const done = await SlackEffectModel.updateOne(
     { _id: effect._id, leaseOwner: owner, wanted: effect.wanted },
-    { $set: { ...finished, ...forgotten, state: 'done', doneAt: now }, $unset: { ...RELEASE.$unset, lastError: 1, errorChannel: 1, failedAt: 1 } },
+    { $set: { ...finished, ...forgotten, state: 'done', doneAt: now }, $unset: { ...RELEASE.$unset, lastError: 1, errorChannel: 1, failedAt: 1, reservations: 1 } },
   );
   if (done.modifiedCount === 1) return undefined;
   const again = await SlackEffectModel.findOneAndUpdate(
     { _id: effect._id, leaseOwner: owner },
-    { $set: { done: effect.wanted, deliveredAt: now, attempts: 0, dueAt: now }, $unset: { ...RELEASE.$unset, lastError: 1, errorChannel: 1, failedAt: 1 } },
+    { $set: { done: effect.wanted, deliveredAt: now, attempts: 0, dueAt: now }, $unset: { ...RELEASE.$unset, lastError: 1, errorChannel: 1, failedAt: 1, reservations: 1 } },
     { returnDocument: 'after' },
   ).lean<Effect>();
   return again ? { id: again._id, wanted: again.wanted, dueAt: now, priority: again.priority } : undefined;
@@ -183,9 +190,14 @@ export async function recordPosted(lease: Lease, channel: string, ts: string): P
   lease.effect.postedChannel = channel;
 }
 
-/** Not now, through no fault of its own (Slack's pace, a thread not posted yet): no attempt counted. */
-export async function postponeEffect(lease: Lease, until: Date): Promise<Wakeup> {
-  await SlackEffectModel.updateOne({ _id: lease.effect._id, leaseOwner: lease.owner }, { $set: { dueAt: until }, ...RELEASE });
+/**
+ * Not now, through no fault of its own (Slack's pace, a thread not posted yet): no attempt counted.
+ * `reservations`: the slots it holds in Slack's pace, kept with it in the same write (any it held
+ * before are replaced: those it used are gone).
+ */
+export async function postponeEffect(lease: Lease, until: Date, reservations: Reservation[] = []): Promise<Wakeup> {
+  const slots = reservations.length > 0 ? { $set: { dueAt: until, reservations }, $unset: RELEASE.$unset } : { $set: { dueAt: until }, $unset: { ...RELEASE.$unset, reservations: 1 } };
+  await SlackEffectModel.updateOne({ _id: lease.effect._id, leaseOwner: lease.owner }, slots);
   return { id: lease.effect._id, wanted: lease.effect.wanted, dueAt: until, priority: lease.effect.priority };
 }
 
@@ -206,12 +218,13 @@ export async function failAttempt(lease: Lease, failure: FailedAttempt, now = ne
   if (failure.permanent || attempts >= MAX_DELIVERY_ATTEMPTS) {
     await SlackEffectModel.updateOne(
       { _id: lease.effect._id, leaseOwner: lease.owner },
-      { $set: { state: 'failed', attempts, lastError: failure.error, failedAt: now, ...where }, ...RELEASE },
+      { $set: { state: 'failed', attempts, lastError: failure.error, failedAt: now, ...where }, $unset: { ...RELEASE.$unset, reservations: 1 } },
     );
     return undefined;
   }
   const dueAt = new Date(now.getTime() + retryDelayMs(attempts, backoff));
-  await SlackEffectModel.updateOne({ _id: lease.effect._id, leaseOwner: lease.owner }, { $set: { attempts, dueAt, lastError: failure.error, ...where }, ...RELEASE });
+  // Slots it held are given up: the next attempt, after a backoff, asks for its own.
+  await SlackEffectModel.updateOne({ _id: lease.effect._id, leaseOwner: lease.owner }, { $set: { attempts, dueAt, lastError: failure.error, ...where }, $unset: { ...RELEASE.$unset, reservations: 1 } });
   return { id: lease.effect._id, wanted: lease.effect.wanted, dueAt, priority: lease.effect.priority };
 }
 

@@ -7,6 +7,7 @@ import { logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { registerListeners } from './listeners';
 import { createRequestHistory } from '../services/history';
+import { AFTER_ACK_CONCURRENCY, ANSWER_CONCURRENCY, createWorkQueue } from './listeners/afterAck';
 import { messageForError } from './listeners/replies';
 import type { Effects } from './requestUpdates';
 import { BOT_SCOPES } from './scopes';
@@ -76,6 +77,10 @@ function oauthOptions(config: Config, tokens: SlackTokens) {
 
 const SOCKET_CLOSE_WAIT_MS = 2000;
 
+/** Who the warm-up's `/help help` comes from: nobody (well-formed ids, no such person or channel). */
+const WARM_UP_USER = 'U0WARMUP0';
+const WARM_UP_CHANNEL = 'C0WARMUP0';
+
 /**
  * Resolves once the Socket Mode connection has closed. Bolt's stop() only starts the close
  * handshake; when the peer does not answer it, the client would keep a 30 s timer alive, so after
@@ -97,6 +102,12 @@ function socketClosed(client: SocketModeReceiver['client']): Promise<void> {
 
 export interface SlackApp {
   app: App;
+  /**
+   * Before the process listens: learns who the bot is (auth.test, which Bolt's first request
+   * would otherwise wait for) and sends one `/help help` through Bolt's whole dispatch (answered
+   * in its ack: nothing recorded, nothing sent to Slack), so the first person does not pay for it.
+   */
+  warmUp(): Promise<void>;
   /** Starts listening; resolves with the HTTP port actually bound. */
   start(): Promise<number>;
   stop(): Promise<void>;
@@ -148,11 +159,31 @@ export function createSlackApp(config: Config, effects: Effects, readiness: Read
     }
   });
   // The history index is this web process's own, built on the first estimate that needs it.
-  registerListeners(app, { ...effects, metrics, history: createRequestHistory() });
+  registerListeners(app, { ...effects, metrics, history: createRequestHistory(), answers: createWorkQueue(ANSWER_CONCURRENCY), afterAck: createWorkQueue(AFTER_ACK_CONCURRENCY) });
 
   let server: Server | undefined;
   return {
     app,
+    async warmUp() {
+      try {
+        await tokens.botUserId();
+        const teamId = await tokens.homeTeamId();
+        await app.processEvent({
+          body: {
+            command: config.slack.helpCommand,
+            text: 'help',
+            team_id: teamId,
+            channel_id: WARM_UP_CHANNEL,
+            user_id: WARM_UP_USER,
+            response_url: 'https://hooks.slack.com/commands/warm-up',
+            trigger_id: 'warm-up',
+          },
+          ack: async () => undefined,
+        });
+      } catch (error) {
+        logger.debug({ err: error }, 'Warming up the Slack app failed; the first requests pay for it');
+      }
+    },
     async start() {
       const started: unknown = await app.start(config.port);
       if (receiver instanceof HTTPReceiver) {

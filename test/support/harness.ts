@@ -91,7 +91,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, prepa
   const worker = options.worker === false ? undefined : await startWorker(config);
   if (worker) await withoutHourlyBillingRun(config);
   const baseUrl = `http://127.0.0.1:${web.port}`;
-  const slack = new SlackClientSimulator({ baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: fake.baseUrl });
+  const slack = new SlackClientSimulator({ baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: fake.baseUrl, followDeferred: (url) => fake.answerAt(url) });
   return {
     config,
     fake,

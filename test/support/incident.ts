@@ -116,7 +116,9 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRes
     // Only what they say from now on counts as a problem (start-up lines are info).
     for (const proc of procs) proc.output.length = 0;
     // A load balancer in front of the web processes: each request goes to the next one.
-    const sims = ports.map((port) => new SlackClientSimulator({ baseUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseUrlBase: fake.baseUrl }));
+    const sims = ports.map(
+      (port) => new SlackClientSimulator({ baseUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseUrlBase: fake.baseUrl, followDeferred: (url) => fake.answerAt(url) }),
+    );
     let turn = 0;
     const nextSim = () => sims[turn++ % sims.length]!;
 

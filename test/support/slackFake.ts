@@ -727,6 +727,16 @@ export class SlackFake {
   }
 
   /**
+   * The body the app posted to `responseUrl` (one of this fake's), once it has: a command answered
+   * after ACK_BUDGET_MS ("Working on it…") is answered there.
+   */
+  async answerAt(responseUrl: string, timeoutMs = 20_000): Promise<string> {
+    const path = new URL(responseUrl).pathname;
+    const [answer] = await this.waitFor('response_url', (c) => c.path === path, { timeoutMs });
+    return JSON.stringify(answer?.args ?? {});
+  }
+
+  /**
    * Resolves with the matching calls once at least `count` have been recorded (earlier ones count too);
    * rejects after `timeoutMs` listing what was recorded instead.
    */

@@ -1,5 +1,6 @@
 // Sends real-shaped, correctly signed Slack requests (commands, interactions, events) to the app's /slack/events.
 import { createHmac, randomBytes } from 'node:crypto';
+import { WORKING_ON_IT } from '../../src/slack/listeners/replies';
 import { formatTriggerId } from './slackLimits';
 
 /** The `x-slack-signature` Slack sends: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
@@ -15,6 +16,11 @@ export interface SimulatedResponse {
   json(): unknown;
   elapsedMs: number;
   headers: Record<string, string>;
+  /**
+   * The command was acknowledged with "Working on it…" (its answer was not ready within the app's
+   * ACK_BUDGET_MS) and `body` is the answer that followed through its response_url.
+   */
+  deferred?: true;
 }
 
 export interface SlackClientSimulatorOptions {
@@ -27,6 +33,11 @@ export interface SlackClientSimulatorOptions {
   /** The workspace the app is installed in. */
   teamId?: string;
   apiAppId?: string;
+  /**
+   * Given, a command acknowledged with "Working on it…" resolves with the answer posted to its
+   * response_url instead (what the person ends up seeing): this returns that post's body.
+   */
+  followDeferred?: (responseUrl: string) => Promise<string>;
 }
 
 export interface SimulatedUser {
@@ -136,6 +147,7 @@ export class SlackClientSimulator {
   private readonly responseUrlBase: string | undefined;
   private readonly teamId: string;
   private readonly apiAppId: string;
+  private readonly followDeferred: ((responseUrl: string) => Promise<string>) | undefined;
   private counter = 0;
 
   constructor(options: SlackClientSimulatorOptions) {
@@ -145,10 +157,15 @@ export class SlackClientSimulator {
     this.responseUrlBase = options.responseUrlBase?.replace(/\/$/, '');
     this.teamId = options.teamId ?? DEFAULT_TEAM_ID;
     this.apiAppId = options.apiAppId ?? 'A0APP';
+    this.followDeferred = options.followDeferred;
   }
 
-  slashCommand(opts: SlashCommandOptions): Promise<SimulatedResponse> {
-    return this.raw(formBody(this.buildSlashCommand(opts)), { 'content-type': FORM });
+  async slashCommand(opts: SlashCommandOptions): Promise<SimulatedResponse> {
+    const fields = this.buildSlashCommand(opts);
+    const res = await this.raw(formBody(fields), { 'content-type': FORM });
+    if (!this.followDeferred || res.status !== 200 || !res.body.includes(WORKING_ON_IT) || !fields.response_url) return res;
+    const body = await this.followDeferred(fields.response_url);
+    return { ...res, body, json: () => JSON.parse(body) as unknown, deferred: true };
   }
 
   /** The fields of a slash command, as Slack sends them (a form over HTTP, a payload in Socket Mode). */

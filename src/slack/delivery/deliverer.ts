@@ -33,7 +33,7 @@ import { renderEstimateMessage } from '../views/estimateMessage';
 import { renderHome } from '../views/home';
 import { channelGuidance } from '../views/deliveryProblems';
 import { renderClientMessage, renderTriageMessage, type RenderedMessage } from '../views/requestMessages';
-import { PaceLater } from './pacer';
+import { PaceLater, SlotBook } from './pacer';
 import { withPriority } from './priority';
 import { postSchema, type SlackPost } from './posts';
 
@@ -308,9 +308,11 @@ export async function deliverEffect(deps: DeliveryDeps, id: string): Promise<Del
     return { status: 'done' };
   }
   if (effect.dueAt.getTime() > Date.now() + 50) {
-    const wakeup = await postponeEffect(lease, effect.dueAt);
+    const wakeup = await postponeEffect(lease, effect.dueAt, effect.reservations ?? []);
     return { status: 'later', at: wakeup.dueAt };
   }
+  // The slots in Slack's pace it was postponed with: its calls go in them without asking again.
+  const slots = new SlotBook(effect.reservations ?? []);
   try {
     const later = await withPriority(effect.priority, async () => {
       switch (effect.kind) {
@@ -326,23 +328,27 @@ export async function deliverEffect(deps: DeliveryDeps, id: string): Promise<Del
           await deliverPost(deps, lease);
           return undefined;
       }
-    });
+    }, slots);
     if (later) {
-      const wakeup = await postponeEffect(lease, later);
+      const wakeup = await postponeEffect(lease, later, slots.held());
       return { status: 'later', at: wakeup.dueAt };
     }
     await deps.wake([await completeEffect(lease)]);
     await deps.observe?.(effect.kind, Date.now() - effect.askedAt.getTime());
     return { status: 'done' };
   } catch (error) {
-    return settleFailure(deps, lease, error);
+    return settleFailure(deps, lease, error, slots);
   }
 }
 
-async function settleFailure(deps: DeliveryDeps, lease: Lease, error: unknown): Promise<DeliveryOutcome> {
+async function settleFailure(deps: DeliveryDeps, lease: Lease, error: unknown, slots: SlotBook): Promise<DeliveryOutcome> {
   const id = lease.effect._id;
   if (error instanceof PaceLater || error instanceof NotYet) {
-    const wakeup = await postponeEffect(lease, new Date(Date.now() + Math.max(50, error.waitMs)));
+    // Back at the first slot it holds (exactly when its turn comes), or when the wait is over.
+    const now = Date.now();
+    const held = slots.held(now);
+    const at = Math.max(now + 50, Math.min(now + error.waitMs, ...held.map((r) => r.at.getTime())));
+    const wakeup = await postponeEffect(lease, new Date(at), held);
     return { status: 'later', at: wakeup.dueAt };
   }
   if (error instanceof DeliveryFailure && error.code === 'ratelimited') {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { bucketFor } from '../../domain/slackDelivery';
 import type { Pacer } from './pacer';
-import { currentPriority } from './priority';
+import { currentPriority, currentSlots } from './priority';
 
 /** Buckets are per workspace; the token stands for it (hashed: no token is written to Redis). */
 export function workspaceOf(token: string | undefined): string {
@@ -46,7 +46,7 @@ export function pacedFetch(pacer: Pacer, base: typeof fetch = globalThis.fetch):
     if (!method) return base(input, init);
     const args = argsOf(init?.body);
     const bucket = bucketFor(method, args, workspaceOf(tokenOf(init?.headers) ?? (typeof args.token === 'string' ? args.token : undefined)));
-    if (bucket) await pacer.take(bucket, currentPriority());
+    if (bucket) await pacer.take(bucket, currentPriority(), currentSlots());
     const response = await base(input, init);
     if (response.status === 429) {
       const retryAfter = Number(response.headers.get('retry-after') ?? '1');

@@ -1,15 +1,27 @@
-// Who is waiting for a Slack call: set around a delivery, read by the paced client. Calls made
-// outside any delivery (listeners answering a person) count as interactive.
+// Who is waiting for a Slack call, and the slots its delivery holds in Slack's pace: set around a
+// delivery, read by the paced client. Calls made outside any delivery (listeners answering a
+// person) count as interactive and hold no slots.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SlotBook } from './pacer';
 
 export type CallPriority = 'interactive' | 'background';
 
-const storage = new AsyncLocalStorage<CallPriority>();
+interface CallContext {
+  priority: CallPriority;
+  slots?: SlotBook | undefined;
+}
 
-export function withPriority<T>(priority: CallPriority, work: () => Promise<T>): Promise<T> {
-  return storage.run(priority, work);
+const storage = new AsyncLocalStorage<CallContext>();
+
+export function withPriority<T>(priority: CallPriority, work: () => Promise<T>, slots?: SlotBook): Promise<T> {
+  return storage.run({ priority, slots }, work);
 }
 
 export function currentPriority(): CallPriority {
-  return storage.getStore() ?? 'interactive';
+  return storage.getStore()?.priority ?? 'interactive';
+}
+
+/** The slots of the delivery under way, if the call is part of one. */
+export function currentSlots(): SlotBook | undefined {
+  return storage.getStore()?.slots;
 }

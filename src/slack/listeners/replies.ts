@@ -3,6 +3,9 @@
 import { isUserFacingError } from '../../errors';
 import { logger } from '../../logger';
 
+/** A command's acknowledgement when its answer was not ready within ACK_BUDGET_MS; the answer follows through its response URL. */
+export const WORKING_ON_IT = ':hourglass_flowing_sand: Working on it…';
+
 export const APOLOGY =
   ':warning: Sorry, something went wrong on our side and nothing was changed. Please try again in a minute.';
 

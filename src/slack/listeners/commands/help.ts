@@ -8,7 +8,7 @@ import { requestForViewer } from '../../../services/requestQueries';
 import { afterOpened } from '../../requestUpdates';
 import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
-import { messageForError } from '../replies';
+import { WORKING_ON_IT, messageForError } from '../replies';
 import type { KnownBlock } from '../../views/blocks';
 import { estimateAndShow, estimateHintAnswer, logAndShow, loggedMessage } from '../money';
 import { adminCommand } from './admin';
@@ -21,8 +21,6 @@ import { openNewRequestModal, openTextRequest, openedText } from '../intake';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-/** Leaves room for the network within Slack's 3-second limit. */
-export const ACK_DEADLINE_MS = 2500;
 
 export function helpCommand(ctx: ListenerContext) {
   return async ({ command, ack: slackAck, client, respond }: CommandArgs): Promise<void> => {
@@ -34,20 +32,25 @@ export function helpCommand(ctx: ListenerContext) {
     const parsed = parseHelpCommand(command.text);
     const actor = { userId: command.user_id, channelId: command.channel_id };
     const logContext = { user: command.user_id, channel: command.channel_id, kind: parsed.kind };
-    // Slack gives up on a command not acknowledged within 3 s: if the work takes longer, say so
-    // in time and send the answer through the response URL when it is ready.
+    // Slack gives up on a command not acknowledged within 3 s. An answer not ready within the
+    // short ACK_BUDGET_MS is acknowledged at once and sent through the response URL when it is:
+    // a budget near 3 s would be overrun whenever the event loop is busy (a timer fires late).
+    // While the process already makes as many answers as it takes at once, the command is
+    // acknowledged straight away and its answer made when a place frees up.
     const answer = async (produce: () => Promise<string | { text: string; blocks: KnownBlock[] }>) => {
-      const reply = produce().then(
+      const busy = ctx.answers.busy();
+      const reply = ctx.answers.run(produce).then(
         (r) => (typeof r === 'string' ? { text: r } : r),
         (error: unknown) => ({ text: messageForError(error, logContext) }),
       );
-      const slow = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ACK_DEADLINE_MS).unref());
-      const first = await Promise.race([reply, slow]);
+      const first = busy
+        ? undefined
+        : await Promise.race([reply, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ctx.config.ackBudgetMs).unref())]);
       if (first) {
         await ack({ response_type: 'ephemeral', ...first });
         return;
       }
-      await ack({ response_type: 'ephemeral', text: ':hourglass_flowing_sand: Working on it…' });
+      await ack({ response_type: 'ephemeral', text: WORKING_ON_IT });
       await respond({ response_type: 'ephemeral', replace_original: true, ...(await reply) });
     };
     // A sub-command naming a request first looks it up as the person may see it: another client's
@@ -73,7 +76,8 @@ export function helpCommand(ctx: ListenerContext) {
           return openedText(opened.request.key);
         });
         if (!opened) return;
-        await afterOpened(ctx, opened);
+        const shown = opened;
+        await ctx.afterAck.run(() => afterOpened(ctx, shown));
         return;
       }
       case 'modal':

@@ -62,7 +62,7 @@ export function newRequestSubmitted(ctx: ListenerContext) {
     }
     const { key } = opened.request;
     await args.ack();
-    await afterOpened(ctx, opened);
+    await ctx.afterAck.run(() => afterOpened(ctx, opened));
     await tellUser(client, metadata.channelId, body.user.id, openedText(key));
   };
 }

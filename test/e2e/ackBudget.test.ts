@@ -1,0 +1,52 @@
+// A command whose answer takes longer than ACK_BUDGET_MS (here: Slack itself is slow to tell the
+// app who the person is) is acknowledged at once with "Working on it…", well inside Slack's 3 s
+// whatever the work costs, and its answer arrives through the command's response URL.
+import { WORKING_ON_IT } from '../../src/slack/listeners/replies';
+import { SlackClientSimulator } from '../support/slackRequests';
+import { startTestApp, type TestApp } from '../support/harness';
+import { ACME, ACME_ORG, SIGNING_SECRET } from '../support/testEnv';
+
+const NEWCOMER = 'U0ACMENEW';
+
+const BUDGET_MS = 200;
+/** Every Slack call (users.info included) takes this long: the answer cannot be ready within the budget. */
+const SLACK_LATENCY_MS = 1500;
+
+let t: TestApp;
+/** Sees the acknowledgement itself, not the answer that follows it. */
+let slack: SlackClientSimulator;
+
+beforeAll(async () => {
+  t = await startTestApp({ ACK_BUDGET_MS: String(BUDGET_MS) });
+  await t.seed();
+  slack = new SlackClientSimulator({ baseUrl: t.baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: t.fake.baseUrl });
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+it('answers in the acknowledgement itself when the answer is ready within the budget', async () => {
+  t.fake.setLatency(0);
+  const res = await slack.slashCommand({ text: 'The invoices page is blank', user_id: ACME.member, channel_id: ACME.channel });
+  expect(res.status).toBe(200);
+  expect((res.json() as { text: string }).text).toMatch(/Opened \*ACME-\d+\*/);
+}, 30_000);
+
+it('acknowledges a slow /help within its budget and answers through the response URL', async () => {
+  // Someone the app has not met asks for the client's bill: whether they may see it depends on
+  // who they are, which the app asks Slack (users.info) before it answers.
+  t.fake.setUser({ id: NEWCOMER, team_id: ACME_ORG });
+  t.fake.setLatency(SLACK_LATENCY_MS);
+  const fields = slack.buildSlashCommand({ text: 'billing', user_id: NEWCOMER, channel_id: ACME.channel });
+  const ack = await slack.raw(new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+  expect(ack.status).toBe(200);
+  expect((ack.json() as { text: string }).text).toBe(WORKING_ON_IT);
+  // The budget, plus the time Bolt and the network take on a loaded machine; far from the 1.5 s the work needs.
+  expect(ack.elapsedMs).toBeLessThan(BUDGET_MS + 700);
+
+  const answer = JSON.parse(await t.fake.answerAt(fields.response_url!)) as { text: string; response_type: string; replace_original: boolean };
+  expect(answer).toMatchObject({ response_type: 'ephemeral', replace_original: true });
+  expect(answer.text).toMatch(/can see its billing summary/);
+  expect(t.fake.callsTo('users.info').map((c) => c.args.user)).toContain(NEWCOMER);
+  t.fake.setLatency(0);
+}, 30_000);

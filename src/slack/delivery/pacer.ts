@@ -11,7 +11,6 @@ import type { Redis } from 'ioredis';
 import type { PacedBucket } from '../../domain/slackDelivery';
 import type { Reservation } from '../../services/slackEffects';
 import { logger } from '../../logger';
-import type { CallPriority } from './priority';
 
 // A take asks for the next free slot of the bucket: the time it conforms, given what was taken
 // and reserved before. Within `horizon` ms the slot is RESERVED (the bucket's TAT moves on by one
@@ -44,6 +43,9 @@ export class PaceLater extends Error {
     this.name = 'PaceLater';
   }
 }
+
+/** Who is waiting for a call: a person (interactive) or nobody in the moment (background). */
+export type CallPriority = 'interactive' | 'background';
 
 /**
  * The slots one effect holds while it is delivered: those it was postponed with (from its record)

@@ -2,9 +2,9 @@
 // delivery, read by the paced client. Calls made outside any delivery (listeners answering a
 // person) count as interactive and hold no slots.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { SlotBook } from './pacer';
+import type { CallPriority, SlotBook } from './pacer';
 
-export type CallPriority = 'interactive' | 'background';
+export type { CallPriority } from './pacer';
 
 interface CallContext {
   priority: CallPriority;

@@ -21,29 +21,17 @@ import {
 import { isAllowed, refusalForRole, type Permission } from '../domain/permissions';
 import { storable } from '../domain/ledger';
 import { formatRequestKey, parseRequestKey } from '../domain/requestKey';
-import { cutText, wellFormed } from '../domain/text';
+import { ADDED_TEXT_LIMIT, cleanText, DETAILS_MAX, TITLE_MAX } from '../domain/requestText';
+import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { derivedEventId, recordAudit } from './audit';
 import { actorFacts, findClientByChannel, findClientByKey, type Actor, type Client } from './directory';
 import { isDuplicateKey, nextSequence } from './sequence';
 
-export const TITLE_MAX = 150;
-
 export const NOT_A_CLIENT_CHANNEL =
   "This channel isn't linked to a client yet, so I can't open a support request here. " +
   "Ask your account manager to link it, or open the request from your team's support channel.";
-export const DETAILS_MAX = 3000;
-
-/**
- * Strips control characters (keeping line breaks and tabs), trims, and replaces lone surrogates
- * with U+FFFD as MongoDB's UTF-8 would (domain/text.ts): the text in hand is then exactly the
- * text stored.
- */
-export function cleanText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return wellFormed(text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')).trim();
-}
 
 const newRequestSchema = z.object({
   channelId: z.string().min(1),
@@ -440,9 +428,6 @@ export async function clientAnswered(key: string, userId: string): Promise<boole
   await recordAudit({ actorId: userId, action: 'request.client_answered', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { waitingOnClient: false } });
   return true;
 }
-
-/** Longest text kept in the audit event of something added to a request (UTF-16 units, cut between whole characters). */
-export const ADDED_TEXT_LIMIT = 2000;
 
 /**
  * Something said to the app inside a request's thread (a mention there), which adds to that

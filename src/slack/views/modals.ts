@@ -2,7 +2,7 @@
 import type { ModalView, PlainTextOption } from '@slack/types';
 import { CATEGORIES, PRIORITIES } from '../../domain/lifecycle';
 import { cutText } from '../../domain/text';
-import { DETAILS_MAX, TITLE_MAX } from '../../services/requestLifecycle';
+import { DETAILS_MAX, TITLE_MAX } from '../../domain/requestText';
 import {
   VIEW_ASK_QUESTION,
   VIEW_CANCEL_REQUEST,

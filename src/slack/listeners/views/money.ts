@@ -4,7 +4,8 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isUserFacingError } from '../../../errors';
 import { decideEstimate, requireEstimate } from '../../../services/estimates';
-import { askClient, authorise, cleanText, requireRequest } from '../../../services/requestLifecycle';
+import { askClient, authorise, requireRequest } from '../../../services/requestLifecycle';
+import { cleanText } from '../../../domain/requestText';
 import { editTimeEntry } from '../../../services/timeEntries';
 import { formatDuration } from '../../../domain/duration';
 import { openMetadata } from '../../metadata';

@@ -4,7 +4,8 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isUserFacingError } from '../../../errors';
 import { staffRoles } from '../../../services/directory';
-import { cleanText, openRequest, transitionRequest, type LoadedRequest } from '../../../services/requestLifecycle';
+import { openRequest, transitionRequest, type LoadedRequest } from '../../../services/requestLifecycle';
+import { cleanText } from '../../../domain/requestText';
 import { openMetadata } from '../../metadata';
 import { showTransition } from '../../requestUpdates';
 import { showRequest } from '../../requestUpdates';

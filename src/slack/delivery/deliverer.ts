@@ -28,11 +28,11 @@ import {
   type Wakeup,
 } from '../../services/slackEffects';
 import type { SlackTokens } from '../tokens';
-import type { KnownBlock } from '../views/blocks';
+import type { KnownBlock, RenderedMessage } from '../views/blocks';
 import { renderEstimateMessage } from '../views/estimateMessage';
 import { renderHome } from '../views/home';
 import { channelGuidance } from '../views/deliveryProblems';
-import { renderClientMessage, renderTriageMessage, type RenderedMessage } from '../views/requestMessages';
+import { renderClientMessage, renderTriageMessage } from '../views/requestMessages';
 import { PaceLater } from './pacer';
 import { withPriority } from './priority';
 import { postSchema, type SlackPost } from './posts';

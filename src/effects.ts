@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { createWakeups, type Wakeups } from './jobs/deliveryQueue';
 import { createTimerScheduler } from './jobs/timerScheduler';
-import { recordDelivered } from './metrics';
+import { recordDelivered } from './observability/metrics';
 import { setPeopleSource } from './services/people';
 import { createDelivery } from './slack/delivery';
 import type { DeliveryDeps } from './slack/delivery/deliverer';

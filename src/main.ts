@@ -7,7 +7,7 @@ import { connectDatabase, disconnectDatabase, isDatabaseReachable } from './db/c
 import { createEffects, type AppEffects } from './effects';
 import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/redis';
 import { logger, setLogLevel } from './logger';
-import { createMetrics, serveMetrics, type Metrics } from './metrics';
+import { createMetrics, serveMetrics, type Metrics } from './observability/metrics';
 import { configOrExit, stopOnSignals, withinDeadline } from './processes';
 import { createSlackApp } from './slack/app';
 

@@ -16,7 +16,7 @@ import {
   scheduleMaintenance,
 } from './jobs/queues';
 import { createRedisConnection, isRedisReachable } from './jobs/redis';
-import { processTimerJob } from './jobs/timerProcessor';
+import { processTimerJob } from './triggers/timers';
 import { TIMERS_QUEUE } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
 import { createEffects, type AppEffects } from './effects';
@@ -28,7 +28,7 @@ import { requestsWithStaleTimers } from './services/timers';
 import { runMonthlyBilling } from './slack/billingRun';
 import { deliverEffect } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
-import { askOwedLinkNotices } from './slack/webhooks/github';
+import { askOwedLinkNotices } from './triggers/github';
 import { askChangeNotice, showSettled, type Effects } from './slack/requestUpdates';
 import { reconcileCounters, DRIFT_GRACE_MS, type CounterRepairs } from './services/counters';
 import { settleEstimateDecisions } from './services/estimates';

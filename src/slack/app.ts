@@ -11,7 +11,7 @@ import { messageForError } from './listeners/replies';
 import type { Effects } from './requestUpdates';
 import { BOT_SCOPES } from './scopes';
 import type { SlackTokens } from './tokens';
-import { githubWebhookRoute } from './webhooks/github';
+import { githubWebhookRoute } from '../triggers/github';
 
 export interface Readiness {
   mongodb(): Promise<boolean>;

@@ -7,11 +7,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
-import { logger } from '../../logger';
-import type { RequestRecord } from '../../db/request';
-import { applyGithubDelivery, githubDeliveryApplied, owedLinkChanges, type LinkedChange } from '../../services/workLinks';
-import { postInThread, showRequest, type Effects } from '../requestUpdates';
-import { mention } from '../mrkdwn';
+import { logger } from '../logger';
+import type { RequestRecord } from '../db/request';
+import { applyGithubDelivery, githubDeliveryApplied, owedLinkChanges, type LinkedChange } from '../services/workLinks';
+import { postInThread, showRequest, type Effects } from '../slack/requestUpdates';
+import { mention } from '../slack/mrkdwn';
 
 /** GitHub's deliveries are at most 25 MB; ours need a few kB. */
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -25,7 +25,7 @@ import { findEffect, overdueEffects } from './services/slackEffects';
 import { findUnsyncedRequests } from './services/requestMessages';
 import { appendMissingChangeEvents } from './services/requestLifecycle';
 import { requestsWithStaleTimers } from './services/timers';
-import { runMonthlyBilling } from './slack/billingRun';
+import { runMonthlyBilling } from './triggers/calendar';
 import { deliverEffect } from './slack/delivery/deliverer';
 import { sendWeeklyDigest } from './slack/digest';
 import { askOwedLinkNotices } from './triggers/github';

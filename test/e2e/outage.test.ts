@@ -7,7 +7,7 @@
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
 import { findEffect } from '../../src/services/slackEffects';
-import { runMonthlyBilling } from '../../src/slack/billingRun';
+import { runMonthlyBilling } from '../../src/triggers/calendar';
 import { ACTION } from '../../src/slack/ids';
 import { maintenanceSweep } from '../../src/worker';
 import { allDelivered, clickAndSettle, clickForModal, openByCommand, record, submit } from '../support/flows';

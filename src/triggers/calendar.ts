@@ -12,11 +12,11 @@ import { UserFacingError } from '../errors';
 import { generateBillingSummary } from '../services/billing';
 import { listClients } from '../services/directory';
 import { markScheduledRunDone, scheduledRunAt, scheduledRunDone } from '../services/scheduledRuns';
-import { billingCsvFile } from './billingCsv';
-import { managerDestinations } from './digest';
-import { escapeMrkdwn } from './mrkdwn';
-import type { Effects } from './requestUpdates';
-import { billingSummaryMessage } from './views/billingSummary';
+import { billingCsvFile } from '../slack/billingCsv';
+import { managerDestinations } from '../slack/digest';
+import { escapeMrkdwn } from '../slack/mrkdwn';
+import type { Effects } from '../slack/requestUpdates';
+import { billingSummaryMessage } from '../slack/views/billingSummary';
 
 const JOB = 'monthly-billing';
 

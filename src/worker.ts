@@ -21,7 +21,7 @@ import { TIMERS_QUEUE } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
 import { createEffects, type AppEffects } from './effects';
 import { configOrExit, stopOnSignals, withinDeadline } from './processes';
-import { findEffect, overdueEffects } from './services/slackEffects';
+import { findEffect, overdueEffects } from './services/outbox';
 import { findUnsyncedRequests } from './services/requestMessages';
 import { appendMissingChangeEvents } from './services/requestLifecycle';
 import { requestsWithStaleTimers } from './services/timers';

@@ -13,7 +13,7 @@ import { DELIVERY_QUEUE } from '../jobs/deliveryQueue';
 import { MAINTENANCE_QUEUE, queueOptions } from '../jobs/queues';
 import { TIMERS_QUEUE } from '../jobs/timerScheduler';
 import { logger } from '../logger';
-import { effectCounts } from '../services/slackEffects';
+import { effectCounts } from '../services/outbox';
 import { RATE_LIMITED_HASH } from '../slack/delivery/pacer';
 
 export const DELIVERY_LAG_HASH = 'slack:delivery-lag';

@@ -6,7 +6,7 @@
 // delivered once when a manager retries it.
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
-import { findEffect } from '../../src/services/slackEffects';
+import { findEffect } from '../../src/services/outbox';
 import { runMonthlyBilling } from '../../src/triggers/calendar';
 import { ACTION } from '../../src/slack/ids';
 import { maintenanceSweep } from '../../src/worker';

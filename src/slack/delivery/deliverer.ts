@@ -26,7 +26,7 @@ import {
   type Lease,
   type RespondVia,
   type Wakeup,
-} from '../../services/slackEffects';
+} from '../../services/outbox';
 import type { SlackTokens } from '../tokens';
 import type { KnownBlock, RenderedMessage } from '../views/blocks';
 import { renderEstimateMessage } from '../views/estimateMessage';

@@ -10,7 +10,7 @@ import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
 import { messageForError } from '../replies';
 import type { KnownBlock } from '../../views/blocks';
-import { estimateAndShow, estimateHintAnswer, logAndShow, loggedMessage } from '../money';
+import { estimateAndShow, estimateHintAnswer, logAndShow, loggedMessage } from '../estimates';
 import { adminCommand } from './admin';
 import { billingCommand } from './billing';
 import { digestCommand } from './digest';

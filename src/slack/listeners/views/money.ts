@@ -13,7 +13,7 @@ import { announceDecision, postInThread, showEstimateChange, showRequest, showSe
 import { escapeAndTruncate } from '../../mrkdwn';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
-import { estimateAndShow, logAndShow, loggedMessage, parseMinutes, parseNote } from '../money';
+import { estimateAndShow, logAndShow, loggedMessage, parseMinutes, parseNote } from '../estimates';
 import { messageForError } from '../replies';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;

@@ -1,4 +1,4 @@
-// Buttons for money: post an estimate or a top-up, log time (triage message), approve, decline
+// Buttons for estimates and time: post an estimate or a top-up, log time (triage message), approve, decline
 // or question an estimate (client thread), edit or delete a time entry (engineer's ephemeral).
 import { formatDuration, formatRange } from '../../../domain/duration';
 import { formatMoney } from '../../../domain/money';

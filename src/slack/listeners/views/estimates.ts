@@ -1,4 +1,4 @@
-// Modal submissions for money: estimate / top-up, decline with a reason, a question about an
+// Modal submissions for estimates and time: estimate / top-up, decline with a reason, a question about an
 // estimate, log time and edit a time entry. Problems go back to the modal as field errors.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';

@@ -12,8 +12,7 @@ import { escalatePage } from '../services/onCall';
 import { expireOffer } from '../services/assignment';
 import { OFFER_MINUTES } from '../domain/roundRobin';
 import { timerNotice } from '../slack/views/timerNotices';
-import { timerJobSchema } from '../jobs/timerScheduler';
-import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
+import { DEFAULT_WAITING_ON_CLIENT_DAYS, timerJobSchema } from '../domain/timers';
 
 export async function processTimerJob(job: Job, token: string | undefined, effects: Effects): Promise<string> {
   const data = timerJobSchema.parse(job.data);

@@ -14,17 +14,8 @@ import type { RequestState } from '../../src/domain/lifecycle';
 import { ErrorCode, UserFacingError } from '../../src/errors';
 import { numbersOf } from '../../src/domain/billingLines';
 import { findClientByKey } from '../../src/services/directory';
-import {
-  BILLING_REFUSAL,
-  ISSUE_REFUSAL,
-  adjustmentsSoFar,
-  billingAccess,
-  billingCsv,
-  generateBillingSummary,
-  issueBillingSummary,
-  periodBounds,
-  type BillingLine,
-} from '../../src/services/billing';
+import { BILLING_REFUSAL, ISSUE_REFUSAL, adjustmentsSoFar, billingAccess, generateBillingSummary, issueBillingSummary, periodBounds, type BillingLine } from '../../src/services/billing';
+import { billingCsv } from '../../src/domain/billingCsv';
 import { setLogLevel } from '../../src/logger';
 import { testDatabaseUri } from '../support/testEnv';
 

@@ -1,6 +1,6 @@
 // Monthly billing summaries, the reads and writes: the histories a month can concern, drafts that
 // are regenerated in place, issuing, the adjustments that carry later changes to an issued month
-// into a later month, and who may see and issue them. The CSV is domain/billingCsv.ts. The rules (which requests a month
+// into a later month. Who may see them is services/billingAccess.ts; the CSV, domain/billingCsv.ts. The rules (which requests a month
 // bills and what each line says, adjustments, totals) are pure, in domain/billingLines.ts and
 // domain/billing.ts, so the verifier recomputes a summary from the audit ledger with the same code.
 //
@@ -30,14 +30,14 @@ import {
   type Terms,
 } from '../domain/billingLines';
 import { MissingTermsError } from '../domain/billing';
-import { seesClientMoney } from '../domain/permissions';
+import { ISSUE_REFUSAL } from '../domain/permissions';
 import { contiguousBounds, isPeriod, monthBounds, nextPeriod, periodLabel, previousPeriodOf, type IssuedBounds, type PeriodBounds } from '../domain/periods';
 import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { crashPoint } from '../crashPoints';
 import { chainHead, derivedEventId, recordAudit, type AuditEntry } from './audit';
-import { actorFacts, findClientByChannel, findClientByKey, staffRoles, type Actor, type Client } from './directory';
+import { findClientByKey, staffRoles, type Actor, type Client } from './directory';
 import { isDuplicateKey } from './sequence';
 
 dayjs.extend(utc);
@@ -58,51 +58,6 @@ function requirePeriod(period: string): void {
 export function periodBounds(period: string, zone: string): PeriodBounds {
   requirePeriod(period);
   return monthBounds(period, zone);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Who may see and issue
-// ---------------------------------------------------------------------------------------------
-
-export const BILLING_REFUSAL =
-  "Only managers, and a client's approvers in that client's own channel, can see its billing summary.";
-export const ISSUE_REFUSAL = 'Only managers can issue billing summaries.';
-
-export type BillingRole = 'manager' | 'approver';
-export type BillingAccess = { ok: true; client: Client; role: BillingRole } | { ok: false; reason: 'needs_client_key' };
-
-/**
- * The client whose billing `actor` asks for (`clientKey`, or the client of the channel they are
- * in) and whether they may see it: managers any client; a client's approvers (any member of its
- * channel when it lists none) only their own, asked from one of its channels. Whether a client
- * exists is only told to managers, so nobody else can probe for client keys.
- */
-export async function billingAccess(actor: Actor, clientKey?: string): Promise<BillingAccess> {
-  const isManager = (await staffRoles(actor.userId)).includes('manager');
-  const client = clientKey
-    ? await findClientByKey(clientKey)
-    : actor.channelId
-      ? await findClientByChannel(actor.channelId)
-      : null;
-  if (!client) {
-    if (!isManager) throw refuse(actor, clientKey);
-    if (!clientKey) return { ok: false, reason: 'needs_client_key' };
-    throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${cutText(clientKey, 10)}.`);
-  }
-  if (isManager) return { ok: true, client, role: 'manager' };
-  const facts = await actorFacts(actor, client);
-  const inClientChannel = actor.channelId !== undefined && client.channels.includes(actor.channelId);
-  if (seesClientMoney(facts) && inClientChannel) return { ok: true, client, role: 'approver' };
-  // In the client's own channel the client is no secret: a colleague is told why not.
-  throw refuse(actor, clientKey, inClientChannel && facts.isColleague && !facts.sideUnknown ? colleagueBillingRefusal(client.key) : BILLING_REFUSAL);
-}
-
-export const colleagueBillingRefusal = (key: string) =>
-  `${key}'s billing is for ${key}'s approvers and our managers. You're a member of our own workspace, not of ${key}'s side, so ask a manager.`;
-
-function refuse(actor: Actor, clientKey: string | undefined, message = BILLING_REFUSAL): UserFacingError {
-  logger.warn({ user: actor.userId, channel: actor.channelId, client: clientKey }, 'Refused a billing summary to someone not allowed to see it; nothing was generated');
-  return new UserFacingError(ErrorCode.Forbidden, message);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import { parseRequestKey } from '../domain/requestKey';
 import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import type { Actor } from './directory';
-import { authorise, checkTransition, findRequest, notHeldByMerge, transitionRequest } from './requestLifecycle';
+import { checkTransition, findRequest, notHeldByMerge, transitionRequest } from './requestLifecycle';
+import { authorise } from './authorisation';
 
 export interface MergeInput {
   key: string;

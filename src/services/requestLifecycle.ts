@@ -18,7 +18,6 @@ import {
   refusalForState,
   type RequestAction,
 } from '../domain/lifecycle';
-import { isAllowed, refusalForRole, type Permission } from '../domain/permissions';
 import { storable } from '../domain/ledger';
 import { formatRequestKey, parseRequestKey } from '../domain/requestKey';
 import { ADDED_TEXT_LIMIT, cleanText, DETAILS_MAX, TITLE_MAX } from '../domain/requestText';
@@ -26,7 +25,8 @@ import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { derivedEventId, recordAudit } from './audit';
-import { actorFacts, findClientByChannel, findClientByKey, type Actor, type Client } from './directory';
+import { authorise } from './authorisation';
+import { actorFacts, findClientByChannel, findClientByKey, requireClient, type Actor } from './directory';
 import { isDuplicateKey, nextSequence } from './sequence';
 
 export const NOT_A_CLIENT_CHANNEL =
@@ -150,30 +150,6 @@ export async function requireRequest(keyText: string) {
     throw new UserFacingError(ErrorCode.NotFound, notFoundMessage(keyText));
   }
   return request;
-}
-
-async function requireClient(key: string): Promise<Client> {
-  const client = await findClientByKey(key);
-  if (!client) throw new Error(`Request refers to missing client ${key}`);
-  return client;
-}
-
-/** Throws a UserFacingError unless `actor` may do `permission` on the request; logs refusals. */
-export async function authorise(
-  permission: Permission,
-  actor: Actor,
-  request: Pick<RequestRecord, 'key' | 'clientKey' | 'requesterId' | 'assigneeId'>,
-): Promise<Client> {
-  const client = await requireClient(request.clientKey);
-  const facts = await actorFacts(actor, client, request);
-  if (!isAllowed(permission, facts)) {
-    logger.warn(
-      { request: request.key, user: actor.userId, channel: actor.channelId, permission },
-      'Refused an action the user is not allowed to take; nothing was changed',
-    );
-    throw new UserFacingError(ErrorCode.Forbidden, refusalForRole(permission, facts, client.key));
-  }
-  return client;
 }
 
 export interface TransitionInput {

@@ -4,7 +4,8 @@ import { RequestModel } from '../db/request';
 import { OPEN_STATES } from '../domain/lifecycle';
 import { ErrorCode, UserFacingError, isUserFacingError } from '../errors';
 import { findClientByChannel, staffRoles, type Actor } from './directory';
-import { authorise, notFoundMessage, requireRequest } from './requestLifecycle';
+import { notFoundMessage, requireRequest } from './requestLifecycle';
+import { authorise } from './authorisation';
 
 export const LIST_LIMIT = 20;
 

@@ -23,7 +23,8 @@ import { logger } from '../logger';
 import { recordAudit } from './audit';
 import { budgetOf, type Budget } from './estimates';
 import { findClientByKey, staffRoles, type Actor, type Client } from './directory';
-import { authorise, requireRequest, transitionRequest } from './requestLifecycle';
+import { requireRequest, transitionRequest } from './requestLifecycle';
+import { authorise } from './authorisation';
 import { isDuplicateKey } from './sequence';
 
 dayjs.extend(utc);

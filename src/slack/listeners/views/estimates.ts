@@ -4,7 +4,8 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isUserFacingError } from '../../../errors';
 import { decideEstimate, requireEstimate } from '../../../services/estimates';
-import { askClient, authorise, requireRequest } from '../../../services/requestLifecycle';
+import { askClient, requireRequest } from '../../../services/requestLifecycle';
+import { authorise } from '../../../services/authorisation';
 import { cleanText } from '../../../domain/requestText';
 import { editTimeEntry } from '../../../services/timeEntries';
 import { formatDuration } from '../../../domain/duration';

@@ -4,7 +4,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Config } from '../config';
 import { logger } from '../logger';
-import type { LoadedRequest } from '../services/requestLifecycle';
+import type { LoadedRequest } from '../services/requestQueries';
 import { recordTimersScheduled, timerPlanFor } from '../services/timers';
 import type { TimerJob } from '../domain/timers';
 import { queueOptions } from './queues';

@@ -17,7 +17,8 @@ import { parseRequestKey } from '../domain/requestKey';
 import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import type { Actor } from './directory';
-import { checkTransition, findRequest, notHeldByMerge, transitionRequest } from './requestLifecycle';
+import { checkTransition, notHeldByMerge, transitionRequest } from './requestLifecycle';
+import { findRequest } from './requestQueries';
 import { authorise } from './authorisation';
 
 export interface MergeInput {

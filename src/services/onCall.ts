@@ -10,7 +10,7 @@ import { isWorkingTime } from '../domain/businessTime';
 import { nextOnRota, onCallAt, type Rota } from '../domain/onCall';
 import { recordAudit } from './audit';
 import { findClientByKey } from './directory';
-import { findRequest } from './requestLifecycle';
+import { findRequest } from './requestQueries';
 
 const ROTA_ID = 'rota';
 

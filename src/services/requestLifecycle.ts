@@ -26,7 +26,8 @@ import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { derivedEventId, recordAudit } from './audit';
 import { authorise } from './authorisation';
-import { actorFacts, findClientByChannel, findClientByKey, requireClient, type Actor } from './directory';
+import { actorFacts, findClientByChannel, requireClient, type Actor } from './directory';
+import { findRequest, requireRequest, type LoadedRequest } from './requestQueries';
 import { isDuplicateKey, nextSequence } from './sequence';
 
 export const NOT_A_CLIENT_CHANNEL =
@@ -130,26 +131,6 @@ async function createOrExplain(fields: Record<string, unknown>) {
     }
     throw error;
   }
-}
-
-export async function findRequest(keyText: string) {
-  const parsed = parseRequestKey(keyText);
-  if (!parsed) return null;
-  return RequestModel.findOne({ key: parsed.key }).lean();
-}
-
-/** The same words whether a request does not exist or the reader may not see it. */
-export function notFoundMessage(keyText: string): string {
-  const key = parseRequestKey(keyText)?.key ?? cutText(keyText, 20);
-  return `I couldn't find a request called ${key}.`;
-}
-
-export async function requireRequest(keyText: string) {
-  const request = await findRequest(keyText);
-  if (!request) {
-    throw new UserFacingError(ErrorCode.NotFound, notFoundMessage(keyText));
-  }
-  return request;
 }
 
 export interface TransitionInput {
@@ -423,14 +404,4 @@ export async function addToRequest(key: string, actor: Actor, text: string): Pro
   });
   const answered = await clientAnswered(request.key, actor.userId);
   return { request, answered };
-}
-
-export type LoadedRequest = NonNullable<Awaited<ReturnType<typeof loadRequestWithClient>>>;
-
-/** A request and its client, read once for everything that follows a change. */
-export async function loadRequestWithClient(key: string) {
-  const request = await findRequest(key);
-  if (!request) return undefined;
-  const client = await findClientByKey(request.clientKey);
-  return client ? { request, client } : undefined;
 }

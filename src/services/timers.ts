@@ -4,7 +4,7 @@ import { RequestModel } from '../db/request';
 import { PRIORITIES, type Priority } from '../domain/lifecycle';
 import { planTimers, type PlannedTimer, type TimerFacts, type TimerPolicy } from '../domain/timers';
 import { findClientByKey } from './directory';
-import { findRequest, loadRequestWithClient, type LoadedRequest } from './requestLifecycle';
+import { findRequest, loadRequestWithClient, type LoadedRequest } from './requestQueries';
 
 export interface TimerPlan {
   key: string;

@@ -4,7 +4,7 @@ import { DelayedError, type Job } from 'bullmq';
 import { logger } from '../logger';
 import { findClientByKey } from '../services/directory';
 import { decideTimer, markTimerFired } from '../services/timers';
-import { findRequest } from '../services/requestLifecycle';
+import { findRequest } from '../services/requestQueries';
 import type { SlackPost } from '../slack/delivery/posts';
 import { managerDestinations } from '../slack/digest';
 import { postInThread, sendPage, showRequest, showTransition, transitionAndShow, type Effects } from '../slack/requestUpdates';

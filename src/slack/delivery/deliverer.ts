@@ -12,7 +12,7 @@ import type { Client } from '../../services/directory';
 import { homeFor } from '../../services/home';
 import { duplicatesOf } from '../../services/merge';
 import type { RequestRecord } from '../../db/request';
-import { loadRequestWithClient } from '../../services/requestLifecycle';
+import { loadRequestWithClient } from '../../services/requestQueries';
 import { recordShown, type RequestSurface } from '../../services/requestMessages';
 import {
   completeEffect,

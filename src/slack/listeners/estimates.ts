@@ -5,7 +5,7 @@ import { formatMoney } from '../../domain/money';
 import { ErrorCode, UserFacingError } from '../../errors';
 import type { Actor } from '../../services/directory';
 import { postEstimate } from '../../services/estimates';
-import { requireRequest } from '../../services/requestLifecycle';
+import { requireRequest } from '../../services/requestQueries';
 import { authorise } from '../../services/authorisation';
 import { cleanText } from '../../domain/requestText';
 import { logTime, NOTE_MAX, type LoggedTime } from '../../services/timeEntries';

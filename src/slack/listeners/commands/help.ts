@@ -3,7 +3,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { SUBCOMMAND_USAGE, parseHelpCommand } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
-import type { LoadedRequest } from '../../../services/requestLifecycle';
+import type { LoadedRequest } from '../../../services/requestQueries';
 import { requestForViewer } from '../../../services/requestQueries';
 import { showRequest } from '../../requestUpdates';
 import { usageText } from '../../views/usage';

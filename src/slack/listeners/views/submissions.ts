@@ -4,7 +4,8 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isUserFacingError } from '../../../errors';
 import { staffRoles } from '../../../services/directory';
-import { openRequest, transitionRequest, type LoadedRequest } from '../../../services/requestLifecycle';
+import { openRequest, transitionRequest } from '../../../services/requestLifecycle';
+import { type LoadedRequest } from '../../../services/requestQueries';
 import { cleanText } from '../../../domain/requestText';
 import { openMetadata } from '../../metadata';
 import { showTransition } from '../../requestUpdates';

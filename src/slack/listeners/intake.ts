@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { titleAndDetails } from '../../domain/helpCommand';
 import type { RequestSource } from '../../domain/lifecycle';
 import { findClientByChannel } from '../../services/directory';
-import { NOT_A_CLIENT_CHANNEL, openRequest } from '../../services/requestLifecycle';
+import { NOT_A_CLIENT_CHANNEL, openRequest } from '../../services/intake';
 import { TITLE_MAX } from '../../domain/requestText';
 import { logger } from '../../logger';
 import { sealMetadata } from '../metadata';

@@ -6,7 +6,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { pleasantryOf } from '../../../domain/pleasantry';
 import { plainTextFromSlack, withoutLeadingMention } from '../../../domain/slackText';
 import { findClientByChannel } from '../../../services/directory';
-import { addToRequest } from '../../../services/requestLifecycle';
+import { addToRequest } from '../../../services/conversation';
 import { NOT_A_CLIENT_CHANNEL } from '../../../services/intake';
 import { findRequestByThread } from '../../../services/requestMessages';
 import { postInThread, showRequest } from '../../requestUpdates';

@@ -4,7 +4,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isUserFacingError } from '../../../errors';
 import { decideEstimate, requireEstimate } from '../../../services/estimates';
-import { askClient } from '../../../services/requestLifecycle';
+import { askClient } from '../../../services/conversation';
 import { requireRequest } from '../../../services/requestQueries';
 import { authorise } from '../../../services/authorisation';
 import { cleanText } from '../../../domain/requestText';

@@ -4,7 +4,7 @@
 // while Redis is unreachable: then it delivers those a person waits for itself.
 import type { Config } from './config';
 import { connectDatabase, disconnectDatabase, isDatabaseReachable } from './db/connection';
-import { createEffects, type AppEffects } from './effects';
+import { createEffects, type AppEffects } from './composition';
 import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/redis';
 import { logger, setLogLevel } from './logger';
 import { createMetrics, serveMetrics, type Metrics } from './observability/metrics';

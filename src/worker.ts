@@ -19,7 +19,7 @@ import { createRedisConnection, isRedisReachable } from './jobs/redis';
 import { processTimerJob } from './triggers/timers';
 import { TIMERS_QUEUE } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
-import { createEffects, type AppEffects } from './effects';
+import { createEffects, type AppEffects } from './composition';
 import { configOrExit, stopOnSignals, withinDeadline } from './processes';
 import { findEffect, overdueEffects } from './services/outbox';
 import { findUnsyncedRequests } from './services/requestMessages';

@@ -31,7 +31,7 @@ const LAYERS: ReadonlyArray<{ rank: number; name: string; paths: string[]; apart
   // inputs it wakes (the triggers are handed to it by the worker).
   { rank: 10, name: 'jobs', paths: ['jobs/'], reaches: 4 },
   { rank: 11, name: 'observability', paths: ['observability/'] },
-  { rank: 12, name: 'composition', paths: ['effects.ts', 'processes.ts'] },
+  { rank: 12, name: 'composition', paths: ['composition.ts', 'processes.ts'] },
   // The two processes share what they both need through the composition, never each other.
   { rank: 13, name: 'entry points', paths: ['main.ts', 'worker.ts'], apart: true },
 ];

@@ -1,5 +1,5 @@
-// What listeners and triggers act through, built alike by the web process and the worker: the
-// paced Slack clients, the durable delivery with its wake-ups, the timers and the members cache.
+// The composition both processes share: builds what listeners and triggers act through (the paced
+// Slack clients, the durable delivery with its wake-ups, the timers and the members cache).
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { createWakeups, type Wakeups } from './jobs/deliveryQueue';

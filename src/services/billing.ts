@@ -1,8 +1,9 @@
 // Monthly billing summaries, the reads and writes: the histories a month can concern, drafts that
 // are regenerated in place, issuing, the adjustments that carry later changes to an issued month
-// into a later month. Who may see them is services/billingAccess.ts; the CSV, domain/billingCsv.ts. The rules (which requests a month
-// bills and what each line says, adjustments, totals) are pure, in domain/billingLines.ts and
-// domain/billing.ts, so the verifier recomputes a summary from the audit ledger with the same code.
+// into a later month. Who may see them is services/billingAccess.ts; the CSV, domain/billingCsv.ts.
+// The rules (which requests a month bills and what each line says, adjustments, totals) are pure,
+// in domain/billingLines.ts and domain/billing.ts, so the verifier recomputes a summary from the
+// audit ledger with the same code.
 //
 // A month is a calendar month in the client's timezone, except that it starts at the instant the
 // issued month before it ended (so months meet when the timezone changes), and an issued month

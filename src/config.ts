@@ -310,3 +310,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     githubWebhookReadTimeoutMs: e.GITHUB_WEBHOOK_READ_TIMEOUT_MS,
   };
 }
+
+/**
+ * The crash point named by CRASH_AT (tests only; src/crashPoints.ts), read on each call and apart
+ * from loadConfig: a test's child process may set it without the rest of the environment.
+ */
+export function crashPointFromEnvironment(env: Record<string, string | undefined> = process.env): string | undefined {
+  return env.CRASH_AT;
+}

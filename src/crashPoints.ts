@@ -3,9 +3,10 @@
 // them that what was written before the point is enough for the app to finish the job later.
 // Unset in production, where a crash point costs one string comparison.
 import { writeSync } from 'node:fs';
+import { crashPointFromEnvironment } from './config';
 
 export function crashPoint(name: string): void {
-  if (process.env.CRASH_AT !== name) return;
+  if (crashPointFromEnvironment() !== name) return;
   // Written synchronously: an asynchronous log line would die with the process.
   writeSync(2, `CRASH_AT reached: ${name}; killing this process\n`);
   process.kill(process.pid, 'SIGKILL');

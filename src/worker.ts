@@ -16,17 +16,17 @@ import {
   scheduleMaintenance,
 } from './jobs/queues';
 import { createRedisConnection, isRedisReachable } from './jobs/redis';
-import { processTimerJob } from './jobs/timerProcessor';
+import { processTimerJob } from './triggers/timers';
 import { TIMERS_QUEUE } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
-import { configOrExit, createEffects, stopOnSignals, withinDeadline, type AppEffects } from './main';
-import { findEffect, overdueEffects } from './services/slackEffects';
+import { createEffects, type AppEffects } from './composition';
+import { configOrExit, stopOnSignals, withinDeadline } from './processes';
+import { findEffect, overdueEffects } from './services/outbox';
 import { findUnsyncedRequests } from './services/requestMessages';
 import { appendMissingChangeEvents } from './services/requestLifecycle';
 import { requestsWithStaleTimers } from './services/timers';
-import { runMonthlyBilling } from './slack/billingRun';
+import { runMonthlyBilling, sendWeeklyDigest } from './triggers/calendar';
 import { deliverEffect } from './slack/delivery/deliverer';
-import { sendWeeklyDigest } from './slack/digest';
 import { afterSettled, askChangeNotice, askOwedLinkNotices, type Effects } from './slack/requestUpdates';
 import { reconcileCounters, DRIFT_GRACE_MS, type CounterRepairs } from './services/counters';
 import { settleEstimateDecisions } from './services/estimates';

@@ -3,7 +3,7 @@
 // and Acme's bill issued and exported for Xero. Each step waits for its effects in Slack (the fake's recorded calls), never on a clock.
 import type { Effects } from '../../src/slack/requestUpdates';
 import { RequestModel } from '../../src/db/request';
-import { sendWeeklyDigest } from '../../src/slack/digest';
+import { sendWeeklyDigest } from '../../src/triggers/calendar';
 import { ACTION } from '../../src/slack/ids';
 import { BILLING_ISSUE_ACTION, billingExportAction } from '../../src/slack/views/billingSummary';
 import { periodOf } from '../../src/domain/periods';

@@ -6,46 +6,14 @@ import { Schema, model, type InferSchemaType } from 'mongoose';
 export const BILLING_SUMMARY_STATUSES = ['draft', 'issued'] as const;
 export type BillingSummaryStatus = (typeof BILLING_SUMMARY_STATUSES)[number];
 
-import type { BillingLine, BillingTotals } from '../domain/billingLines';
+import { BILLING_LINE_FIELDS, BILLING_TOTALS_FIELDS, type BillingLine, type BillingTotals } from '../domain/billingLines';
+import { subSchemaOf } from './fieldTable';
 
 export type { BillingLine, BillingTotals };
 
-const lineSchema = new Schema(
-  {
-    requestKey: { type: String, required: true },
-    title: { type: String, required: true },
-    openedAt: { type: Date, required: true },
-    closedAt: { type: Date },
-    cancelledAt: { type: Date },
-    state: { type: String, required: true },
-    estimateMinutes: { type: Number, required: true },
-    approvedAmountMinor: { type: Number, required: true },
-    loggedMinutes: { type: Number, required: true },
-    rawMinutes: { type: Number, required: true },
-    billedMinutes: { type: Number, required: true },
-    amountMinor: { type: Number, required: true },
-    upfrontMinor: { type: Number, required: true },
-    reconciliationMinor: { type: Number, required: true },
-    adjustment: { type: Boolean, required: true, default: false },
-    adjustsPeriod: { type: String },
-  },
-  { _id: false },
-);
-
-const totalsSchema = new Schema(
-  {
-    estimateMinutes: { type: Number, required: true },
-    approvedAmountMinor: { type: Number, required: true },
-    loggedMinutes: { type: Number, required: true },
-    rawMinutes: { type: Number, required: true },
-    billedMinutes: { type: Number, required: true },
-    amountMinor: { type: Number, required: true },
-    upfrontMinor: { type: Number, required: true },
-    reconciliationMinor: { type: Number, required: true },
-    netMinor: { type: Number, required: true },
-  },
-  { _id: false },
-);
+// Both declared once, in domain/billingLines.ts, with the types the code uses.
+const lineSchema = subSchemaOf(BILLING_LINE_FIELDS);
+const totalsSchema = subSchemaOf(BILLING_TOTALS_FIELDS);
 
 const billingSummarySchema = new Schema(
   {

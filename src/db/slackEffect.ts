@@ -60,7 +60,7 @@ const slackEffectSchema = new Schema(
 slackEffectSchema.index({ state: 1, dueAt: 1 });
 // Serves: failed deliveries on the managers' Home, grouped by channel, and `/help admin retry`.
 slackEffectSchema.index({ state: 1, errorChannel: 1 });
-// Serves: /metrics, effects counted by kind and state (services/slackEffects.ts effectCounts).
+// Serves: /metrics, effects counted by kind and state (services/outbox.ts effectCounts).
 slackEffectSchema.index({ kind: 1, state: 1 });
 /** A delivered effect is kept this long (a post's id still dedupes it), then MongoDB removes it. */
 export const DONE_EFFECT_TTL_SECONDS = 30 * 24 * 3600;

@@ -4,49 +4,54 @@
 // the totals. services/billing.ts reads the histories and writes the summaries; the verifier
 // (services/ledger.ts) rebuilds the histories from the audit ledger and calls the same rules.
 import { MissingTermsError, agreementOf, requestCharge, summaryTotals, type EstimateVersion, type RequestCharge } from './billing';
+import type { FieldTable, RecordOf } from './fieldTable';
 import type { PeriodBounds } from './periods';
 
 /**
  * One request in a month. The charge columns (billed, amount, upfront, reconciliation) are what
  * the month added to the request's charge; an adjustment line holds, in every number column, the
- * difference between a recomputation of an issued month and what that month said.
+ * difference between a recomputation of an issued month and what that month said. Declared once:
+ * the type below and the stored schema (db/billingSummary.ts) are both made from this table.
  */
-export interface BillingLine {
-  requestKey: string;
-  title: string;
-  openedAt: Date;
-  closedAt?: Date | null | undefined;
+export const BILLING_LINE_FIELDS = {
+  requestKey: { kind: 'string', required: true },
+  title: { kind: 'string', required: true },
+  openedAt: { kind: 'date', required: true },
+  closedAt: { kind: 'date' },
   /** When the request was cancelled (a cancellation ends its billing as a close does). */
-  cancelledAt?: Date | null | undefined;
-  state: string;
+  cancelledAt: { kind: 'date' },
+  state: { kind: 'string', required: true },
   /** Minutes the client had approved by the end of the month (estimate high end plus top-ups). */
-  estimateMinutes: number;
-  approvedAmountMinor: number;
+  estimateMinutes: { kind: 'number', required: true },
+  approvedAmountMinor: { kind: 'number', required: true },
   /** Billable minutes logged with a work date in the month. */
-  loggedMinutes: number;
+  loggedMinutes: { kind: 'number', required: true },
   /** Billable minutes logged on the request up to the end of the month, before rounding. */
-  rawMinutes: number;
-  billedMinutes: number;
-  amountMinor: number;
-  upfrontMinor: number;
-  reconciliationMinor: number;
-  adjustment: boolean;
+  rawMinutes: { kind: 'number', required: true },
+  billedMinutes: { kind: 'number', required: true },
+  amountMinor: { kind: 'number', required: true },
+  upfrontMinor: { kind: 'number', required: true },
+  reconciliationMinor: { kind: 'number', required: true },
+  adjustment: { kind: 'boolean', required: true, default: false },
   /** The issued month an adjustment line corrects; absent on ordinary lines. */
-  adjustsPeriod?: string | null | undefined;
-}
+  adjustsPeriod: { kind: 'string' },
+} as const satisfies FieldTable;
+export type BillingLine = RecordOf<typeof BILLING_LINE_FIELDS>;
 
-export interface BillingTotals {
-  estimateMinutes: number;
-  approvedAmountMinor: number;
-  loggedMinutes: number;
-  rawMinutes: number;
-  billedMinutes: number;
-  amountMinor: number;
-  upfrontMinor: number;
-  reconciliationMinor: number;
+/** A month's totals: each number column summed over its lines (billingTotals), and what it asks. Declared once, as the lines are. */
+export const BILLING_TOTALS_FIELDS = {
+  estimateMinutes: { kind: 'number', required: true },
+  approvedAmountMinor: { kind: 'number', required: true },
+  loggedMinutes: { kind: 'number', required: true },
+  rawMinutes: { kind: 'number', required: true },
+  billedMinutes: { kind: 'number', required: true },
+  amountMinor: { kind: 'number', required: true },
+  upfrontMinor: { kind: 'number', required: true },
+  reconciliationMinor: { kind: 'number', required: true },
   /** amount + reconciliation: what the month asks the client to pay (negative: a credit). */
-  netMinor: number;
-}
+  netMinor: { kind: 'number', required: true },
+} as const satisfies FieldTable;
+export type BillingTotals = RecordOf<typeof BILLING_TOTALS_FIELDS>;
 
 /**
  * The client's billing terms a month was computed under, shown on its summary. Each request is

@@ -116,3 +116,12 @@ export function refusalForRole(permission: Permission, actor?: Pick<ActorFacts, 
   }
   return REFUSALS[permission] ?? 'You are not allowed to do that on this request.';
 }
+
+// Billing summaries (services/billingAccess.ts, services/billing.ts): who may see and issue them.
+
+export const BILLING_REFUSAL =
+  "Only managers, and a client's approvers in that client's own channel, can see its billing summary.";
+export const ISSUE_REFUSAL = 'Only managers can issue billing summaries.';
+
+export const colleagueBillingRefusal = (key: string) =>
+  `${key}'s billing is for ${key}'s approvers and our managers. You're a member of our own workspace, not of ${key}'s side, so ask a manager.`;

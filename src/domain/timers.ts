@@ -1,5 +1,6 @@
 // Which timers a request should have right now, and when each is due. Pure: the scheduler turns
 // the plan into BullMQ jobs, and a processor re-plans before acting, so a stale job does nothing.
+import { z } from 'zod';
 import { addBusinessMinutes, dueAt, type WorkingCalendar } from './businessTime';
 import { TRANSITIONS, isFinished, type Priority, type RequestState } from './lifecycle';
 import { ON_CALL_ESCALATE_SHARE } from './onCall';
@@ -23,6 +24,10 @@ export const TIMER_KINDS = [
   'oncall-escalate',
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
+
+/** A timer job's data: only a wake-up call for the request; the timer trigger re-plans before acting. */
+export const timerJobSchema = z.object({ key: z.string().min(1), id: z.string().min(1), kind: z.enum(TIMER_KINDS), dueAt: z.number() });
+export type TimerJob = z.infer<typeof timerJobSchema>;
 
 /** Business minutes, except auto-close which counts calendar time. */
 export const TIMER_RULES = {

@@ -7,7 +7,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { logger } from '../logger';
-import type { Wakeup } from '../services/slackEffects';
+import type { Wakeup } from '../services/outbox';
 import { queueOptions } from './queues';
 
 export const DELIVERY_QUEUE = 'slack-effects';

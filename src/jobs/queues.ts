@@ -11,7 +11,7 @@ export const WEEKLY_DIGEST_PATTERN = '0 9 * * 1';
 export const JOB_MONTHLY_BILLING = 'monthly-billing';
 /**
  * Every hour, on the hour: each client's month is run once it has ended in the client's own
- * timezone (slack/billingRun.ts), so within the hour after its midnight.
+ * timezone (triggers/calendar.ts), so within the hour after its midnight.
  */
 export const MONTHLY_BILLING_PATTERN = '0 * * * *';
 

@@ -2,17 +2,13 @@
 // due time changed (an SLA pause), removes those no longer planned. Job IDs are the plan's
 // deterministic IDs, so scheduling twice, from any process, creates nothing twice.
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { z } from 'zod';
 import type { Config } from '../config';
 import { logger } from '../logger';
 import { recordTimersScheduled, timerPlanFor, type TimerScheduler } from '../services/timers';
-import { TIMER_KINDS } from '../domain/timers';
+import type { TimerJob } from '../domain/timers';
 import { queueOptions } from './queues';
 
 export const TIMERS_QUEUE = 'request-timers';
-
-export const timerJobSchema = z.object({ key: z.string().min(1), id: z.string().min(1), kind: z.enum(TIMER_KINDS), dueAt: z.number() });
-export type TimerJob = z.infer<typeof timerJobSchema>;
 
 /** Retries with backoff; a job that fails for good is kept (removeOnFail false) for inspection. */
 export const TIMER_JOB_OPTIONS = {

@@ -10,7 +10,8 @@ import { DEFAULT_MAX_OPEN_PER_ENGINEER, OFFER_MINUTES, nextEngineer, notWorkingN
 import { ErrorCode, UserFacingError } from '../errors';
 import { recordAudit } from './audit';
 import type { Actor } from './directory';
-import { findRequest, transitionRequest, type LoadedRequest } from './requestLifecycle';
+import { transitionRequest } from './requestLifecycle';
+import { findRequest, type LoadedRequest } from './requestQueries';
 
 export interface Offer {
   key: string;

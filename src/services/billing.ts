@@ -1,8 +1,9 @@
 // Monthly billing summaries, the reads and writes: the histories a month can concern, drafts that
 // are regenerated in place, issuing, the adjustments that carry later changes to an issued month
-// into a later month, who may see and issue them, and the CSV. The rules (which requests a month
-// bills and what each line says, adjustments, totals) are pure, in domain/billingLines.ts and
-// domain/billing.ts, so the verifier recomputes a summary from the audit ledger with the same code.
+// into a later month. Who may see them is services/billingAccess.ts; the CSV, domain/billingCsv.ts.
+// The rules (which requests a month bills and what each line says, adjustments, totals) are pure,
+// in domain/billingLines.ts and domain/billing.ts, so the verifier recomputes a summary from the
+// audit ledger with the same code.
 //
 // A month is a calendar month in the client's timezone, except that it starts at the instant the
 // issued month before it ended (so months meet when the timezone changes), and an issued month
@@ -11,7 +12,6 @@
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
-import { stringify } from 'csv-stringify/sync';
 import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { AuditEventModel } from '../db/auditEvent';
@@ -30,17 +30,15 @@ import {
   type RequestHistory,
   type Terms,
 } from '../domain/billingLines';
-import { MissingTermsError, billableMinutes } from '../domain/billing';
-import { seesClientMoney } from '../domain/permissions';
-import { decimalAmount } from '../domain/money';
+import { MissingTermsError } from '../domain/billing';
+import { ISSUE_REFUSAL } from '../domain/permissions';
 import { contiguousBounds, isPeriod, monthBounds, nextPeriod, periodLabel, previousPeriodOf, type IssuedBounds, type PeriodBounds } from '../domain/periods';
-import { spreadsheetSafe } from '../domain/spreadsheet';
 import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { crashPoint } from '../crashPoints';
 import { chainHead, derivedEventId, recordAudit, type AuditEntry } from './audit';
-import { actorFacts, findClientByChannel, findClientByKey, staffRoles, type Actor, type Client } from './directory';
+import { findClientByKey, staffRoles, type Actor, type Client } from './directory';
 import { isDuplicateKey } from './sequence';
 
 dayjs.extend(utc);
@@ -61,51 +59,6 @@ function requirePeriod(period: string): void {
 export function periodBounds(period: string, zone: string): PeriodBounds {
   requirePeriod(period);
   return monthBounds(period, zone);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Who may see and issue
-// ---------------------------------------------------------------------------------------------
-
-export const BILLING_REFUSAL =
-  "Only managers, and a client's approvers in that client's own channel, can see its billing summary.";
-export const ISSUE_REFUSAL = 'Only managers can issue billing summaries.';
-
-export type BillingRole = 'manager' | 'approver';
-export type BillingAccess = { ok: true; client: Client; role: BillingRole } | { ok: false; reason: 'needs_client_key' };
-
-/**
- * The client whose billing `actor` asks for (`clientKey`, or the client of the channel they are
- * in) and whether they may see it: managers any client; a client's approvers (any member of its
- * channel when it lists none) only their own, asked from one of its channels. Whether a client
- * exists is only told to managers, so nobody else can probe for client keys.
- */
-export async function billingAccess(actor: Actor, clientKey?: string): Promise<BillingAccess> {
-  const isManager = (await staffRoles(actor.userId)).includes('manager');
-  const client = clientKey
-    ? await findClientByKey(clientKey)
-    : actor.channelId
-      ? await findClientByChannel(actor.channelId)
-      : null;
-  if (!client) {
-    if (!isManager) throw refuse(actor, clientKey);
-    if (!clientKey) return { ok: false, reason: 'needs_client_key' };
-    throw new UserFacingError(ErrorCode.NotFound, `I don't know a client called ${cutText(clientKey, 10)}.`);
-  }
-  if (isManager) return { ok: true, client, role: 'manager' };
-  const facts = await actorFacts(actor, client);
-  const inClientChannel = actor.channelId !== undefined && client.channels.includes(actor.channelId);
-  if (seesClientMoney(facts) && inClientChannel) return { ok: true, client, role: 'approver' };
-  // In the client's own channel the client is no secret: a colleague is told why not.
-  throw refuse(actor, clientKey, inClientChannel && facts.isColleague && !facts.sideUnknown ? colleagueBillingRefusal(client.key) : BILLING_REFUSAL);
-}
-
-export const colleagueBillingRefusal = (key: string) =>
-  `${key}'s billing is for ${key}'s approvers and our managers. You're a member of our own workspace, not of ${key}'s side, so ask a manager.`;
-
-function refuse(actor: Actor, clientKey: string | undefined, message = BILLING_REFUSAL): UserFacingError {
-  logger.warn({ user: actor.userId, channel: actor.channelId, client: clientKey }, 'Refused a billing summary to someone not allowed to see it; nothing was generated');
-  return new UserFacingError(ErrorCode.Forbidden, message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -580,100 +533,4 @@ export async function summariesOwedAfterIssue(before: Date, limit: number): Prom
   })
     .limit(limit)
     .lean()) as BillingSummary[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV
-// ---------------------------------------------------------------------------------------------
-
-/**
- * A line's work up to the month's end in the minutes its charge is priced on: rounded up to the
- * increment, at least the minimum, at most what was approved (domain/billing.ts requestCharge).
- * For an upfront request that is what it used of the approved minutes it was billed (its billed
- * minutes are the approved ones); on completion it is what the close bills. Computed under the
- * summary's increment and minimum. An adjustment line holds differences, so it has none.
- */
-export function usedMinutes(line: BillingLine, terms: Pick<BillingSummaryRecord, 'incrementMinutes' | 'minimumMinutes'>): number | undefined {
-  if (line.adjustment) return undefined;
-  return Math.min(billableMinutes(line.rawMinutes, terms.incrementMinutes, terms.minimumMinutes), line.estimateMinutes);
-}
-
-export function billingCsvFilename(summary: Pick<BillingSummaryRecord, 'clientKey' | 'period'>): string {
-  return `${summary.clientKey}-${summary.period}.csv`;
-}
-
-/**
- * One row per line and a totals row that is the exact sum of every number column; an issued
- * summary then has a row with the ledger head it was computed from (its position and whole hash).
- * Minutes are whole numbers, amounts decimals in the currency's units, dates YYYY-MM-DD in the
- * client's timezone. Billed (min) is what the month charged, in minutes: the approved minutes for
- * an upfront request, the used ones (Used (min), see usedMinutes; empty on adjustment lines) on
- * completion.
- */
-export function billingCsv(
-  summary: Pick<BillingSummaryRecord, 'currency' | 'timezone' | 'lines' | 'totals' | 'incrementMinutes' | 'minimumMinutes'> & {
-    ledgerHead?: { seq: number; hash: string } | null | undefined;
-  },
-): string {
-  const { currency, timezone: zone } = summary;
-  const money = (minor: number) => decimalAmount(minor, currency);
-  const day = (at: Date | null | undefined) => (at ? dayjs(at).tz(zone).format('YYYY-MM-DD') : '');
-  const header = [
-    'Request',
-    'Title',
-    'Opened',
-    'Closed',
-    'Cancelled',
-    'Estimate (min)',
-    `Approved amount (${currency})`,
-    'Logged in month (min)',
-    'Raw (min)',
-    'Used (min)',
-    'Billed (min)',
-    `Amount (${currency})`,
-    `Upfront (${currency})`,
-    `Reconciliation (${currency})`,
-    'Adjustment for',
-  ];
-  const rows = summary.lines.map((l) => [
-    l.requestKey,
-    spreadsheetSafe(l.title),
-    day(l.openedAt),
-    day(l.closedAt),
-    day(l.cancelledAt),
-    String(l.estimateMinutes),
-    money(l.approvedAmountMinor),
-    String(l.loggedMinutes),
-    String(l.rawMinutes),
-    String(usedMinutes(l, summary) ?? ''),
-    String(l.billedMinutes),
-    money(l.amountMinor),
-    money(l.upfrontMinor),
-    money(l.reconciliationMinor),
-    l.adjustment ? (l.adjustsPeriod ?? '') : '',
-  ]);
-  // Summed from the lines written above rather than read from the stored totals, so the file
-  // always adds up; the stored totals are the same sums (billingTotals).
-  const t = billingTotals(summary.lines);
-  const totals = [
-    'Total',
-    '',
-    '',
-    '',
-    '',
-    String(t.estimateMinutes),
-    money(t.approvedAmountMinor),
-    String(t.loggedMinutes),
-    String(t.rawMinutes),
-    String(summary.lines.reduce((sum, l) => sum + (usedMinutes(l, summary) ?? 0), 0)),
-    String(t.billedMinutes),
-    money(t.amountMinor),
-    money(t.upfrontMinor),
-    money(t.reconciliationMinor),
-    '',
-  ];
-  // An issued summary carries the whole hash of the ledger head it was computed from, for whoever
-  // keeps the file to check later (`npm run verify -- --client ACME --head <hash>`).
-  const head = summary.ledgerHead ? [[`Ledger head #${summary.ledgerHead.seq}`, summary.ledgerHead.hash, ...header.slice(2).map(() => '')]] : [];
-  return stringify([header, ...rows, totals, ...head]);
 }

@@ -14,6 +14,13 @@ export async function findClientByKey(key: string) {
   return ClientModel.findOne({ key }).lean();
 }
 
+/** The client a request refers to: one that is missing is a broken record, not a user's mistake. */
+export async function requireClient(key: string): Promise<Client> {
+  const client = await findClientByKey(key);
+  if (!client) throw new Error(`Request refers to missing client ${key}`);
+  return client;
+}
+
 export async function staffRoles(userId: string): Promise<StaffRole[]> {
   const staff = await StaffModel.findOne({ userId }).lean();
   return (staff?.roles ?? []) as StaffRole[];

@@ -14,7 +14,7 @@ import { availabilityOf } from './assignment';
 import { adjustmentsSoFar, findIssuedSummary, monthChargesSoFar } from './billing';
 import { digestFor } from './digest';
 import { decidesForClient, findClientByKey, staffRoles, type Client } from './directory';
-import { failedEffects, type FailedDelivery } from './slackEffects';
+import { failedEffects, type FailedDelivery } from './outbox';
 import { UserFacingError } from '../errors';
 
 dayjs.extend(utc);

@@ -17,7 +17,9 @@ import { parseRequestKey } from '../domain/requestKey';
 import { cutText } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import type { Actor } from './directory';
-import { authorise, checkTransition, findRequest, notHeldByMerge, transitionRequest, type LoadedRequest } from './requestLifecycle';
+import { checkTransition, notHeldByMerge, transitionRequest } from './requestLifecycle';
+import { findRequest, type LoadedRequest } from './requestQueries';
+import { authorise } from './authorisation';
 
 export interface MergeInput {
   key: string;

@@ -9,7 +9,7 @@ import { ErrorCode, UserFacingError } from '../errors';
 import { isWorkingTime } from '../domain/businessTime';
 import { nextOnRota, onCallAt, type Rota } from '../domain/onCall';
 import { recordAudit } from './audit';
-import { findRequest, type LoadedRequest } from './requestLifecycle';
+import { findRequest, type LoadedRequest } from './requestQueries';
 
 const ROTA_ID = 'rota';
 

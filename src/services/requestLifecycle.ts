@@ -1,192 +1,27 @@
-// The one owner of request state: opening requests and every transition between states. Every
-// surface (command, button, modal, reaction, job) comes through here, so a rule is written once.
+// The one owner of request state: every transition between states (a request is opened by
+// services/intake.ts). Every surface (command, button, modal, reaction, trigger) comes through
+// here, so a rule is written once.
 // Transitions are single-document updates guarded by the expected state and revision, so two
 // people acting at once give exactly one winner.
 import { Types } from 'mongoose';
-import { z } from 'zod';
 import { crashPoint } from '../crashPoints';
 import { RequestModel, type RequestRecord } from '../db/request';
 import {
-  CATEGORIES,
-  PRIORITIES,
-  SOURCES,
   canTransition,
   isFinished,
   MERGE_HOLD_MS,
   nextState,
-  stateLabel,
   refusalForState,
   type RequestAction,
 } from '../domain/lifecycle';
-import { isAllowed, refusalForRole, type Permission } from '../domain/permissions';
+import { startWaiting, stopWaiting, type ClientWaits } from '../domain/clientWaits';
 import { storable } from '../domain/ledger';
-import { formatRequestKey, parseRequestKey } from '../domain/requestKey';
-import { cutText, wellFormed } from '../domain/text';
 import { ErrorCode, UserFacingError } from '../errors';
 import { logger } from '../logger';
 import { derivedEventId, recordAudit } from './audit';
-import { actorFacts, findClientByChannel, findClientByKey, type Actor, type Client } from './directory';
-import { isDuplicateKey, nextSequence } from './sequence';
-
-export const TITLE_MAX = 150;
-
-export const NOT_A_CLIENT_CHANNEL =
-  "This channel isn't linked to a client yet, so I can't open a support request here. " +
-  "Ask your account manager to link it, or open the request from your team's support channel.";
-export const DETAILS_MAX = 3000;
-
-/**
- * Strips control characters (keeping line breaks and tabs), trims, and replaces lone surrogates
- * with U+FFFD as MongoDB's UTF-8 would (domain/text.ts): the text in hand is then exactly the
- * text stored.
- */
-export function cleanText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return wellFormed(text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')).trim();
-}
-
-const newRequestSchema = z.object({
-  channelId: z.string().min(1),
-  requesterId: z.string().min(1),
-  requesterTeamId: z.string().optional(),
-  title: z
-    .string()
-    .transform(cleanText)
-    .pipe(
-      z
-        .string()
-        .min(1, 'Please say what you need help with.')
-        .max(TITLE_MAX, `The title is too long: keep it to ${TITLE_MAX} characters.`),
-    ),
-  details: z
-    .string()
-    .default('')
-    .transform(cleanText)
-    .pipe(z.string().max(DETAILS_MAX, `The details are too long: keep them to ${DETAILS_MAX} characters.`)),
-  category: z.string().pipe(z.enum(CATEGORIES, 'Pick a category.')),
-  priority: z.string().pipe(z.enum(PRIORITIES, 'Pick a priority.')),
-  source: z.enum(SOURCES),
-  sourceMessage: z.object({ channelId: z.string(), ts: z.string(), permalink: z.string().optional() }).optional(),
-  triageChannelId: z.string().min(1),
-});
-export type NewRequest = z.input<typeof newRequestSchema>;
-
-/** Maps schema paths to the block_ids of the new-request modal, for field errors. */
-const FIELD_BLOCKS: Record<string, string> = { title: 'title', details: 'details', category: 'category', priority: 'priority' };
-
-/**
- * Validates and saves a new request; returns it with its client, as loadRequestWithClient would,
- * so what follows (posting it, its timers, the Home tabs) need not read them again.
- */
-export async function openRequest(input: NewRequest): Promise<LoadedRequest> {
-  const parsed = newRequestSchema.safeParse(input);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      const block = FIELD_BLOCKS[String(issue.path[0])];
-      if (block && !fieldErrors[block]) fieldErrors[block] = issue.message;
-    }
-    const first = parsed.error.issues[0]?.message ?? 'That request is not valid.';
-    throw new UserFacingError(ErrorCode.InvalidInput, first, fieldErrors);
-  }
-  const data = parsed.data;
-  const client = await findClientByChannel(data.channelId);
-  if (!client) {
-    throw new UserFacingError(ErrorCode.NotAClientChannel, NOT_A_CLIENT_CHANNEL);
-  }
-  if (data.sourceMessage) {
-    const existing = await RequestModel.findOne(
-      { 'sourceMessage.channelId': data.sourceMessage.channelId, 'sourceMessage.ts': data.sourceMessage.ts },
-      { key: 1 },
-    ).lean();
-    if (existing) throw new UserFacingError(ErrorCode.Conflict, `That message is already ${existing.key}.`);
-  }
-  const number = await nextSequence(`request-${client.key}`);
-  const key = formatRequestKey(client.key, number);
-  const created = await createOrExplain({
-    key,
-    clientKey: client.key,
-    number,
-    title: data.title,
-    details: data.details,
-    category: data.category,
-    priority: data.priority,
-    state: 'open',
-    source: data.source,
-    requesterId: data.requesterId,
-    requesterTeamId: data.requesterTeamId,
-    sourceMessage: data.sourceMessage,
-    clientChannelId: data.channelId,
-    triageChannelId: data.triageChannelId,
-    createdAt: new Date(),
-  });
-  await recordAudit({
-    actorId: data.requesterId,
-    action: 'request.opened',
-    entityType: 'request',
-    entityId: key,
-    clientKey: client.key,
-    after: { state: 'open', number: created.number, createdAt: created.createdAt, title: data.title, category: data.category, priority: data.priority, source: data.source },
-  });
-  logger.info({ request: key, source: data.source }, 'Request opened; Slack messages will be posted next');
-  return { request: created.toObject<LoadedRequest['request']>(), client };
-}
-
-/** Inserts the request; a duplicate source message (a retried event racing us) is explained. */
-async function createOrExplain(fields: Record<string, unknown>) {
-  try {
-    return await RequestModel.create(fields);
-  } catch (error) {
-    if (isDuplicateKey(error) && fields.sourceMessage) {
-      throw new UserFacingError(ErrorCode.Conflict, 'That message is already a request.');
-    }
-    throw error;
-  }
-}
-
-export async function findRequest(keyText: string) {
-  const parsed = parseRequestKey(keyText);
-  if (!parsed) return null;
-  return RequestModel.findOne({ key: parsed.key }).lean();
-}
-
-/** The same words whether a request does not exist or the reader may not see it. */
-export function notFoundMessage(keyText: string): string {
-  const key = parseRequestKey(keyText)?.key ?? cutText(keyText, 20);
-  return `I couldn't find a request called ${key}.`;
-}
-
-export async function requireRequest(keyText: string) {
-  const request = await findRequest(keyText);
-  if (!request) {
-    throw new UserFacingError(ErrorCode.NotFound, notFoundMessage(keyText));
-  }
-  return request;
-}
-
-async function requireClient(key: string): Promise<Client> {
-  const client = await findClientByKey(key);
-  if (!client) throw new Error(`Request refers to missing client ${key}`);
-  return client;
-}
-
-/** Throws a UserFacingError unless `actor` may do `permission` on the request; logs refusals. */
-export async function authorise(
-  permission: Permission,
-  actor: Actor,
-  request: Pick<RequestRecord, 'key' | 'clientKey' | 'requesterId' | 'assigneeId'>,
-): Promise<Client> {
-  const client = await requireClient(request.clientKey);
-  const facts = await actorFacts(actor, client, request);
-  if (!isAllowed(permission, facts)) {
-    logger.warn(
-      { request: request.key, user: actor.userId, channel: actor.channelId, permission },
-      'Refused an action the user is not allowed to take; nothing was changed',
-    );
-    throw new UserFacingError(ErrorCode.Forbidden, refusalForRole(permission, facts, client.key));
-  }
-  return client;
-}
+import { authorise } from './authorisation';
+import { requireClient, type Actor } from './directory';
+import { requireRequest, type LoadedRequest } from './requestQueries';
 
 export interface TransitionInput {
   key: string;
@@ -213,7 +48,7 @@ const now = () => new Date();
 /** Milestones and side fields that an action sets by itself. */
 function automaticFields(
   action: RequestAction,
-  request: { firstResponseAt?: Date | null | undefined; clientWaits: Waits; offer?: unknown; offerSkipped?: unknown; offerNobodyAt?: unknown },
+  request: { firstResponseAt?: Date | null | undefined; clientWaits: ClientWaits; offer?: unknown; offerSkipped?: unknown; offerNobodyAt?: unknown },
   actorId: string,
 ): Record<string, unknown> {
   const at = now();
@@ -253,17 +88,6 @@ function automaticFields(
     default:
       return {};
   }
-}
-
-type Waits = Array<{ from: Date; to?: Date | null | undefined }>;
-
-/** Opens a wait on the client unless one is open already. */
-function startWaiting(waits: Waits, at: Date): Waits {
-  return waits.some((w) => !w.to) ? waits : [...waits, { from: at }];
-}
-
-function stopWaiting(waits: Waits, at: Date): Waits {
-  return waits.map((w) => (w.to ? w : { from: w.from, to: at }));
 }
 
 /** A merge holds the request now (services/merge.ts); a hold older than MERGE_HOLD_MS is a crash's leftover. */
@@ -392,94 +216,4 @@ export async function appendMissingChangeEvents(limit: number): Promise<number> 
     .lean();
   for (const request of waiting) await appendChangeEvent(request);
   return waiting.length;
-}
-
-/** Records the first response (an engineer's first reply in the thread) without a state change. */
-export async function recordFirstResponse(key: string, userId: string): Promise<boolean> {
-  const at = now();
-  const result = await RequestModel.updateOne(
-    { key, firstResponseAt: { $exists: false } },
-    { $set: { firstResponseAt: at }, $inc: { revision: 1 } },
-  );
-  if (result.modifiedCount !== 1) return false;
-  const clientKey = parseRequestKey(key)?.clientKey;
-  await recordAudit({
-    actorId: userId,
-    action: 'request.first_response',
-    entityType: 'request',
-    entityId: key,
-    // The key names its client; without it a per-client export missed this event.
-    ...(clientKey ? { clientKey } : {}),
-    after: { firstResponseAt: at },
-  });
-  return true;
-}
-
-/**
- * An engineer asked the client something: the request now waits on the client, which stops its
- * SLA clock until the client answers in the thread. Not a state change, but a change to the
- * record, so it is guarded and audited like one.
- */
-export async function askClient(key: string, actor: Actor): Promise<RequestRecord> {
-  const request = await requireRequest(key);
-  await authorise('estimate', actor, request); // staff working the request
-  if (isFinished(request.state) || request.state === 'open') {
-    throw new UserFacingError(ErrorCode.InvalidState, `${request.key} is ${stateLabel(request.state).toLowerCase()}; claim it before asking the client.`);
-  }
-  const waits = startWaiting(request.clientWaits, now());
-  if (waits !== request.clientWaits) {
-    const result = await RequestModel.updateOne({ _id: request._id, revision: request.revision }, { $set: { clientWaits: waits }, $inc: { revision: 1 } });
-    if (result.modifiedCount !== 1) throw new UserFacingError(ErrorCode.Conflict, `${request.key} changed just now; please try again.`);
-    await recordAudit({ actorId: actor.userId, action: 'request.question_asked', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { waitingOnClient: true } });
-  }
-  return requireRequest(key);
-}
-
-/** The client answered in the thread: a wait on them (a question, not an estimate) ends. */
-export async function clientAnswered(key: string, userId: string): Promise<boolean> {
-  const request = await findRequest(key);
-  if (!request || request.state === 'awaiting_approval' || !request.clientWaits.some((w) => !w.to)) return false;
-  // Only the client's side answers for the client: a colleague's reply in the thread does not.
-  const facts = await actorFacts({ userId, channelId: request.clientChannelId }, await requireClient(request.clientKey), request);
-  if (!facts.isClientMember) return false;
-  const result = await RequestModel.updateOne(
-    { _id: request._id, revision: request.revision },
-    { $set: { clientWaits: stopWaiting(request.clientWaits, now()) }, $inc: { revision: 1 } },
-  );
-  if (result.modifiedCount !== 1) return false;
-  await recordAudit({ actorId: userId, action: 'request.client_answered', entityType: 'request', entityId: request.key, clientKey: request.clientKey, after: { waitingOnClient: false } });
-  return true;
-}
-
-/** Longest text kept in the audit event of something added to a request (UTF-16 units, cut between whole characters). */
-export const ADDED_TEXT_LIMIT = 2000;
-
-/**
- * Something said to the app inside a request's thread (a mention there), which adds to that
- * request rather than opening another: audited, and answering the client's wait when it is the
- * client's. Anyone who may comment on the request may add to it.
- */
-export async function addToRequest(key: string, actor: Actor, text: string): Promise<{ request: RequestRecord; answered: boolean }> {
-  const request = await requireRequest(key);
-  await authorise('comment', actor, request);
-  await recordAudit({
-    actorId: actor.userId,
-    action: 'request.added_to',
-    entityType: 'request',
-    entityId: request.key,
-    clientKey: request.clientKey,
-    after: { text: cutText(cleanText(text), ADDED_TEXT_LIMIT) },
-  });
-  const answered = await clientAnswered(request.key, actor.userId);
-  return { request, answered };
-}
-
-export type LoadedRequest = NonNullable<Awaited<ReturnType<typeof loadRequestWithClient>>>;
-
-/** A request and its client, read once for everything that follows a change. */
-export async function loadRequestWithClient(key: string) {
-  const request = await findRequest(key);
-  if (!request) return undefined;
-  const client = await findClientByKey(request.clientKey);
-  return client ? { request, client } : undefined;
 }

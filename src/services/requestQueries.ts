@@ -1,10 +1,44 @@
-// Read-only questions about requests, with the visibility rules applied: a client's members see
-// only their client's requests; staff see all.
+// Reading requests: one by its key (with its client, for everything that follows a change), and
+// read-only questions with the visibility rules applied: a client's members see only their
+// client's requests; staff see all.
 import { RequestModel } from '../db/request';
 import { OPEN_STATES } from '../domain/lifecycle';
 import { ErrorCode, UserFacingError, isUserFacingError } from '../errors';
-import { findClientByChannel, staffRoles, type Actor } from './directory';
-import { authorise, notFoundMessage, requireRequest } from './requestLifecycle';
+import { parseRequestKey } from '../domain/requestKey';
+import { cutText } from '../domain/text';
+import { authorise } from './authorisation';
+import { findClientByChannel, findClientByKey, staffRoles, type Actor } from './directory';
+
+
+export async function findRequest(keyText: string) {
+  const parsed = parseRequestKey(keyText);
+  if (!parsed) return null;
+  return RequestModel.findOne({ key: parsed.key }).lean();
+}
+
+/** The same words whether a request does not exist or the reader may not see it. */
+export function notFoundMessage(keyText: string): string {
+  const key = parseRequestKey(keyText)?.key ?? cutText(keyText, 20);
+  return `I couldn't find a request called ${key}.`;
+}
+
+export async function requireRequest(keyText: string) {
+  const request = await findRequest(keyText);
+  if (!request) {
+    throw new UserFacingError(ErrorCode.NotFound, notFoundMessage(keyText));
+  }
+  return request;
+}
+
+export type LoadedRequest = NonNullable<Awaited<ReturnType<typeof loadRequestWithClient>>>;
+
+/** A request and its client, read once for everything that follows a change. */
+export async function loadRequestWithClient(key: string) {
+  const request = await findRequest(key);
+  if (!request) return undefined;
+  const client = await findClientByKey(request.clientKey);
+  return client ? { request, client } : undefined;
+}
 
 export const LIST_LIMIT = 20;
 

@@ -4,7 +4,7 @@
 // update, audited) before it is returned, so asking again, after any change, decides nothing twice.
 import { offerNext, type Offer } from './assignment';
 import { pageIfDue, type Page } from './onCall';
-import type { LoadedRequest } from './requestLifecycle';
+import type { LoadedRequest } from './requestQueries';
 
 export interface Routing {
   /** The page just made, for the Slack side to deliver. */

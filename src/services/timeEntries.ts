@@ -23,7 +23,9 @@ import { logger } from '../logger';
 import { recordAudit } from './audit';
 import { budgetOf, type Budget } from './estimates';
 import { findClientByKey, staffRoles, type Actor, type Client } from './directory';
-import { authorise, requireRequest, transitionRequest } from './requestLifecycle';
+import { transitionRequest } from './requestLifecycle';
+import { requireRequest } from './requestQueries';
+import { authorise } from './authorisation';
 import { isDuplicateKey } from './sequence';
 
 dayjs.extend(utc);

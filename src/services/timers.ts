@@ -5,7 +5,7 @@ import { logger } from '../logger';
 import { PRIORITIES, type Priority } from '../domain/lifecycle';
 import { planTimers, type PlannedTimer, type TimerFacts, type TimerPolicy } from '../domain/timers';
 import { findClientByKey } from './directory';
-import { findRequest, loadRequestWithClient, type LoadedRequest } from './requestLifecycle';
+import { findRequest, loadRequestWithClient, type LoadedRequest } from './requestQueries';
 
 export interface TimerPlan {
   key: string;

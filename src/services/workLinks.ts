@@ -12,7 +12,8 @@ import { AuditEventModel } from '../db/auditEvent';
 import { crashPoint } from '../crashPoints';
 import { recordAudit } from './audit';
 import type { Actor } from './directory';
-import { authorise, requireRequest } from './requestLifecycle';
+import { requireRequest } from './requestQueries';
+import { authorise } from './authorisation';
 
 const ATTEMPTS = 5;
 

@@ -1,10 +1,10 @@
 // Builds the Bolt app in HTTP mode (POST /slack/events) or Socket Mode, with /healthz and /readyz
-// served in both (/metrics is not served here: see metrics.ts).
+// served in both (/metrics is not served here: see observability/metrics.ts).
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import type { Config } from '../config';
 import { logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Metrics } from '../observability/metrics';
 import { registerListeners } from './listeners';
 import { createRequestHistory } from '../services/history';
 import { AFTER_ACK_CONCURRENCY, ANSWER_CONCURRENCY, createWorkQueue } from './listeners/afterAck';
@@ -12,7 +12,7 @@ import { messageForError } from './listeners/replies';
 import type { Effects } from './requestUpdates';
 import { BOT_SCOPES } from './scopes';
 import type { SlackTokens } from './tokens';
-import { githubWebhookRoute } from './webhooks/github';
+import { githubWebhookRoute } from '../triggers/github';
 
 export interface Readiness {
   mongodb(): Promise<boolean>;

@@ -1,6 +1,7 @@
 // A billing summary's CSV as a file to upload after its message (see delivery/posts.ts).
 import { periodLabel } from '../domain/periods';
-import { billingCsv, billingCsvFilename, type BillingSummary } from '../services/billing';
+import type { BillingSummary } from '../services/billing';
+import { billingCsv, billingCsvFilename } from '../domain/billingCsv';
 import type { SlackPost } from './delivery/posts';
 import { escapeMrkdwn } from './mrkdwn';
 

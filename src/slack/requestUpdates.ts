@@ -13,7 +13,7 @@ import type { Estimate } from '../services/estimates';
 import { homeViewersFor } from '../services/home';
 import { duplicatesOf } from '../services/merge';
 import type { Page } from '../services/onCall';
-import { loadRequestWithClient, type LoadedRequest } from '../services/requestLifecycle';
+import { loadRequestWithClient, type LoadedRequest } from '../services/requestQueries';
 import { routeRequest } from '../services/routing';
 import { syncTimersQuietly } from '../services/timers';
 import { owedLinkChanges, type LinkedChange } from '../services/workLinks';

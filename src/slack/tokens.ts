@@ -1,6 +1,8 @@
-// The only module that reads Slack tokens. Everything else asks it for an authorisation (Bolt)
-// or a WebClient for a team (sync, jobs). Two modes: one workspace (SLACK_BOT_TOKEN), or
-// distributed, where client organisations install the app and tokens live sealed in MongoDB.
+// Which token acts where. Bolt gets its authorisation (or, distributed, the OAuth stores) here; the
+// delivery, the Home tab and the people lookups get a paced WebClient for a team, ours or the
+// client side's. Two modes: one workspace (SLACK_BOT_TOKEN, read by config.ts), or distributed,
+// where client organisations install the app and their tokens live sealed in MongoDB
+// (services/installations.ts stores and opens them).
 import { WebClient, LogLevel, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Authorize, AuthorizeResult, Installation, InstallationQuery, InstallationStore, StateStore } from '@slack/bolt';
 import type { Config, Distribution } from '../config';

@@ -5,7 +5,7 @@ import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
 import { SlackEffectModel } from '../../src/db/slackEffect';
 import { TimeEntryModel } from '../../src/db/timeEntry';
-import { BILLING_REFUSAL } from '../../src/services/billing';
+import { BILLING_REFUSAL } from '../../src/domain/permissions';
 import { BILLING_ISSUE_ACTION, MAX_LINES_SHOWN, billingSummaryMessage } from '../../src/slack/views/billingSummary';
 import { billingTotals, type BillingLine } from '../../src/domain/billingLines';
 import { validateBlocks, type RecordedCall } from '../support/slackFake';

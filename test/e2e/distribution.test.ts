@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { InstallationModel } from '../../src/db/installation';
 import { RequestModel } from '../../src/db/request';
-import { findEffect } from '../../src/services/slackEffects';
+import { findEffect } from '../../src/services/outbox';
 import { postInThread } from '../../src/slack/requestUpdates';
 import type { SlackTokens } from '../../src/slack/tokens';
 import { allDelivered, untilSynced, clickAndSettle } from '../support/flows';

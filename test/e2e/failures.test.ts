@@ -5,7 +5,7 @@ import { RequestModel } from '../../src/db/request';
 import { TimeEntryModel } from '../../src/db/timeEntry';
 import { ACTION } from '../../src/slack/ids';
 import { transitionRequest } from '../../src/services/requestLifecycle';
-import { findEffect } from '../../src/services/slackEffects';
+import { findEffect } from '../../src/services/outbox';
 import { maintenanceSweep } from '../../src/worker';
 import { startMongoServer, startRedisServer } from '../../scripts/services';
 import { startTestApp, type TestApp } from '../support/harness';

@@ -8,7 +8,7 @@ import { declareClientPeople, startTestApp, type TestApp } from '../support/harn
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
 import { untilSynced, waitForEphemeral, submit } from '../support/flows';
 import { BOT_USER_ID } from '../support/slackFake';
-import { ADDED_TEXT_LIMIT } from '../../src/services/requestLifecycle';
+import { ADDED_TEXT_LIMIT } from '../../src/domain/requestText';
 import { verifyLedger } from '../../src/services/ledger';
 
 let t: TestApp;

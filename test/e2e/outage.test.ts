@@ -10,8 +10,8 @@
 // rhythm, as in two minutes at the default back-off. TEST_OUTAGE_MS=120000 plays it at full length.
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
-import { findEffect } from '../../src/services/slackEffects';
-import { runMonthlyBilling } from '../../src/slack/billingRun';
+import { findEffect } from '../../src/services/outbox';
+import { runMonthlyBilling } from '../../src/triggers/calendar';
 import { ACTION } from '../../src/slack/ids';
 import { maintenanceSweep } from '../../src/worker';
 import { allDelivered, clickAndSettle, clickForModal, openByCommand, record, submit, timersSettled } from '../support/flows';

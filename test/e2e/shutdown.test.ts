@@ -5,7 +5,7 @@ import mongoose from 'mongoose';
 import { startRedisServer } from '../../scripts/services';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { RequestModel } from '../../src/db/request';
-import { findEffect } from '../../src/services/slackEffects';
+import { findEffect } from '../../src/services/outbox';
 import { applySeed } from '../../src/services/seed';
 import { appEnv, freePort, startAppProcess, type AppProcess, type AppScript } from '../support/appProcess';
 import { SlackFake } from '../support/slackFake';

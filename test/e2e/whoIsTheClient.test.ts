@@ -6,7 +6,7 @@
 // of that organisation is one of ours too, while people of other organisations stay the client's.
 import { EstimateModel } from '../../src/db/estimate';
 import { PersonModel } from '../../src/db/person';
-import { colleagueBillingRefusal } from '../../src/services/billing';
+import { colleagueBillingRefusal } from '../../src/domain/permissions';
 import { ACTION } from '../../src/slack/ids';
 import { click, clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle, untilSynced, waitForEphemeral } from '../support/flows';
 import { declareClientPeople, startTestApp, type TestApp, UNLIMITED_SLACK } from '../support/harness';

@@ -14,17 +14,10 @@ import type { RequestState } from '../../src/domain/lifecycle';
 import { ErrorCode, UserFacingError } from '../../src/errors';
 import { numbersOf } from '../../src/domain/billingLines';
 import { findClientByKey } from '../../src/services/directory';
-import {
-  BILLING_REFUSAL,
-  ISSUE_REFUSAL,
-  adjustmentsSoFar,
-  billingAccess,
-  billingCsv,
-  generateBillingSummary,
-  issueBillingSummary,
-  periodBounds,
-  type BillingLine,
-} from '../../src/services/billing';
+import { adjustmentsSoFar, generateBillingSummary, issueBillingSummary, periodBounds, type BillingLine } from '../../src/services/billing';
+import { BILLING_REFUSAL, ISSUE_REFUSAL } from '../../src/domain/permissions';
+import { billingAccess } from '../../src/services/billingAccess';
+import { billingCsv } from '../../src/domain/billingCsv';
 import { setLogLevel } from '../../src/logger';
 import { testDatabaseUri } from '../support/testEnv';
 

@@ -10,7 +10,7 @@ import { EstimateModel } from '../../src/db/estimate';
 import { ScheduledRunModel } from '../../src/db/scheduledRun';
 import { JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE } from '../../src/jobs/queues';
 import { monthBounds, periodOf, previousPeriodOf } from '../../src/domain/periods';
-import { runMonthlyBilling } from '../../src/slack/billingRun';
+import { runMonthlyBilling } from '../../src/triggers/calendar';
 import { ACTION } from '../../src/slack/ids';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { allDelivered, clickAndSettle, clickForModal, openByCommand, submitAndSettle, submit } from '../support/flows';

@@ -16,7 +16,7 @@ import {
   recordPost,
   recordPosted,
   retryFailedEffects,
-} from '../../src/services/slackEffects';
+} from '../../src/services/outbox';
 import { setLogLevel } from '../../src/logger';
 import { testDatabaseUri } from '../support/testEnv';
 

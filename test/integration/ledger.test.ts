@@ -19,7 +19,8 @@ import { CHAIN_LEASE_MS, linkPendingEvents, recordAudit } from '../../src/servic
 import { generateBillingSummary, issueBillingSummary } from '../../src/services/billing';
 import { decideEstimate, postEstimate } from '../../src/services/estimates';
 import { UNCHAINED_LIMIT_MS, verifyLedger } from '../../src/services/ledger';
-import { openRequest, transitionRequest } from '../../src/services/requestLifecycle';
+import { transitionRequest } from '../../src/services/requestLifecycle';
+import { openRequest } from '../../src/services/intake';
 import { applySeed } from '../../src/services/seed';
 import { editTimeEntry, logTime } from '../../src/services/timeEntries';
 import { STAFF, TRIAGE, testDatabaseUri } from '../support/testEnv';

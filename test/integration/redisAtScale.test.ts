@@ -5,7 +5,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config';
 import { bucketFor } from '../../src/domain/slackDelivery';
-import { DELIVERY_LAG_HASH, recordDelivered } from '../../src/metrics';
+import { DELIVERY_LAG_HASH, recordDelivered } from '../../src/observability/metrics';
 import { createRedisConnection, waitUntilReady } from '../../src/jobs/redis';
 import { JOB_MONTHLY_BILLING, JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE, queueOptions } from '../../src/jobs/queues';
 import { createRedisPacer, PaceLater, paceKeys, RATE_LIMITED_HASH, type Pacer } from '../../src/slack/delivery/pacer';

@@ -41,7 +41,7 @@ import {
 } from '../../src/domain/billingLines';
 import { formatMoney, toMinorUnits } from '../../src/domain/money';
 import { contiguousBounds, type PeriodBounds } from '../../src/domain/periods';
-import { billingCsv } from '../../src/services/billing';
+import { billingCsv } from '../../src/domain/billingCsv';
 import { billingSummaryMessage } from '../../src/slack/views/billingSummary';
 import { ModelLedger, agreedBefore, chargeBy, ownLinesOf, priceOfTime, roundedMinutes, type ModelRequest, type ModelSummary } from '../reference/billingModel';
 

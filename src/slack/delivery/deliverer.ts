@@ -12,7 +12,7 @@ import type { Client } from '../../services/directory';
 import { homeFor } from '../../services/home';
 import { duplicatesOf } from '../../services/merge';
 import type { RequestRecord } from '../../db/request';
-import { loadRequestWithClient } from '../../services/requestLifecycle';
+import { loadRequestWithClient } from '../../services/requestQueries';
 import { recordShown, type RequestSurface } from '../../services/requestMessages';
 import {
   completeEffect,
@@ -26,13 +26,13 @@ import {
   type Lease,
   type RespondVia,
   type Wakeup,
-} from '../../services/slackEffects';
+} from '../../services/outbox';
 import type { SlackTokens } from '../tokens';
-import type { KnownBlock } from '../views/blocks';
+import type { KnownBlock, RenderedMessage } from '../views/blocks';
 import { renderEstimateMessage } from '../views/estimateMessage';
 import { renderHome } from '../views/home';
 import { channelGuidance } from '../views/deliveryProblems';
-import { renderClientMessage, renderTriageMessage, type RenderedMessage } from '../views/requestMessages';
+import { renderClientMessage, renderTriageMessage } from '../views/requestMessages';
 import { PaceLater, SlotBook } from './pacer';
 import { withPriority } from './priority';
 import { postSchema, type SlackPost } from './posts';

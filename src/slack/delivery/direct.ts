@@ -4,7 +4,7 @@
 // due. An effect is still delivered once: deliverEffect leases it first, and an effect found done
 // (a wake-up queued before, or the sweep, once Redis is back) is left alone.
 import { logger } from '../../logger';
-import type { Wakeup } from '../../services/slackEffects';
+import type { Wakeup } from '../../services/outbox';
 import { deliverEffect, type DeliveryDeps } from './deliverer';
 
 export interface DirectDelivery {

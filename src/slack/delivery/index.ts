@@ -1,10 +1,10 @@
 // The one way Slack effects leave the app. Listeners and jobs hand it what Slack must show; it is
-// recorded in MongoDB (see services/slackEffects.ts) and a worker delivers it (deliverer.ts; while
+// recorded in MongoDB (see services/outbox.ts) and a worker delivers it (deliverer.ts; while
 // Redis is unreachable, direct.ts), paced under Slack's limits (pacer.ts). Only what a person
 // waits for in the moment (opening a modal with a 3-second trigger, an ephemeral answer) is called
 // directly, through the paced client.
 import type { Wakeups } from '../../jobs/deliveryQueue';
-import { askEffect, recordPost, type EffectPriority, type RespondVia, type Wakeup } from '../../services/slackEffects';
+import { askEffect, recordPost, type EffectPriority, type RespondVia, type Wakeup } from '../../services/outbox';
 import type { SlackPost } from './posts';
 
 export interface HomeViewer {

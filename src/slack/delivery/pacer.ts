@@ -9,7 +9,7 @@
 // one atomic script, using Redis's clock so every process agrees on the time.
 import type { Redis } from 'ioredis';
 import type { PacedBucket } from '../../domain/slackDelivery';
-import type { Reservation } from '../../services/slackEffects';
+import type { Reservation } from '../../services/outbox';
 import { logger } from '../../logger';
 
 // A take asks for the next free slot of the bucket: the time it conforms, given what was taken

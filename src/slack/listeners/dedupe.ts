@@ -2,7 +2,7 @@
 // our side) is acknowledged and dropped, so it creates nothing twice.
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { logger } from '../../logger';
-import { isFirstDelivery } from '../../services/slackEvents';
+import { isFirstDelivery } from '../../services/inboundDedupe';
 
 function eventIdOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;

@@ -9,7 +9,8 @@ import { INVOICE_FORMATS, type InvoiceFormat } from '../../domain/invoiceExport'
 import { formatMoney } from '../../domain/money';
 import { periodLabel as periodName } from '../../domain/periods';
 import { cutText } from '../../domain/text';
-import { usedMinutes, type BillingLine, type BillingSummary } from '../../services/billing';
+import type { BillingLine, BillingSummary } from '../../services/billing';
+import { usedMinutes } from '../../domain/billingCsv';
 import { escapeAndTruncate, escapeMrkdwn, mention } from '../mrkdwn';
 import { context, section, slackDate } from './blocks';
 

@@ -3,6 +3,12 @@ import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } fro
 
 export type { KnownBlock };
 
+/** A message as posted: the notification text and its blocks. */
+export interface RenderedMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
 export function section(text: string, blockId?: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text }, ...(blockId ? { block_id: blockId } : {}) };
 }

@@ -4,8 +4,7 @@ import { formatDuration, formatRange } from '../../domain/duration';
 import { formatMoney } from '../../domain/money';
 import { ACTION } from '../ids';
 import { escapeAndTruncate, mention } from '../mrkdwn';
-import { actions, button, context, section, slackDate, type KnownBlock } from './blocks';
-import type { RenderedMessage } from './requestMessages';
+import { actions, button, context, section, slackDate, type KnownBlock, type RenderedMessage } from './blocks';
 
 export interface EstimateView {
   id: string;

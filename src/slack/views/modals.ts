@@ -1,8 +1,11 @@
-// The modals: new request, resolve, cancel, reassign. Pure functions from data to views.
+// The modals: new request, resolve, cancel, reassign, merge, estimate or top-up, log or edit time,
+// decline an estimate, and a question (about an estimate, or to the client). Pure functions from
+// data to views; the limits on what is typed are the domain's (domain/requestText.ts), the same the
+// service checks.
 import type { ModalView, PlainTextOption } from '@slack/types';
 import { CATEGORIES, PRIORITIES } from '../../domain/lifecycle';
 import { cutText } from '../../domain/text';
-import { DETAILS_MAX, TITLE_MAX } from '../../services/requestLifecycle';
+import { DETAILS_MAX, TITLE_MAX } from '../../domain/requestText';
 import {
   VIEW_ASK_QUESTION,
   VIEW_CANCEL_REQUEST,

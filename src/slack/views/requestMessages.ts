@@ -3,7 +3,7 @@
 import { OPEN_STATES, staffActionsFrom, stateLabel, type Priority, type RequestState, type StaffAction } from '../../domain/lifecycle';
 import { ACTION } from '../ids';
 import { escapeAndTruncate, mention } from '../mrkdwn';
-import { actions, button, context, section, slackDate, type KnownBlock } from './blocks';
+import { actions, button, context, section, slackDate, type KnownBlock, type RenderedMessage } from './blocks';
 import { budgetLine } from './estimateMessage';
 
 export interface RequestView {
@@ -30,11 +30,6 @@ export interface RequestView {
   links?: Array<{ url: string; label: string; kind: string; state?: string | null | undefined }> | undefined;
   /** Billable minutes used of those approved, for engineers (triage message). */
   budget?: { usedMinutes: number; approvedMinutes: number } | undefined;
-}
-
-export interface RenderedMessage {
-  text: string;
-  blocks: KnownBlock[];
 }
 
 const PRIORITY_EMOJI: Record<Priority, string> = {

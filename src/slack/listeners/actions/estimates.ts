@@ -1,11 +1,13 @@
-// Buttons for money: post an estimate or a top-up, log time (triage message), approve, decline
+// Buttons for estimates and time: post an estimate or a top-up, log time (triage message), approve, decline
 // or question an estimate (client thread), edit or delete a time entry (engineer's ephemeral).
 import { formatDuration, formatRange } from '../../../domain/duration';
 import { formatMoney } from '../../../domain/money';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { findClientByKey } from '../../../services/directory';
 import { decideEstimate, requireEstimate } from '../../../services/estimates';
-import { authorise, checkTransition, requireRequest } from '../../../services/requestLifecycle';
+import { checkTransition } from '../../../services/requestLifecycle';
+import { requireRequest } from '../../../services/requestQueries';
+import { authorise } from '../../../services/authorisation';
 import { deleteTimeEntry, timeEntryForEdit } from '../../../services/timeEntries';
 import { sealMetadata } from '../../metadata';
 import { afterDecision, afterSettled, afterTimeChanged } from '../../requestUpdates';

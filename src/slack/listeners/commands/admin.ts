@@ -20,7 +20,7 @@ import {
   renderStaffChange,
   renderWorkingHours,
 } from '../../views/adminText';
-import { retryFailedEffects } from '../../../services/slackEffects';
+import { retryFailedEffects } from '../../../services/outbox';
 import { setWorkingHours } from '../../../services/assignment';
 import { setRota } from '../../../services/onCall';
 import { onCallAt } from '../../../domain/onCall';

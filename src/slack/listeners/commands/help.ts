@@ -3,14 +3,14 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { SUBCOMMAND_USAGE, parseHelpCommand } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
-import type { LoadedRequest } from '../../../services/requestLifecycle';
+import type { LoadedRequest } from '../../../services/requestQueries';
 import { requestForViewer } from '../../../services/requestQueries';
 import { afterOpened } from '../../requestUpdates';
 import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
 import { WORKING_ON_IT, messageForError } from '../replies';
 import type { KnownBlock } from '../../views/blocks';
-import { estimateAndShow, estimateHintAnswer, logAndShow, loggedMessage } from '../money';
+import { estimateAndShow, estimateHintAnswer, logAndShow, loggedMessage } from '../estimates';
 import { adminCommand } from './admin';
 import { billingCommand } from './billing';
 import { digestCommand } from './digest';

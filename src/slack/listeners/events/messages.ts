@@ -4,7 +4,7 @@ import { pleasantryOf } from '../../../domain/pleasantry';
 import { plainTextFromSlack } from '../../../domain/slackText';
 import { staffRoles } from '../../../services/directory';
 import { rememberIntake } from '../../../services/pendingIntake';
-import { clientAnswered, recordFirstResponse } from '../../../services/requestLifecycle';
+import { clientAnswered, recordFirstResponse } from '../../../services/conversation';
 import { afterRequestUpdated } from '../../requestUpdates';
 import { findRequestByClientMessage, findRequestByTriageMessage } from '../../../services/requestMessages';
 import { linkWork } from '../../../services/workLinks';

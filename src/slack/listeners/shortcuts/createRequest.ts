@@ -2,7 +2,7 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { titleAndDetails } from '../../../domain/helpCommand';
 import { plainTextFromSlack } from '../../../domain/slackText';
-import { TITLE_MAX } from '../../../services/requestLifecycle';
+import { TITLE_MAX } from '../../../domain/requestText';
 import { permalinkOf } from '../../sourceMessage';
 import type { ListenerContext } from '../context';
 import { openNewRequestModal } from '../intake';

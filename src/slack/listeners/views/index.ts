@@ -12,7 +12,7 @@ import {
   VIEW_REASSIGN_REQUEST,
   VIEW_RESOLVE_REQUEST,
 } from '../../ids';
-import { askClientSubmitted, declineSubmitted, editTimeSubmitted, estimateSubmitted, logTimeSubmitted, questionSubmitted } from './money';
+import { askClientSubmitted, declineSubmitted, editTimeSubmitted, estimateSubmitted, logTimeSubmitted, questionSubmitted } from './estimates';
 import type { ListenerContext } from '../context';
 import { newRequestSubmitted, transitionSubmitted } from './submissions';
 import { mergeSubmitted } from '../merge';

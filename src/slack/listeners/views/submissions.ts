@@ -4,7 +4,10 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isUserFacingError } from '../../../errors';
 import { staffRoles } from '../../../services/directory';
-import { cleanText, openRequest, transitionRequest, type LoadedRequest } from '../../../services/requestLifecycle';
+import { transitionRequest } from '../../../services/requestLifecycle';
+import { openRequest } from '../../../services/intake';
+import { type LoadedRequest } from '../../../services/requestQueries';
+import { cleanText } from '../../../domain/requestText';
 import { openMetadata } from '../../metadata';
 import { afterOpened, afterTransition } from '../../requestUpdates';
 import type { ListenerContext } from '../context';

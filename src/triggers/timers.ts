@@ -4,15 +4,15 @@ import { DelayedError, type Job } from 'bullmq';
 import { logger } from '../logger';
 import { findClientByKey } from '../services/directory';
 import { decideTimer, markTimerFired } from '../services/timers';
-import { findRequest, transitionRequest } from '../services/requestLifecycle';
+import { transitionRequest } from '../services/requestLifecycle';
+import { findRequest } from '../services/requestQueries';
 import type { SlackPost } from '../slack/delivery/posts';
 import { managerDestinations } from '../slack/digest';
 import { afterOfferExpired, afterPageEscalated, afterTransition, postInThread, type Effects } from '../slack/requestUpdates';
 import { escalatePage } from '../services/onCall';
 import { expireOffer } from '../services/assignment';
 import { timerNotice } from '../slack/views/timerNotices';
-import { timerJobSchema } from './timerScheduler';
-import { DEFAULT_WAITING_ON_CLIENT_DAYS } from '../domain/timers';
+import { DEFAULT_WAITING_ON_CLIENT_DAYS, timerJobSchema } from '../domain/timers';
 
 export async function processTimerJob(job: Job, token: string | undefined, effects: Effects): Promise<string> {
   const data = timerJobSchema.parse(job.data);

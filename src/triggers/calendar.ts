@@ -1,3 +1,8 @@
+// The calendar jobs: the weekly digest and the monthly billing run.
+//
+// The weekly digest goes to the managers: the managers' channel when configured, else a DM each.
+// Each post is a durable effect with an id of its own, so a failed one is retried alone.
+//
 // The monthly billing run: each client's month, once it has ended in the client's own timezone, as
 // a draft summary posted to the managers with its CSV. The calendar job runs every hour; each time
 // it takes, for every client, the last month that has ended where the client is, and runs it
@@ -11,14 +16,32 @@ import { periodLabel, periodOf, previousPeriodOf } from '../domain/periods';
 import { UserFacingError } from '../errors';
 import { generateBillingSummary } from '../services/billing';
 import { listClients } from '../services/directory';
+import { digestFor, previousWeek } from '../services/digest';
 import { markScheduledRunDone, scheduledRunAt, scheduledRunDone } from '../services/scheduledRuns';
-import { billingCsvFile } from './billingCsv';
-import { managerDestinations } from './digest';
-import { escapeMrkdwn } from './mrkdwn';
-import type { Effects } from './requestUpdates';
-import { billingSummaryMessage } from './views/billingSummary';
+import { billingCsvFile } from '../slack/billingCsv';
+import { managerDestinations } from '../slack/digest';
+import { escapeMrkdwn } from '../slack/mrkdwn';
+import type { Effects } from '../slack/requestUpdates';
+import { billingSummaryMessage } from '../slack/views/billingSummary';
+import { renderDigest } from '../slack/views/digest';
 
 const JOB = 'monthly-billing';
+const DIGEST_JOB = 'weekly-digest';
+
+export async function sendWeeklyDigest(effects: Effects, now = new Date()): Promise<'sent' | 'already_sent'> {
+  const zone = effects.config.defaultTimezone;
+  const week = previousWeek(now, zone);
+  const period = week.from.toISOString().slice(0, 10);
+  if (await scheduledRunDone(DIGEST_JOB, period)) return 'already_sent';
+  const message = renderDigest(await digestFor(week.from, week.to, zone), zone);
+  const targets = await managerDestinations(effects);
+  for (const to of targets) {
+    await effects.delivery.post(`digest|${period}|${'channel' in to ? to.channel : to.user}`, { to, text: message.text, blocks: message.blocks });
+  }
+  await markScheduledRunDone(DIGEST_JOB, period);
+  logger.info({ week: week.from.toISOString(), targets: targets.length }, 'Weekly digest recorded for delivery');
+  return 'sent';
+}
 
 /** The last month that has ended in `zone` by `now` (the month before the one `now` falls in). */
 export function lastEndedPeriod(now: Date, zone: string): string {

@@ -1,4 +1,5 @@
-// Remembers which Slack events were handled.
+// Incoming Slack events, deduplicated: remembers which event ids were handled, so a redelivery is
+// recognised (the outgoing side is services/outbox.ts).
 import { SlackEventModel } from '../db/slackEvent';
 import { isDuplicateKey } from './sequence';
 

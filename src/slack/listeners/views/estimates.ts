@@ -1,10 +1,13 @@
-// Modal submissions for money: estimate / top-up, decline with a reason, a question about an
+// Modal submissions for estimates and time: estimate / top-up, decline with a reason, a question about an
 // estimate, log time and edit a time entry. Problems go back to the modal as field errors.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { isUserFacingError } from '../../../errors';
 import { decideEstimate, requireEstimate } from '../../../services/estimates';
-import { askClient, authorise, cleanText, requireRequest } from '../../../services/requestLifecycle';
+import { askClient } from '../../../services/conversation';
+import { requireRequest } from '../../../services/requestQueries';
+import { authorise } from '../../../services/authorisation';
+import { cleanText } from '../../../domain/requestText';
 import { editTimeEntry } from '../../../services/timeEntries';
 import { formatDuration } from '../../../domain/duration';
 import { openMetadata } from '../../metadata';
@@ -12,7 +15,7 @@ import { afterDecision, afterQuestionAsked, afterSettled, afterTimeChanged, post
 import { escapeAndTruncate } from '../../mrkdwn';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
-import { estimateAndShow, logAndShow, loggedMessage, parseMinutes, parseNote } from '../money';
+import { estimateAndShow, logAndShow, loggedMessage, parseMinutes, parseNote } from '../estimates';
 import { messageForError } from '../replies';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;

@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Config } from './config';
-import { DELIVERY_QUEUE } from './jobs/deliveryQueue';
-import { MAINTENANCE_QUEUE, queueOptions } from './jobs/queues';
-import { TIMERS_QUEUE } from './jobs/timerScheduler';
-import { logger } from './logger';
-import { effectCounts } from './services/slackEffects';
-import { RATE_LIMITED_HASH } from './slack/delivery/pacer';
+import type { Config } from '../config';
+import { DELIVERY_QUEUE } from '../jobs/deliveryQueue';
+import { MAINTENANCE_QUEUE, queueOptions } from '../jobs/queues';
+import { TIMERS_QUEUE } from '../jobs/timerScheduler';
+import { logger } from '../logger';
+import { effectCounts } from '../services/outbox';
+import { RATE_LIMITED_HASH } from '../slack/delivery/pacer';
 
 export const DELIVERY_LAG_HASH = 'slack:delivery-lag';
 

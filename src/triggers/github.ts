@@ -7,9 +7,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
-import { logger } from '../../logger';
-import { applyGithubDelivery, githubDeliveryApplied } from '../../services/workLinks';
-import { afterLinkedWorkChanged, type Effects } from '../requestUpdates';
+import { logger } from '../logger';
+import { applyGithubDelivery, githubDeliveryApplied } from '../services/workLinks';
+import { afterLinkedWorkChanged, type Effects } from '../slack/requestUpdates';
 
 /** GitHub's deliveries are at most 25 MB; ours need a few kB. */
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 // cleanText: what a request's title and details become before they are validated and stored.
-import { cleanText } from '../../src/services/requestLifecycle';
+import { cleanText } from '../../src/domain/requestText';
 
 it.each([
   ['control characters go, line breaks and tabs stay', 'a\u0000b\u001bc\nd\te\u007f', 'abc\nd\te'],

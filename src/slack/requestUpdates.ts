@@ -18,7 +18,7 @@ import { routeRequest } from '../services/routing';
 import { syncTimersQuietly } from '../services/timers';
 import { owedLinkChanges, type LinkedChange } from '../services/workLinks';
 import type { SlackPost } from './delivery/posts';
-import { managerDestinations } from './digest';
+import { managerDestinations } from './managers';
 import type { Effects } from './effects';
 import { addedNotice, decisionNotice, linkedChangeNotice, mergedNotice, questionToClientNotice, resolveNudge, threadNotice } from './views/notices';
 import { offerAssignedText, offerMessage, pageMessage } from './views/offer';

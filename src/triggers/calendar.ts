@@ -19,7 +19,7 @@ import { listClients } from '../services/directory';
 import { digestFor, previousWeek } from '../services/digest';
 import { markScheduledRunDone, scheduledRunAt, scheduledRunDone } from '../services/scheduledRuns';
 import { billingCsvFile } from '../slack/billingCsv';
-import { managerDestinations } from '../slack/digest';
+import { managerDestinations } from '../slack/managers';
 import { escapeMrkdwn } from '../slack/mrkdwn';
 import type { Effects } from '../slack/requestUpdates';
 import { billingSummaryMessage } from '../slack/views/billingSummary';

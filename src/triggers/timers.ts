@@ -7,7 +7,7 @@ import { decideTimer, markTimerFired } from '../services/timers';
 import { transitionRequest } from '../services/requestLifecycle';
 import { findRequest } from '../services/requestQueries';
 import type { SlackPost } from '../slack/delivery/posts';
-import { managerDestinations } from '../slack/digest';
+import { managerDestinations } from '../slack/managers';
 import { afterOfferExpired, afterPageEscalated, afterTransition, postInThread, type Effects } from '../slack/requestUpdates';
 import { escalatePage } from '../services/onCall';
 import { expireOffer } from '../services/assignment';

@@ -10,10 +10,10 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 30000,
-  // Three on two cores: most test files wait (on Slack's pace, timers, child processes) more than
-  // they compute, and the longest, the incident, mostly waits for 90 s. Measured on ten e2e files
-  // (6 Dec 2026): 85 s with 2 workers, 61 s with 3, the same CPU time.
-  maxWorkers: 3,
+  // Four on two cores: most test files wait (on Slack's pace, timers, child processes) more than
+  // they compute. Whole suite, quiet machine (7 Dec 2026): 163 s with 3 workers, 132 s with 4,
+  // 113-118 s with 5 (CPU-bound there, and timing-sensitive tests closer to their limits).
+  maxWorkers: 4,
   // The slowest files first (test/support/testDurations.json), so none of them starts last.
   testSequencer: '<rootDir>/test/support/testSequencer.js',
   reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],

@@ -28,6 +28,9 @@ export function testConfig(fake: SlackFake, overrides: Record<string, string> = 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     // Home tabs every second rather than every five, so tests need not wait.
     HOME_REFRESH_INTERVAL_MS: '1000',
+    // A file's last deliveries may be waiting for Slack's pace (a person's up to 10 s) when it
+    // stops: what they would post is not looked at any more, so the processes stop within 2 s.
+    SHUTDOWN_TIMEOUT_MS: '2000',
     ...overrides,
   });
 }

@@ -7,6 +7,21 @@ import { MissingTermsError, agreementOf, requestCharge, summaryTotals, type Esti
 import type { FieldTable, RecordOf } from './fieldTable';
 import type { PeriodBounds } from './periods';
 
+/** The number columns of a line, which the month's totals sum: declared once for both. */
+const LINE_NUMBER_FIELDS = {
+  /** Minutes the client had approved by the end of the month (estimate high end plus top-ups). */
+  estimateMinutes: { kind: 'number', required: true },
+  approvedAmountMinor: { kind: 'number', required: true },
+  /** Billable minutes logged with a work date in the month. */
+  loggedMinutes: { kind: 'number', required: true },
+  /** Billable minutes logged on the request up to the end of the month, before rounding. */
+  rawMinutes: { kind: 'number', required: true },
+  billedMinutes: { kind: 'number', required: true },
+  amountMinor: { kind: 'number', required: true },
+  upfrontMinor: { kind: 'number', required: true },
+  reconciliationMinor: { kind: 'number', required: true },
+} as const satisfies FieldTable;
+
 /**
  * One request in a month. The charge columns (billed, amount, upfront, reconciliation) are what
  * the month added to the request's charge; an adjustment line holds, in every number column, the
@@ -21,17 +36,7 @@ export const BILLING_LINE_FIELDS = {
   /** When the request was cancelled (a cancellation ends its billing as a close does). */
   cancelledAt: { kind: 'date' },
   state: { kind: 'string', required: true },
-  /** Minutes the client had approved by the end of the month (estimate high end plus top-ups). */
-  estimateMinutes: { kind: 'number', required: true },
-  approvedAmountMinor: { kind: 'number', required: true },
-  /** Billable minutes logged with a work date in the month. */
-  loggedMinutes: { kind: 'number', required: true },
-  /** Billable minutes logged on the request up to the end of the month, before rounding. */
-  rawMinutes: { kind: 'number', required: true },
-  billedMinutes: { kind: 'number', required: true },
-  amountMinor: { kind: 'number', required: true },
-  upfrontMinor: { kind: 'number', required: true },
-  reconciliationMinor: { kind: 'number', required: true },
+  ...LINE_NUMBER_FIELDS,
   adjustment: { kind: 'boolean', required: true, default: false },
   /** The issued month an adjustment line corrects; absent on ordinary lines. */
   adjustsPeriod: { kind: 'string' },
@@ -40,14 +45,7 @@ export type BillingLine = RecordOf<typeof BILLING_LINE_FIELDS>;
 
 /** A month's totals: each number column summed over its lines (billingTotals), and what it asks. Declared once, as the lines are. */
 export const BILLING_TOTALS_FIELDS = {
-  estimateMinutes: { kind: 'number', required: true },
-  approvedAmountMinor: { kind: 'number', required: true },
-  loggedMinutes: { kind: 'number', required: true },
-  rawMinutes: { kind: 'number', required: true },
-  billedMinutes: { kind: 'number', required: true },
-  amountMinor: { kind: 'number', required: true },
-  upfrontMinor: { kind: 'number', required: true },
-  reconciliationMinor: { kind: 'number', required: true },
+  ...LINE_NUMBER_FIELDS,
   /** amount + reconciliation: what the month asks the client to pay (negative: a credit). */
   netMinor: { kind: 'number', required: true },
 } as const satisfies FieldTable;
@@ -188,17 +186,9 @@ export function monthLines(_terms: Terms, histories: readonly RequestHistory[], 
   return lines.sort((a, b) => a.number - b.number || a.line.requestKey.localeCompare(b.line.requestKey)).map((l) => l.line);
 }
 
-export const NUMBER_COLUMNS = [
-  'estimateMinutes',
-  'approvedAmountMinor',
-  'loggedMinutes',
-  'rawMinutes',
-  'billedMinutes',
-  'amountMinor',
-  'upfrontMinor',
-  'reconciliationMinor',
-] as const satisfies ReadonlyArray<keyof BillingLine>;
-export type NumberColumn = (typeof NUMBER_COLUMNS)[number];
+export type NumberColumn = keyof typeof LINE_NUMBER_FIELDS;
+/** A line's number columns, in the table's order. */
+export const NUMBER_COLUMNS = Object.keys(LINE_NUMBER_FIELDS) as readonly NumberColumn[];
 /** The columns that are money (or billed time): a difference here is a change the client must see. */
 export const CHARGE_COLUMNS = ['billedMinutes', 'amountMinor', 'upfrontMinor', 'reconciliationMinor'] as const satisfies readonly NumberColumn[];
 

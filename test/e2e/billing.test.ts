@@ -1,8 +1,6 @@
 // `/help billing` and the Issue button over signed HTTP against the Slack fake: who gets the
 // summary where, the CSV upload, refusals, and issuing exactly once.
 import { BillingSummaryModel } from '../../src/db/billingSummary';
-import { EstimateModel } from '../../src/db/estimate';
-import { RequestModel } from '../../src/db/request';
 import { SlackEffectModel } from '../../src/db/slackEffect';
 import { TimeEntryModel } from '../../src/db/timeEntry';
 import { BILLING_REFUSAL } from '../../src/domain/permissions';
@@ -10,6 +8,7 @@ import { BILLING_ISSUE_ACTION, MAX_LINES_SHOWN, billingSummaryMessage } from '..
 import { billingTotals, type BillingLine } from '../../src/domain/billingLines';
 import { validateBlocks, type RecordedCall } from '../support/slackFake';
 import { startTestApp, type TestApp } from '../support/harness';
+import { recordBilledNovember } from '../support/records';
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
 import { allDelivered, clickForModal, waitForEphemeral } from '../support/flows';
 import { AuditEventModel } from '../../src/db/auditEvent';
@@ -25,7 +24,7 @@ let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
   await t.seed();
-  await billedNovember();
+  await recordBilledNovember();
 });
 afterAll(async () => {
   await t.stop();
@@ -36,24 +35,6 @@ afterAll(async () => {
  * ACME-1 closed 20 Nov with 80m logged → 90m billed → 90 × 9500 / 60 = 14250 (£142.50);
  * ACME-2 in progress with 25m logged, not billed yet.
  */
-async function billedNovember() {
-  const base = { clientKey: 'ACME', category: 'maintenance', priority: 'normal', source: 'command', requesterId: ACME.member, clientChannelId: ACME.channel, triageChannelId: 'C0TRIAGE' } as const;
-  await RequestModel.create([
-    { ...base, key: 'ACME-1', number: 1, title: 'Upgrade the database', state: 'closed' as const, createdAt: new Date('2026-11-02T09:00:00Z'), closedAt: new Date('2026-11-20T16:00:00Z') },
-    { ...base, key: 'ACME-2', number: 2, title: 'Patch the web server', state: 'in_progress' as const, createdAt: new Date('2026-11-09T09:00:00Z') },
-  ]);
-  const estimate = { clientKey: 'ACME', version: 1, kind: 'estimate', hourlyRateMinor: 9500, currency: 'GBP', authorId: STAFF.engineer, decision: 'approved', decidedBy: ACME.boss, terms: { billingMode: 'on_completion', incrementMinutes: 15, minimumMinutes: 30 } } as const;
-  await EstimateModel.create([
-    { ...estimate, requestKey: 'ACME-1', lowMinutes: 120, highMinutes: 120, amountMinor: 19000, createdAt: new Date('2026-11-02T10:00:00Z'), decidedAt: new Date('2026-11-02T11:00:00Z') },
-    { ...estimate, requestKey: 'ACME-2', lowMinutes: 60, highMinutes: 60, amountMinor: 9500, createdAt: new Date('2026-11-09T10:00:00Z'), decidedAt: new Date('2026-11-09T11:00:00Z') },
-  ]);
-  const entry = { clientKey: 'ACME', engineerId: STAFF.engineer, billable: true, createdAt: new Date('2026-11-10T12:00:00Z') };
-  await TimeEntryModel.create([
-    { ...entry, requestKey: 'ACME-1', minutes: 80, workDate: '2026-11-03' },
-    { ...entry, requestKey: 'ACME-2', minutes: 25, workDate: '2026-11-10' },
-  ]);
-}
-
 const EXPECTED_CSV = [
   'Request,Title,Opened,Closed,Cancelled,Estimate (min),Approved amount (GBP),Logged in month (min),Raw (min),Used (min),Billed (min),Amount (GBP),Upfront (GBP),Reconciliation (GBP),Adjustment for',
   'ACME-1,Upgrade the database,2026-11-02,2026-11-20,,120,190.00,80,80,90,90,142.50,0.00,0.00,',

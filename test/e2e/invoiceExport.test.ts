@@ -3,14 +3,12 @@
 // QuickBooks", and each click uploads that format's import file to the manager by DM, read back
 // here under the format's rules. Anyone else is refused; a draft is refused; the client's own
 // copy in its channel has no export button.
-import { EstimateModel } from '../../src/db/estimate';
-import { RequestModel } from '../../src/db/request';
-import { TimeEntryModel } from '../../src/db/timeEntry';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
 import { EXPORT_REFUSAL } from '../../src/services/invoiceExport';
 import { BILLING_ISSUE_ACTION, billingExportAction, billingExportValue } from '../../src/slack/views/billingSummary';
 import { validateBlocks } from '../support/slackFake';
 import { startTestApp, type TestApp } from '../support/harness';
+import { recordBilledNovember } from '../support/records';
 import { ACME, STAFF } from '../support/testEnv';
 import { allDelivered, blocksOf, waitForEphemeral } from '../support/flows';
 import { readInvoiceFile } from '../support/invoiceRules';
@@ -23,28 +21,10 @@ let summaryTs = '';
  * Acme (on completion, £95/h, 15-minute increments, 30-minute minimum), November 2026:
  * ACME-1 closed with 80m logged → 90m billed → £142.50; ACME-2 in progress, not billed yet.
  */
-async function billedNovember() {
-  const base = { clientKey: 'ACME', category: 'maintenance', priority: 'normal', source: 'command', requesterId: ACME.member, clientChannelId: ACME.channel, triageChannelId: 'C0TRIAGE' } as const;
-  await RequestModel.create([
-    { ...base, key: 'ACME-1', number: 1, title: 'Upgrade the database', state: 'closed' as const, createdAt: new Date('2026-11-02T09:00:00Z'), closedAt: new Date('2026-11-20T16:00:00Z') },
-    { ...base, key: 'ACME-2', number: 2, title: 'Patch the web server', state: 'in_progress' as const, createdAt: new Date('2026-11-09T09:00:00Z') },
-  ]);
-  const estimate = { clientKey: 'ACME', version: 1, kind: 'estimate', hourlyRateMinor: 9500, currency: 'GBP', authorId: STAFF.engineer, decision: 'approved', decidedBy: ACME.boss, terms: { billingMode: 'on_completion', incrementMinutes: 15, minimumMinutes: 30 } } as const;
-  await EstimateModel.create([
-    { ...estimate, requestKey: 'ACME-1', lowMinutes: 120, highMinutes: 120, amountMinor: 19000, createdAt: new Date('2026-11-02T10:00:00Z'), decidedAt: new Date('2026-11-02T11:00:00Z') },
-    { ...estimate, requestKey: 'ACME-2', lowMinutes: 60, highMinutes: 60, amountMinor: 9500, createdAt: new Date('2026-11-09T10:00:00Z'), decidedAt: new Date('2026-11-09T11:00:00Z') },
-  ]);
-  const entry = { clientKey: 'ACME', engineerId: STAFF.engineer, billable: true, createdAt: new Date('2026-11-10T12:00:00Z') };
-  await TimeEntryModel.create([
-    { ...entry, requestKey: 'ACME-1', minutes: 80, workDate: '2026-11-03' },
-    { ...entry, requestKey: 'ACME-2', minutes: 25, workDate: '2026-11-10' },
-  ]);
-}
-
 beforeAll(async () => {
   t = await startTestApp();
   await t.seed();
-  await billedNovember();
+  await recordBilledNovember();
 });
 afterAll(async () => {
   await t.stop();

@@ -8,7 +8,9 @@ const base = require('./jest.config.js');
 
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: base.testEnvironment,
+  // Plain Node: Stryker's jest runner wraps the environment and cannot resolve jest.config.js's
+  // `<rootDir>/test/support/testEnvironment.js` (which only keeps app logs for failing tests).
+  testEnvironment: 'node',
   transform: base.transform,
   roots: ['<rootDir>/test/unit'],
   testMatch: [

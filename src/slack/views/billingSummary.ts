@@ -22,13 +22,10 @@ export const BILLING_ISSUE_ACTION = 'billing_issue';
 
 /**
  * The export buttons of an issued summary, one per format (`billing_export_xero`, …); the value
- * is JSON: `{"client":"ACME","period":"2026-11","format":"xero"}`.
+ * is the Issue button's, `<client key> <YYYY-MM>`.
  */
 export const BILLING_EXPORT_ACTION = 'billing_export';
 export const billingExportAction = (format: InvoiceFormat) => `${BILLING_EXPORT_ACTION}_${format}`;
-export function billingExportValue(clientKey: string, period: string, format: InvoiceFormat): string {
-  return JSON.stringify({ client: clientKey, period, format });
-}
 
 export const SECTION_TEXT_MAX = 3000;
 /** Request lines shown before "and N more"; well inside the 50-block limit however they pack. */
@@ -215,7 +212,7 @@ function exportButtons(input: BillingMessageInput): Button[] {
     type: 'button',
     text: { type: 'plain_text', text: `Export for ${format === 'xero' ? 'Xero' : 'QuickBooks'}`, emoji: true },
     action_id: billingExportAction(format),
-    value: billingExportValue(s.clientKey, s.period, format),
+    value: billingIssueValue(s.clientKey, s.period),
   }));
 }
 

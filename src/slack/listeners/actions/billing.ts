@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { logger } from '../../../logger';
 import { INVOICE_FORMATS, INVOICE_FORMAT_NAMES, type InvoiceFormat } from '../../../domain/invoiceExport';
-import { isPeriod, periodLabel, periodOf } from '../../../domain/periods';
+import { periodLabel, periodOf } from '../../../domain/periods';
 import { issueBillingSummary } from '../../../services/billing';
 import { exportIssuedSummary } from '../../../services/invoiceExport';
 import { postIssuedToClient } from '../../issuedSummary';
@@ -35,18 +35,8 @@ export function registerBillingActions(app: App, ctx: ListenerContext): void {
   app.action(new RegExp(`^${BILLING_EXPORT_ACTION}_(${INVOICE_FORMATS.join('|')})$`), exportSummary(ctx));
 }
 
-const exportValue = z
-  .string()
-  .max(200)
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.object({ client: z.string().regex(/^[A-Z]{2,10}$/), period: z.string().refine(isPeriod), format: z.enum(INVOICE_FORMATS) }).strict());
+/** The export button's format, from its action id (`billing_export_xero`). */
+const exportFormat = z.string().transform((id) => id.slice(BILLING_EXPORT_ACTION.length + 1)).pipe(z.enum(INVOICE_FORMATS));
 
 /**
  * An export button: the issued summary's import file(s) for Xero or QuickBooks, to the manager
@@ -57,20 +47,21 @@ function exportSummary(ctx: ListenerContext) {
     await ack();
     const actor = { userId: body.user.id, channelId: body.channel?.id ?? stringOf(body.container.channel_id) };
     try {
-      const parsed = exportValue.safeParse(action.value ?? '');
-      if (!parsed.success) {
+      const parsed = issueValue.safeParse(action.value ?? '');
+      const format = exportFormat.safeParse(action.action_id);
+      if (!parsed.success || !format.success) {
         throw new UserFacingError(ErrorCode.InvalidInput, "That button doesn't work any more. Run the billing command again for a fresh summary.");
       }
-      const { client: clientKey, period, format } = parsed.data;
-      const files = await exportIssuedSummary(clientKey, period, format, actor);
-      const name = INVOICE_FORMAT_NAMES[format];
+      const { clientKey, period } = parsed.data;
+      const files = await exportIssuedSummary(clientKey, period, format.data, actor);
+      const name = INVOICE_FORMAT_NAMES[format.data];
       const click = randomUUID();
       for (const file of files) {
         const csv = {
           filename: file.filename,
           title: `${clientKey} invoice ${file.invoices.join(', ')} for ${name}`,
           content: file.content,
-          comment: `Import it in ${IMPORT_WHERE[format]}.`,
+          comment: `Import it in ${IMPORT_WHERE[format.data]}.`,
         };
         await ctx.delivery.post(
           `billing-export|${clientKey}|${period}|${format}|${actor.userId}|${click}|${file.filename}`,

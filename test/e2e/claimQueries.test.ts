@@ -9,6 +9,7 @@ import { ACTION } from '../../src/slack/ids';
 import { click } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, STAFF, TRIAGE } from '../support/testEnv';
+import { until } from '../support/until';
 
 let t: TestApp;
 
@@ -22,16 +23,6 @@ afterAll(async () => {
 });
 
 const READS = new Set(['find', 'findOne', 'findOneAndUpdate', 'findOneAndReplace', 'aggregate', 'countDocuments']);
-
-async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 5000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const found = await check();
-    if (found) return found;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen in time`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Until the app has asked nothing of the database for a while: the work of the click is done. */
 async function quiet(queries: unknown[]): Promise<void> {

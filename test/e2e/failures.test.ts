@@ -11,6 +11,7 @@ import { startMongoServer, startRedisServer } from '../../scripts/services';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, BETA, STAFF, TRIAGE, testDatabaseUri } from '../support/testEnv';
 import { allDelivered, clickAndSettle, clickForModal, openByCommand, record, submit } from '../support/flows';
+import { until } from '../support/until';
 
 async function openFast(t: TestApp, text: string, user: string = ACME.member, channel: string = ACME.channel) {
   const res = await t.slack.slashCommand({ text, user_id: user, channel_id: channel });
@@ -21,14 +22,6 @@ async function openFast(t: TestApp, text: string, user: string = ACME.member, ch
 /** The worker's sweep, now, treating every pending effect as overdue (its wake-up was lost). */
 async function sweep(t: TestApp) {
   return maintenanceSweep(t.web.effects, 0);
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 5000) {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('Slack failing', () => {

@@ -33,6 +33,7 @@ import { allDelivered, allLinked, clickAndSettle, openByCommand, record, untilSy
 import { startTestApp, type TestApp, UNLIMITED_SLACK } from '../support/harness';
 import { BOT_USER_ID } from '../support/slackFake';
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
+import { until } from '../support/until';
 
 let t: TestApp;
 
@@ -271,15 +272,6 @@ const mentionText = (value: string) => `<@${BOT_USER_ID}> ${value}`;
 function mention(text: unknown, extra: Record<string, unknown> = {}, opts: Parameters<TestApp['slack']['event']>[1] = {}) {
   const ts = nextTs();
   return t.slack.event({ type: 'app_mention', user: ACME.member, text, channel: ACME.channel, ts, event_ts: ts, ...extra }, opts);
-}
-
-async function until<T>(find: () => Promise<T | null | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 250; i++) {
-    const found = await find();
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${what} did not happen in time`);
 }
 
 // ---------------------------------------------------------------------------------------------

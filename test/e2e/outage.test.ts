@@ -18,6 +18,7 @@ import { allDelivered, clickAndSettle, clickForModal, openByCommand, record, sub
 import { startTestApp, type TestApp } from '../support/harness';
 import type { RecordedCall } from '../support/slackFake';
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
+import { until } from '../support/until';
 
 const OUTAGE_MS = Number(process.env.TEST_OUTAGE_MS ?? 12_000);
 /** The outage's length against two minutes: the back-off and the reminder's due time are scaled alike. */
@@ -50,14 +51,6 @@ let t: TestApp;
 const ok = (c: RecordedCall) => c.status === 200 && (c.response as { ok?: boolean }).ok === true;
 const posted = (predicate: (c: RecordedCall) => boolean) => t.fake.callsTo('chat.postMessage').filter((c) => ok(c) && predicate(c));
 const text = (c: RecordedCall) => `${String(c.args.text)} ${JSON.stringify(c.args.blocks ?? [])}`;
-
-async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs: number) {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Billing material for the current month: a request estimated, approved and worked. */
 async function workedRequest(client: { channel: string; member: string }, approver: string): Promise<string> {

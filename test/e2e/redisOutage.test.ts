@@ -17,6 +17,7 @@ import { allDelivered, click, record } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
 import type { RecordedCall } from '../support/slackFake';
 import { ACME, STAFF, TRIAGE } from '../support/testEnv';
+import { until } from '../support/until';
 
 let t: TestApp;
 let redis: Awaited<ReturnType<typeof startRedisServer>>;
@@ -24,15 +25,6 @@ let redis: Awaited<ReturnType<typeof startRedisServer>>;
 const ok = (c: RecordedCall) => c.status === 200 && (c.response as { ok?: boolean }).ok === true;
 const posts = (predicate: (c: RecordedCall) => boolean) => t.fake.callsTo('chat.postMessage').filter((c) => ok(c) && predicate(c));
 const textOf = (c: RecordedCall) => `${String(c.args.text)} ${JSON.stringify(c.args.blocks ?? [])}`;
-
-async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - started;
-}
 
 beforeAll(async () => {
   redis = await startRedisServer();

@@ -13,6 +13,7 @@ import { startWorker } from '../../src/worker';
 import { startRedisServer, type LocalServer } from '../../scripts/services';
 import { clusterSlot, startRedisCluster, startRedisSentinel, type RunningRedis } from '../support/redisTopologies';
 import { BOT_TOKEN, SIGNING_SECRET, TRIAGE, testDatabaseUri, uniqueName } from '../support/testEnv';
+import { until } from '../support/until';
 
 function appConfig(redisUrl: string, queuePrefix: string): Config {
   return loadConfig({
@@ -36,14 +37,6 @@ async function allKeys(redis: Redis): Promise<string[]> {
     cursor = next;
   } while (cursor !== '0');
   return keys.sort();
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const postToChannel = bucketFor('chat.postMessage', { channel: 'C0ACME' }, 'T0OURS')!;
@@ -142,9 +135,9 @@ describe('on a Redis Cluster', () => {
       const schedulers = await maintenance.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual([JOB_MONTHLY_BILLING, JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST].sort());
       // The app's own maintenance sweep runs through its worker, on the cluster.
-      await until(async () => (await maintenance.getCompletedCount()) > 0, 'the maintenance sweep did not run');
+      await until(async () => (await maintenance.getCompletedCount()) > 0, 'the maintenance sweep to run', 15_000);
       const job = await probe.add('probe', { n: 7 });
-      await until(async () => (await job.isCompleted()) === true, 'the probe job did not complete');
+      await until(async () => (await job.isCompleted()) === true, 'the probe job to complete', 15_000);
       expect((await probe.getJob(job.id!))?.returnvalue).toBe('done 7');
       // And the app's other shared keys: the pace, the 429 and delivery counters.
       const pacer = createRedisPacer(redis, config.queuePrefix, noFallback);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, redisServerBinary, stopChild, waitForLine } from '../../scripts/services';
+import { until } from './until';
 
 export interface RunningRedis {
   port: number;
@@ -14,14 +15,6 @@ export interface RunningRedis {
 }
 
 /** Polls `check` every 50 ms until it is true, for at most `timeoutMs`. */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A one-node Redis Cluster that serves every slot; connect to it with a plain client on `port`. */
 export async function startRedisCluster(): Promise<RunningRedis> {
@@ -43,7 +36,7 @@ export async function startRedisCluster(): Promise<RunningRedis> {
     const admin = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
     try {
       await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-      await until(async () => String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), 'the cluster did not come up');
+      await until(() => admin.call('CLUSTER', 'INFO').then((info) => String(info).includes('cluster_state:ok'), () => false), 'the cluster to come up', 10_000);
     } finally {
       admin.disconnect();
     }
@@ -72,7 +65,7 @@ export async function startRedisSentinel(masterPort: number, name: string): Prom
     child.stderr?.resume();
     const probe = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
     try {
-      await until(async () => Array.isArray(await probe.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)), 'the sentinel does not know its master');
+      await until(() => probe.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).then(Array.isArray, () => false), 'the sentinel to know its master', 10_000);
     } finally {
       probe.disconnect();
     }

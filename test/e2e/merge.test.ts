@@ -12,6 +12,7 @@ import { ACTION, VIEW_MERGE_REQUEST } from '../../src/slack/ids';
 import { allDelivered, blocksOf, click, clickAndSettle, clickForModal, openByCommand, record, submit, submitAndSettle, untilSynced } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, BETA, STAFF, TRIAGE } from '../support/testEnv';
+import { until } from '../support/until';
 
 let t: TestApp;
 
@@ -40,11 +41,7 @@ async function claimedInRecord(title: string): Promise<string> {
   const key = /\*([A-Z]+-\d+)\*/.exec(opened)?.[1];
   if (!key) throw new Error(`no request was opened: ${opened}`);
   await click(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: key });
-  const deadline = Date.now() + 10_000;
-  while ((await record(key)).state !== 'claimed') {
-    if (Date.now() > deadline) throw new Error(`${key} was not claimed`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await until(async () => (await record(key)).state === 'claimed', `${key} to be claimed`, 10_000);
   return key;
 }
 

@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import { formatDuration } from '../../domain/duration';
-import { INVOICE_FORMATS, type InvoiceFormat } from '../../domain/invoiceExport';
+import { INVOICE_FORMATS, INVOICE_FORMAT_NAMES, type InvoiceFormat } from '../../domain/invoiceExport';
 import { formatMoney } from '../../domain/money';
 import { periodLabel as periodName } from '../../domain/periods';
 import { cutText } from '../../domain/text';
@@ -26,6 +26,26 @@ export const BILLING_ISSUE_ACTION = 'billing_issue';
  */
 export const BILLING_EXPORT_ACTION = 'billing_export';
 export const billingExportAction = (format: InvoiceFormat) => `${BILLING_EXPORT_ACTION}_${format}`;
+
+const IMPORT_WHERE: Record<InvoiceFormat, string> = {
+  xero: 'Xero: Business → Invoices → Import (dates are DD/MM/YYYY)',
+  quickbooks: 'QuickBooks Online: New → Import invoices (choose the date format MM/DD/YYYY)',
+};
+
+/** The DM that carries one export file to the manager who clicked, with where to import it. */
+export function exportFilePost(clientKey: string, period: string, format: InvoiceFormat, file: { filename: string; content: string; invoices: readonly string[] }) {
+  const name = INVOICE_FORMAT_NAMES[format];
+  const invoices = file.invoices.join(', ');
+  return {
+    text: `The ${periodName(period)} invoice for ${clientKey} (${invoices}), as a ${name} import file.`,
+    csv: { filename: file.filename, title: `${clientKey} invoice ${invoices} for ${name}`, content: file.content, comment: `Import it in ${IMPORT_WHERE[format]}.` },
+  };
+}
+
+/** Told to the manager who clicked an export button, where they clicked. */
+export function exportSentText(format: InvoiceFormat): string {
+  return `Sending you the ${INVOICE_FORMAT_NAMES[format]} file in our direct messages.`;
+}
 
 export const SECTION_TEXT_MAX = 3000;
 /** Request lines shown before "and N more"; well inside the 50-block limit however they pack. */

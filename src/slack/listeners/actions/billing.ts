@@ -7,12 +7,12 @@ import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMidd
 import { z } from 'zod';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { logger } from '../../../logger';
-import { INVOICE_FORMATS, INVOICE_FORMAT_NAMES, type InvoiceFormat } from '../../../domain/invoiceExport';
-import { periodLabel, periodOf } from '../../../domain/periods';
+import { INVOICE_FORMATS } from '../../../domain/invoiceExport';
+import { periodOf } from '../../../domain/periods';
 import { issueBillingSummary } from '../../../services/billing';
 import { exportIssuedSummary } from '../../../services/invoiceExport';
 import { postIssuedToClient } from '../../issuedSummary';
-import { BILLING_EXPORT_ACTION, BILLING_ISSUE_ACTION, billingSummaryMessage } from '../../views/billingSummary';
+import { BILLING_EXPORT_ACTION, BILLING_ISSUE_ACTION, billingSummaryMessage, exportFilePost, exportSentText } from '../../views/billingSummary';
 import type { ListenerContext } from '../context';
 import { tellUser } from '../intake';
 import { messageForError } from '../replies';
@@ -54,33 +54,21 @@ function exportSummary(ctx: ListenerContext) {
       }
       const { clientKey, period } = parsed.data;
       const files = await exportIssuedSummary(clientKey, period, format.data, actor);
-      const name = INVOICE_FORMAT_NAMES[format.data];
       const click = randomUUID();
       for (const file of files) {
-        const csv = {
-          filename: file.filename,
-          title: `${clientKey} invoice ${file.invoices.join(', ')} for ${name}`,
-          content: file.content,
-          comment: `Import it in ${IMPORT_WHERE[format.data]}.`,
-        };
         await ctx.delivery.post(
-          `billing-export|${clientKey}|${period}|${format}|${actor.userId}|${click}|${file.filename}`,
-          { to: { user: actor.userId }, text: `The ${periodLabel(period)} invoice for ${clientKey} (${file.invoices.join(', ')}), as a ${name} import file.`, csv },
+          `billing-export|${clientKey}|${period}|${format.data}|${actor.userId}|${click}|${file.filename}`,
+          { to: { user: actor.userId }, ...exportFilePost(clientKey, period, format.data, file) },
           'interactive',
         );
       }
-      if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, `Sending you the ${name} file in our direct messages.`);
+      if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, exportSentText(format.data));
     } catch (error) {
       const text = messageForError(error, { user: actor.userId, channel: actor.channelId, action: BILLING_EXPORT_ACTION });
       if (actor.channelId) await tellUser(client, actor.channelId, actor.userId, text);
     }
   };
 }
-
-const IMPORT_WHERE: Record<InvoiceFormat, string> = {
-  xero: 'Xero: Business → Invoices → Import (dates are DD/MM/YYYY)',
-  quickbooks: 'QuickBooks Online: New → Import invoices (choose the date format MM/DD/YYYY)',
-};
 
 function issueSummary(ctx: ListenerContext) {
   return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {

@@ -5,6 +5,7 @@ import * as commands from './commands';
 import type { ListenerContext } from './context';
 import { dropRedeliveredEvents } from './dedupe';
 import { refuseMalformedIds } from './payloadShape';
+import { listenerRoutes } from './routes';
 import * as events from './events';
 import * as shortcuts from './shortcuts';
 import * as views from './views';
@@ -12,9 +13,10 @@ import * as views from './views';
 export function registerListeners(app: App, ctx: ListenerContext): void {
   app.use(refuseMalformedIds);
   app.use(dropRedeliveredEvents);
-  commands.register(app, ctx);
-  actions.register(app, ctx);
-  views.register(app, ctx);
-  shortcuts.register(app, ctx);
-  events.register(app, ctx);
+  const routes = listenerRoutes(app);
+  commands.register(routes, ctx);
+  actions.register(routes, ctx);
+  views.register(routes, ctx);
+  shortcuts.register(routes, ctx);
+  events.register(routes, ctx);
 }

@@ -2,8 +2,9 @@
 // billing service; the message is then re-rendered in place from the record, and the issued
 // summary is posted to the client's own channel (slack/issuedSummary.ts). The export buttons of
 // an issued summary send the clicking manager its Xero or QuickBooks import file by DM.
+import type { ListenerRoutes } from '../routes';
 import { randomUUID } from 'node:crypto';
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { ErrorCode, UserFacingError } from '../../../errors';
 import { logger } from '../../../logger';
@@ -30,9 +31,9 @@ const issueValue = z
 
 const messageLocation = z.object({ channel_id: z.string().min(1), message_ts: z.string().min(1) });
 
-export function registerBillingActions(app: App, ctx: ListenerContext): void {
-  app.action(BILLING_ISSUE_ACTION, issueSummary(ctx));
-  app.action(new RegExp(`^${BILLING_EXPORT_ACTION}_(${INVOICE_FORMATS.join('|')})$`), exportSummary(ctx));
+export function registerBillingActions(routes: ListenerRoutes, ctx: ListenerContext): void {
+  routes.action(BILLING_ISSUE_ACTION, issueSummary(ctx));
+  routes.action(new RegExp(`^${BILLING_EXPORT_ACTION}_(${INVOICE_FORMATS.join('|')})$`), exportSummary(ctx));
 }
 
 /** The export button's format, from its action id (`billing_export_xero`). */

@@ -1,7 +1,7 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../routes';
 import type { ListenerContext } from '../context';
 import { helpCommand } from './help';
 
-export function register(app: App, ctx: ListenerContext): void {
-  app.command(ctx.config.slack.helpCommand, helpCommand(ctx));
+export function register(routes: ListenerRoutes, ctx: ListenerContext): void {
+  routes.command(ctx.config.slack.helpCommand, helpCommand(ctx));
 }

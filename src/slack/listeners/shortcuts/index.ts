@@ -1,8 +1,8 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../routes';
 import { SHORTCUT_CREATE_REQUEST } from '../../ids';
 import type { ListenerContext } from '../context';
 import { createRequestShortcut } from './createRequest';
 
-export function register(app: App, ctx: ListenerContext): void {
-  app.shortcut(SHORTCUT_CREATE_REQUEST, createRequestShortcut(ctx));
+export function register(routes: ListenerRoutes, ctx: ListenerContext): void {
+  routes.shortcut(SHORTCUT_CREATE_REQUEST, createRequestShortcut(ctx));
 }

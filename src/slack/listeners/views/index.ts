@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRoutes } from '../routes';
 import {
   VIEW_ASK_CLIENT,
   VIEW_ASK_QUESTION,
@@ -17,16 +17,16 @@ import type { ListenerContext } from '../context';
 import { newRequestSubmitted, transitionSubmitted } from './submissions';
 import { mergeSubmitted } from '../merge';
 
-export function register(app: App, ctx: ListenerContext): void {
-  app.view(VIEW_NEW_REQUEST, newRequestSubmitted(ctx));
-  app.view(VIEW_RESOLVE_REQUEST, transitionSubmitted(ctx, 'resolve'));
-  app.view(VIEW_CANCEL_REQUEST, transitionSubmitted(ctx, 'cancel'));
-  app.view(VIEW_REASSIGN_REQUEST, transitionSubmitted(ctx, 'reassign'));
-  app.view(VIEW_ESTIMATE, estimateSubmitted(ctx));
-  app.view(VIEW_DECLINE_ESTIMATE, declineSubmitted(ctx));
-  app.view(VIEW_ASK_QUESTION, questionSubmitted(ctx));
-  app.view(VIEW_LOG_TIME, logTimeSubmitted(ctx));
-  app.view(VIEW_EDIT_TIME, editTimeSubmitted(ctx));
-  app.view(VIEW_ASK_CLIENT, askClientSubmitted(ctx));
-  app.view(VIEW_MERGE_REQUEST, mergeSubmitted(ctx));
+export function register(routes: ListenerRoutes, ctx: ListenerContext): void {
+  routes.view(VIEW_NEW_REQUEST, newRequestSubmitted(ctx));
+  routes.view(VIEW_RESOLVE_REQUEST, transitionSubmitted(ctx, 'resolve'));
+  routes.view(VIEW_CANCEL_REQUEST, transitionSubmitted(ctx, 'cancel'));
+  routes.view(VIEW_REASSIGN_REQUEST, transitionSubmitted(ctx, 'reassign'));
+  routes.view(VIEW_ESTIMATE, estimateSubmitted(ctx));
+  routes.view(VIEW_DECLINE_ESTIMATE, declineSubmitted(ctx));
+  routes.view(VIEW_ASK_QUESTION, questionSubmitted(ctx));
+  routes.view(VIEW_LOG_TIME, logTimeSubmitted(ctx));
+  routes.view(VIEW_EDIT_TIME, editTimeSubmitted(ctx));
+  routes.view(VIEW_ASK_CLIENT, askClientSubmitted(ctx));
+  routes.view(VIEW_MERGE_REQUEST, mergeSubmitted(ctx));
 }

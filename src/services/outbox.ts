@@ -75,8 +75,6 @@ function isLeased(effect: Pick<Effect, 'leaseUntil'>, now: Date): boolean {
  * undefined when one is already scheduled.
  */
 export async function askEffect(ask: EffectAsk, now = new Date()): Promise<Wakeup | undefined> {
-  // A failed effect asked again (something changed) gets a fresh set of attempts.
-  await SlackEffectModel.updateOne({ _id: ask.id, state: 'failed' }, { $set: { attempts: 0, dueAt: now }, $unset: { failedAt: 1 } });
   const before = await SlackEffectModel.findOneAndUpdate(
     { _id: ask.id },
     {
@@ -95,6 +93,11 @@ export async function askEffect(ask: EffectAsk, now = new Date()): Promise<Wakeu
     { upsert: true, returnDocument: 'before' },
   ).lean<Effect>();
   const wanted = (before?.wanted ?? 0) + 1;
+  // A failed effect asked again (something changed) gets a fresh set of attempts. Rare, so its own
+  // write, rather than a second round trip on every ask (two per new request, once per change).
+  if (before?.state === 'failed') {
+    await SlackEffectModel.updateOne({ _id: ask.id, state: 'pending', wanted }, { $set: { attempts: 0, dueAt: now }, $unset: { failedAt: 1 } });
+  }
   const priority = ask.priority === 'interactive' ? 'interactive' : (before?.priority ?? ask.priority);
   if (!before || before.state !== 'pending') return { id: ask.id, wanted, dueAt: now, priority };
   // Being delivered: the deliverer sees the new ask when it finishes and schedules itself again.

@@ -92,6 +92,29 @@ describe('expiry', () => {
   });
 });
 
+describe('asking again', () => {
+  it('gives a failed effect a fresh set of attempts, due now, in one ask', async () => {
+    const id = 'request|ACME-9';
+    const failedAt = new Date(Date.now() - 60_000);
+    await SlackEffectModel.create({ _id: id, kind: 'request', state: 'failed', priority: 'background', wanted: 1, done: 0, attempts: 6, dueAt: failedAt, failedAt, lastError: 'channel_not_found', payload: { key: 'ACME-9' }, createdAt: failedAt, askedAt: failedAt });
+    const before = Date.now();
+    const wakeup = await askEffect({ id, kind: 'request', priority: 'interactive', payload: { key: 'ACME-9' } });
+    expect(wakeup).toMatchObject({ id, wanted: 2, priority: 'interactive' });
+    const asked = await findEffect(id);
+    expect(asked).toMatchObject({ state: 'pending', attempts: 0, wanted: 2 });
+    expect(asked?.failedAt).toBeUndefined();
+    expect(asked?.dueAt.getTime()).toBeGreaterThanOrEqual(before);
+  });
+
+  it("leaves a pending effect's attempts and due time alone", async () => {
+    const id = 'request|ACME-10';
+    const dueAt = new Date(Date.now() + 60_000);
+    await SlackEffectModel.create({ _id: id, kind: 'request', state: 'pending', priority: 'background', wanted: 1, done: 0, attempts: 2, dueAt, payload: { key: 'ACME-10' }, createdAt: new Date(), askedAt: new Date() });
+    await askEffect({ id, kind: 'request', priority: 'background', payload: { key: 'ACME-10' } });
+    expect(await findEffect(id)).toMatchObject({ state: 'pending', attempts: 2, wanted: 2, dueAt });
+  });
+});
+
 describe('/metrics counts', () => {
   it('counts every kind in every state, zeros included, and reads them at most once per max age', async () => {
     await SlackEffectModel.deleteMany({});

@@ -175,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
     await applySeed(DEMO_SEED);
 
     const baseUrl = `http://127.0.0.1:${web.port}`;
-    const slack = new SlackClientSimulator({ baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: slackFake.baseUrl });
+    const slack = new SlackClientSimulator({ baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: slackFake.baseUrl, followDeferred: (url) => slackFake.answerAt(url) });
     stage = new Stage({ config, fake: slackFake, slack, web, baseUrl, directory });
     const running = stage;
     await withTimeout(playStory(running), STORY_TIMEOUT_MS, 'The story');

@@ -167,6 +167,8 @@ function seenFromCall(call: CallRecord, posts: Map<string, PostedMessage>, uploa
       return { kind: 'ephemeral', place: channelPlace(channelArg, ctx), user, text: str(args.text) ?? '', blocks: args.blocks };
     }
     case 'response_url': {
+      // A command's answer through its response URL is the command's reply, shown as such by the stage.
+      if (call.path?.startsWith('/response_url/commands/')) return undefined;
       const clicked = clickedMessage(call.path);
       if (clicked && args.replace_original === true) {
         // The clicked message replaced in place, for everyone in its channel (as chat.update would).

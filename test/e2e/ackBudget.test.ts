@@ -1,6 +1,9 @@
 // A command whose answer takes longer than ACK_BUDGET_MS (here: Slack itself is slow to tell the
 // app who the person is) is acknowledged at once with "Working on it…", well inside Slack's 3 s
-// whatever the work costs, and its answer arrives through the command's response URL.
+// whatever the work costs, and its answer arrives through the command's response URL. Opening a
+// request (`/help <text>`) is acknowledged before its work starts, whatever the budget.
+import { RequestModel } from '../../src/db/request';
+import { DETAILS_MAX } from '../../src/domain/requestText';
 import { WORKING_ON_IT } from '../../src/slack/listeners/replies';
 import { SlackClientSimulator } from '../support/slackRequests';
 import { startTestApp, type TestApp } from '../support/harness';
@@ -25,11 +28,40 @@ afterAll(async () => {
   await t.stop();
 });
 
-it('answers in the acknowledgement itself when the answer is ready within the budget', async () => {
+it('answers a read in the acknowledgement itself when the answer is ready within the budget', async () => {
   t.fake.setLatency(0);
-  const res = await slack.slashCommand({ text: 'The invoices page is blank', user_id: ACME.member, channel_id: ACME.channel });
+  const res = await slack.slashCommand({ text: 'list', user_id: ACME.member, channel_id: ACME.channel });
   expect(res.status).toBe(200);
-  expect((res.json() as { text: string }).text).toMatch(/Opened \*ACME-\d+\*/);
+  expect((res.json() as { text: string }).text).toMatch(/^\*Open requests for Acme/);
+}, 30_000);
+
+it('acknowledges /help <text> before writing it, and answers through the response URL once it is recorded', async () => {
+  t.fake.setLatency(0);
+  const fields = slack.buildSlashCommand({ text: 'The invoices page is blank', user_id: ACME.member, channel_id: ACME.channel });
+  const ack = await slack.raw(new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+  expect(ack.status).toBe(200);
+  expect((ack.json() as { text: string }).text).toBe(WORKING_ON_IT);
+
+  const answer = JSON.parse(await t.fake.answerAt(fields.response_url!)) as { text: string; response_type: string; replace_original: boolean };
+  expect(answer).toMatchObject({ response_type: 'ephemeral', replace_original: true });
+  const key = /Opened \*(ACME-\d+)\*/.exec(answer.text)?.[1];
+  expect(key).toBeDefined();
+  // Said only once it is true: the request is recorded when the answer is sent.
+  expect(await RequestModel.findOne({ key }, { title: 1 }).lean()).toMatchObject({ title: 'The invoices page is blank' });
+}, 30_000);
+
+it('answers a /help <text> it cannot open through the response URL, in plain words, and records nothing', async () => {
+  t.fake.setLatency(0);
+  const before = await RequestModel.countDocuments();
+  const tooLong = slack.buildSlashCommand({ text: `A title\n${'x'.repeat(DETAILS_MAX + 1)}`, user_id: ACME.member, channel_id: ACME.channel });
+  const elsewhere = slack.buildSlashCommand({ text: 'The invoices page is blank', user_id: ACME.member, channel_id: 'C0NOCLIENT' });
+  for (const fields of [tooLong, elsewhere]) {
+    const ack = await slack.raw(new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    expect((ack.json() as { text: string }).text).toBe(WORKING_ON_IT);
+  }
+  expect((JSON.parse(await t.fake.answerAt(tooLong.response_url!)) as { text: string }).text).toMatch(/details are too long/);
+  expect((JSON.parse(await t.fake.answerAt(elsewhere.response_url!)) as { text: string }).text).toMatch(/isn't linked to a client/);
+  expect(await RequestModel.countDocuments()).toBe(before);
 }, 30_000);
 
 it('acknowledges a slow /help within its budget and answers through the response URL', async () => {

@@ -140,11 +140,13 @@ describe('the transcript modules (pure)', () => {
     expect(mrkdwnToHtml(mrkdwn, dir)).toBe(html);
   });
 
-  it("shows a click's response_url that replaces the message as that message updated in place, and any other as a reply only the clicker sees", () => {
+  it("shows a click's response_url that replaces the message as that message updated in place, any other click's as a reply only the clicker sees, and no command's (the stage shows it as the command's reply)", () => {
     const calls: CallRecord[] = [
       { method: 'chat.postMessage', args: { channel: 'C0ACME', text: 'ACME-1: printer' }, response: { ok: true, channel: 'C0ACME', ts: '100.000001' } },
       { method: 'response_url', path: '/response_url/actions/T0OURS/C0ACME/100.000001/1/ab12', args: { replace_original: true, text: 'ACME-1: claimed by <@U0BOB>' }, response: 'ok' },
-      { method: 'response_url', path: '/response_url/commands/T0OURS/2/cd34', args: { response_type: 'ephemeral', replace_original: true, text: 'Here is your list' }, response: 'ok' },
+      { method: 'response_url', path: '/response_url/actions/T0OURS/C0ACME/100.000001/2/cd34', args: { response_type: 'ephemeral', text: 'Here is your list' }, response: 'ok' },
+      // A command's answer through its response URL is the command's own reply, which the stage shows.
+      { method: 'response_url', path: '/response_url/commands/T0OURS/4/gh78', args: { response_type: 'ephemeral', replace_original: true, text: 'Opened ACME-2' }, response: 'ok' },
       // Refused (the message is gone): nobody saw it; the app falls back to chat.update.
       { method: 'response_url', path: '/response_url/actions/T0OURS/C0ACME/100.000009/3/ef56', args: { replace_original: true, text: 'never shown' }, response: 'message_not_found' },
     ];

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startTestApp, type TestApp } from '../support/harness';
 import { SIGNING_SECRET } from '../support/testEnv';
+import { WORKING_ON_IT } from '../../src/slack/listeners/replies';
 import { signSlackRequest } from '../support/slackRequests';
 
 const run = promisify(execFile);
@@ -26,7 +27,12 @@ function commandBody(text: string): string {
     channel_id: 'C0ACME',
     team_id: 'T0OURS',
     trigger_id: '1.2.3',
+    response_url: `${t.fake.baseUrl}/response_url/commands/T0OURS/${text.length}/server`,
   }).toString();
+}
+
+function responseUrlOf(body: string): string {
+  return new URLSearchParams(body).get('response_url') ?? '';
 }
 
 async function postRaw(body: string, headers: Record<string, string>) {
@@ -67,7 +73,9 @@ describe('signed requests', () => {
       'x-slack-signature': signSlackRequest(SIGNING_SECRET, ts, body),
     });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('ACME-');
+    expect(JSON.parse(await res.text())).toEqual({ response_type: 'ephemeral', text: WORKING_ON_IT });
+    // And the command was acted on: the request it opened is answered through the response URL.
+    expect(await t.fake.answerAt(responseUrlOf(body))).toMatch(/Opened \*ACME-\d+\*/);
   });
 });
 

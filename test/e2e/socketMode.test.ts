@@ -6,6 +6,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { RequestModel } from '../../src/db/request';
 import { ACTION } from '../../src/slack/ids';
+import { WORKING_ON_IT } from '../../src/slack/listeners/replies';
 import { untilSynced, waitForEphemeral } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
 import { BOT_USER_ID } from '../support/slackFake';
@@ -45,9 +46,11 @@ it('connects through apps.connections.open at SLACK_API_URL with the app-level t
   expect(socket.connections).toBe(1);
 });
 
-it('opens a request from /help sent over the socket, answering in the acknowledgement', async () => {
-  const ack = await socket.send('slash_commands', t.slack.buildSlashCommand({ text: 'Printer is on fire', user_id: ACME.member, channel_id: ACME.channel }));
-  expect(ack).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^:white_check_mark: Opened \*ACME-1\*/) });
+it('opens a request from /help sent over the socket, acknowledged at once and answered through its response URL', async () => {
+  const fields = t.slack.buildSlashCommand({ text: 'Printer is on fire', user_id: ACME.member, channel_id: ACME.channel });
+  const ack = await socket.send('slash_commands', fields);
+  expect(ack).toEqual({ response_type: 'ephemeral', text: WORKING_ON_IT });
+  expect(JSON.parse(await t.fake.answerAt(fields.response_url!))).toMatchObject({ replace_original: true, text: expect.stringMatching(/^:white_check_mark: Opened \*ACME-1\*/) });
   const request = await untilSynced('ACME-1');
   expect(request).toMatchObject({ clientKey: 'ACME', title: 'Printer is on fire', state: 'open', source: 'command', requesterId: ACME.member });
   const posted = t.fake.callsTo('chat.postMessage').map((c) => c.args.channel);

@@ -10,6 +10,7 @@ import { usageText } from '../../views/usage';
 import type { ListenerContext } from '../context';
 import { WORKING_ON_IT, messageForError } from '../replies';
 import type { KnownBlock } from '../../views/blocks';
+import { logger } from '../../../logger';
 import { estimateAndShow, estimateHintAnswer, logAndShow, loggedMessage } from '../estimates';
 import { adminCommand } from './admin';
 import { billingCommand } from './billing';
@@ -64,20 +65,35 @@ export function helpCommand(ctx: ListenerContext) {
 
     switch (parsed.kind) {
       case 'open': {
-        let opened: LoadedRequest | undefined;
-        await answer(async () => {
-          opened = await openTextRequest(ctx, {
-            channelId: command.channel_id,
-            userId: command.user_id,
-            teamId: command.team_id,
-            text: plainTextFromSlack(parsed.text),
-            source: 'command',
-          });
-          return openedText(opened.request.key);
-        });
-        if (!opened) return;
+        // Opening writes the request: acknowledged before any of that work starts, answered
+        // through the response URL once it is recorded. Starting the write first and racing it
+        // against the budget put its synchronous half (validation, building the queries) and a
+        // late timer on every acknowledgement's path under load.
+        await ack({ response_type: 'ephemeral', text: WORKING_ON_IT });
+        let opened: LoadedRequest;
+        try {
+          opened = await ctx.answers.run(() =>
+            openTextRequest(ctx, {
+              channelId: command.channel_id,
+              userId: command.user_id,
+              teamId: command.team_id,
+              text: plainTextFromSlack(parsed.text),
+              source: 'command',
+            }),
+          );
+        } catch (error) {
+          await respond({ response_type: 'ephemeral', replace_original: true, text: messageForError(error, logContext) });
+          return;
+        }
         const shown = opened;
-        await ctx.afterAck.run(() => afterOpened(ctx, shown));
+        // The request is recorded: its messages, timers and Home tabs follow whether or not Slack
+        // takes the answer (it is shown in the channel either way).
+        await Promise.all([
+          respond({ response_type: 'ephemeral', replace_original: true, text: openedText(opened.request.key) }).catch((error: unknown) =>
+            logger.warn({ err: error, request: opened.request.key }, "Slack did not take the answer to /help through its response URL; the request is shown in its channel anyway"),
+          ),
+          ctx.afterAck.run(() => afterOpened(ctx, shown)),
+        ]);
         return;
       }
       case 'modal':

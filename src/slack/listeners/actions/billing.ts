@@ -2,7 +2,6 @@
 // billing service; the message is then re-rendered in place from the record, and the issued
 // summary is posted to the client's own channel (slack/issuedSummary.ts). The export buttons of
 // an issued summary send the clicking manager its Xero or QuickBooks import file by DM.
-import type { ListenerRoutes } from '../routes';
 import { randomUUID } from 'node:crypto';
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
@@ -15,6 +14,7 @@ import { exportIssuedSummary } from '../../../services/invoiceExport';
 import { postIssuedToClient } from '../../issuedSummary';
 import { BILLING_EXPORT_ACTION, BILLING_ISSUE_ACTION, billingSummaryMessage, exportFilePost, exportSentText } from '../../views/billingSummary';
 import type { ListenerContext } from '../context';
+import type { ListenerRoutes } from '../routes';
 import { tellUser } from '../intake';
 import { messageForError } from '../replies';
 

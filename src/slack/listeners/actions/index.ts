@@ -1,6 +1,6 @@
-import type { ListenerRoutes } from '../routes';
 import { ACTION } from '../../ids';
 import type { ListenerContext } from '../context';
+import type { ListenerRoutes } from '../routes';
 import { registerBillingActions } from './billing';
 import { chooseClientForDm } from './chooseClient';
 import { approveEstimate, deleteTime, openAskClientModal, openDeclineModal, openEditTimeModal, openEstimateModal, openLogTimeModal, openQuestionModal } from './estimates';

@@ -86,11 +86,12 @@ export function helpCommand(ctx: ListenerContext) {
           return;
         }
         const shown = opened;
+        const key = shown.request.key;
         // The request is recorded: its messages, timers and Home tabs follow whether or not Slack
         // takes the answer (it is shown in the channel either way).
         await Promise.all([
-          respond({ response_type: 'ephemeral', replace_original: true, text: openedText(opened.request.key) }).catch((error: unknown) =>
-            logger.warn({ err: error, request: opened.request.key }, "Slack did not take the answer to /help through its response URL; the request is shown in its channel anyway"),
+          respond({ response_type: 'ephemeral', replace_original: true, text: openedText(key) }).catch((error: unknown) =>
+            logger.warn({ err: error, request: key }, 'Slack did not take the answer to /help through its response URL; the request is shown in its channel anyway'),
           ),
           ctx.afterAck.run(() => afterOpened(ctx, shown)),
         ]);

@@ -1,5 +1,5 @@
-import type { ListenerRoutes } from '../routes';
 import type { ListenerContext } from '../context';
+import type { ListenerRoutes } from '../routes';
 import { helpCommand } from './help';
 
 export function register(routes: ListenerRoutes, ctx: ListenerContext): void {

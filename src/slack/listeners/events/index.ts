@@ -1,5 +1,5 @@
-import type { ListenerRoutes } from '../routes';
 import type { ListenerContext } from '../context';
+import type { ListenerRoutes } from '../routes';
 import { HOME_BILLING, HOME_SETUP } from '../../views/home';
 import { homeOpened, showBilling, showSetup } from './home';
 import { mentionIntake } from './mention';

@@ -1,4 +1,3 @@
-import type { ListenerRoutes } from '../routes';
 import {
   VIEW_ASK_CLIENT,
   VIEW_ASK_QUESTION,
@@ -14,6 +13,7 @@ import {
 } from '../../ids';
 import { askClientSubmitted, declineSubmitted, editTimeSubmitted, estimateSubmitted, logTimeSubmitted, questionSubmitted } from './estimates';
 import type { ListenerContext } from '../context';
+import type { ListenerRoutes } from '../routes';
 import { newRequestSubmitted, transitionSubmitted } from './submissions';
 import { mergeSubmitted } from '../merge';
 

@@ -6,6 +6,7 @@ import { RequestModel } from '../../src/db/request';
 import { DETAILS_MAX } from '../../src/domain/requestText';
 import { WORKING_ON_IT } from '../../src/slack/listeners/replies';
 import { SlackClientSimulator } from '../support/slackRequests';
+import { until } from '../support/until';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ACME, ACME_ORG, SIGNING_SECRET } from '../support/testEnv';
 
@@ -48,6 +49,23 @@ it('acknowledges /help <text> before writing it, and answers through the respons
   expect(key).toBeDefined();
   // Said only once it is true: the request is recorded when the answer is sent.
   expect(await RequestModel.findOne({ key }, { title: 1 }).lean()).toMatchObject({ title: 'The invoices page is blank' });
+}, 30_000);
+
+it('shows a request in its channel and in triage even when Slack refuses the answer at the response URL', async () => {
+  t.fake.setLatency(0);
+  const refused = t.fake.failWhen('response_url', () => true, { status: 404, error: 'expired_url' });
+  try {
+    const ack = await slack.slashCommand({ text: 'The answer to this one is refused', user_id: ACME.member, channel_id: ACME.channel });
+    expect((ack.json() as { text: string }).text).toBe(WORKING_ON_IT);
+    const request = await until(async () => RequestModel.findOne({ title: 'The answer to this one is refused' }).lean(), 'the request to be recorded');
+    await until(async () => {
+      const r = await RequestModel.findOne({ key: request.key }).lean();
+      return r?.clientMessageTs && r.triageMessageTs ? r : undefined;
+    }, 'its messages in the client channel and in triage');
+    expect(t.fake.callsTo('response_url').filter((c) => c.status === 404).length).toBeGreaterThan(0);
+  } finally {
+    refused();
+  }
 }, 30_000);
 
 it('answers a /help <text> it cannot open through the response URL, in plain words, and records nothing', async () => {

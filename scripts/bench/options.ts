@@ -1,7 +1,7 @@
 // The command line of `npm run bench`: what to measure and how big. `--quick` is a smoke test.
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['ack', 'audit', 'jobs', 'reports', 'incident', 'estimates'] as const;
+export const SECTIONS = ['ack', 'audit', 'jobs', 'reports', 'incident', 'cold', 'estimates'] as const;
 /** Sections that run in this process on generated data alone: no database, Redis or Slack fake. */
 export const IN_PROCESS_SECTIONS: readonly Section[] = ['estimates'];
 export type Section = (typeof SECTIONS)[number];
@@ -36,11 +36,13 @@ export interface BenchOptions {
   profile: boolean;
   /** Synthetic closed requests in the estimate hints' leave-one-out. */
   estimateHistory: number;
+  /** Cold starts in the `cold` section (the first against a database server just started, the others against it warm). */
+  coldRuns: number;
 }
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only ack,audit,jobs,reports,incident,estimates] [--rates 10,50,100] [--seconds 10] [--clients 1,3] [--chainer]
+const USAGE = `Usage: npm run bench -- [--quick] [--only ack,audit,jobs,reports,incident,cold,estimates] [--rates 10,50,100] [--seconds 10] [--clients 1,3] [--chainer]
                        [--jobs 10000] [--sizes 10000:50000,20000:100000,50000:250000,100000:500000] [--history-months 36]
-                       [--reports-budget 240] [--profile] [--estimate-history 2000]`;
+                       [--reports-budget 240] [--profile] [--estimate-history 2000] [--cold-runs 5]`;
 
 function positiveInts(text: string, what: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));
@@ -74,6 +76,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       profile: { type: 'boolean', default: false },
       'estimate-history': { type: 'string' },
       chainer: { type: 'boolean', default: false },
+      'cold-runs': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -84,6 +87,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick ?? false;
+  const coldRuns = values['cold-runs'] ? (positiveInts(values['cold-runs'], '--cold-runs')[0] ?? 5) : quick ? 2 : 5;
   const sections = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
   for (const section of sections) {
     if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`--only takes ${SECTIONS.join(', ')}, not "${section}"\n${USAGE}`);
@@ -110,8 +114,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     historyMonths: values['history-months'] ? (positiveInts(values['history-months'], '--history-months')[0] ?? 36) : 36,
     reportsBudgetSeconds: values['reports-budget'] ? (positiveInts(values['reports-budget'], '--reports-budget')[0] ?? 240) : quick ? 60 : 240,
     // The incident alone takes about four minutes (90 s of load, then Slack's pace).
-    deadlineSeconds: sections.includes('incident') ? (quick ? 420 : 900) : quick ? 240 : 570,
+    deadlineSeconds: (sections.includes('incident') ? (quick ? 420 : 900) : quick ? 240 : 570) + (sections.includes('cold') ? coldRuns * (quick ? 30 : 75) : 0),
     profile: values.profile ?? false,
+    coldRuns,
     estimateHistory: values['estimate-history'] ? (positiveInts(values['estimate-history'], '--estimate-history')[0] ?? 2000) : 2000,
   };
 }

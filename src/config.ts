@@ -72,6 +72,7 @@ const environmentSchema = z
     SLACK_RETRY_FIRST_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(10).max(60_000).default(DEFAULT_RETRY_BACKOFF.firstMs),
     SLACK_RETRY_LONGEST_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(10).max(3_600_000).default(DEFAULT_RETRY_BACKOFF.longestMs),
     ACK_BUDGET_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(0).max(2500).default(300),
+    WORKER_NICE: z.coerce.number({ error: 'must be a whole number from 0 to 19' }).int().min(0).max(19).default(10),
   })
   .refine((e) => e.SLACK_RETRY_LONGEST_MS >= e.SLACK_RETRY_FIRST_MS, { path: ['SLACK_RETRY_LONGEST_MS'], message: 'must be at least SLACK_RETRY_FIRST_MS' });
 
@@ -203,6 +204,12 @@ export interface Config {
    * once, and answered through its response URL when it is.
    */
   ackBudgetMs: number;
+  /**
+   * The worker process's nice value (0 leaves it as started): on a host it shares with web
+   * processes, they get the CPU first, since Slack waits 3 s for them and the worker's deliveries
+   * wait on Slack's pace anyway.
+   */
+  workerNice: number;
   defaultTimezone: string;
   logLevel: Environment['LOG_LEVEL'];
   /** The secret GitHub signs webhook deliveries with; POST /webhooks/github answers 404 without it. */
@@ -304,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     homeRefreshIntervalMs: e.HOME_REFRESH_INTERVAL_MS,
     slackRetry: { firstMs: e.SLACK_RETRY_FIRST_MS, longestMs: e.SLACK_RETRY_LONGEST_MS },
     ackBudgetMs: e.ACK_BUDGET_MS,
+    workerNice: e.WORKER_NICE,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,

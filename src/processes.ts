@@ -1,5 +1,6 @@
 // Starting and stopping a process, shared by the web process and the worker: the config or a
-// readable exit, a bounded wait, and the shutdown on SIGTERM/SIGINT.
+// readable exit, a bounded wait, the shutdown on SIGTERM/SIGINT, and the worker's lower CPU priority.
+import os from 'node:os';
 import { ConfigError, loadConfig, type Config } from './config';
 import { logger } from './logger';
 
@@ -52,5 +53,20 @@ export function configOrExit(): Config {
       process.exit(1);
     }
     throw error;
+  }
+}
+
+/**
+ * Lowers this process's CPU priority to `nice` (0 leaves it): the worker yields the CPU to the
+ * web processes on a shared host. Raising one's own nice value needs no privilege; where the
+ * system refuses anyway, the process runs as it was started and says so.
+ */
+export function yieldCpu(nice: number): void {
+  if (nice === 0) return;
+  try {
+    os.setPriority(nice);
+    logger.info({ nice }, 'Running at a lower CPU priority than the web processes');
+  } catch (error) {
+    logger.warn({ err: error, nice }, 'Could not lower the CPU priority; running at the priority it was started with');
   }
 }

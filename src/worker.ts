@@ -20,7 +20,7 @@ import { processTimerJob } from './triggers/timers';
 import { TIMERS_QUEUE } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
 import { createEffects, type AppEffects } from './composition';
-import { configOrExit, stopOnSignals, withinDeadline } from './processes';
+import { configOrExit, stopOnSignals, yieldCpu, withinDeadline } from './processes';
 import { findEffect, overdueEffects } from './services/outbox';
 import { findUnsyncedRequests } from './services/requestMessages';
 import { appendMissingChangeEvents } from './services/requestLifecycle';
@@ -237,6 +237,8 @@ function startChainer(): { stop(): Promise<void> } {
 
 if (require.main === module) {
   const config = configOrExit();
+  // Set for the process it runs in: not in startWorker, which tests and the demo run beside a web app.
+  yieldCpu(config.workerNice);
   const starting = startWorker(config);
   // Taking jobs before start-up returns: the handler is installed first and waits for the start.
   stopOnSignals('worker', async () => (await starting).stop(), config.shutdownTimeoutMs);

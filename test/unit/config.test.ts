@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     expect(config.slack.apiUrl).toBeUndefined();
     expect(config.metrics).toBeUndefined();
     expect(config.slackRetry).toEqual({ firstMs: 1000, longestMs: 60_000 });
+    expect(config.workerNice).toBe(10);
   });
 
   it('reads the retry back-off of Slack deliveries, the longest no shorter than the first', () => {
@@ -53,11 +54,13 @@ describe('loadConfig', () => {
       DEFAULT_TIMEZONE: 'America/New_York',
       LOG_LEVEL: 'debug',
       MANAGER_CHANNEL_ID: 'C0MGRS',
+      WORKER_NICE: '0',
     });
     expect(config).toMatchObject({
       port: 8080,
       defaultTimezone: 'America/New_York',
       logLevel: 'debug',
+      workerNice: 0,
       slack: { apiUrl: 'https://slack-gov.com/api/', helpCommand: '/support', managerChannelId: 'C0MGRS' },
     });
   });
@@ -88,6 +91,8 @@ describe('loadConfig', () => {
     ['SLACK_BOT_TOKEN', 'xoxp-user-token', /SLACK_BOT_TOKEN must be a bot token/],
     ['SLACK_RETRY_FIRST_MS', 'soon', /SLACK_RETRY_FIRST_MS must be a whole number of milliseconds/],
     ['SLACK_RETRY_LONGEST_MS', '1.5', /SLACK_RETRY_LONGEST_MS/],
+    ['WORKER_NICE', '20', /WORKER_NICE must be a whole number from 0 to 19/],
+    ['WORKER_NICE', '-5', /WORKER_NICE must be a whole number from 0 to 19/],
   ])('rejects %s=%s with a clear line', (name, value, message) => {
     const lines = problems({ ...valid, [name]: value });
     expect(lines).toHaveLength(1);

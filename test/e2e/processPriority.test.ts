@@ -1,0 +1,46 @@
+// On a host it shares with web processes, the worker yields the CPU to them (WORKER_NICE, 10 by
+// default): Slack waits 3 s for a web process, while the worker's deliveries wait on Slack's pace.
+import os from 'node:os';
+import mongoose from 'mongoose';
+import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
+import { applySeed } from '../../src/services/seed';
+import { appEnv, freePort, startAppProcess, type AppProcess } from '../support/appProcess';
+import { SlackFake } from '../support/slackFake';
+import { STANDARD_SEED, testDatabaseUri, testRedisUrl } from '../support/testEnv';
+
+let fake: SlackFake;
+let uri: string;
+const started: AppProcess[] = [];
+
+beforeAll(async () => {
+  fake = new SlackFake();
+  await fake.start();
+  uri = testDatabaseUri();
+  await connectDatabase(uri);
+  await applySeed(STANDARD_SEED);
+});
+afterAll(async () => {
+  await Promise.all(started.map((p) => p.stop(5000)));
+  await mongoose.connection.db?.dropDatabase();
+  await disconnectDatabase();
+  await fake.stop();
+});
+
+async function start(script: 'main.ts' | 'worker.ts', extra: Record<string, string> = {}): Promise<AppProcess> {
+  const proc = await startAppProcess(script, script, appEnv(fake.url, uri, testRedisUrl(), { PORT: String(await freePort()), ...extra }));
+  started.push(proc);
+  return proc;
+}
+
+it('runs the worker at nice 10 and the web process as it was started', async () => {
+  const [worker, web] = await Promise.all([start('worker.ts'), start('main.ts')]);
+  expect(os.getPriority(worker.child.pid)).toBe(10);
+  expect(worker.output.join('\n')).toContain('Running at a lower CPU priority than the web processes');
+  expect(os.getPriority(web.child.pid)).toBe(os.getPriority(process.pid));
+}, 60_000);
+
+it('takes WORKER_NICE, and leaves the worker alone at 0', async () => {
+  const [gentle, unchanged] = await Promise.all([start('worker.ts', { WORKER_NICE: '5' }), start('worker.ts', { WORKER_NICE: '0' })]);
+  expect(os.getPriority(gentle.child.pid)).toBe(5);
+  expect(os.getPriority(unchanged.child.pid)).toBe(os.getPriority(process.pid));
+}, 60_000);

@@ -43,8 +43,9 @@ describe('worker', () => {
   });
 
   it('runs as its own process and exits 0 on SIGTERM', async () => {
-    const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
-    const child = spawn(tsx, [path.join(__dirname, '../../src/worker.ts')], {
+    // Node itself with tsx's loader, as in production (node dist/src/worker.js): the tsx command
+    // is a parent that relays signals, and under load it sometimes died of the SIGTERM itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../src/worker.ts')], {
       env: { PATH: process.env.PATH ?? '', ...workerEnv(uniqueName('q')) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -62,7 +62,11 @@ describe('Redis down', () => {
     const triage = () => posts((c) => c.args.channel === TRIAGE && c.args.thread_ts === undefined && textOf(c).includes(key));
     await until(() => root().length > 0 && triage().length > 0, 'the root and triage messages', 5000);
     expect(Date.now() - sent).toBeLessThan(5000);
-    const stored = await record(key);
+    // The deliverer records a message's ts once Slack has answered the post: a moment after it shows.
+    const stored = await until(async () => {
+      const r = await record(key);
+      return r.clientMessageTs && r.triageMessageTs ? r : undefined;
+    }, 'the messages to be recorded', 2000);
     expect(stored.clientMessageTs).toBe((root()[0]?.response as { ts?: string }).ts);
     expect(stored.triageMessageTs).toBe((triage()[0]?.response as { ts?: string }).ts);
   }, 30_000);

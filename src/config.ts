@@ -72,7 +72,7 @@ const environmentSchema = z
     SLACK_RETRY_FIRST_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(10).max(60_000).default(DEFAULT_RETRY_BACKOFF.firstMs),
     SLACK_RETRY_LONGEST_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(10).max(3_600_000).default(DEFAULT_RETRY_BACKOFF.longestMs),
     ACK_BUDGET_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(0).max(2500).default(300),
-    WORKER_NICE: z.coerce.number({ error: 'must be a whole number from 0 to 19' }).int().min(0).max(19).default(10),
+    WORKER_NICE: z.coerce.number({ error: 'must be a whole number from 0 to 19' }).int().min(0).max(19).default(19),
   })
   .refine((e) => e.SLACK_RETRY_LONGEST_MS >= e.SLACK_RETRY_FIRST_MS, { path: ['SLACK_RETRY_LONGEST_MS'], message: 'must be at least SLACK_RETRY_FIRST_MS' });
 

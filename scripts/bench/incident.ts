@@ -46,6 +46,8 @@ export interface AckPhase {
   /** Acknowledged in time with "Working on it…", the answer following through response_url (counted in ok). */
   deferred: number;
   latencyMs: LatencySummary;
+  /** What the first failures were (status, timeout, network error or unexpected answer). */
+  firstErrors: string[];
 }
 
 export interface ColdStartSummary {
@@ -63,6 +65,7 @@ export interface ColdStartSummary {
   deferred: number;
   /** The first `seconds` after the process listens. */
   latencyMs: LatencySummary;
+  firstErrors: string[];
   /** The next `seconds`, same process, same rate: warm. */
   warm: AckPhase;
   /** Bare Bolt (an ack and nothing else), same rate, same client, same run. */
@@ -127,7 +130,7 @@ export async function measureIncident(input: IncidentInput): Promise<IncidentSum
 }
 
 function phase(result: LoadResult): AckPhase {
-  return { sent: result.sent, ok: result.ok, errors: result.errors.total, deferred: result.deferred, latencyMs: summarize(result.latenciesMs) };
+  return { sent: result.sent, ok: result.ok, errors: result.errors.total, deferred: result.deferred, latencyMs: summarize(result.latenciesMs), firstErrors: result.firstErrors };
 }
 
 /**

@@ -255,6 +255,11 @@ function coldStartLines(coldStarts: ColdStartSummary[]): string[] {
         ...(c.bareBolt ? [['', '', 'bare Bolt', `${n(c.bareBolt.sent)} / ${n(c.bareBolt.ok)} / ${n(c.bareBolt.errors)}`, four(c.bareBolt.latencyMs), '']] : []),
       ]),
     ),
+    ...coldStarts.flatMap((c) =>
+      ([['cold', c.firstErrors], ['warm', c.warm.firstErrors], ['bare Bolt', c.bareBolt.firstErrors]] as const).flatMap(([phase, errors]) =>
+        errors.length > 0 ? ['', `Errors (${phase}, database ${c.database}): ${errors.map((e) => `\`${e}\``).join('; ')}`] : [],
+      ),
+    ),
   ];
 }
 

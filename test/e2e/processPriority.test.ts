@@ -1,4 +1,4 @@
-// On a host it shares with web processes, the worker yields the CPU to them (WORKER_NICE, 10 by
+// On a host it shares with web processes, the worker yields the CPU to them (WORKER_NICE, 19 by
 // default): Slack waits 3 s for a web process, while the worker's deliveries wait on Slack's pace.
 import os from 'node:os';
 import mongoose from 'mongoose';
@@ -32,9 +32,9 @@ async function start(script: 'main.ts' | 'worker.ts', extra: Record<string, stri
   return proc;
 }
 
-it('runs the worker at nice 10 and the web process as it was started', async () => {
+it('runs the worker at nice 19 and the web process as it was started', async () => {
   const [worker, web] = await Promise.all([start('worker.ts'), start('main.ts')]);
-  expect(os.getPriority(worker.child.pid)).toBe(10);
+  expect(os.getPriority(worker.child.pid)).toBe(19);
   expect(worker.output.join('\n')).toContain('Running at a lower CPU priority than the web processes');
   expect(os.getPriority(web.child.pid)).toBe(os.getPriority(process.pid));
 }, 60_000);

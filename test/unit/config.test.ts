@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     expect(config.slack.apiUrl).toBeUndefined();
     expect(config.metrics).toBeUndefined();
     expect(config.slackRetry).toEqual({ firstMs: 1000, longestMs: 60_000 });
-    expect(config.workerNice).toBe(10);
+    expect(config.workerNice).toBe(19);
   });
 
   it('reads the retry back-off of Slack deliveries, the longest no shorter than the first', () => {

@@ -2,17 +2,10 @@
 // event is refused and leaves the stored event exactly as it was; recordAudit only ever appends.
 import mongoose from 'mongoose';
 import { AuditEventModel } from '../../src/db/auditEvent';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { auditTrail, recordAudit } from '../../src/services/audit';
-import { testDatabaseUri } from '../support/testEnv';
+import { useTestDatabase } from '../support/database';
 
-beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase();
 
 let counter = 0;
 

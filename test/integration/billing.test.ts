@@ -2,7 +2,6 @@
 // October/November boundary in Europe/London, the numbers (worked out by hand below), the CSV,
 // regenerating, issuing, adjustments after issue, and who may see or issue a summary.
 import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
 import { ClientModel } from '../../src/db/client';
@@ -19,7 +18,7 @@ import { BILLING_REFUSAL, ISSUE_REFUSAL } from '../../src/domain/permissions';
 import { billingAccess } from '../../src/services/billingAccess';
 import { billingCsv } from '../../src/domain/billingCsv';
 import { setLogLevel } from '../../src/logger';
-import { testDatabaseUri } from '../support/testEnv';
+import { useTestDatabase } from '../support/database';
 
 const MANAGER = 'U0MGR';
 const ENGINEER = 'U0ENG';
@@ -30,15 +29,12 @@ const ZONE = 'Europe/London';
 
 const at = (iso: string) => new Date(iso);
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
+});
+useTestDatabase(async () => {
   await BillingSummaryModel.init();
   await seedRecords();
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
 });
 
 const clientDefaults = {

@@ -4,11 +4,10 @@
 // dropped on save (as it was when the interface and the schema were written apart).
 import mongoose, { Schema } from 'mongoose';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { subSchemaOf } from '../../src/db/fieldTable';
 import { BILLING_LINE_FIELDS, BILLING_TOTALS_FIELDS } from '../../src/domain/billingLines';
 import type { FieldTable } from '../../src/domain/fieldTable';
-import { testDatabaseUri } from '../support/testEnv';
+import { useTestDatabase } from '../support/database';
 
 /** A value for every field of a table, each unlike its default and unlike the others. */
 function sampleOf(fields: FieldTable): Record<string, unknown> {
@@ -35,13 +34,7 @@ const SUMMARY = {
   generatedBy: 'U0MANAGER',
 };
 
-beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase();
 
 it('saves and reads back every field of a billing line and of the totals', async () => {
   const line = sampleOf(BILLING_LINE_FIELDS);

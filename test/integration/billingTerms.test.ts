@@ -4,8 +4,6 @@
 // changed by the seed, and months generated and issued by the billing service. History is dated
 // by moving the approval and the close into October and November after the fact; every other
 // record is what the services wrote.
-import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
 import { UserFacingError } from '../../src/errors';
@@ -16,8 +14,9 @@ import { homeFor } from '../../src/services/home';
 import { verifyLedger } from '../../src/services/ledger';
 import { applySeed } from '../../src/services/seed';
 import { logTime } from '../../src/services/timeEntries';
+import { useTestDatabase } from '../support/database';
 import { createClaimedRequest } from '../support/records';
-import { ACME, STAFF, testDatabaseUri } from '../support/testEnv';
+import { ACME, STAFF } from '../support/testEnv';
 
 const ENGINEER = { userId: STAFF.engineer };
 const BOSS = { userId: ACME.boss };
@@ -41,14 +40,10 @@ clients:
 `;
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
 });
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase();
 
 async function approve(key: string, highMinutes: number, topUp = false): Promise<void> {
   const posted = await postEstimate({ key, actor: ENGINEER, lowMinutes: highMinutes, highMinutes, assumptions: '', topUp });

@@ -3,9 +3,7 @@
 // minutes of a stale read (20 minutes too low); a crash between a reservation and its write leaves
 // them too high. Edits and deletes are now guarded by the entry's revision, and the worker's sweep
 // repairs a drift that stays, auditing it. Real MongoDB-wire server, our modules unmocked.
-import mongoose from 'mongoose';
 import { AuditEventModel } from '../../src/db/auditEvent';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { MonthlyUsageModel } from '../../src/db/monthlyUsage';
 import { RequestModel } from '../../src/db/request';
 import { TimeEntryModel } from '../../src/db/timeEntry';
@@ -15,8 +13,9 @@ import { reconcileCounters } from '../../src/services/counters';
 import { decideEstimate, postEstimate } from '../../src/services/estimates';
 import { applySeed } from '../../src/services/seed';
 import { deleteTimeEntry, editTimeEntry, logTime } from '../../src/services/timeEntries';
+import { useTestDatabase } from '../support/database';
 import { createClaimedRequest } from '../support/records';
-import { ACME, STAFF, testDatabaseUri } from '../support/testEnv';
+import { ACME, STAFF } from '../support/testEnv';
 
 const SEED = `
 managers: [${STAFF.manager}]
@@ -37,15 +36,10 @@ clients:
     timezone: America/Los_Angeles
 `;
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
-  await applySeed(SEED);
 });
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase(() => applySeed(SEED));
 
 let number = 0;
 const engineer = { userId: STAFF.engineer };

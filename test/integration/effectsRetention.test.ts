@@ -2,8 +2,6 @@
 // went, not what it said; delivered effects expire 30 days on through a TTL index; failed and
 // pending ones do not; and /metrics counts effects per kind and state without a $group over the
 // collection, at most once per EFFECT_COUNTS_MAX_AGE_MS however often it is scraped.
-import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { DONE_EFFECT_TTL_SECONDS, SlackEffectModel } from '../../src/db/slackEffect';
 import {
   EFFECT_COUNTS_MAX_AGE_MS,
@@ -18,16 +16,12 @@ import {
   retryFailedEffects,
 } from '../../src/services/outbox';
 import { setLogLevel } from '../../src/logger';
-import { testDatabaseUri } from '../support/testEnv';
+import { useTestDatabase } from '../support/database';
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
 });
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase();
 
 const CSV = 'request,minutes\nACME-1,90\n';
 

@@ -1,7 +1,5 @@
 // Rules of estimates and top-ups on the real MongoDB-wire server that are not about repeated
 // submissions: what may be approved once the request has ended, and which month a top-up raises.
-import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
 import { UserFacingError } from '../../src/errors';
@@ -11,8 +9,9 @@ import { deleteTimeEntry, editTimeEntry, logTime } from '../../src/services/time
 import { MonthlyUsageModel } from '../../src/db/monthlyUsage';
 import { TimeEntryModel } from '../../src/db/timeEntry';
 import { applySeed } from '../../src/services/seed';
+import { useTestDatabase } from '../support/database';
 import { createClaimedRequest } from '../support/records';
-import { ACME, STAFF, testDatabaseUri } from '../support/testEnv';
+import { ACME, STAFF } from '../support/testEnv';
 
 const SEED = `
 managers: [${STAFF.manager}]
@@ -40,15 +39,10 @@ clients:
     timezone: Europe/London
 `;
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
-  await applySeed(SEED);
 });
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase(() => applySeed(SEED));
 
 let counter = 0;
 

@@ -1,8 +1,6 @@
 // The index of closed requests behind estimate hints (services/history.ts) on the real
 // MongoDB-wire server: requests closed through the lifecycle become findable, requests that are
 // not closed or logged no billable time do not count, and other clients' titles never reach the text.
-import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { RequestModel } from '../../src/db/request';
 import { setLogLevel } from '../../src/logger';
 import { postEstimate } from '../../src/services/estimates';
@@ -11,8 +9,9 @@ import { transitionRequest } from '../../src/services/requestLifecycle';
 import { applySeed } from '../../src/services/seed';
 import { logTime } from '../../src/services/timeEntries';
 import { similarRequestsText } from '../../src/slack/views/similarRequests';
+import { useTestDatabase } from '../support/database';
 import { createClaimedRequest } from '../support/records';
-import { ACME, BETA, STAFF, testDatabaseUri } from '../support/testEnv';
+import { ACME, BETA, STAFF } from '../support/testEnv';
 
 // Estimates up to a day are approved without asking, so history is quick to make here.
 const SEED = `
@@ -31,15 +30,10 @@ clients:
     autoApproveMinutes: 1440
 `;
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
-  await applySeed(SEED);
 });
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase(() => applySeed(SEED));
 
 const numbers = new Map<string, number>();
 const engineer = { userId: STAFF.engineer };

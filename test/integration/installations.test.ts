@@ -3,23 +3,18 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { Installation } from '@slack/bolt';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { OAuthStateModel } from '../../src/db/oauthState';
 import { createTokenCipher } from '../../src/domain/tokenCipher';
 import { setLogLevel } from '../../src/logger';
 import { createInstallationStore, createStateStore } from '../../src/services/installations';
-import { testDatabaseUri } from '../support/testEnv';
+import { useTestDatabase } from '../support/database';
 
 const store = createInstallationStore(createTokenCipher(randomBytes(32)));
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
 });
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase();
 
 function workspaceInstall(teamId: string, token: string): Installation<'v2', false> {
   return {

@@ -3,8 +3,6 @@
 // adjustment; yen; Kuwaiti dinars billed upfront), exported for Xero and QuickBooks, every file
 // read back with csv-parse under the format's rules, and each invoice's total equal to its issued
 // summary's "To invoice" to the minor unit. Drafts, unknown clients and non-managers are refused.
-import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { BillingSummaryModel } from '../../src/db/billingSummary';
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
@@ -14,8 +12,8 @@ import { setLogLevel } from '../../src/logger';
 import { generateBillingSummary, issueBillingSummary } from '../../src/services/billing';
 import { EXPORT_REFUSAL, exportIssuedMonth, exportIssuedSummary } from '../../src/services/invoiceExport';
 import { applySeed } from '../../src/services/seed';
+import { useTestDatabase } from '../support/database';
 import { readInvoiceFile } from '../support/invoiceRules';
-import { testDatabaseUri } from '../support/testEnv';
 
 const MANAGER = 'U0MGR';
 const ENGINEER = 'U0ENG';
@@ -109,9 +107,10 @@ async function issue(clientKey: string, period: string) {
 const issuedNet = async (clientKey: string, period: string) => (await BillingSummaryModel.findOne({ clientKey, period, status: 'issued' }).lean())?.totals.netMinor;
 const currencyOf = (invoiceNumber: string) => CLIENTS[invoiceNumber.split('-')[0] ?? '']?.currency ?? 'unknown';
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
+});
+useTestDatabase(async () => {
   await BillingSummaryModel.init();
   await applySeed(SEED);
 
@@ -136,10 +135,6 @@ beforeAll(async () => {
   await request('KWD-1', 'Audit the firewall', { opened: '2026-11-03T06:00:00Z', closed: '2026-11-20T12:00:00Z', approvedMinutes: 90, amountMinor: 52688, logged: [[20, '2026-11-04']] });
   await request('KWD-2', 'Migrate the mail', { opened: '2026-11-05T06:00:00Z', approvedMinutes: 60, amountMinor: 35125, logged: [[30, '2026-11-06']] });
   await issue('KWD', '2026-11');
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
 });
 
 describe('the month exported for Xero and QuickBooks', () => {

@@ -1,8 +1,6 @@
 // Two merges at once on the real MongoDB-wire server (#22, point 9): A into B while B goes into A,
 // and A into B while B goes into C. Exactly one merge wins each time, the other is told why, and
 // no request is left pointing at a finished one or held by a merge.
-import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { RequestModel } from '../../src/db/request';
 import { MERGE_HOLD_MS } from '../../src/domain/lifecycle';
 import { UserFacingError } from '../../src/errors';
@@ -10,8 +8,9 @@ import { setLogLevel } from '../../src/logger';
 import { mergeRequest } from '../../src/services/merge';
 import { transitionRequest } from '../../src/services/requestLifecycle';
 import { applySeed } from '../../src/services/seed';
+import { useTestDatabase } from '../support/database';
 import { createClaimedRequest } from '../support/records';
-import { ACME, STAFF, testDatabaseUri } from '../support/testEnv';
+import { ACME, STAFF } from '../support/testEnv';
 
 const SEED = `
 managers: [${STAFF.manager}]
@@ -26,15 +25,10 @@ clients:
 
 const ROUNDS = 25;
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
-  await applySeed(SEED);
 });
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase(() => applySeed(SEED));
 
 let counter = 0;
 const claimed = () => createClaimedRequest('ACME', ++counter);

@@ -1,9 +1,7 @@
 // A Slack modal delivered twice (Slack retries a slow answer, the engineer clicks again) carries
 // the same view.id: on the real MongoDB-wire server, postEstimate and logTime record it once,
 // reserve budget once and audit it once, whether the twin comes later or at the same moment.
-import mongoose from 'mongoose';
 import { AuditEventModel } from '../../src/db/auditEvent';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
 import { TimeEntryModel } from '../../src/db/timeEntry';
@@ -14,8 +12,9 @@ import * as lifecycle from '../../src/services/requestLifecycle';
 import { applySeed } from '../../src/services/seed';
 import { isDuplicateKey } from '../../src/services/sequence';
 import { logTime, type LogTimeInput } from '../../src/services/timeEntries';
+import { useTestDatabase } from '../support/database';
 import { createClaimedRequest } from '../support/records';
-import { ACME, STAFF, testDatabaseUri, uniqueName } from '../support/testEnv';
+import { ACME, STAFF, uniqueName } from '../support/testEnv';
 
 const SEED = `
 managers: [${STAFF.manager}]
@@ -31,15 +30,10 @@ clients:
 
 const engineer = { userId: STAFF.engineer };
 
-beforeAll(async () => {
+beforeAll(() => {
   setLogLevel(process.env.TEST_LOG_LEVEL ?? 'silent');
-  await connectDatabase(testDatabaseUri());
-  await applySeed(SEED);
 });
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase(() => applySeed(SEED));
 afterEach(() => {
   jest.restoreAllMocks();
 });

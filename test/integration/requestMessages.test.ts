@@ -1,19 +1,11 @@
 // What a sync records about a request's Slack messages: the ts of the messages it posted (never
 // overwriting one another process stored first) and the revision they show, in one write when
 // nothing raced it.
-import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { RequestModel } from '../../src/db/request';
 import { recordShown } from '../../src/services/requestMessages';
-import { testDatabaseUri } from '../support/testEnv';
+import { useTestDatabase } from '../support/database';
 
-beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
-});
+useTestDatabase();
 
 let counter = 0;
 

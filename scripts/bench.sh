@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-local.sh
+# The incident and the cold starts run the web and worker processes as production does, from the
+# compiled build (`node dist/src/main.js`), so it is built first.
+npm run --silent build
 exec npx tsx scripts/bench.ts "$@"

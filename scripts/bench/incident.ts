@@ -102,7 +102,7 @@ export async function measureIncident(input: IncidentInput): Promise<IncidentSum
   await fake.start();
   try {
     return await withDatabase(input.mongodbUri, async (uri) => {
-      const result = await runIncident({ fake, mongodbUri: uri, redisUrl: input.redisUrl, webs: 2, workers: 2, requests, seconds, modals: 3, settleSeconds: 120, log: (line) => input.log(`incident: ${line}`) });
+      const result = await runIncident({ fake, mongodbUri: uri, redisUrl: input.redisUrl, webs: 2, workers: 2, requests, seconds, modals: 3, settleSeconds: 120, build: true, log: (line) => input.log(`incident: ${line}`) });
       const rateLimited = Object.values(result.rateLimited).reduce((a, b) => a + b, 0);
       for (const problem of result.problems.slice(0, 5)) input.log(`incident: ${problem}`);
       return {
@@ -149,7 +149,7 @@ export async function measureColdStart(input: IncidentInput, database: ColdStart
       await applySeed(`managers: [U0COLDMGR]\nengineers: [U0COLDENG]\nclients:\n  - key: COLD\n    name: Cold Ltd\n    channels: [${channel}]\n    hourlyRate: 95\n`);
       const port = await freePort();
       const env = appEnv(fake.url, uri, input.redisUrl, { PORT: String(port) });
-      const worker = await startAppProcess('worker', 'worker.ts', env);
+      const worker = await startAppProcess('worker', 'worker.ts', env, { build: true });
       const load = (label: string, url: string) =>
         runLoad({
           label,
@@ -171,7 +171,7 @@ export async function measureColdStart(input: IncidentInput, database: ColdStart
       let startMs: number;
       try {
         const launchedAt = Date.now();
-        const web = await startAppProcess('web', 'main.ts', env);
+        const web = await startAppProcess('web', 'main.ts', env, { build: true });
         try {
           startMs = Date.now() - launchedAt;
           input.log(`cold start: listening after ${startMs} ms, a worker beside it; ${rate} /help a second for its first ${seconds} s, then ${seconds} s more warm`);

@@ -210,7 +210,7 @@ function incidentSection(section: IncidentSection): string {
       .join(', ');
     lines.push(
       `${i.requests} \`/help\` over ${i.seconds} s across three client channels, each claimed by one of two engineers as soon as its triage message appeared, six Home tabs open, the request modal opened ${i.modals.asked} times; ` +
-        `${i.webs} web processes behind a round-robin and ${i.workers} workers, against the Slack fake enforcing Slack's published limits (each bucket holding a minute's quota).`,
+        `${i.webs} web processes behind a round-robin and ${i.workers} workers (both from the build, as production runs them), against the Slack fake enforcing Slack's published limits (each bucket holding a minute's quota).`,
       '',
       table(
         ['429s received', 'every message shows its engineer', "Slack's limits allow at best", 'ratio', 'after the last claim', 'ack p50 / p95 / p99 / max', 'second root messages', 'modals opened'],
@@ -245,7 +245,7 @@ function coldStartLines(coldStarts: ColdStartSummary[]): string[] {
   const first = coldStarts[0];
   const deferred = (p: { deferred: number }) => (p.deferred ? ` (${n(p.deferred)} "Working on it…")` : '');
   return [
-    `Cold start: a web process launched with \`node --import tsx src/main.ts\`${first?.worker ? ', a worker process running beside it' : ''}, loaded from the moment it listens with ${first?.ratePerSecond ?? 0} \`/help <text>\` a second from one client into one channel, for ${first?.seconds ?? 0} s (cold), then ${first?.seconds ?? 0} s more (warm), open loop; then bare Bolt at the same rate in the same run. Milliseconds; targets: cold p99 < 250 ms, warm p99 < 3× bare Bolt's:`,
+    `Cold start: a web process launched from the build as production runs it (\`node dist/src/main.js\`)${first?.worker ? ', a worker process running beside it' : ''}, loaded from the moment it listens with ${first?.ratePerSecond ?? 0} \`/help <text>\` a second from one client into one channel, for ${first?.seconds ?? 0} s (cold), then ${first?.seconds ?? 0} s more (warm), open loop; then bare Bolt at the same rate in the same run. Milliseconds; targets: cold p99 < 250 ms, warm p99 < 3× bare Bolt's:`,
     '',
     table(
       ['MongoDB-wire server', 'listening after', 'phase', 'sent / acknowledged / errors', 'p50 / p95 / p99 / max', 'target'],

@@ -1,5 +1,6 @@
 // The app as deployed: `src/main.ts` (web) or `src/worker.ts` as a process of its own, run by
-// Node with tsx's loader against the test's Slack fake, MongoDB and Redis. For the tests (and the bench) whose
+// Node with tsx's loader (or, for the bench, the compiled build that production runs) against
+// the test's Slack fake, MongoDB and Redis. For the tests (and the bench) whose
 // subject is processes: signals, several web processes and workers sharing one Redis.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -50,12 +51,26 @@ export interface AppProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `src/<script>` and resolves once it says it is ready; rejects if it exits or takes over a minute. */
-export function startAppProcess(name: string, script: AppScript, env: Record<string, string>): Promise<AppProcess> {
+export interface StartOptions {
+  /**
+   * Run the compiled build (`node dist/src/<script>.js`, as `npm start` and the Docker image do;
+   * `npm run build` first) instead of the TypeScript sources through tsx. The bench measures this.
+   */
+  build?: boolean;
+}
+
+/** The command line that runs `script`: from the build, or from the sources with tsx's loader. */
+export function appCommand(script: AppScript, options: StartOptions = {}): string[] {
+  if (options.build) return [path.join(ROOT, 'dist', 'src', script.replace(/\.ts$/, '.js'))];
   // Node itself with tsx's loader, not the tsx command: the tsx command is a parent process that
   // relays signals to Node, and under load it sometimes died of the SIGTERM itself (exit 143)
   // instead of letting the app shut down. This way the signal reaches the app, as in production.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', script)], {
+  return ['--import', 'tsx', path.join(ROOT, 'src', script)];
+}
+
+/** Starts `src/<script>` and resolves once it says it is ready; rejects if it exits or takes over a minute. */
+export function startAppProcess(name: string, script: AppScript, env: Record<string, string>, options: StartOptions = {}): Promise<AppProcess> {
+  const child = spawn(process.execPath, appCommand(script, options), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

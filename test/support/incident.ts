@@ -38,6 +38,8 @@ export interface IncidentOptions {
   modals: number;
   /** How long to wait, after the last claim, for every message to show its engineer. */
   settleSeconds: number;
+  /** Run the processes from the compiled build (the bench), not from the sources. */
+  build?: boolean;
   log?: (line: string) => void;
 }
 
@@ -109,8 +111,8 @@ export async function runIncident(options: IncidentOptions): Promise<IncidentRes
     const ports = await Promise.all(Array.from({ length: options.webs }, () => freePort()));
     procs.push(
       ...(await Promise.all([
-        ...ports.map((port, i) => startAppProcess(`web${i + 1}`, 'main.ts', { ...env, PORT: String(port) })),
-        ...Array.from({ length: options.workers }, (_, i) => startAppProcess(`worker${i + 1}`, 'worker.ts', env)),
+        ...ports.map((port, i) => startAppProcess(`web${i + 1}`, 'main.ts', { ...env, PORT: String(port) }, { build: options.build })),
+        ...Array.from({ length: options.workers }, (_, i) => startAppProcess(`worker${i + 1}`, 'worker.ts', env, { build: options.build })),
       ])),
     );
     // Only what they say from now on counts as a problem (start-up lines are info).

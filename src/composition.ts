@@ -35,6 +35,7 @@ export function createEffects(config: Config, redis: Redis): AppEffects {
     },
     homeIntervalMs: config.homeRefreshIntervalMs,
     observe: (kind, lagMs) => recordDelivered(redis, config.queuePrefix, kind, lagMs),
+    pacer,
   };
   const direct = createDirectDelivery(deliveryDeps, (due) => queued.wake(due));
   // A wake-up that cannot be queued (Redis is unreachable): what a person waits for is delivered

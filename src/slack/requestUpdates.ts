@@ -192,7 +192,15 @@ async function showChange(effects: Effects, loaded: LoadedRequest, clicked?: Cli
   const { request } = current;
   // A new request's first post is what its requester is waiting for; later changes are re-renders.
   const ownMessage = clicked && [request.clientMessageTs, request.triageMessageTs].includes(clicked.messageTs) ? clicked : undefined;
-  await effects.delivery.showRequest(request.key, { firstPost: !request.clientMessageTs || !request.triageMessageTs, respondVia: ownMessage });
+  const firstPost =
+    !request.clientMessageTs || !request.triageMessageTs
+      ? {
+          ...(request.clientMessageTs ? {} : { clientChannelId: request.clientChannelId }),
+          ...(request.triageMessageTs ? {} : { triageChannelId: request.triageChannelId }),
+          ...(request.requesterTeamId ? { teamId: request.requesterTeamId } : {}),
+        }
+      : undefined;
+  await effects.delivery.showRequest(request.key, { firstPost, respondVia: ownMessage });
   await syncTimersQuietly(effects.timers, request.key, current);
   await refreshHomes(effects, current);
 }

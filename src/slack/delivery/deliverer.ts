@@ -5,7 +5,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import { isChannelProblem, isTransientSlackError } from '../../domain/slackDelivery';
+import { bucketFor, isChannelProblem, isTransientSlackError, type PacedBucket } from '../../domain/slackDelivery';
 import { logger } from '../../logger';
 import { budgetOf, recordEstimateMessage, requireEstimate } from '../../services/estimates';
 import type { Client } from '../../services/directory';
@@ -23,6 +23,7 @@ import {
   postponeEffect,
   recordPosted,
   recordPost,
+  type Effect,
   type Lease,
   type RespondVia,
   type Wakeup,
@@ -33,9 +34,10 @@ import { renderEstimateMessage } from '../views/estimateMessage';
 import { renderHome } from '../views/home';
 import { channelGuidance } from '../views/deliveryProblems';
 import { renderClientMessage, renderTriageMessage } from '../views/requestMessages';
-import { PaceLater, SlotBook } from './pacer';
+import { workspaceOf } from './pacedFetch';
+import { PaceLater, SlotBook, type Pacer } from './pacer';
 import { withPriority } from './priority';
-import { postSchema, type SlackPost } from './posts';
+import { firstPostSchema, postSchema, type SlackPost } from './posts';
 
 export interface DeliveryDeps {
   config: Config;
@@ -46,6 +48,8 @@ export interface DeliveryDeps {
   homeIntervalMs: number;
   /** Told of every delivered effect and how long it waited since its latest ask (for /metrics). */
   observe?(kind: string, lagMs: number): Promise<void>;
+  /** The shared pace of Slack calls (the paced clients' own): a request's first posts take their turns before it is read. */
+  pacer?: Pacer;
 }
 
 /** Slack's error code for a failed call (`not_in_channel`, `ratelimited`…). */
@@ -200,6 +204,44 @@ async function deliverRequest(deps: DeliveryDeps, key: string, lease: Lease): Pr
   }
 }
 
+/**
+ * A request's messages not posted yet take their turns in their channels' buckets before the
+ * request is read or rendered, from the channels its ask recorded (`firstPost`). A burst of
+ * requests into one channel (one message a second) leaves most of them far from their turn:
+ * each is put off to it without a read or a render, instead of being read and rendered once to
+ * find its turn and again when it comes. A turn that comes soon is kept in the delivery's slots,
+ * so the call goes in it without asking the bucket again. A turn taken for a message that is not
+ * posted after all (posted meanwhile, or its channel unlinked) goes unused: the channel loses a
+ * slot, which errs on Slack's side.
+ */
+async function takeFirstPostTurns(deps: DeliveryDeps, effect: Effect, slots: SlotBook): Promise<void> {
+  const first = firstPostSchema.safeParse(effect.payload.firstPost);
+  const pacer = deps.pacer;
+  if (!pacer || !first.success) return;
+  const { clientChannelId, triageChannelId, teamId } = first.data;
+  const clientSide = clientChannelId ? await deps.tokens.clientForClientSide(teamId) : undefined;
+  const ours = triageChannelId ? await deps.tokens.clientFor() : undefined;
+  const buckets = new Map<string, PacedBucket>();
+  for (const [client, channel] of [
+    [clientSide, clientChannelId],
+    [ours, triageChannelId],
+  ] as const) {
+    const bucket = client && channel ? bucketFor('chat.postMessage', { channel }, workspaceOf(client.token)) : undefined;
+    if (bucket) buckets.set(bucket.key, bucket);
+  }
+  if (buckets.size === 0) return;
+  const turns = await Promise.allSettled([...buckets.values()].map((bucket) => pacer.take(bucket, effect.priority, slots)));
+  const failed = turns.find((t): t is PromiseRejectedResult => t.status === 'rejected' && !(t.reason instanceof PaceLater));
+  if (failed) throw failed.reason;
+  const now = Date.now();
+  [...buckets.keys()].forEach((key, i) => {
+    if (turns[i]?.status === 'fulfilled') slots.hold(key, now);
+  });
+  // Every turn is far off: back then (settleFailure keeps the slots), nothing read.
+  const later = turns.flatMap((t) => (t.status === 'rejected' ? [(t.reason as PaceLater).waitMs] : []));
+  if (later.length === turns.length) throw new PaceLater(Math.min(...later));
+}
+
 /** An estimate in the request's thread: posted once, updated in place when decided or superseded. */
 async function deliverEstimate(deps: DeliveryDeps, estimateId: string): Promise<void> {
   const estimate = await requireEstimate(estimateId);
@@ -317,6 +359,7 @@ export async function deliverEffect(deps: DeliveryDeps, id: string): Promise<Del
     const later = await withPriority(effect.priority, async () => {
       switch (effect.kind) {
         case 'request':
+          await takeFirstPostTurns(deps, effect, slots);
           await deliverRequest(deps, String(effect.payload.key), lease);
           return undefined;
         case 'estimate':

@@ -5,7 +5,7 @@
 // directly, through the paced client.
 import type { Wakeups } from '../../jobs/deliveryQueue';
 import { askEffect, recordPost, type EffectPriority, type RespondVia, type Wakeup } from '../../services/outbox';
-import type { SlackPost } from './posts';
+import type { FirstPost, SlackPost } from './posts';
 
 export interface HomeViewer {
   userId: string;
@@ -15,10 +15,11 @@ export interface HomeViewer {
 
 export interface Delivery {
   /**
-   * The request's root and triage messages, rendered from the record when delivered. `respondVia`:
-   * the change came from a click on one of them, whose response_url can update that message.
+   * The request's root and triage messages, rendered from the record when delivered. `firstPost`:
+   * where they go, while they are not posted yet. `respondVia`: the change came from a click on
+   * one of them, whose response_url can update that message.
    */
-  showRequest(key: string, opts?: { firstPost?: boolean; respondVia?: Omit<RespondVia, 'at'> | undefined }): Promise<void>;
+  showRequest(key: string, opts?: { firstPost?: FirstPost | undefined; respondVia?: Omit<RespondVia, 'at'> | undefined }): Promise<void>;
   /** Estimate messages in their request's thread, rendered from the record when delivered. */
   showEstimates(estimateIds: string[]): Promise<void>;
   /** Home tabs, at most one publish per person per interval, with the data of that moment. */
@@ -35,7 +36,10 @@ export function createDelivery(wakeups: Wakeups): Delivery {
       const respondVia = opts.respondVia ? { ...opts.respondVia, at: new Date() } : undefined;
       // A person clicked and looks at the message: their change goes before background re-renders.
       const priority = opts.firstPost || respondVia ? 'interactive' : 'background';
-      await wakeups.wake([await askEffect({ id: `request|${key}`, kind: 'request', priority, payload: { key }, respondVia })]);
+      // A first post's channels ride with the ask: the delivery takes their turns in Slack's pace
+      // before it reads the request (deliverer.ts reserveFirstPosts).
+      const payload = opts.firstPost ? { key, firstPost: opts.firstPost } : { key };
+      await wakeups.wake([await askEffect({ id: `request|${key}`, kind: 'request', priority, payload, respondVia })]);
     },
     async showEstimates(estimateIds) {
       const asks = await Promise.all(estimateIds.map((id) => askEffect({ id: `estimate|${id}`, kind: 'estimate', priority: 'interactive', payload: { estimateId: id } })));

@@ -26,3 +26,16 @@ export const postSchema = z.object({
 });
 
 export type SlackPost = z.input<typeof postSchema>;
+
+/**
+ * A request's messages not posted yet, as asked for (a request effect's `firstPost`): the channel
+ * of its root in the client channel and of its triage message (each while not posted), and the
+ * client organisation whose installation posts the root.
+ */
+export const firstPostSchema = z.object({
+  clientChannelId: z.string().min(1).optional(),
+  triageChannelId: z.string().min(1).optional(),
+  teamId: z.string().optional(),
+});
+
+export type FirstPost = z.infer<typeof firstPostSchema>;

@@ -1,6 +1,6 @@
 // The composition both processes share: builds what listeners and triggers act through (the paced
 // Slack clients, the durable delivery with its wake-ups, the timers and the members cache).
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './jobs/redis';
 import type { Config } from './config';
 import { createWakeups, type Wakeups } from './jobs/deliveryQueue';
 import { createTimerScheduler } from './jobs/timerScheduler';
@@ -23,7 +23,7 @@ export type AppEffects = Effects & { wakeups: Wakeups; direct: DirectDelivery; d
  * What listeners and jobs act through, on one Redis connection that fails fast (a person waits):
  * the paced Slack clients, the durable delivery, the timers and the channel-members cache.
  */
-export function createEffects(config: Config, redis: Redis): AppEffects {
+export function createEffects(config: Config, redis: RedisConnection): AppEffects {
   const pacer = config.slack.pace === 'off' ? unpaced : createRedisPacer(redis, config.queuePrefix, createLocalPacer(config.slack.paceProcessesWithoutRedis));
   const queued = createWakeups(config, redis);
   const tokens = createTokens(config, pacer);

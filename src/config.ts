@@ -74,13 +74,30 @@ const environmentSchema = z
     ACK_BUDGET_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int().min(0).max(2500).default(300),
     WORKER_NICE: z.coerce.number({ error: 'must be a whole number from 0 to 19' }).int().min(0).max(19).default(19),
   })
-  .refine((e) => e.SLACK_RETRY_LONGEST_MS >= e.SLACK_RETRY_FIRST_MS, { path: ['SLACK_RETRY_LONGEST_MS'], message: 'must be at least SLACK_RETRY_FIRST_MS' });
+  .refine((e) => e.SLACK_RETRY_LONGEST_MS >= e.SLACK_RETRY_FIRST_MS, { path: ['SLACK_RETRY_LONGEST_MS'], message: 'must be at least SLACK_RETRY_FIRST_MS' })
+  // On a Cluster, BullMQ's scripts touch several keys of a queue at once: they must share a slot.
+  .refine((e) => !('cluster' in e.REDIS_URL) || /\{[^}]+\}/.test(e.QUEUE_PREFIX), {
+    path: ['QUEUE_PREFIX'],
+    message: 'must have a {hash tag}, such as {adhoc}, when REDIS_URL is a Redis Cluster: BullMQ needs every key of a queue in one slot',
+    // Said as it is even when QUEUE_PREFIX was left to its default: it is not missing, it is wrong.
+    params: { acrossVariables: true },
+  });
 
 type Environment = z.output<typeof environmentSchema>;
 
-/** Where Redis is: one server (a redis:// or rediss:// URL, as ioredis reads it) or a master found through Sentinel. */
+/**
+ * Where Redis is: one server (a redis:// or rediss:// URL, as ioredis reads it), a master found
+ * through Sentinel, or a Redis Cluster reached through some of its nodes.
+ */
 export type RedisTarget =
   | { url: string }
+  | {
+      /** Nodes to start from: the client learns the others, and which serves each slot, from them. */
+      cluster: Array<{ host: string; port: number }>;
+      username?: string;
+      password?: string;
+      tls: boolean;
+    }
   | {
       sentinels: Array<{ host: string; port: number }>;
       /** The master's name, as the sentinels monitor it. */
@@ -94,6 +111,8 @@ export type RedisTarget =
 
 const SENTINEL_FORM = 'redis+sentinel://[[user]:password@]host:26379[,host2:26379…]/mastername[/db]';
 const SENTINEL_PORT = 26379;
+const CLUSTER_FORM = 'redis+cluster://[[user]:password@]host:6379[,host2:6379…] (rediss+cluster:// for TLS)';
+const REDIS_PORT = 6379;
 
 function decoded(text: string, what: string): string {
   try {
@@ -103,40 +122,59 @@ function decoded(text: string, what: string): string {
   }
 }
 
-/** One `host[:port]` of a sentinel list; IPv6 in brackets. */
-function sentinelAddress(text: string): { host: string; port: number } {
+/** One `host[:port]` of a sentinel or cluster node list; IPv6 in brackets. */
+function nodeAddress(text: string, what: 'sentinel' | 'node', defaultPort: number): { host: string; port: number } {
   const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(text);
-  if (!match?.[1]) throw new Error(`has a sentinel address "${text}" that is not host or host:port`);
-  const port = match[2] === undefined ? SENTINEL_PORT : Number(match[2]);
-  if (port < 1 || port > 65535) throw new Error(`has a sentinel port ${port} outside 1-65535`);
+  if (!match?.[1]) throw new Error(`has a ${what} address "${text}" that is not host or host:port`);
+  const port = match[2] === undefined ? defaultPort : Number(match[2]);
+  if (port < 1 || port > 65535) throw new Error(`has a ${what} port ${port} outside 1-65535`);
   return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
 }
 
+/** `user:password` of a URL, decoded; either may be empty. */
+function credentials(userinfo: string | undefined): { username?: string; password?: string } {
+  if (userinfo === undefined) return {};
+  const colon = userinfo.indexOf(':');
+  const username = decoded(colon < 0 ? userinfo : userinfo.slice(0, colon), 'user name');
+  const password = colon < 0 ? '' : decoded(userinfo.slice(colon + 1), 'password');
+  return { ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
+
+/** redis+cluster://[[user]:password@]host:6379[,host2:6379…]: a Redis Cluster, from these nodes. */
+function parseClusterUrl(value: string): RedisTarget | string {
+  const match = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#@]*)\/?$/.exec(value);
+  if (!match) return `must have the form ${CLUSTER_FORM}: a cluster has no database number or options`;
+  const [, scheme, userinfo, hosts = ''] = match;
+  try {
+    if (hosts === '') throw new Error('names no node');
+    return { cluster: hosts.split(',').map((h) => nodeAddress(h, 'node', REDIS_PORT)), ...credentials(userinfo), tls: scheme === 'rediss' };
+  } catch (error) {
+    return `${(error as Error).message} (${CLUSTER_FORM})`;
+  }
+}
+
 /**
- * REDIS_URL: a redis:// or rediss:// URL for one server, or
+ * REDIS_URL: a redis:// or rediss:// URL for one server;
  * redis+sentinel://[[user]:password@]host1:26379[,host2:26379…]/mastername[/db][?sentinelPassword=…]
  * for a master that Sentinel watches (ioredis then asks the sentinels where the master is, and
- * again after a failover). The password is the master's. Returns a message when it is neither.
+ * again after a failover; the password is the master's); or
+ * redis+cluster://[[user]:password@]host1:6379[,host2:6379…] for a Redis Cluster (ioredis learns
+ * which node serves each slot and follows the cluster's redirections and failovers). Returns a
+ * message when it is none of these.
  */
 export function parseRedisUrl(value: string): RedisTarget | string {
   if (/^rediss?:\/\//.test(value)) return { url: value };
-  if (!value.startsWith('redis+sentinel://')) return `must be a redis:// or rediss:// URL, or ${SENTINEL_FORM}`;
+  if (/^rediss?\+cluster:\/\//.test(value)) return parseClusterUrl(value);
+  if (!value.startsWith('redis+sentinel://')) return `must be a redis:// or rediss:// URL, ${SENTINEL_FORM}, or ${CLUSTER_FORM}`;
   const match = /^redis\+sentinel:\/\/(?:([^@/]*)@)?([^/?#@]*)(?:\/([^/?#]*))?(?:\/([^/?#]*))?\/?(?:\?([^#]*))?$/.exec(value);
   if (!match) return `must have the form ${SENTINEL_FORM}`;
   const [, userinfo, hosts = '', name = '', db, query] = match;
   try {
     if (hosts === '') throw new Error('names no sentinel');
-    const sentinels = hosts.split(',').map(sentinelAddress);
+    const sentinels = hosts.split(',').map((h) => nodeAddress(h, 'sentinel', SENTINEL_PORT));
     if (name === '') throw new Error("names no master: the sentinels' name for it comes after the hosts (…:26379/mymaster)");
     if (db !== undefined && db !== '' && !/^\d{1,5}$/.test(db)) throw new Error(`has a database "${db}" that is not a whole number`);
-    const target: RedisTarget = { sentinels, name: decoded(name, 'master name'), db: db ? Number(db) : 0 };
-    if (userinfo !== undefined) {
-      const colon = userinfo.indexOf(':');
-      const username = decoded(colon < 0 ? userinfo : userinfo.slice(0, colon), 'user name');
-      const password = colon < 0 ? '' : decoded(userinfo.slice(colon + 1), 'password');
-      if (username) target.username = username;
-      if (password) target.password = password;
-    }
+    const target: Extract<RedisTarget, { sentinels: unknown }> = { sentinels, name: decoded(name, 'master name'), db: db ? Number(db) : 0, ...credentials(userinfo) };
     for (const pair of (query ?? '').split('&').filter((p) => p !== '')) {
       const equals = pair.indexOf('=');
       const key = equals < 0 ? pair : pair.slice(0, equals);
@@ -189,7 +227,7 @@ export interface Config {
   /** Where GET /metrics is served (its own listener, not `port`); undefined: not served. */
   metrics: { host: string; port: number } | undefined;
   mongodbUri: string;
-  /** REDIS_URL as given; connect through createRedisConnection(config.redis), which understands Sentinel too. */
+  /** REDIS_URL as given; connect through createRedisConnection(config.redis), which understands Sentinel and Cluster too. */
   redisUrl: string;
   redis: RedisTarget;
   queuePrefix: string;
@@ -269,7 +307,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = issue.path.join('.') || 'environment';
-      const missing = env[name] === undefined || env[name]?.trim() === '';
+      const acrossVariables = issue.code === 'custom' && (issue.params as { acrossVariables?: boolean } | undefined)?.acrossVariables === true;
+      const missing = !acrossVariables && (env[name] === undefined || env[name]?.trim() === '');
       problems.push(missing ? `${name} is missing` : `${name} ${issue.message}`);
     }
   }

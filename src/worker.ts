@@ -2,7 +2,7 @@
 // calendar jobs and the maintenance sweeps. Several may run at once against one Redis and one
 // MongoDB; each stops within SHUTDOWN_TIMEOUT_MS, whatever is down.
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './jobs/redis';
 import type { Config } from './config';
 import { connectDatabase, disconnectDatabase } from './db/connection';
 import { DELIVERY_QUEUE, deliveryJobSchema, type Wakeups } from './jobs/deliveryQueue';
@@ -194,7 +194,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
  * Every SWEEP_WITHOUT_REDIS_EVERY_MS: if Redis is unreachable, sweepWithoutRedis, one round at a
  * time; the first round that finds it back runs `whenBack`.
  */
-function startSweepWithoutRedis(effects: AppEffects, redis: Redis, whenBack: () => Promise<void>): { stop(): Promise<void> } {
+function startSweepWithoutRedis(effects: AppEffects, redis: RedisConnection, whenBack: () => Promise<void>): { stop(): Promise<void> } {
   let round: Promise<unknown> | undefined;
   let wasDown = false;
   const timer = setInterval(() => {

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../jobs/redis';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config';
 import { DELIVERY_QUEUE } from '../jobs/deliveryQueue';
@@ -26,7 +26,7 @@ export interface Metrics {
 }
 
 /** Counts a delivered effect and how long it waited, for every process's /metrics. */
-export async function recordDelivered(redis: Redis, prefix: string, kind: string, lagMs: number): Promise<void> {
+export async function recordDelivered(redis: RedisConnection, prefix: string, kind: string, lagMs: number): Promise<void> {
   await redis
     .multi()
     .hincrby(`${prefix}:${DELIVERY_LAG_HASH}`, `count:${kind}`, 1)
@@ -35,7 +35,7 @@ export async function recordDelivered(redis: Redis, prefix: string, kind: string
     .catch(() => undefined);
 }
 
-async function hashOf(redis: Redis, key: string): Promise<Record<string, string>> {
+async function hashOf(redis: RedisConnection, key: string): Promise<Record<string, string>> {
   try {
     return await redis.hgetall(key);
   } catch {
@@ -43,7 +43,7 @@ async function hashOf(redis: Redis, key: string): Promise<Record<string, string>
   }
 }
 
-export function createMetrics(config: Config, redis: Redis): Metrics {
+export function createMetrics(config: Config, redis: RedisConnection): Metrics {
   const registry = new Registry();
   const queues = [DELIVERY_QUEUE, TIMERS_QUEUE, MAINTENANCE_QUEUE].map((name) => new Queue(name, queueOptions(config, redis)));
   for (const queue of queues) queue.on('error', () => undefined);

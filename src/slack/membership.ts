@@ -4,7 +4,7 @@
 // each channel's members are cached in Redis (shared by every process) for a few minutes, and
 // forgotten at once on member_joined_channel / member_left_channel.
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../jobs/redis';
 import { logger } from '../logger';
 import { listClients } from '../services/directory';
 import type { IntakeOption } from '../services/pendingIntake';
@@ -30,7 +30,7 @@ async function membersFromSlack(client: WebClient, channel: string): Promise<str
   return members;
 }
 
-export function createMembership(redis: Redis, prefix: string): Membership {
+export function createMembership(redis: RedisConnection, prefix: string): Membership {
   const keyOf = (channel: string) => `${prefix}:members:${channel}`;
 
   async function isMember(client: WebClient, channel: string, userId: string): Promise<boolean> {

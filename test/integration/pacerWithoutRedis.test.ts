@@ -1,9 +1,8 @@
 // The shared pace lives in Redis (src/slack/delivery/pacer.ts). With Redis unreachable, calls are
 // not let through unpaced: each process paces itself alone (localPacer.ts) on its share of Slack's
 // limits, one of SLACK_PACE_PROCESSES processes, and a 429's pause is kept in the process.
-import type { Redis } from 'ioredis';
 import { bucketFor } from '../../src/domain/slackDelivery';
-import { createRedisConnection } from '../../src/jobs/redis';
+import { createRedisConnection, type RedisConnection } from '../../src/jobs/redis';
 import { createLocalPacer } from '../../src/slack/delivery/localPacer';
 import { PaceLater, createRedisPacer } from '../../src/slack/delivery/pacer';
 import { freePort } from '../support/appProcess';
@@ -12,7 +11,7 @@ const post = bucketFor('chat.postMessage', { channel: 'C0ACME' }, 'workspace');
 if (!post) throw new Error('chat.postMessage has a bucket');
 
 describe('the pace with Redis unreachable', () => {
-  let redis: Redis;
+  let redis: RedisConnection;
   beforeAll(async () => {
     // Nothing listens there: every script fails at once, as when Redis is down.
     redis = createRedisConnection(`redis://127.0.0.1:${await freePort()}`);

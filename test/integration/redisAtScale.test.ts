@@ -2,16 +2,16 @@
 // are enforced: a script or transaction whose keys are in different slots is refused with
 // CROSSSLOT) and a Sentinel. The worker runs on both as it would in production.
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config';
 import { bucketFor } from '../../src/domain/slackDelivery';
 import { DELIVERY_LAG_HASH, recordDelivered } from '../../src/observability/metrics';
-import { createRedisConnection, waitUntilReady } from '../../src/jobs/redis';
+import { createRedisConnection, isRedisReachable, waitUntilReady } from '../../src/jobs/redis';
 import { JOB_MONTHLY_BILLING, JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST, MAINTENANCE_QUEUE, queueOptions } from '../../src/jobs/queues';
 import { createRedisPacer, PaceLater, paceKeys, RATE_LIMITED_HASH, type Pacer } from '../../src/slack/delivery/pacer';
 import { startWorker } from '../../src/worker';
 import { startRedisServer, type LocalServer } from '../../scripts/services';
-import { clusterSlot, startRedisCluster, startRedisSentinel, type RunningRedis } from '../support/redisTopologies';
+import { clusterSlot, startRedisCluster, startRedisSentinel, type RunningCluster, type RunningRedis } from '../support/redisTopologies';
 import { BOT_TOKEN, SIGNING_SECRET, TRIAGE, testDatabaseUri, uniqueName } from '../support/testEnv';
 import { until } from '../support/until';
 
@@ -166,6 +166,86 @@ describe('on a Redis Cluster', () => {
       await probeWorker.close();
       await Promise.all([probe.close(), maintenance.close()]);
       connection.disconnect();
+      await worker.stop();
+    }
+  });
+});
+
+describe('through a Redis Cluster client (redis+cluster://)', () => {
+  // Two masters, each serving half the slots: the node given in the URL does not serve the
+  // {adhoc} slot, so every command of the app must be sent to the other, as ioredis's Cluster
+  // client does from the cluster's own slot map (a plain client is answered MOVED).
+  let cluster: RunningCluster;
+  let seedPort: number;
+  let servingPort: number;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster(2);
+    servingPort = cluster.portServing(clusterSlot('{adhoc}'));
+    seedPort = cluster.ports.find((p) => p !== servingPort)!;
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('runs the worker, its jobs and the pace on the node that serves {adhoc}, from a URL naming another node', async () => {
+    const plain = new Redis(seedPort, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    const serving = new Redis(servingPort, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    const config = appConfig(`redis+cluster://127.0.0.1:${seedPort}`, '{adhoc}');
+    const worker = await startWorker(config);
+    const connection = createRedisConnection(config.redis, { forWorker: true });
+    const fast = createRedisConnection(config.redis);
+    const probe = new Queue<{ n: number }>('probe', queueOptions(config, connection));
+    const probeWorker = new Worker<{ n: number }>('probe', async (job) => `done ${job.data.n}`, queueOptions(config, connection));
+    try {
+      await expect(plain.set('{adhoc}:hello', 'x')).rejects.toThrow(/MOVED/);
+      expect(fast).toBeInstanceOf(Cluster);
+      expect(await waitUntilReady(fast, 5000)).toBe(true);
+      expect(await isRedisReachable(fast)).toBe(true);
+
+      const maintenance = new Queue(MAINTENANCE_QUEUE, queueOptions(config, connection));
+      try {
+        expect((await maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual([JOB_MONTHLY_BILLING, JOB_RESYNC_SLACK, JOB_WEEKLY_DIGEST].sort());
+        await until(async () => (await maintenance.getCompletedCount()) > 0, 'the maintenance sweep to run', 15_000);
+      } finally {
+        await maintenance.close();
+      }
+      const job = await probe.add('probe', { n: 7 });
+      await until(async () => (await job.isCompleted()) === true, 'the probe job to complete', 15_000);
+
+      // The pace's script, the 429 pause and the counters, through the Cluster client.
+      const pacer = createRedisPacer(fast, config.queuePrefix, noFallback);
+      const drained = { ...postToChannel, intervalMs: 60_000 };
+      const outcomes: string[] = [];
+      for (let i = 0; i < postToChannel.burst + 1; i++) {
+        outcomes.push(await pacer.take(drained, 'background').then(() => 'sent', (error: unknown) => (error instanceof PaceLater ? 'later' : String(error))));
+      }
+      expect(outcomes).toEqual([...Array.from({ length: postToChannel.burst - postToChannel.reserve }, () => 'sent'), ...Array.from({ length: postToChannel.reserve + 1 }, () => 'later')]);
+      await pacer.pause(tierMethod, 1000);
+      await pacer.countRateLimited('chat.update');
+      await recordDelivered(fast, config.queuePrefix, 'post', 120);
+
+      // All of it on the node that serves {adhoc}; nothing on the node the URL named.
+      const keys = await allKeys(serving);
+      expect(keys).toEqual(
+        expect.arrayContaining([
+          `{adhoc}:${MAINTENANCE_QUEUE}:completed`,
+          `{adhoc}:probe:${job.id!}`,
+          paceKeys('{adhoc}', postToChannel)[0],
+          paceKeys('{adhoc}', tierMethod)[1],
+          `{adhoc}:${RATE_LIMITED_HASH}`,
+          `{adhoc}:${DELIVERY_LAG_HASH}`,
+        ]),
+      );
+      expect(await allKeys(plain)).toEqual([]);
+    } finally {
+      await probeWorker.close();
+      await probe.close();
+      connection.disconnect();
+      fast.disconnect();
+      plain.disconnect();
+      serving.disconnect();
       await worker.stop();
     }
   });

@@ -14,33 +14,65 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-/** Polls `check` every 50 ms until it is true, for at most `timeoutMs`. */
+export interface RunningCluster extends RunningRedis {
+  /** Every node's port; `port` is the first's. */
+  ports: number[];
+  /** The port of the node that serves `slot`. */
+  portServing(slot: number): number;
+}
 
-/** A one-node Redis Cluster that serves every slot; connect to it with a plain client on `port`. */
-export async function startRedisCluster(): Promise<RunningRedis> {
+const SLOTS = 16_384;
+
+/**
+ * A Redis Cluster of `nodes` masters (one by default) sharing the 16,384 slots in even ranges, in
+ * order. One node serving every slot is enough for Redis to enforce Cluster's rules (CROSSSLOT);
+ * with two, a key is served by one node only and the other answers MOVED for it, as in production.
+ * A plain client on `port` reaches the first node.
+ */
+export async function startRedisCluster(nodes = 1): Promise<RunningCluster> {
   const dir = mkdtempSync(path.join(tmpdir(), 'adhoc-cluster-'));
-  const port = await freePort();
-  const child = spawn(
-    redisServerBinary(),
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const children: ReturnType<typeof spawn>[] = [];
   const stop = async () => {
-    await stopChild(child);
+    await Promise.all(children.map((child) => stopChild(child)));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForLine(child, /Ready to accept connections/, 'redis-server (cluster)', 20_000);
-    child.stdout?.resume();
-    child.stderr?.resume();
-    const admin = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
-    try {
-      await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-      await until(() => admin.call('CLUSTER', 'INFO').then((info) => String(info).includes('cluster_state:ok'), () => false), 'the cluster to come up', 10_000);
-    } finally {
-      admin.disconnect();
+    const ports: number[] = [];
+    const busPorts: number[] = [];
+    const ranges: Array<[number, number]> = [];
+    for (let i = 0; i < nodes; i += 1) {
+      const [port, busPort] = [await freePort(), await freePort()];
+      const child = spawn(
+        redisServerBinary(),
+        // The bus port is set, not port + 10000, which may be taken or past 65535.
+        ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${i}.conf`), '--dir', dir],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      children.push(child);
+      await waitForLine(child, /Ready to accept connections/, 'redis-server (cluster)', 20_000);
+      child.stdout?.resume();
+      child.stderr?.resume();
+      ports.push(port);
+      busPorts.push(busPort);
+      ranges.push([Math.floor((i * SLOTS) / nodes), Math.floor(((i + 1) * SLOTS) / nodes) - 1]);
     }
-    return { port, stop };
+    const admins = ports.map((port) => new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 }));
+    try {
+      await Promise.all(admins.map((admin, i) => admin.call('CLUSTER', 'ADDSLOTSRANGE', String(ranges[i]![0]), String(ranges[i]![1]))));
+      // The bus port is not port + 10000, so MEET is told it.
+      for (let i = 1; i < nodes; i += 1) await admins[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(ports[i]), String(busPorts[i]));
+      for (const admin of admins) {
+        await until(
+          () => admin.call('CLUSTER', 'INFO').then((info) => String(info).includes('cluster_state:ok') && String(info).includes(`cluster_known_nodes:${nodes}`), () => false),
+          'the cluster to come up',
+          15_000,
+        );
+      }
+    } finally {
+      for (const admin of admins) admin.disconnect();
+    }
+    const portServing = (slot: number) => ports[ranges.findIndex(([from, to]) => slot >= from && slot <= to)]!;
+    return { port: ports[0]!, ports, portServing, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -202,7 +202,30 @@ describe('REDIS_URL', () => {
   });
 
   it.each([
-    ['http://x', /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, or redis\+sentinel:\/\/\[\[user\]:password@\]host:26379/],
+    ['one node, default port', 'redis+cluster://cache-1.internal', { cluster: [{ host: 'cache-1.internal', port: 6379 }], tls: false }],
+    [
+      'three nodes, an ACL user and an escaped password',
+      'redis+cluster://app:p%40ss@10.0.0.1:7000,10.0.0.2:7001,[::1]:7002/',
+      { cluster: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }, { host: '::1', port: 7002 }], username: 'app', password: 'p@ss', tls: false },
+    ],
+    ['TLS, a password only', 'rediss+cluster://:s3cret@cache.example.com:6380', { cluster: [{ host: 'cache.example.com', port: 6380 }], password: 's3cret', tls: true }],
+  ])('reads a Cluster URL into ioredis options: %s', (_name, url, expected) => {
+    expect(loadConfig({ ...valid, REDIS_URL: url, QUEUE_PREFIX: '{adhoc}' }).redis).toEqual(expected);
+  });
+
+  it('refuses a Cluster without a {hash tag} in QUEUE_PREFIX, saying why', () => {
+    expect(problems({ ...valid, REDIS_URL: 'redis+cluster://c1:7000' })).toEqual([
+      'QUEUE_PREFIX must have a {hash tag}, such as {adhoc}, when REDIS_URL is a Redis Cluster: BullMQ needs every key of a queue in one slot',
+    ]);
+  });
+
+  it.each([
+    ['http://x', /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, redis\+sentinel:\/\/\[\[user\]:password@\]host:26379.*, or redis\+cluster:\/\//],
+    ['redis+cluster://', /^REDIS_URL names no node \(redis\+cluster:\/\//],
+    ['redis+cluster://c1:7000/0', /^REDIS_URL must have the form redis\+cluster:\/\/.*: a cluster has no database number or options/],
+    ['redis+cluster://c1:7000?tls=yes', /^REDIS_URL must have the form redis\+cluster:\/\//],
+    ['redis+cluster://c1:70000', /^REDIS_URL has a node port 70000 outside 1-65535/],
+    ['redis+cluster://c1,,c2', /^REDIS_URL has a node address "" that is not host or host:port/],
     ['redis+sentinel:///mymaster', /^REDIS_URL names no sentinel \(redis\+sentinel:\/\//],
     ['redis+sentinel://s1:26379', /^REDIS_URL names no master: the sentinels' name for it comes after the hosts/],
     ['redis+sentinel://s1:26379/', /^REDIS_URL names no master/],

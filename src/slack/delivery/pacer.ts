@@ -7,7 +7,7 @@
 // windows, which allow two windows' worth of calls around a window's edge; Slack refills
 // continuously, so a fixed window would still draw 429s. GCRA is one Redis key per bucket and
 // one atomic script, using Redis's clock so every process agrees on the time.
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../jobs/redis';
 import type { PacedBucket } from '../../domain/slackDelivery';
 import type { Reservation } from '../../services/outbox';
 import { logger } from '../../logger';
@@ -133,9 +133,9 @@ export function paceKeys(prefix: string, bucket: PacedBucket): readonly [turn: s
  * `local` paces this process alone while Redis is unreachable (localPacer.ts: a conservative share
  * of Slack's limits), so an outage of Redis never lets calls go unpaced.
  */
-export function createRedisPacer(redis: Redis, prefix: string, local: Pacer): Pacer {
+export function createRedisPacer(redis: RedisConnection, prefix: string, local: Pacer): Pacer {
   redis.defineCommand('slackPaceTake', { numberOfKeys: 2, lua: TAKE });
-  const take = redis as Redis & {
+  const take = redis as RedisConnection & {
     slackPaceTake(bucket: string, pause: string, interval: number, allowance: number, horizon: number): Promise<[number, number]>;
   };
   const keys = (bucket: PacedBucket) => paceKeys(prefix, bucket);

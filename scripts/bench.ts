@@ -103,7 +103,7 @@ async function main(): Promise<number> {
     ]);
     results.machine = machineInfo(mongodb, redis.description, redis.roundTripMs);
     cpuAtStart = cpuSnapshot(); // now that the servers run, their CPU counts as ours
-    fake = await startSlackFakeThread();
+    fake = await startSlackFakeThread({ rateLimits: false });
 
     if (options.sections.includes('ack')) {
       for (const clients of options.clients) {

@@ -16,7 +16,8 @@ import { applySeed } from '../../src/services/seed';
 import { CHAIN_EVERY_MS } from '../../src/worker';
 import { startBareBolt } from './bareBolt';
 import { DISTURBED_CORES, cpuSince, cpuSnapshot, waitForQuiet, type CpuUse } from './cpu';
-import { BOT_TOKEN, SIGNING_SECRET, benchConfig, databaseUri, uniqueName } from './environment';
+import { startAppProcess } from '../../test/support/appProcess';
+import { BOT_TOKEN, SIGNING_SECRET, benchConfig, benchEnv, databaseUri, uniqueName } from './environment';
 import { runLoad, type LoadResult, type LoadSpec } from './loadGenerator';
 import type { SlackFakeThread } from './slackFakeThread';
 import { countOperations } from './queryShapes';
@@ -79,7 +80,7 @@ export interface DrainOutcome {
 
 export interface AckLatencyResult {
   clients: number;
-  /** Whether the audit chainer ran (in the bench process) meanwhile; without it, events stay unlinked, as with the worker stopped. */
+  /** Whether the audit chainer also ran in the bench process (the worker beside the app runs its own). */
   chainer: boolean;
   /** What one `/help <text>` costs the app, its work after the ack included. */
   perRequest: { mongoOperations: number; byOperation: Record<string, number>; slackCalls: Record<string, number> };
@@ -134,15 +135,23 @@ async function startProfile(): Promise<{ stop: (file: string) => Promise<string>
 const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((a - b) * 10) / 10);
 
 /** Waits until every request is posted to Slack and has its timers, nothing moves any more, or the timeout. */
-async function drain(clientKeys: string[]): Promise<DrainOutcome> {
+/**
+ * Waits until the `acknowledged` requests are all recorded (a `/help <text>` is acknowledged before
+ * its write) and shown in Slack with their timers, or until nothing has moved for a while.
+ */
+async function drain(clientKeys: string[], acknowledged: number): Promise<DrainOutcome> {
   const started = Date.now();
   let last = -1;
   let lastChange = started;
   for (;;) {
-    const behind = await RequestModel.countDocuments({
-      clientKey: { $in: clientKeys },
-      $or: [{ syncedRevision: { $lt: 0 } }, { timersRevision: { $lt: 0 } }],
-    });
+    const [recorded, incomplete] = await Promise.all([
+      RequestModel.countDocuments({ clientKey: { $in: clientKeys } }),
+      RequestModel.countDocuments({
+        clientKey: { $in: clientKeys },
+        $or: [{ syncedRevision: { $lt: 0 } }, { timersRevision: { $lt: 0 } }],
+      }),
+    ]);
+    const behind = incomplete + Math.max(0, acknowledged - recorded);
     const now = Date.now();
     if (behind === 0) return { ms: now - started, behind, done: true };
     if (behind !== last) {
@@ -162,7 +171,7 @@ export async function measureAckLatency(input: {
   secondsPerRate: number;
   warmupSeconds: number;
   clients: number;
-  /** Runs the worker's audit chainer in this process meanwhile, every CHAIN_EVERY_MS. */
+  /** Runs the audit chainer in this process too, every CHAIN_EVERY_MS (the worker runs its own). */
   chainer: boolean;
   /** Where to write a CPU profile of this thread for each app phase (`--profile`); null for none. */
   profileDir: string | null;
@@ -172,13 +181,23 @@ export async function measureAckLatency(input: {
   const clients = benchClients(input.clients);
   const clientKeys = clients.map((c) => c.key);
   const queuePrefix = uniqueName('bench-ack-');
-  const config = benchConfig({
+  // Slack without limits (the fake thread is started so): the subject here is the acknowledgement,
+  // and every request must be delivered within the run, not at one message a second per channel.
+  const values = {
     apiUrl: fake.url,
     mongodbUri: databaseUri(input.mongodbUri, uniqueName('bench_ack_')),
     redisUrl: input.redisUrl,
     queuePrefix,
-  });
+    extra: { SLACK_PACE: 'off' },
+  };
+  const config = benchConfig(values);
   const web = await startWeb(config);
+  // The worker delivers the requests' messages, in a process of its own as in production (it says
+  // it is ready at level info).
+  const worker = await startAppProcess('worker', 'worker.ts', benchEnv({ ...values, extra: { ...values.extra, LOG_LEVEL: 'info' } }), { build: true }).catch(async (error: unknown) => {
+    await web.stop();
+    throw error;
+  });
   const bolt = await startBareBolt({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl: fake.url, command: COMMAND });
   const timersQueue = new Queue(TIMERS_QUEUE, { connection: { url: input.redisUrl }, prefix: queuePrefix });
   let chaining: Promise<unknown> | undefined;
@@ -238,7 +257,7 @@ export async function measureAckLatency(input: {
     if (warmBolt.errors.total + warmApp.errors.total > 0) {
       log(`ack latency: warm-up errors: ${[...warmBolt.firstErrors, ...warmApp.firstErrors].join('; ')}`);
     }
-    await drain(clientKeys);
+    await drain(clientKeys, acknowledgedOpened);
 
     // One request on its own, to count what it costs: MongoDB operations and Web API calls.
     const callsBefore = await fake.callCounts();
@@ -269,9 +288,9 @@ export async function measureAckLatency(input: {
           acknowledgedOpened += result.ok;
           deferredTotal += result.deferred;
         },
-        () => drain(clientKeys),
+        () => drain(clientKeys, acknowledgedOpened),
       );
-      const appBackgroundDrain = await drain(clientKeys);
+      const appBackgroundDrain = await drain(clientKeys, acknowledgedOpened);
       rates.push({
         ratePerSecond: rate,
         seconds: input.secondsPerRate,
@@ -325,7 +344,9 @@ export async function measureAckLatency(input: {
           p99LimitMs: 250,
           p99Ms: at50.app.latencyMs.p99,
           errors: at50.app.errors.total,
-          met: at50.app.latencyMs.p99 !== null && at50.app.latencyMs.p99 < 250 && at50.app.errors.total === 0 && at50.app.deferred === 0,
+          // "Working on it…" is how /help <text> is acknowledged (its answer follows through the
+          // response URL, which the verification counts): an acknowledgement like any other.
+          met: at50.app.latencyMs.p99 !== null && at50.app.latencyMs.p99 < 250 && at50.app.errors.total === 0,
         }
       : null;
     return { clients: clients.length, chainer: input.chainer, perRequest, rates, verification, target, disturbedRuns };
@@ -336,6 +357,7 @@ export async function measureAckLatency(input: {
     await timersQueue.close().catch(() => undefined);
     await mongoose.connection.db?.dropDatabase().catch(() => undefined);
     await bolt.stop().catch(() => undefined);
+    await worker.stop();
     await web.stop();
   }
 }

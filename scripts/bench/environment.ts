@@ -24,8 +24,18 @@ export function databaseUri(base: string, name: string): string {
   return url.toString();
 }
 
-export function benchConfig(values: { apiUrl: string; mongodbUri: string; redisUrl: string; queuePrefix: string }): Config {
-  return loadConfig({
+export interface BenchEnvValues {
+  apiUrl: string;
+  mongodbUri: string;
+  redisUrl: string;
+  queuePrefix: string;
+  /** Anything else, e.g. SLACK_PACE. */
+  extra?: Record<string, string>;
+}
+
+/** The environment of an app the bench runs: in its own process (a worker beside it) or in the bench's. */
+export function benchEnv(values: BenchEnvValues): Record<string, string> {
+  return {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: values.apiUrl,
@@ -35,7 +45,12 @@ export function benchConfig(values: { apiUrl: string; mongodbUri: string; redisU
     TRIAGE_CHANNEL_ID: TRIAGE_CHANNEL,
     QUEUE_PREFIX: values.queuePrefix,
     LOG_LEVEL: 'silent',
-  });
+    ...values.extra,
+  };
+}
+
+export function benchConfig(values: BenchEnvValues): Config {
+  return loadConfig(benchEnv(values));
 }
 
 export interface MachineInfo {

@@ -78,6 +78,7 @@ function ackSection(ack: AckLatencyResult): string {
     `### 1. Acknowledgement latency of \`/help <text>\``,
     '',
     `Open loop, ${seconds} s per rate, ${ack.clients === 1 ? 'one client channel' : `spread over ${ack.clients} client channels`}; milliseconds from the moment each request was due to the end of its HTTP response, p50 / p95 / p99 / max. ` +
+      'The app runs in the bench process, a worker process (from the build) beside it delivering its messages, against a Slack fake without limits (SLACK_PACE=off), so that every request is posted within the run. ' +
       'CPU during the app\'s phase: its event loop busy / the Node process (app, load generator and Slack fake threads) in cores / each server in cores.',
     '',
     table(['rate', 'sent (Bolt / app)', 'bare Bolt', 'Ad-hoc Help', 'app − Bolt (p50 / p95 / p99)', 'errors (Bolt / app)', 'CPU in the app phase', 'posting to Slack and timers'], rows),
@@ -105,7 +106,7 @@ function ackSection(ack: AckLatencyResult): string {
       `${n(v.requestsWithTimers)} with timers scheduled (${n(v.delayedTimerJobs)} delayed jobs).` +
       (v.allConsistent
         ? ' Every request was real and complete.'
-        : ` **${n(unacknowledged)} requests were created but not acknowledged in time, and ${n(v.requestsInMongo - v.requestsShownInSlack)} were never posted to Slack** (no worker runs in the bench to catch up).`),
+        : ` **${n(unacknowledged)} requests were created but not acknowledged in time, and ${n(v.requestsInMongo - v.requestsShownInSlack)} were never posted to Slack by the worker.**`),
   );
   const failures = ack.rates.flatMap((r) => [...r.bolt.firstErrors, ...r.app.firstErrors]).slice(0, 3);
   if (failures.length) {

@@ -32,8 +32,13 @@ export interface SlackFakeThread {
 const ROLE = 'slack-fake';
 const ANSWER_TIMEOUT_MS = 15_000;
 
-export async function startSlackFakeThread(): Promise<SlackFakeThread> {
-  const worker: Worker = startTsWorker(__filename, { role: ROLE });
+/**
+ * `rateLimits: false`: a Slack without limits, for the acknowledgement section, whose subject is
+ * the acknowledgement and whose every request must be delivered within the run (it runs the app
+ * with SLACK_PACE=off). The incident and the cold starts run fakes of their own, limits on.
+ */
+export async function startSlackFakeThread(options: { rateLimits: boolean }): Promise<SlackFakeThread> {
+  const worker: Worker = startTsWorker(__filename, { role: ROLE, rateLimits: options.rateLimits });
   const ready = await firstMessage<Ready>(worker, 60_000, 'The Slack fake thread');
   const pending = new Map<number, (answer: Answer) => void>();
   worker.on('message', (answer: Answer) => pending.get(answer.id)?.(answer));
@@ -72,7 +77,7 @@ function isRole(data: unknown): boolean {
 
 if (!isMainThread && parentPort && isRole(workerData)) {
   const port = parentPort;
-  const fake = new SlackFake();
+  const fake = new SlackFake({ rateLimits: (workerData as { rateLimits?: boolean }).rateLimits !== false });
   const counts = () => {
     const byMethod: Record<string, number> = {};
     for (const call of fake.calls) byMethod[call.method] = (byMethod[call.method] ?? 0) + 1;

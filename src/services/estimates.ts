@@ -214,8 +214,11 @@ export async function decideEstimate(input: Decision): Promise<Estimate> {
   if (now.decision !== 'pending') throw new UserFacingError(ErrorCode.Conflict, refusalForDecision(now, latest));
   const terms = termsNow(client);
   if (estimate.kind === 'topup') return decideTopUp(estimate, request, input, terms, latest);
-  // Checked before anything is written, so a refusal leaves the estimate pending.
-  await checkTransition({ key: request.key, action: input.approve ? 'approve' : 'decline', actor: input.actor });
+  // Checked before anything is written, so a refusal leaves the estimate pending. Refused because
+  // another decision (a double click) moved the request since it was read: that decision is the answer.
+  await checkTransition({ key: request.key, action: input.approve ? 'approve' : 'decline', actor: input.actor }).catch((error: unknown) =>
+    explainLostDecision(estimate, request.key, latest, error),
+  );
   const below = input.approve ? belowLogged(request, estimate.highMinutes) : undefined;
   if (below) throw below;
   return writeDecision(estimate, request, input.actor, { approve: input.approve, terms, reason: input.reason, latest });
@@ -254,16 +257,24 @@ async function writeDecision(estimate: Estimate, request: RequestRecord, actor: 
       estimate: { set: decision, expect: request.currentEstimate ? { version: estimate.version } : 'none' },
     });
   } catch (error) {
-    if (!(error instanceof UserFacingError)) throw error;
-    // Another decision (a double click) or change won: answer with what happened to this estimate.
-    await settleEstimate(await requireRequest(request.key));
-    const current = await requireEstimate(estimate._id.toHexString());
-    if (current.decision !== 'pending') throw new UserFacingError(ErrorCode.Conflict, refusalForDecision(current, how.latest ?? current.version));
-    throw error;
+    return explainLostDecision(estimate, request.key, how.latest ?? estimate.version, error);
   }
   crashPoint('estimate.decided');
   await settleEstimate(await requireRequest(request.key));
   return requireEstimate(estimate._id.toHexString());
+}
+
+/**
+ * A decision refused because another one (a double click) or another change won meanwhile: the
+ * answer is what happened to this estimate, once the request's decision is on it; any other
+ * refusal, or an estimate still pending, is answered as it is.
+ */
+async function explainLostDecision(estimate: Estimate, key: string, latest: number, error: unknown): Promise<never> {
+  if (!(error instanceof UserFacingError)) throw error;
+  await settleEstimate(await requireRequest(key));
+  const current = await requireEstimate(estimate._id.toHexString());
+  if (current.decision !== 'pending') throw new UserFacingError(ErrorCode.Conflict, refusalForDecision(current, latest));
+  throw error;
 }
 
 /** A top-up's decision is one write on its own record: it changes nothing on the request. */

@@ -1,5 +1,6 @@
 // Rules of estimates and top-ups on the real MongoDB-wire server that are not about repeated
-// submissions: what may be approved once the request has ended, and which month a top-up raises.
+// submissions: what may be approved once the request has ended, which month a top-up raises, and
+// what the losing click of a double click is told.
 import { EstimateModel } from '../../src/db/estimate';
 import { RequestModel } from '../../src/db/request';
 import { UserFacingError } from '../../src/errors';
@@ -78,6 +79,27 @@ describe('a top-up', () => {
     const topUp = await topUpOf(key);
     await decideEstimate({ estimateId: topUp._id.toHexString(), actor: { userId: ACME.boss }, approve: true });
     expect((await topUpOf(key)).decision).toBe('approved');
+  });
+});
+
+describe('a double click on Approve', () => {
+  it('answers the losing click of a double click on Approve with the approval that won, whichever step it loses at', async () => {
+    for (let round = 0; round < 25; round++) {
+      const key = await createClaimedRequest('ACME', ++counter);
+      const { estimate } = await postEstimate({ key, actor: { userId: STAFF.engineer }, lowMinutes: 60, highMinutes: 120, assumptions: '' });
+      const click = () => decideEstimate({ estimateId: estimate._id.toHexString(), actor: { userId: ACME.boss }, approve: true });
+      // The second click comes a few database round trips after the first (0 to 12, one more each
+      // round), so that it loses at each step of the decision in turn, as clicks over HTTP do.
+      const late = async () => {
+        for (let i = 0; i < round % 13; i++) await RequestModel.exists({ key });
+        return click();
+      };
+      const clicks = await Promise.allSettled([click(), late()]);
+      expect(clicks.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
+      const lost = clicks.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+      expect({ round, answer: (lost?.reason as Error).message }).toEqual({ round, answer: `This estimate was already approved by <@${ACME.boss}>.` });
+      expect((await RequestModel.findOne({ key }).lean())?.state).toBe('approved');
+    }
   });
 });
 

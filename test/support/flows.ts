@@ -110,9 +110,15 @@ export function ephemeralsFor(t: TestApp, user: string): string[] {
 }
 
 export async function waitForEphemeral(t: TestApp, user: string, pattern: RegExp): Promise<RecordedCall> {
-  const [call] = await t.fake.waitFor('chat.postEphemeral', (c) => c.args.user === user && pattern.test(String(c.args.text)));
-  if (!call) throw new Error('unreachable');
-  return call;
+  try {
+    const [call] = await t.fake.waitFor('chat.postEphemeral', (c) => c.args.user === user && pattern.test(String(c.args.text)));
+    if (!call) throw new Error('unreachable');
+    return call;
+  } catch (error) {
+    // Say what the person was told instead, if anything.
+    const told = t.fake.callsTo('chat.postEphemeral').map((c) => `${String(c.args.user)} (${c.status}): ${String(c.args.text).slice(0, 120)}`);
+    throw new Error(`${(error as Error).message}\nEphemeral messages so far:\n${told.join('\n') || '(none)'}`);
+  }
 }
 
 export function blocksOf(call: RecordedCall | undefined): string {

@@ -48,6 +48,27 @@ const noFallback: Pacer = {
   countRateLimited: async () => undefined,
 };
 
+/** Background work leaves one call of the burst to people: the others go at once, then it is told to come back. */
+async function expectDrained(pacer: Pacer, bucket: typeof postToChannel): Promise<void> {
+  const outcomes: string[] = [];
+  for (let i = 0; i < bucket.burst + 1; i++) {
+    outcomes.push(await pacer.take(bucket, 'background').then(() => 'sent', (error: unknown) => (error instanceof PaceLater ? 'later' : String(error))));
+  }
+  expect(outcomes).toEqual([...Array.from({ length: bucket.burst - bucket.reserve }, () => 'sent'), ...Array.from({ length: bucket.reserve + 1 }, () => 'later')]);
+}
+
+/** Keys of every kind the app shares in Redis under the {adhoc} prefix, once a probe job `jobId` ran. */
+function sharedKeys(jobId: string): string[] {
+  return [
+    `{adhoc}:${MAINTENANCE_QUEUE}:completed`,
+    `{adhoc}:probe:${jobId}`,
+    paceKeys('{adhoc}', postToChannel)[0],
+    paceKeys('{adhoc}', tierMethod)[1],
+    `{adhoc}:${RATE_LIMITED_HASH}`,
+    `{adhoc}:${DELIVERY_LAG_HASH}`,
+  ];
+}
+
 describe('the Redis Cluster slot of a key', () => {
   it('is CRC16/XMODEM of its first non-empty {hash tag}, else of the key, modulo 16384', () => {
     // Redis's cluster specification: CRC16 of "123456789" is 0x31C3.
@@ -98,14 +119,9 @@ describe('on a Redis Cluster', () => {
   it('paces: the pacer script runs (no CROSSSLOT), a drained bucket says later and a 429 pauses it', async () => {
     const prefix = uniqueName('p');
     const pacer = createRedisPacer(redis, prefix, noFallback);
-    // Background work leaves one call of the burst to people: the others go at once, then it is told to come back.
     // Refilled once a minute, so a slow machine cannot refill it between two takes.
     const drained = { ...postToChannel, intervalMs: 60_000 };
-    const outcomes: string[] = [];
-    for (let i = 0; i < postToChannel.burst + 1; i++) {
-      outcomes.push(await pacer.take(drained, 'background').then(() => 'sent', (error: unknown) => (error instanceof PaceLater ? 'later' : String(error))));
-    }
-    expect(outcomes).toEqual([...Array.from({ length: postToChannel.burst - postToChannel.reserve }, () => 'sent'), ...Array.from({ length: postToChannel.reserve + 1 }, () => 'later')]);
+    await expectDrained(pacer, drained);
 
     await pacer.pause(tierMethod, 30_000);
     const paused = await pacer.take(tierMethod, 'background').catch((error: unknown) => error);
@@ -151,14 +167,7 @@ describe('on a Redis Cluster', () => {
       const keys = await allKeys(redis);
       expect(keys.filter((k) => !k.startsWith('{adhoc}:'))).toEqual([]);
       expect(keys).toEqual(
-        expect.arrayContaining([
-          `{adhoc}:${MAINTENANCE_QUEUE}:completed`,
-          `{adhoc}:probe:${job.id!}`,
-          paceKeys('{adhoc}', postToChannel)[0],
-          paceKeys('{adhoc}', tierMethod)[1],
-          `{adhoc}:${RATE_LIMITED_HASH}`,
-          `{adhoc}:${DELIVERY_LAG_HASH}`,
-        ]),
+        expect.arrayContaining(sharedKeys(job.id!)),
       );
       const slots = new Set(await Promise.all(keys.map(async (k) => Number(await redis.call('CLUSTER', 'KEYSLOT', k)))));
       expect([...slots]).toEqual([clusterSlot('{adhoc}')]);
@@ -217,11 +226,7 @@ describe('through a Redis Cluster client (redis+cluster://)', () => {
       // The pace's script, the 429 pause and the counters, through the Cluster client.
       const pacer = createRedisPacer(fast, config.queuePrefix, noFallback);
       const drained = { ...postToChannel, intervalMs: 60_000 };
-      const outcomes: string[] = [];
-      for (let i = 0; i < postToChannel.burst + 1; i++) {
-        outcomes.push(await pacer.take(drained, 'background').then(() => 'sent', (error: unknown) => (error instanceof PaceLater ? 'later' : String(error))));
-      }
-      expect(outcomes).toEqual([...Array.from({ length: postToChannel.burst - postToChannel.reserve }, () => 'sent'), ...Array.from({ length: postToChannel.reserve + 1 }, () => 'later')]);
+      await expectDrained(pacer, drained);
       await pacer.pause(tierMethod, 1000);
       await pacer.countRateLimited('chat.update');
       await recordDelivered(fast, config.queuePrefix, 'post', 120);
@@ -229,14 +234,7 @@ describe('through a Redis Cluster client (redis+cluster://)', () => {
       // All of it on the node that serves {adhoc}; nothing on the node the URL named.
       const keys = await allKeys(serving);
       expect(keys).toEqual(
-        expect.arrayContaining([
-          `{adhoc}:${MAINTENANCE_QUEUE}:completed`,
-          `{adhoc}:probe:${job.id!}`,
-          paceKeys('{adhoc}', postToChannel)[0],
-          paceKeys('{adhoc}', tierMethod)[1],
-          `{adhoc}:${RATE_LIMITED_HASH}`,
-          `{adhoc}:${DELIVERY_LAG_HASH}`,
-        ]),
+        expect.arrayContaining(sharedKeys(job.id!)),
       );
       expect(await allKeys(plain)).toEqual([]);
     } finally {

@@ -242,6 +242,22 @@ async function takeFirstPostTurns(deps: DeliveryDeps, effect: Effect, slots: Slo
   if (later.length === turns.length) throw new PaceLater(Math.min(...later));
 }
 
+/** `tokens` whose Slack clients are each looked up once, for the length of one delivery attempt. */
+function tokensOncePerAttempt(tokens: SlackTokens): SlackTokens {
+  const ours = new Map<string, Promise<WebClient | undefined>>();
+  const clientSide = new Map<string, Promise<WebClient | undefined>>();
+  const once = (cache: Map<string, Promise<WebClient | undefined>>, key: string, look: () => Promise<WebClient | undefined>) => {
+    const found = cache.get(key) ?? look();
+    cache.set(key, found);
+    return found;
+  };
+  return {
+    ...tokens,
+    clientFor: (teamId) => once(ours, teamId ?? '', () => tokens.clientFor(teamId)),
+    clientForClientSide: (teamId) => once(clientSide, teamId ?? '', () => tokens.clientForClientSide(teamId)),
+  };
+}
+
 /** An estimate in the request's thread: posted once, updated in place when decided or superseded. */
 async function deliverEstimate(deps: DeliveryDeps, estimateId: string): Promise<void> {
   const estimate = await requireEstimate(estimateId);
@@ -358,10 +374,14 @@ export async function deliverEffect(deps: DeliveryDeps, id: string): Promise<Del
   try {
     const later = await withPriority(effect.priority, async () => {
       switch (effect.kind) {
-        case 'request':
-          await takeFirstPostTurns(deps, effect, slots);
-          await deliverRequest(deps, String(effect.payload.key), lease);
+        case 'request': {
+          // The turns and the posts need the same installations: looked up once (in distributed
+          // mode each is a read of MongoDB).
+          const attempt = { ...deps, tokens: tokensOncePerAttempt(deps.tokens) };
+          await takeFirstPostTurns(attempt, effect, slots);
+          await deliverRequest(attempt, String(effect.payload.key), lease);
           return undefined;
+        }
         case 'estimate':
           await deliverEstimate(deps, String(effect.payload.estimateId));
           return undefined;

@@ -38,6 +38,8 @@ export function helpCommand(ctx: ListenerContext) {
     // a budget near 3 s would be overrun whenever the event loop is busy (a timer fires late).
     // While the process already makes as many answers as it takes at once, the command is
     // acknowledged straight away and its answer made when a place frees up.
+    // The answer that replaces "Working on it…", through the command's response URL.
+    const replaceAck = (reply: { text: string; blocks?: KnownBlock[] }) => respond({ response_type: 'ephemeral', replace_original: true, ...reply });
     const answer = async (produce: () => Promise<string | { text: string; blocks: KnownBlock[] }>) => {
       const busy = ctx.answers.busy();
       const reply = ctx.answers.run(produce).then(
@@ -52,7 +54,7 @@ export function helpCommand(ctx: ListenerContext) {
         return;
       }
       await ack({ response_type: 'ephemeral', text: WORKING_ON_IT });
-      await respond({ response_type: 'ephemeral', replace_original: true, ...(await reply) });
+      await replaceAck(await reply);
     };
     // A sub-command naming a request first looks it up as the person may see it: another client's
     // request is answered like one that does not exist (as `/help status` does), not with a
@@ -82,7 +84,7 @@ export function helpCommand(ctx: ListenerContext) {
             }),
           );
         } catch (error) {
-          await respond({ response_type: 'ephemeral', replace_original: true, text: messageForError(error, logContext) });
+          await replaceAck({ text: messageForError(error, logContext) });
           return;
         }
         const shown = opened;
@@ -90,7 +92,7 @@ export function helpCommand(ctx: ListenerContext) {
         // The request is recorded: its messages, timers and Home tabs follow whether or not Slack
         // takes the answer (it is shown in the channel either way).
         await Promise.all([
-          respond({ response_type: 'ephemeral', replace_original: true, text: openedText(key) }).catch((error: unknown) =>
+          replaceAck({ text: openedText(key) }).catch((error: unknown) =>
             logger.warn({ err: error, request: key }, 'Slack did not take the answer to /help through its response URL; the request is shown in its channel anyway'),
           ),
           ctx.afterAck.run(() => afterOpened(ctx, shown)),

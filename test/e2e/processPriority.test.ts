@@ -1,28 +1,22 @@
 // On a host it shares with web processes, the worker yields the CPU to them (WORKER_NICE, 19 by
 // default): Slack waits 3 s for a web process, while the worker's deliveries wait on Slack's pace.
 import os from 'node:os';
-import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { applySeed } from '../../src/services/seed';
 import { appEnv, freePort, startAppProcess, type AppProcess } from '../support/appProcess';
+import { useTestDatabase } from '../support/database';
 import { SlackFake } from '../support/slackFake';
-import { STANDARD_SEED, testDatabaseUri, testRedisUrl } from '../support/testEnv';
+import { STANDARD_SEED, testRedisUrl } from '../support/testEnv';
 
+const uri = useTestDatabase(() => applySeed(STANDARD_SEED));
 let fake: SlackFake;
-let uri: string;
 const started: AppProcess[] = [];
 
 beforeAll(async () => {
   fake = new SlackFake();
   await fake.start();
-  uri = testDatabaseUri();
-  await connectDatabase(uri);
-  await applySeed(STANDARD_SEED);
 });
 afterAll(async () => {
   await Promise.all(started.map((p) => p.stop(5000)));
-  await mongoose.connection.db?.dropDatabase();
-  await disconnectDatabase();
   await fake.stop();
 });
 

@@ -4,13 +4,16 @@ import mongoose from 'mongoose';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection';
 import { testDatabaseUri } from './testEnv';
 
-export function useTestDatabase(prepare?: () => Promise<unknown>): void {
+/** Returns the database's URI, for processes of the app the file starts against it. */
+export function useTestDatabase(prepare?: () => Promise<unknown>): string {
+  const uri = testDatabaseUri();
   beforeAll(async () => {
-    await connectDatabase(testDatabaseUri());
+    await connectDatabase(uri);
     await prepare?.();
   });
   afterAll(async () => {
     await mongoose.connection.db?.dropDatabase();
     await disconnectDatabase();
   });
+  return uri;
 }

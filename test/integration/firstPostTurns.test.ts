@@ -11,6 +11,7 @@ import { deliverEffect } from '../../src/slack/delivery/deliverer';
 import { workspaceOf } from '../../src/slack/delivery/pacedFetch';
 import { INTERACTIVE_WAIT_MS, PaceLater, paceKeys, SlotBook } from '../../src/slack/delivery/pacer';
 import { startTestApp, type TestApp } from '../support/harness';
+import { monitorRedis } from '../support/redisMonitor';
 import { until } from '../support/until';
 import { ACME, TRIAGE } from '../support/testEnv';
 
@@ -102,20 +103,16 @@ it('takes a free turn once: the message goes in the slot taken before the read, 
   await until(async () => SlackEffectModel.findById(id).lean(), 'its messages to be asked for');
 
   // Every pacer script run on this app's buckets while it is delivered.
-  const client = new Redis(t.config.redisUrl);
-  const monitor = await client.monitor();
-  client.disconnect();
-  const scripts: string[] = [];
-  monitor.on('monitor', (_time: string, args: string[]) => {
-    const [command, , , key] = args;
-    if (/^eval(sha)?$/i.test(command ?? '') && key?.startsWith(`${t.config.queuePrefix}:pace:`)) scripts.push(key);
-  });
+  const monitor = await monitorRedis(t.config.redisUrl);
   try {
     expect(await deliverEffect(deps, id)).toEqual({ status: 'done' });
     await new Promise((resolve) => setTimeout(resolve, 200));
   } finally {
-    monitor.disconnect();
+    monitor.stop();
   }
+  const scripts = monitor.commands
+    .filter(([command, , , key]) => /^eval(sha)?$/i.test(command ?? '') && key?.startsWith(`${t.config.queuePrefix}:pace:`))
+    .map(([, , , key]) => key!);
   const posts = scripts.filter((k) => k.includes('|chat.postMessage|'));
   expect(posts.filter((k) => k.includes(`|${ACME.channel}}`))).toHaveLength(1);
   expect(posts.filter((k) => k.includes(`|${TRIAGE}}`))).toHaveLength(1);

@@ -70,7 +70,7 @@ export async function maintenanceSweep(
     await askChangeNotice(effects, request);
     await askOwedLinkNotices(effects, request);
     const effect = await findEffect(`request|${request.key}`);
-    if (effect && effect.state !== 'done') continue; // pending (delivered soon) or failed (a manager retries)
+    if (effect && effect.state !== 'done') continue; // pending (delivered soon), failed (a manager retries) or dismissed
     await effects.delivery.showRequest(request.key);
     synced++;
   }

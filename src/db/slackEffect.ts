@@ -4,7 +4,12 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
 export const EFFECT_KINDS = ['request', 'estimate', 'home', 'post'] as const;
-export const EFFECT_STATES = ['pending', 'done', 'failed'] as const;
+/**
+ * pending: owed; done: delivered; failed: Slack refused it for good (a manager retries or
+ * dismisses it); dismissed: a manager gave it up (`/help admin dismiss`), never tried again
+ * unless something asks for it anew.
+ */
+export const EFFECT_STATES = ['pending', 'done', 'failed', 'dismissed'] as const;
 export const EFFECT_PRIORITIES = ['interactive', 'background'] as const;
 
 const slackEffectSchema = new Schema(
@@ -44,12 +49,16 @@ const slackEffectSchema = new Schema(
     lastError: { type: String },
     errorChannel: { type: String },
     failedAt: { type: Date },
+    /** Who gave a failed effect up, and when (kept with its last error until it expires). */
+    dismissedBy: { type: String },
+    dismissedAt: { type: Date },
     createdAt: { type: Date, required: true },
     askedAt: { type: Date, required: true },
     deliveredAt: { type: Date },
     /**
-     * When it was delivered with nothing more owed: set only as it becomes done, unset by any ask,
-     * so it dates done effects alone. The TTL index below expires them DONE_EFFECT_TTL_SECONDS on.
+     * When it was delivered with nothing more owed, or dismissed: set only as it becomes done or
+     * dismissed, unset by any ask, so it dates those alone. The TTL index below expires them
+     * DONE_EFFECT_TTL_SECONDS on.
      */
     doneAt: { type: Date },
   },
@@ -62,10 +71,11 @@ slackEffectSchema.index({ state: 1, dueAt: 1 });
 slackEffectSchema.index({ state: 1, errorChannel: 1 });
 // Serves: /metrics, effects counted by kind and state (services/outbox.ts effectCounts).
 slackEffectSchema.index({ kind: 1, state: 1 });
-/** A delivered effect is kept this long (a post's id still dedupes it), then MongoDB removes it. */
+/** A delivered or dismissed effect is kept this long (a post's id still dedupes it), then MongoDB removes it. */
 export const DONE_EFFECT_TTL_SECONDS = 30 * 24 * 3600;
-// TTL: done effects go 30 days after delivery. Pending and failed ones have no doneAt and stay:
-// failed ones until `/help admin retry` makes them pending again.
+// TTL: done effects go 30 days after delivery, dismissed ones 30 days after their dismissal.
+// Pending and failed ones have no doneAt and stay: failed ones until `/help admin retry` makes
+// them pending again or `/help admin dismiss` gives them up.
 slackEffectSchema.index({ doneAt: 1 }, { expireAfterSeconds: DONE_EFFECT_TTL_SECONDS });
 
 export type SlackEffectRecord = InferSchemaType<typeof slackEffectSchema>;

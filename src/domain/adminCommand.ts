@@ -19,8 +19,8 @@ export type AdminCommand =
   /** An engineer's working hours for round robin; undefined: any time. */
   | { kind: 'hours'; userId: string; hours: WorkingHours | undefined }
   | { kind: 'oncall'; rota: Rota }
-  /** Failed Slack deliveries are tried again: all of them, or those of one channel. */
-  | { kind: 'retry'; channelId?: string }
+  /** Failed Slack deliveries are tried again (retry) or given up (dismiss): all of them, or those of one channel. */
+  | { kind: 'retry' | 'dismiss'; channelId?: string }
   /** `problem` says what was wrong; absent when the manager just typed `admin`. */
   | { kind: 'usage'; problem?: string };
 
@@ -62,11 +62,14 @@ export function parseAdminCommand(text: string): AdminCommand {
       return parseClient(trimmed.slice(verb.length).trim());
     case 'oncall':
       return parseOnCall(trimmed.slice(verb.length).trim());
-    case 'retry': {
+    case 'retry':
+    case 'dismiss': {
+      const kind = verb.toLowerCase() as 'retry' | 'dismiss';
       const [where, ...extra] = rest;
-      if (where === undefined || where.toLowerCase() === 'all') return extra.length === 0 ? { kind: 'retry' } : usage('Use `retry` or `retry #channel`.');
+      const wrong = usage(`Use \`${kind}\` or \`${kind} #channel\`.`);
+      if (where === undefined || where.toLowerCase() === 'all') return extra.length === 0 ? { kind } : wrong;
       const channelId = channelIdFromSlack(where);
-      return channelId && extra.length === 0 ? { kind: 'retry', channelId } : usage('Use `retry` or `retry #channel`.');
+      return channelId && extra.length === 0 ? { kind, channelId } : wrong;
     }
     case 'channel': {
       const [action, keyWord, channelWord, ...extra] = rest;

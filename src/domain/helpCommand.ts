@@ -26,7 +26,7 @@ export type HelpCommand =
 
 type Mistakable = 'log' | 'estimate' | 'billing' | 'link' | 'merge';
 
-const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show', 'retry', 'oncall']);
+const ADMIN_VERBS = new Set(['client', 'channel', 'engineer', 'manager', 'show', 'retry', 'dismiss', 'oncall']);
 const CLIENT_WORD = /^[A-Za-z]{2,10}$/;
 /** A word that looks like a month, valid or not (2026-13 included). */
 const MONTHISH = /^\d{4}-\d{1,2}$/;

@@ -51,7 +51,7 @@ export function createMetrics(config: Config, redis: RedisConnection): Metrics {
 
   new Gauge({
     name: 'adhoc_slack_effects',
-    help: 'Slack effects (messages, updates, DMs, Home tabs, files) by kind and state: pending, done (delivered) or failed',
+    help: 'Slack effects (messages, updates, DMs, Home tabs, files) by kind and state: pending, done (delivered), failed or dismissed (given up by a manager)',
     labelNames: ['kind', 'state'],
     registers: [registry],
     async collect() {

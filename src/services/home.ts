@@ -207,7 +207,22 @@ export async function markHomeViewerStaff(userId: string, staff: boolean): Promi
  * Home viewers who care about a change to a request of `clientKey` involving `people`: those
  * who belong to the client, those people, and our staff. One query: staff are marked as such.
  */
-export async function homeViewersFor(clientKey: string, people: string[]): Promise<Array<{ userId: string; clientKeys: string[]; teamId?: string | undefined }>> {
-  const viewers = await HomeViewerModel.find({ $or: [{ clientKeys: clientKey }, { _id: { $in: people } }, { staff: true }] }).lean();
+export async function homeViewersFor(clientKey: string, people: string[]): Promise<Viewer[]> {
+  return homeViewers({ $or: [{ clientKeys: clientKey }, { _id: { $in: people } }, { staff: true }] });
+}
+
+/** Our staff's Home viewers: a change managers see on every Home of theirs (failed deliveries). */
+export function staffHomeViewers(): Promise<Viewer[]> {
+  return homeViewers({ staff: true });
+}
+
+interface Viewer {
+  userId: string;
+  clientKeys: string[];
+  teamId?: string | undefined;
+}
+
+async function homeViewers(filter: Record<string, unknown>): Promise<Viewer[]> {
+  const viewers = await HomeViewerModel.find(filter).lean();
   return viewers.map((v) => ({ userId: v._id, clientKeys: v.clientKeys, teamId: v.teamId ?? undefined }));
 }

@@ -6,6 +6,7 @@ import { DEFAULT_RETRY_BACKOFF, MAX_DELIVERY_ATTEMPTS, retryDelayMs, type RetryB
 
 export type EffectKind = (typeof EFFECT_KINDS)[number];
 export type EffectPriority = (typeof EFFECT_PRIORITIES)[number];
+export type EffectState = (typeof EFFECT_STATES)[number];
 
 /** What to schedule so that a worker wakes up for an effect (a BullMQ job; Redis may be down). */
 export interface Wakeup {
@@ -19,7 +20,7 @@ export interface Wakeup {
 export interface Effect {
   _id: string;
   kind: EffectKind;
-  state: 'pending' | 'done' | 'failed';
+  state: EffectState;
   priority: EffectPriority;
   wanted: number;
   done: number;
@@ -32,6 +33,8 @@ export interface Effect {
   lastError?: string | null | undefined;
   errorChannel?: string | null | undefined;
   failedAt?: Date | null | undefined;
+  dismissedBy?: string | null | undefined;
+  dismissedAt?: Date | null | undefined;
   createdAt: Date;
   askedAt: Date;
   deliveredAt?: Date | null | undefined;
@@ -87,15 +90,16 @@ export async function askEffect(ask: EffectAsk, now = new Date()): Promise<Wakeu
         ...(ask.respondVia ? { respondVia: ask.respondVia } : {}),
       },
       $setOnInsert: { kind: ask.kind, done: 0, attempts: 0, dueAt: now, createdAt: now, ...(ask.priority === 'interactive' ? {} : { priority: ask.priority }) },
-      // Owed again: no longer expiring as done.
-      $unset: { doneAt: 1 },
+      // Owed again: no longer expiring as done (or as dismissed).
+      $unset: { doneAt: 1, dismissedAt: 1, dismissedBy: 1 },
     },
     { upsert: true, returnDocument: 'before' },
   ).lean<Effect>();
   const wanted = (before?.wanted ?? 0) + 1;
-  // A failed effect asked again (something changed) gets a fresh set of attempts. Rare, so its own
-  // write, rather than a second round trip on every ask (two per new request, once per change).
-  if (before?.state === 'failed') {
+  // A failed (or dismissed) effect asked again (something changed) gets a fresh set of attempts.
+  // Rare, so its own write, rather than a second round trip on every ask (two per new request,
+  // once per change).
+  if (before?.state === 'failed' || before?.state === 'dismissed') {
     await SlackEffectModel.updateOne({ _id: ask.id, state: 'pending', wanted }, { $set: { attempts: 0, dueAt: now }, $unset: { failedAt: 1 } });
   }
   const priority = ask.priority === 'interactive' ? 'interactive' : (before?.priority ?? ask.priority);
@@ -164,7 +168,7 @@ export async function completeEffect(lease: Lease, now = new Date()): Promise<Wa
   const { effect, owner } = lease;
   const finished = { done: effect.wanted, deliveredAt: now, attempts: 0, priority: 'background' };
   // A post is never delivered again: what it said (a billing CSV, say) goes, its id stays to dedupe it.
-  const forgotten = effect.kind === 'post' ? { payload: deliveredPostPayload(effect.payload) } : {};
+  const forgotten = effect.kind === 'post' ? { payload: postPayloadAfter(effect.payload, 'delivered') } : {};
   const done = await SlackEffectModel.updateOne(
     { _id: effect._id, leaseOwner: owner, wanted: effect.wanted },
     { $set: { ...finished, ...forgotten, state: 'done', doneAt: now }, $unset: { ...RELEASE.$unset, lastError: 1, errorChannel: 1, failedAt: 1, reservations: 1 } },
@@ -179,11 +183,12 @@ export async function completeEffect(lease: Lease, now = new Date()): Promise<Wa
 }
 
 /**
- * What a delivered post keeps of its payload: where it was addressed (ids only), none of what it
- * said. Where it went is kept in postedChannel and postedTs.
+ * What a post keeps of its payload once it is delivered or dismissed: where it was addressed (ids
+ * only) and which of the two, none of what it said. Where it went is kept in postedChannel and
+ * postedTs.
  */
-export function deliveredPostPayload(payload: Record<string, unknown>): Record<string, unknown> {
-  return { ...(payload.to === undefined ? {} : { to: payload.to }), delivered: true };
+function postPayloadAfter(payload: Record<string, unknown>, outcome: 'delivered' | 'dismissed'): Record<string, unknown> {
+  return { ...(payload.to === undefined ? {} : { to: payload.to }), [outcome]: true };
 }
 
 /** Records that a post went out, before any later step (a file upload) that may fail. */
@@ -272,6 +277,30 @@ export async function retryFailedEffects(channel?: string, now = new Date()): Pr
   if (found.length === 0) return [];
   await SlackEffectModel.updateMany({ ...filter, _id: { $in: found.map((e) => e._id) } }, { $set: { state: 'pending', attempts: 0, dueAt: now }, $unset: { failedAt: 1 } });
   return found.map((e) => ({ id: e._id, wanted: e.wanted, dueAt: now, priority: e.priority }));
+}
+
+/**
+ * `/help admin dismiss [#channel]`: failed effects (of one channel) are given up by `by`. They are
+ * never tried again unless something asks for them anew (a rendered effect, when its subject
+ * changes); a post's id still dedupes it, and what it said (a billing CSV, say) is dropped as if
+ * delivered. Each keeps its last error and who dismissed it, and expires like a delivered one.
+ * Guarded per effect, so one retried meanwhile is left alone. Returns how many were dismissed.
+ */
+export async function dismissFailedEffects(by: string, channel?: string, now = new Date()): Promise<number> {
+  const filter = { state: 'failed' as const, ...(channel ? { errorChannel: channel } : {}) };
+  const found = await SlackEffectModel.find(filter, { kind: 1, 'payload.to': 1 }).lean<Array<Pick<Effect, '_id' | 'kind' | 'payload'>>>();
+  if (found.length === 0) return 0;
+  const given = { state: 'dismissed', dismissedBy: by, dismissedAt: now, doneAt: now };
+  const result = await SlackEffectModel.bulkWrite(
+    found.map((e) => ({
+      updateOne: {
+        filter: { _id: e._id, state: 'failed' },
+        update: { $set: { ...given, ...(e.kind === 'post' ? { payload: postPayloadAfter(e.payload, 'dismissed') } : {}) }, $unset: { reservations: 1 } },
+      },
+    })),
+    { ordered: false },
+  );
+  return result.modifiedCount;
 }
 
 export interface EffectCounts {

@@ -141,6 +141,53 @@ describe('Slack failing', () => {
     expect((answer.json() as { text: string }).text).toMatch(/Trying 1 failed delivery/);
     await until(async () => Boolean((await record(key ?? '')).clientMessageTs), 'the retried delivery');
   });
+
+  it("lets a manager dismiss what Slack will not take: not tried again, gone from the managers' Home, posted only once the request changes", async () => {
+    const homeText = () => JSON.stringify(t.fake.homeView(STAFF.manager) ?? {});
+    t.fake.setChannelError(BETA.channel, 'channel_not_found');
+    const { key } = await openFast(t, 'Posted to a channel that is gone', BETA.member, BETA.channel);
+    const k = key ?? '';
+    const id = `request|${k}`;
+    await until(async () => (await findEffect(id))?.state === 'failed', 'the root message to be kept as failed');
+    await t.slack.event({ type: 'app_home_opened', user: STAFF.manager, channel: `D${STAFF.manager}`, tab: 'home', event_ts: String(Date.now() / 1000) });
+    await until(() => homeText().includes('Slack deliveries that failed'), "the manager's Home to list the failure", 10_000);
+
+    // Only managers may; to anyone else it is not even a command they can see.
+    const refused = await t.slack.slashCommand({ text: `admin dismiss <#${BETA.channel}>`, user_id: STAFF.engineer, channel_id: TRIAGE });
+    expect((refused.json() as { text: string }).text).not.toMatch(/Dismissed/);
+    expect(await findEffect(id)).toMatchObject({ state: 'failed' });
+
+    const answer = await t.slack.slashCommand({ text: `admin dismiss <#${BETA.channel}>`, user_id: STAFF.manager, channel_id: TRIAGE });
+    expect((answer.json() as { text: string }).text).toMatch(new RegExp(`Dismissed 1 failed delivery for <#${BETA.channel}>`));
+    expect(await findEffect(id)).toMatchObject({ state: 'dismissed', dismissedBy: STAFF.manager, lastError: 'channel_not_found' });
+    // The managers' Home is shown again without it.
+    await until(() => !homeText().includes('Slack deliveries that failed'), "the manager's Home to drop the failure", 10_000);
+    const again = await t.slack.slashCommand({ text: 'admin dismiss', user_id: STAFF.manager, channel_id: TRIAGE });
+    expect((again.json() as { text: string }).text).toBe('No failed deliveries to dismiss.');
+    // A reply in its thread (a reminder) does not wait for a root that will not come: it fails
+    // with the root's error, for a manager to retry or dismiss.
+    const replyId = `reminder-test|${k}`;
+    await t.web.effects.delivery.post(replyId, { to: { thread: k }, text: 'A reminder in its thread' }, 'interactive');
+    await until(async () => (await findEffect(replyId))?.state === 'failed', 'the thread reply to fail with its root', 10_000);
+    expect(await findEffect(replyId)).toMatchObject({ lastError: 'channel_not_found', errorChannel: BETA.channel });
+    expect(await t.slack.slashCommand({ text: 'admin dismiss', user_id: STAFF.manager, channel_id: TRIAGE }).then((r) => (r.json() as { text: string }).text)).toMatch(/Dismissed 1 failed delivery:/);
+
+    // The channel works again: the sweep does not bring it back, nor does a retry.
+    t.fake.setChannelError(BETA.channel, undefined);
+    expect((await sweep(t)).synced).toBe(0);
+    const retried = await t.slack.slashCommand({ text: `admin retry <#${BETA.channel}>`, user_id: STAFF.manager, channel_id: TRIAGE });
+    expect((retried.json() as { text: string }).text).toMatch(/No failed deliveries/);
+    await allDelivered();
+    const posted = () => t.fake.callsTo('chat.postMessage').filter((c) => (c.response as { ok?: boolean }).ok && c.args.channel === BETA.channel && String(c.args.text).includes(k));
+    expect(posted()).toEqual([]);
+    expect((await record(k)).clientMessageTs).toBeFalsy();
+
+    // The request changes (claimed): its messages are owed again, and posted.
+    await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: k, key: k });
+    await until(async () => Boolean((await record(k)).clientMessageTs), 'the root message, once the request changed');
+    expect(posted()).toHaveLength(1);
+    await until(async () => (await findEffect(id))?.state === 'done', 'the root message to be delivered');
+  }, 30_000);
 });
 
 describe('Redis down', () => {

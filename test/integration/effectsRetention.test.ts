@@ -1,12 +1,13 @@
 // What the effects collection keeps (#22, point 2): a delivered post keeps its id and where it
 // went, not what it said; delivered effects expire 30 days on through a TTL index; failed and
-// pending ones do not; and /metrics counts effects per kind and state without a $group over the
+// pending ones do not, until a manager dismisses a failed one; and /metrics counts effects per kind and state without a $group over the
 // collection, at most once per EFFECT_COUNTS_MAX_AGE_MS however often it is scraped.
 import { DONE_EFFECT_TTL_SECONDS, SlackEffectModel } from '../../src/db/slackEffect';
 import {
   EFFECT_COUNTS_MAX_AGE_MS,
   askEffect,
   completeEffect,
+  dismissFailedEffects,
   effectCounts,
   failAttempt,
   findEffect,
@@ -62,6 +63,52 @@ describe('a delivered post', () => {
   });
 });
 
+describe('a failed effect dismissed', () => {
+  async function failed(id: string, kind: 'post' | 'request', channel: string, payload: Record<string, unknown>): Promise<void> {
+    if (kind === 'post') await recordPost({ id, priority: 'background', payload });
+    else await askEffect({ id, kind, priority: 'background', payload });
+    const lease = await leaseEffect(id);
+    await failAttempt(lease!, { error: 'channel_not_found', channel, permanent: true });
+  }
+
+  it("is given up with who did it, keeps its last error, drops a post's content and expires like a delivered one; other channels' and other states' are left alone", async () => {
+    await SlackEffectModel.deleteMany({});
+    await failed('post|billing|BETA|2026-11', 'post', 'C0BETA', { to: { channel: 'C0BETA' }, text: 'Beta owes £95.00', csv: { filename: 'beta.csv', title: 'Beta', content: CSV } });
+    await failed('request|BETA-4', 'request', 'C0BETA', { key: 'BETA-4' });
+    await failed('post|elsewhere', 'post', 'C0ACME', { to: { channel: 'C0ACME' }, text: 'Kept' });
+    await recordPost({ id: 'post|pending', priority: 'background', payload: { to: { channel: 'C0BETA' }, text: 'Owed' } });
+
+    const at = new Date();
+    expect(await dismissFailedEffects('U0MANAGER', 'C0BETA', at)).toBe(2);
+    const post = await findEffect('post|billing|BETA|2026-11');
+    expect(post).toMatchObject({ state: 'dismissed', dismissedBy: 'U0MANAGER', dismissedAt: at, doneAt: at, lastError: 'channel_not_found', errorChannel: 'C0BETA', payload: { to: { channel: 'C0BETA' }, dismissed: true } });
+    expect(JSON.stringify(post?.payload)).not.toContain('ACME-1,90');
+    // A rendered effect keeps its subject: the request is what it shows.
+    expect(await findEffect('request|BETA-4')).toMatchObject({ state: 'dismissed', doneAt: at, payload: { key: 'BETA-4' } });
+    expect(await findEffect('post|elsewhere')).toMatchObject({ state: 'failed', payload: { text: 'Kept' } });
+    expect(await findEffect('post|pending')).toMatchObject({ state: 'pending', payload: { text: 'Owed' } });
+
+    // Not retried, not dismissed twice; a post recorded again under its id is still not owed.
+    expect((await retryFailedEffects('C0BETA')).map((w) => w.id)).toEqual([]);
+    expect(await dismissFailedEffects('U0MANAGER', 'C0BETA')).toBe(0);
+    expect(await recordPost({ id: 'post|billing|BETA|2026-11', priority: 'background', payload: { to: { channel: 'C0BETA' }, text: 'again' } })).toBeUndefined();
+    // Without a channel: every failed one.
+    expect(await dismissFailedEffects('U0MANAGER')).toBe(1);
+    expect(await findEffect('post|elsewhere')).toMatchObject({ state: 'dismissed' });
+  });
+
+  it('is owed again, with a fresh set of attempts and no longer expiring, when its subject changes', async () => {
+    const id = 'request|BETA-5';
+    await failed(id, 'request', 'C0BETA', { key: 'BETA-5' });
+    expect(await dismissFailedEffects('U0MANAGER', 'C0BETA')).toBe(1);
+    const wakeup = await askEffect({ id, kind: 'request', priority: 'interactive', payload: { key: 'BETA-5' } });
+    expect(wakeup).toMatchObject({ id, priority: 'interactive' });
+    const asked = await findEffect(id);
+    expect(asked).toMatchObject({ state: 'pending', attempts: 0 });
+    expect([asked?.doneAt, asked?.dismissedAt, asked?.dismissedBy, asked?.failedAt]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
+
 describe('expiry', () => {
   it('has a TTL index on doneAt that removes delivered effects 30 days on', async () => {
     const indexes = await SlackEffectModel.collection.listIndexes().toArray();
@@ -114,12 +161,12 @@ describe('/metrics counts', () => {
     await SlackEffectModel.deleteMany({});
     const at = new Date();
     const effect = (id: string, kind: string, state: string) => ({ _id: id, kind, state, priority: 'background', dueAt: at, payload: {}, createdAt: at, askedAt: new Date(at.getTime() - 5000) });
-    await SlackEffectModel.insertMany([effect('a', 'post', 'done'), effect('b', 'post', 'done'), effect('c', 'home', 'failed'), effect('d', 'request', 'pending')]);
+    await SlackEffectModel.insertMany([effect('a', 'post', 'done'), effect('b', 'post', 'done'), effect('c', 'home', 'failed'), effect('d', 'request', 'pending'), effect('f', 'post', 'dismissed')]);
     const now = Date.now() + 10 * EFFECT_COUNTS_MAX_AGE_MS; // later than any read of the other tests
     const counts = await effectCounts(EFFECT_COUNTS_MAX_AGE_MS, now);
-    expect(counts.byKindAndState).toHaveLength(12);
+    expect(counts.byKindAndState).toHaveLength(16);
     const count = (kind: string, state: string) => counts.byKindAndState.find((c) => c.kind === kind && c.state === state)?.count;
-    expect([count('post', 'done'), count('home', 'failed'), count('request', 'pending'), count('estimate', 'pending')]).toEqual([2, 1, 1, 0]);
+    expect([count('post', 'done'), count('home', 'failed'), count('request', 'pending'), count('estimate', 'pending'), count('post', 'dismissed')]).toEqual([2, 1, 1, 0, 1]);
     expect(counts.oldestPendingAt?.getTime()).toBe(at.getTime() - 5000);
 
     // Scraped again within the max age: the same read, however the collection changed.

@@ -32,6 +32,12 @@ describe('parseAdminCommand', () => {
     ['engineer remove <@U0JANE>', { kind: 'staff', role: 'engineer', action: 'remove', userId: 'U0JANE' }],
     ['manager add <@U0JANE|jane doe>', { kind: 'staff', role: 'manager', action: 'add', userId: 'U0JANE' }],
     ['Manager Remove <@W0ENTERPRISE|boss>', { kind: 'staff', role: 'manager', action: 'remove', userId: 'W0ENTERPRISE' }],
+    ['retry', { kind: 'retry' }],
+    ['retry all', { kind: 'retry' }],
+    ['retry <#C0ACME|acme>', { kind: 'retry', channelId: 'C0ACME' }],
+    ['dismiss', { kind: 'dismiss' }],
+    ['Dismiss ALL', { kind: 'dismiss' }],
+    ['dismiss <#C0BETA|beta>', { kind: 'dismiss', channelId: 'C0BETA' }],
   ])('%j', (text, expected) => {
     expect(parseAdminCommand(text)).toEqual(expected);
   });
@@ -67,6 +73,9 @@ describe('parseAdminCommand', () => {
     ['engineer add <#C0ACME>', /exactly one person/],
     ['manager add <@U0A> <@U0B>', /exactly one person/],
     ['manager remove <!channel>', /exactly one person/],
+    ['retry <#C0A> <#C0B>', /Use `retry` or `retry #channel`/],
+    ['dismiss everything', /Use `dismiss` or `dismiss #channel`/],
+    ['dismiss all <#C0A>', /Use `dismiss` or `dismiss #channel`/],
   ])('%j is malformed → usage (%s)', (text, problem) => {
     const parsed = parseAdminCommand(text);
     expect(parsed.kind).toBe('usage');

@@ -275,11 +275,12 @@ async function deliverEstimate(deps: DeliveryDeps, estimateId: string): Promise<
 
 /**
  * A thread reply whose root is not posted yet waits for it; if the root's delivery has failed
- * for good, this one fails with the same error (a manager retries both).
+ * for good (or a manager dismissed it), this one fails with the same error (a manager retries or
+ * dismisses it too) rather than waiting for a root that will not come.
  */
 async function waitForRequest(key: string, channel: string): Promise<Error> {
   const root = await findEffect(`request|${key}`);
-  if (root?.state === 'failed') return new DeliveryFailure(root.lastError ?? 'unknown_error', root.errorChannel ?? channel);
+  if (root?.state === 'failed' || root?.state === 'dismissed') return new DeliveryFailure(root.lastError ?? 'unknown_error', root.errorChannel ?? channel);
   return new NotYet(2000);
 }
 

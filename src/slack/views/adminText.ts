@@ -23,6 +23,7 @@ export function adminUsageText(command: string, problem?: string): string {
     `• \`${admin} oncall rota: [@ann, @bob], startsOn: 2026-11-30, timezone: Europe/London\` sets the on-call rota (a week each): urgent requests out of working hours page whoever is on call`,
     `• \`${admin} engineer hours @person timezone: Europe/Berlin, days: [1, 2, 3, 4, 5], start: "08:00", end: "16:00"\` sets when round robin may offer them requests (\`any\`: any time)`,
     `• \`${admin} retry\` / \`${admin} retry #channel\` tries again the Slack deliveries that failed (listed on your Home tab)`,
+    `• \`${admin} dismiss\` / \`${admin} dismiss #channel\` gives them up: they are not tried again and leave your Home tab`,
   ].join('\n');
 }
 
@@ -148,6 +149,13 @@ export function renderClientProblems(key: string, problems: string[]): string {
 export function renderRetry(count: number, channelId: string | undefined): string {
   const where = channelId ? ` for <#${channelId}>` : '';
   return count === 0 ? `No failed deliveries${where} to retry.` : `Trying ${count} failed ${count === 1 ? 'delivery' : 'deliveries'}${where} again; any that fail again are listed on your Home tab.`;
+}
+
+export function renderDismiss(count: number, channelId: string | undefined): string {
+  const where = channelId ? ` for <#${channelId}>` : '';
+  return count === 0
+    ? `No failed deliveries${where} to dismiss.`
+    : `Dismissed ${count} failed ${count === 1 ? 'delivery' : 'deliveries'}${where}: ${count === 1 ? 'it is' : 'they are'} not tried again, and a request's messages are posted again only when the request changes.`;
 }
 
 /** "Mon–Fri 09:00–17:30 (Europe/London)". */

@@ -63,7 +63,7 @@ function failedDeliveries(failed: NonNullable<HomeData['manager']>['failedDelive
   }
   const lines = [...byChannel.values()].slice(0, 10).map((g) => `• ${g.count} × \`${g.error}\`: ${whatToDo(g.error, g.channel)}`);
   if (failed.total > failed.items.length) lines.push(`…and ${failed.total - failed.items.length} more.`);
-  lines.push('Retry with `/help admin retry` (or `/help admin retry #channel`).');
+  lines.push('Retry with `/help admin retry` (or `/help admin retry #channel`), or give them up with `/help admin dismiss` (or `/help admin dismiss #channel`).');
   return [header(`Slack deliveries that failed (${failed.total})`), section(lines.join('\n'))];
 }
 

@@ -16,12 +16,14 @@ import {
   renderClientChange,
   renderClientProblems,
   renderConfiguration,
+  renderDismiss,
   renderRetry,
   renderStaffChange,
   renderWorkingHours,
 } from '../../views/adminText';
-import { retryFailedEffects } from '../../../services/outbox';
+import { dismissFailedEffects, retryFailedEffects } from '../../../services/outbox';
 import { setWorkingHours } from '../../../services/assignment';
+import { staffHomeViewers } from '../../../services/home';
 import { setRota } from '../../../services/onCall';
 import { onCallAt } from '../../../domain/onCall';
 import type { ListenerContext } from '../context';
@@ -77,6 +79,12 @@ export async function adminCommand(ctx: ListenerContext, invocation: AdminInvoca
       const wakeups = await retryFailedEffects(command.channelId);
       await ctx.delivery.wake(wakeups);
       return renderRetry(wakeups.length, command.channelId);
+    }
+    case 'dismiss': {
+      const dismissed = await dismissFailedEffects(actor.userId, command.channelId);
+      // Managers' Homes list failed deliveries: shown again without them.
+      if (dismissed > 0) await ctx.delivery.refreshHomes(await staffHomeViewers(), 'interactive');
+      return renderDismiss(dismissed, command.channelId);
     }
   }
 }

@@ -25,6 +25,7 @@ import { findEffect, overdueEffects } from './services/outbox';
 import { findUnsyncedRequests } from './services/requestMessages';
 import { appendMissingChangeEvents } from './services/requestLifecycle';
 import { requestsWithStaleTimers } from './services/timers';
+import { requestsOwingLinkNotices } from './services/workLinks';
 import { runMonthlyBilling, sendWeeklyDigest } from './triggers/calendar';
 import { deliverEffect } from './slack/delivery/deliverer';
 import { afterSettled, askChangeNotice, askOwedLinkNotices, type Effects } from './slack/requestUpdates';
@@ -65,6 +66,9 @@ export async function maintenanceSweep(
   const overdue = await overdueEffects(new Date(Date.now() - overdueAfterMs), 500);
   await effects.wakeups.wake(overdue.map((w) => ({ ...w, dueAt: new Date(0) })));
   let synced = 0;
+  // Link changes whose notices a process that stopped did not record, whether or not the request
+  // was shown again since (the loop below asks for those of requests still behind).
+  for (const request of await requestsOwingLinkNotices(200)) await askOwedLinkNotices(effects, request);
   for (const request of await findUnsyncedRequests(200)) {
     // Recorded once by id: a notice already asked for is not asked twice.
     await askChangeNotice(effects, request);

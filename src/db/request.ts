@@ -151,6 +151,12 @@ const requestSchema = new Schema(
         delivery: { type: String },
         /** The request's revision that change produced: notices are owed while its messages are behind it. */
         stateRevision: { type: Number },
+        /**
+         * Set with the change, in the same update, and unset once its notices are recorded as
+         * effects: a process that stops in between leaves it for the worker's sweep, whatever
+         * else happens to the request meanwhile.
+         */
+        noticeOwed: { type: Boolean },
       },
     ],
   },
@@ -196,6 +202,8 @@ requestSchema.index(
 // Serves: a provider's webhook (GitHub) finding the requests a pull request or issue is linked to
 // (multikey; sparse: most requests link nothing).
 requestSchema.index({ 'links.url': 1 }, { sparse: true });
+// Serves: the worker's sweep for link changes whose notices were not recorded (a process died).
+requestSchema.index({ 'links.noticeOwed': 1 }, { sparse: true });
 // Serves: the duplicates merged into a request (shown on its messages, told of its resolution),
 // and billing's requests merged in a month (sparse: few requests are duplicates).
 requestSchema.index({ mergedInto: 1 }, { sparse: true });
@@ -221,6 +229,7 @@ export interface StoredWorkLink {
   previousState?: 'open' | 'merged' | 'closed' | null | undefined;
   delivery?: string | null | undefined;
   stateRevision?: number | null | undefined;
+  noticeOwed?: boolean | null | undefined;
 }
 
 export type RequestRecord = Omit<InferSchemaType<typeof requestSchema>, 'clientWaits' | 'links'> & {

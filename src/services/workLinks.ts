@@ -115,7 +115,7 @@ async function setLinkState(key: string, change: GithubChange, deliveryId: strin
     const changed = current.state !== change.state;
     const revision = request.revision + 1;
     const link: StoredWorkLink = changed
-      ? { ...current, sourceUpdatedAt: change.updatedAt, state: change.state, previousState: current.state ?? null, stateAt: new Date(), delivery: deliveryId, stateRevision: revision }
+      ? { ...current, sourceUpdatedAt: change.updatedAt, state: change.state, previousState: current.state ?? null, stateAt: new Date(), delivery: deliveryId, stateRevision: revision, noticeOwed: true }
       : { ...current, sourceUpdatedAt: change.updatedAt };
     const links = (request.links ?? []).map((l) => (l.url === change.url ? link : l));
     const result = await RequestModel.updateOne({ key, revision: request.revision }, { $set: { links }, $inc: { revision: 1 } });
@@ -126,6 +126,7 @@ async function setLinkState(key: string, change: GithubChange, deliveryId: strin
 
 export interface LinkedChange {
   key: string;
+  url: string;
   label: string;
   kind: 'pull_request' | 'issue';
   state: WorkState;
@@ -142,6 +143,7 @@ function linkedChange(request: RequestRecord, link: StoredWorkLink): LinkedChang
   if (link.provider !== 'github' || link.kind === 'merge_request' || !link.state || !link.delivery) return undefined;
   return {
     key: request.key,
+    url: link.url,
     label: link.label,
     kind: link.kind,
     state: link.state,
@@ -153,14 +155,33 @@ function linkedChange(request: RequestRecord, link: StoredWorkLink): LinkedChang
 }
 
 /**
- * The link changes whose notices the request's record may still owe: those set at a revision its
- * messages have not shown yet (the process may have stopped between the change and its notices).
- * Asking for them again posts nothing twice: the notices are named after the delivery.
+ * The link changes whose notices the request's record may still owe: those marked owed with the
+ * change and not yet recorded (the process may have stopped in between), and those set at a
+ * revision its messages have not shown yet. Asking for them again posts nothing twice: the
+ * notices are named after the delivery.
  */
 export function owedLinkChanges(request: RequestRecord): LinkedChange[] {
   return (request.links ?? [])
-    .filter((l) => (l.stateRevision ?? -1) > request.syncedRevision)
+    .filter((l) => l.noticeOwed === true || (l.stateRevision ?? -1) > request.syncedRevision)
     .flatMap((l) => linkedChange(request, l) ?? []);
+}
+
+/** Requests with a link change whose notices are not recorded yet (for the worker's sweep). */
+export async function requestsOwingLinkNotices(limit: number): Promise<RequestRecord[]> {
+  return (await RequestModel.find({ 'links.noticeOwed': true }).limit(limit).lean()) as RequestRecord[];
+}
+
+/**
+ * The notices of a link change are recorded as effects: its mark goes (unless a later delivery
+ * has set the link since, whose notices are owed in turn). Not a change of the request: no
+ * revision, no re-render.
+ */
+export async function linkNoticeRecorded(change: Pick<LinkedChange, 'key' | 'url' | 'delivery'>): Promise<void> {
+  await RequestModel.updateOne(
+    { key: change.key, links: { $elemMatch: { url: change.url, delivery: change.delivery, noticeOwed: true } } },
+    { $unset: { 'links.$[link].noticeOwed': 1 } },
+    { arrayFilters: [{ 'link.url': change.url, 'link.delivery': change.delivery }], timestamps: false },
+  );
 }
 
 export type GithubOutcome =

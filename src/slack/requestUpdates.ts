@@ -16,7 +16,7 @@ import type { Page } from '../services/onCall';
 import { loadRequestWithClient, type LoadedRequest } from '../services/requestQueries';
 import { routeRequest } from '../services/routing';
 import { syncTimersQuietly } from '../services/timers';
-import { owedLinkChanges, type LinkedChange } from '../services/workLinks';
+import { linkNoticeRecorded, owedLinkChanges, type LinkedChange } from '../services/workLinks';
 import type { SlackPost } from './delivery/posts';
 import { managerDestinations } from './managers';
 import type { Effects } from './effects';
@@ -97,7 +97,7 @@ export async function afterLinkedWorkChanged(effects: Effects, applied: { change
   for (const key of applied.touched) await afterRequestUpdated(effects, key);
 }
 
-/** For the worker's sweep: the notices of link changes the request's messages have not caught up with. */
+/** For the worker's sweep: the notices of link changes not recorded yet or not shown yet. */
 export async function askOwedLinkNotices(effects: Effects, request: RequestRecord): Promise<void> {
   for (const change of owedLinkChanges(request)) await askLinkedChangeNotices(effects, change);
 }
@@ -105,13 +105,16 @@ export async function askOwedLinkNotices(effects: Effects, request: RequestRecor
 /**
  * The notices of one link change: the client thread is told and the assignee nudged, while the
  * request is open. Named after the delivery, so asking again (a redelivery, the sweep) posts
- * nothing twice; recorded as effects, so a Slack failure is retried by the delivery.
+ * nothing twice; recorded as effects, so a Slack failure is retried by the delivery. Then the
+ * change's mark that they are owed goes.
  */
 async function askLinkedChangeNotices(effects: Effects, change: LinkedChange): Promise<void> {
-  if (!change.open) return;
-  await postInThread(effects, { key: change.key, requesterTeamId: change.requesterTeamId }, `github|${change.delivery}`, linkedChangeNotice(change));
-  const nudge = resolveNudge(change);
-  if (nudge) await effects.delivery.post(`triage|${change.key}|github|${change.delivery}`, { to: { triageThread: change.key }, workspace: 'ours', text: nudge });
+  if (change.open) {
+    await postInThread(effects, { key: change.key, requesterTeamId: change.requesterTeamId }, `github|${change.delivery}`, linkedChangeNotice(change));
+    const nudge = resolveNudge(change);
+    if (nudge) await effects.delivery.post(`triage|${change.key}|github|${change.delivery}`, { to: { triageThread: change.key }, workspace: 'ours', text: nudge });
+  }
+  await linkNoticeRecorded(change);
 }
 
 /** An estimate or top-up posted (and any it superseded): their messages and the request's. */

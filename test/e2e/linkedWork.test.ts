@@ -7,12 +7,14 @@ import { request as httpRequest } from 'node:http';
 import { AuditEventModel } from '../../src/db/auditEvent';
 import { ClientModel } from '../../src/db/client';
 import { RequestModel } from '../../src/db/request';
+import { TimeEntryModel } from '../../src/db/timeEntry';
 import { WebhookDeliveryModel } from '../../src/db/webhookDelivery';
 import { ACTION } from '../../src/slack/ids';
 import { maintenanceSweep } from '../../src/worker';
 import { appEnv, freePort, startAppProcess, type AppProcess } from '../support/appProcess';
 import { allDelivered, clickAndSettle, openByCommand, record, untilSynced } from '../support/flows';
 import { startTestApp, type TestApp } from '../support/harness';
+import { until } from '../support/until';
 import { ACME, BETA, STAFF, TRIAGE, testRedisUrl } from '../support/testEnv';
 
 const SECRET = 'test-github-webhook-secret';
@@ -131,6 +133,8 @@ describe('POST /webhooks/github', () => {
     const [nudge] = await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === after.triageMessageTs && String(c.args.text).startsWith(`<@${STAFF.engineer}>: acme/shop#12 was merged`));
     expect(String(nudge?.args.text)).toContain(`If that fixes *${key}*, resolve it`);
     expect(await AuditEventModel.countDocuments({ entityId: key, action: 'request.link_updated' })).toBe(1);
+    // Its notices are recorded: nothing is left owed for the sweep.
+    expect((await record(key)).links?.find((l) => l.url === PR)?.noticeOwed).toBeUndefined();
 
     // GitHub's "Redeliver" sends the same delivery again.
     await allDelivered();
@@ -237,13 +241,12 @@ describe('a delivery that fails half-way', () => {
   let doomed: AppProcess | undefined;
   afterAll(() => doomed?.child.kill('SIGKILL'));
 
-  it('loses no notice: killed after the change, the sweep asks for the notices, Slack failing at first delays them, a redelivery finishes the delivery; each is posted once', async () => {
+  it('loses no notice: killed after the change, shown again by a later change, the sweep still asks for the notices, Slack failing at first delays them, a redelivery finishes the delivery; each is posted once', async () => {
     const PR56 = 'https://github.com/acme/shop/pull/56';
     const crashKey = await openByCommand(t, 'Refunds fail', ACME.member, ACME.channel);
     await clickAndSettle(t, { user: STAFF.engineer, channel: TRIAGE, actionId: ACTION.claim, value: crashKey, key: crashKey });
     await t.slack.slashCommand({ text: `link ${crashKey} ${PR56}`, user_id: STAFF.engineer, channel_id: TRIAGE });
     await allDelivered();
-    const before = await record(crashKey);
 
     // A web process of its own on the same database, killed (SIGKILL) right after the link's state is written.
     const port = await freePort();
@@ -258,14 +261,26 @@ describe('a delivery that fails half-way', () => {
     await doomed.exited;
     expect(doomed.child.signalCode).toBe('SIGKILL');
     expect(doomed.output.join('\n')).toContain('CRASH_AT reached: github.link_updated');
-    expect((await record(crashKey)).links?.find((l) => l.url === PR56)?.state).toBe('merged');
+    const crashed = await record(crashKey);
+    expect(crashed.links?.find((l) => l.url === PR56)).toMatchObject({ state: 'merged', delivery, noticeOwed: true });
 
-    // Slack refuses the notice and the nudge at first. The worker's sweep finds the change its
-    // messages have not shown and asks for the notices the record owes.
+    // Before the sweep comes, the engineer logs time: the request is shown again, past the
+    // revision of the link's change, so its messages are no longer behind the record.
+    const logged = await t.slack.slashCommand({ text: `log ${crashKey} 15m non-billable reproduced it`, user_id: STAFF.engineer, channel_id: TRIAGE });
+    expect(logged.status).toBe(200);
+    await until(async () => (await TimeEntryModel.countDocuments({ requestKey: crashKey })) === 1, 'the time to be logged');
+    const after = await until(async () => {
+      const shown = await record(crashKey);
+      return shown.syncedRevision >= crashed.revision ? shown : undefined;
+    }, 'the request to be shown again');
+    expect(after.syncedRevision).toBeGreaterThanOrEqual(after.links!.find((l) => l.url === PR56)!.stateRevision!);
+
+    // Slack refuses the notice and the nudge at first. The worker's sweep finds the change whose
+    // notices were never recorded and asks for them; once recorded, the mark goes.
     const isNotice = (args: Record<string, unknown>) => /acme\/shop#56 was merged/.test(String(args.text));
     t.fake.failWhen('chat.postMessage', isNotice, { status: 500, times: 3 });
     await maintenanceSweep(t.worker!.effects);
-    const after = await untilSynced(crashKey, before.revision);
+    expect((await record(crashKey)).links?.find((l) => l.url === PR56)?.noticeOwed).toBeUndefined();
     const notices = (thread: string | null | undefined) => t.fake.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === thread && isNotice(c.args) && c.status === 200);
     await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === after.clientMessageTs && isNotice(c.args) && c.status === 200, { timeoutMs: 15_000 });
     await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === after.triageMessageTs && isNotice(c.args) && c.status === 200, { timeoutMs: 15_000 });

@@ -6,9 +6,11 @@ import { StaffModel } from '../../src/db/staff';
 import { logger } from '../../src/logger';
 import { ACTION } from '../../src/slack/ids';
 import { postInThread } from '../../src/slack/requestUpdates';
+import { findEffect } from '../../src/services/outbox';
 import { allDelivered, click, clickAndSettle, openByCommand, record } from '../support/flows';
 import { ACME, BETA, STAFF, TRIAGE, startTestApp, type TestApp } from '../support/harness';
 import { allLinked } from '../support/flows';
+import { until } from '../support/until';
 
 const MANAGERS_CHANNEL = 'C0MANAGERS';
 const FORBIDDEN = 'Only managers can change the set-up.';
@@ -346,4 +348,32 @@ describe('a channel moved to another client (#22, point 10)', () => {
       await ClientModel.updateOne({ key: 'ACME' }, { $addToSet: { channels: ACME.channel } });
     }
   });
+
+  it('gets none of a notice asked for before the move and still waiting to be delivered', async () => {
+    const key = await openByCommand(t, 'Scanner offline', ACME.member, ACME.channel);
+    await allDelivered();
+    const text = 'Asked for before the move';
+    // Slack answers 500 to it until the channel has moved: it is recorded, tried, and waits for its retry.
+    const slackBack = t.fake.failWhen('chat.postMessage', (args) => args.text === text, { status: 500 });
+    try {
+      await postInThread(t.web.effects, { key, requesterTeamId: undefined }, 'before-move', text);
+      // Its attempt is over (failed, to be retried): none is under way while the channel moves.
+      const waiting = await until(async () => {
+        const effect = await findEffect(`thread|${key}|before-move`);
+        return effect && effect.attempts >= 1 && !effect.leaseOwner ? effect : undefined;
+      }, 'the first attempt to fail');
+      expect([waiting.state, waiting.postedTs]).toEqual(['pending', undefined]);
+      expect(await admin(`channel unlink ACME <#${ACME.channel}|acme>`)).toContain(`Unlinked <#${ACME.channel}> from *ACME*`);
+      expect(await admin(`channel link BETA <#${ACME.channel}|acme>`)).toContain(`Linked <#${ACME.channel}> to *BETA*`);
+      slackBack();
+      // Its retry resolves the channel from ACME's channels as they are now: none of them is it.
+      await until(async () => (await findEffect(`thread|${key}|before-move`))?.state === 'done', 'the notice to be settled', 15_000);
+      expect(t.fake.calls.filter((c) => c.args.text === text && c.status === 200)).toEqual([]);
+      expect((await findEffect(`thread|${key}|before-move`))?.postedTs).toBeUndefined();
+    } finally {
+      slackBack();
+      await ClientModel.updateOne({ key: 'BETA' }, { $pull: { channels: ACME.channel } });
+      await ClientModel.updateOne({ key: 'ACME' }, { $addToSet: { channels: ACME.channel } });
+    }
+  }, 30_000);
 });

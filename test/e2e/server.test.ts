@@ -1,6 +1,7 @@
 // The HTTP surface: signature checks, health and readiness, /metrics on its own port only, and
 // start-up with bad configuration.
 import { execFile } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startTestApp, type TestApp } from '../support/harness';
@@ -113,6 +114,19 @@ describe('/metrics', () => {
     // Only /metrics there: Slack's routes are not reachable through it.
     expect((await fetch(`http://127.0.0.1:${t.web.metricsPort}/healthz`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${t.web.metricsPort}/slack/events`, { method: 'POST', body: 'x' })).status).toBe(404);
+  });
+
+  it("is not reachable on the machine's other addresses, where the public port is", async () => {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address);
+    expect(external.length).toBeGreaterThan(0);
+    const publicPort = new URL(t.baseUrl).port;
+    for (const address of external) {
+      expect((await fetch(`http://${address}:${publicPort}/healthz`)).status).toBe(200);
+      await expect(fetch(`http://${address}:${t.web.metricsPort}/metrics`)).rejects.toMatchObject({ cause: expect.objectContaining({ code: 'ECONNREFUSED' }) });
+    }
   });
 });
 

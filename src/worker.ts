@@ -15,7 +15,7 @@ import {
   scheduleCalendarJobs,
   scheduleMaintenance,
 } from './jobs/queues';
-import { createRedisConnection, isRedisReachable } from './jobs/redis';
+import { createRedisConnection, isRedisReachable, waitUntilReady } from './jobs/redis';
 import { processTimerJob } from './triggers/timers';
 import { TIMERS_QUEUE } from './jobs/timerScheduler';
 import { logger, setLogLevel } from './logger';
@@ -112,6 +112,10 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   // wake-ups and caches use one that fails fast instead.
   const connection = createRedisConnection(config.redis, { forWorker: true });
   const fast = createRedisConnection(config.redis);
+  // Failing fast means it cannot queue commands while it connects: a delivery taken before it is
+  // ready would pace itself alone (a Cluster client takes a moment to learn the slots). As in the
+  // web process, it is given a moment, and the worker starts anyway while Redis is down.
+  await waitUntilReady(fast, 3000);
   const effects = createEffects(config, fast);
   const maintenance = new Queue(MAINTENANCE_QUEUE, queueOptions(config, connection));
   maintenance.on('error', (error) => logger.debug({ err: error.message }, 'Maintenance queue connection error'));

@@ -1,7 +1,7 @@
 // Runs the real app for a test file: its own MongoDB database and queue prefix on the shared
 // local servers, the Slack fake as the Web API, and a simulator that sends signed requests.
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisConnection } from '../../src/jobs/redis';
 import mongoose from 'mongoose';
 import { loadConfig, type Config } from '../../src/config';
 import { JOB_MONTHLY_BILLING, MAINTENANCE_QUEUE } from '../../src/jobs/queues';
@@ -73,7 +73,7 @@ export function declareClientPeople(fake: SlackFake, people: { fromAcme?: string
  * assertions. Tests run it with the time they mean (runMonthlyBilling(effects, now)).
  */
 async function withoutHourlyBillingRun(config: Config): Promise<void> {
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const connection = createRedisConnection(config.redis, { forWorker: true });
   const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix: config.queuePrefix });
   try {
     await queue.removeJobScheduler(JOB_MONTHLY_BILLING);

@@ -1,6 +1,7 @@
 // Redis as it runs at scale, started for one test file: a Redis Cluster (one node holding all
-// 16,384 slots, which is enough for Redis to enforce Cluster's rules, CROSSSLOT included) and a
-// Sentinel watching a Redis server. Real redis-server processes, stopped by the test.
+// 16,384 slots, which is enough for Redis to enforce Cluster's rules, CROSSSLOT included), a
+// Sentinel watching a Redis server, and a replica it can fail over to. Real redis-server
+// processes, stopped by the test.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,13 +80,49 @@ export async function startRedisCluster(nodes = 1): Promise<RunningCluster> {
   }
 }
 
-/** A Sentinel on its own port watching the Redis server on `masterPort` under `name`. */
-export async function startRedisSentinel(masterPort: number, name: string): Promise<RunningRedis> {
+/** A Redis server replicating the one on `masterPort`, once its first sync is done. */
+export async function startRedisReplica(masterPort: number): Promise<RunningRedis> {
+  // A replica writes the RDB it receives to its directory: one of its own.
+  const dir = mkdtempSync(path.join(tmpdir(), 'adhoc-replica-'));
+  const port = await freePort();
+  const child = spawn(
+    redisServerBinary(),
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', String(masterPort)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForLine(child, /Ready to accept connections/, 'redis-server --replicaof', 20_000);
+    child.stdout?.resume();
+    child.stderr?.resume();
+    const probe = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    try {
+      await until(() => probe.info('replication').then((info) => info.includes('master_link_status:up'), () => false), 'the replica to sync with its master', 20_000);
+    } finally {
+      probe.disconnect();
+    }
+    return { port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * A Sentinel on its own port watching the Redis server on `masterPort` under `name` (quorum 1).
+ * `downAfterMs`: how long the master may not answer before the sentinel fails it over to a
+ * replica (Sentinel's default is 30 s). `replicas`: how many replicas to wait for it to know.
+ */
+export async function startRedisSentinel(masterPort: number, name: string, options: { downAfterMs?: number; replicas?: number } = {}): Promise<RunningRedis> {
   const dir = mkdtempSync(path.join(tmpdir(), 'adhoc-sentinel-'));
   const port = await freePort();
   // Sentinel rewrites its configuration file, so it must be a file of its own.
   const file = path.join(dir, 'sentinel.conf');
-  writeFileSync(file, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, ''].join('\n'));
+  const failover = options.downAfterMs === undefined ? [] : [`sentinel down-after-milliseconds ${name} ${options.downAfterMs}`, `sentinel failover-timeout ${name} ${Math.max(options.downAfterMs * 3, 3000)}`];
+  writeFileSync(file, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, ...failover, ''].join('\n'));
   const child = spawn(redisServerBinary(), [file, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = async () => {
     await stopChild(child);
@@ -98,6 +135,10 @@ export async function startRedisSentinel(masterPort: number, name: string): Prom
     const probe = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
     try {
       await until(() => probe.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).then(Array.isArray, () => false), 'the sentinel to know its master', 10_000);
+      const replicas = options.replicas ?? 0;
+      if (replicas > 0) {
+        await until(() => probe.call('SENTINEL', 'REPLICAS', name).then((found) => Array.isArray(found) && found.length >= replicas, () => false), 'the sentinel to know the replicas', 20_000);
+      }
     } finally {
       probe.disconnect();
     }

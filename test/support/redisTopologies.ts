@@ -85,6 +85,13 @@ export async function startRedisReplica(masterPort: number): Promise<RunningRedi
   // A replica writes the RDB it receives to its directory: one of its own.
   const dir = mkdtempSync(path.join(tmpdir(), 'adhoc-replica-'));
   const port = await freePort();
+  // The master sends its first copy at once, not after the 5 s it waits by default for more replicas.
+  const master = new Redis(masterPort, '127.0.0.1', { maxRetriesPerRequest: 1 });
+  try {
+    await master.config('SET', 'repl-diskless-sync-delay', '0');
+  } finally {
+    master.disconnect();
+  }
   const child = spawn(
     redisServerBinary(),
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', String(masterPort)],

@@ -80,34 +80,31 @@ export async function startRedisCluster(nodes = 1): Promise<RunningCluster> {
   }
 }
 
-/** A Redis server replicating the one on `masterPort`, once its first sync is done. */
-export async function startRedisReplica(masterPort: number): Promise<RunningRedis> {
-  // A replica writes the RDB it receives to its directory: one of its own.
-  const dir = mkdtempSync(path.join(tmpdir(), 'adhoc-replica-'));
+/**
+ * One redis-server process in a directory of its own, on a free port: started with `args` (given
+ * the port and the directory), ready once it prints `ready` and `settled` (asked through a client
+ * on its port) is true. Stopped, the directory goes too.
+ */
+async function startRedisProcess(
+  what: string,
+  args: (port: number, dir: string) => string[],
+  ready: RegExp,
+  settled: { what: string; check: (probe: Redis) => Promise<boolean> },
+): Promise<RunningRedis> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'adhoc-redis-'));
   const port = await freePort();
-  // The master sends its first copy at once, not after the 5 s it waits by default for more replicas.
-  const master = new Redis(masterPort, '127.0.0.1', { maxRetriesPerRequest: 1 });
-  try {
-    await master.config('SET', 'repl-diskless-sync-delay', '0');
-  } finally {
-    master.disconnect();
-  }
-  const child = spawn(
-    redisServerBinary(),
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', String(masterPort)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(redisServerBinary(), args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = async () => {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForLine(child, /Ready to accept connections/, 'redis-server --replicaof', 20_000);
+    await waitForLine(child, ready, what, 20_000);
     child.stdout?.resume();
     child.stderr?.resume();
     const probe = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
     try {
-      await until(() => probe.info('replication').then((info) => info.includes('master_link_status:up'), () => false), 'the replica to sync with its master', 20_000);
+      await until(() => settled.check(probe).catch(() => false), settled.what, 20_000);
     } finally {
       probe.disconnect();
     }
@@ -118,42 +115,50 @@ export async function startRedisReplica(masterPort: number): Promise<RunningRedi
   }
 }
 
+/** A Redis server replicating the one on `masterPort`, once its first sync is done. */
+export async function startRedisReplica(masterPort: number): Promise<RunningRedis> {
+  // The master sends its first copy at once, not after the 5 s it waits by default for more replicas.
+  const master = new Redis(masterPort, '127.0.0.1', { maxRetriesPerRequest: 1 });
+  try {
+    await master.config('SET', 'repl-diskless-sync-delay', '0');
+  } finally {
+    master.disconnect();
+  }
+  // A replica writes the RDB it receives to its directory: one of its own.
+  return startRedisProcess(
+    'redis-server --replicaof',
+    (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', String(masterPort)],
+    /Ready to accept connections/,
+    { what: 'the replica to sync with its master', check: async (probe) => (await probe.info('replication')).includes('master_link_status:up') },
+  );
+}
+
 /**
  * A Sentinel on its own port watching the Redis server on `masterPort` under `name` (quorum 1).
  * `downAfterMs`: how long the master may not answer before the sentinel fails it over to a
  * replica (Sentinel's default is 30 s). `replicas`: how many replicas to wait for it to know.
  */
 export async function startRedisSentinel(masterPort: number, name: string, options: { downAfterMs?: number; replicas?: number } = {}): Promise<RunningRedis> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'adhoc-sentinel-'));
-  const port = await freePort();
-  // Sentinel rewrites its configuration file, so it must be a file of its own.
-  const file = path.join(dir, 'sentinel.conf');
   const failover = options.downAfterMs === undefined ? [] : [`sentinel down-after-milliseconds ${name} ${options.downAfterMs}`, `sentinel failover-timeout ${name} ${Math.max(options.downAfterMs * 3, 3000)}`];
-  writeFileSync(file, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, ...failover, ''].join('\n'));
-  const child = spawn(redisServerBinary(), [file, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const stop = async () => {
-    await stopChild(child);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitForLine(child, /\+monitor master/, 'redis-server --sentinel', 20_000);
-    child.stdout?.resume();
-    child.stderr?.resume();
-    const probe = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
-    try {
-      await until(() => probe.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).then(Array.isArray, () => false), 'the sentinel to know its master', 10_000);
-      const replicas = options.replicas ?? 0;
-      if (replicas > 0) {
-        await until(() => probe.call('SENTINEL', 'REPLICAS', name).then((found) => Array.isArray(found) && found.length >= replicas, () => false), 'the sentinel to know the replicas', 20_000);
-      }
-    } finally {
-      probe.disconnect();
-    }
-    return { port, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const replicas = options.replicas ?? 0;
+  return startRedisProcess(
+    'redis-server --sentinel',
+    (port, dir) => {
+      // Sentinel rewrites its configuration file, so it must be a file of its own.
+      const file = path.join(dir, 'sentinel.conf');
+      writeFileSync(file, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, ...failover, ''].join('\n'));
+      return [file, '--sentinel'];
+    },
+    /\+monitor master/,
+    {
+      what: 'the sentinel to know its master and replicas',
+      check: async (probe) => {
+        const master = await probe.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name);
+        const known = replicas === 0 ? [] : await probe.call('SENTINEL', 'REPLICAS', name);
+        return Array.isArray(master) && Array.isArray(known) && known.length >= replicas;
+      },
+    },
+  );
 }
 
 /**

@@ -1,9 +1,12 @@
 // A command whose answer takes longer than ACK_BUDGET_MS (here: Slack itself is slow to tell the
 // app who the person is) is acknowledged at once with "Working on it…", well inside Slack's 3 s
 // whatever the work costs, and its answer arrives through the command's response URL. Opening a
-// request (`/help <text>`) is acknowledged before its work starts, whatever the budget.
+// request (`/help <text>`) is acknowledged before its work starts, whatever the budget; and while
+// the process already makes as many answers as it takes at once, the next command is acknowledged
+// straight away, without waiting for its budget.
 import { RequestModel } from '../../src/db/request';
 import { DETAILS_MAX } from '../../src/domain/requestText';
+import { ANSWER_CONCURRENCY } from '../../src/slack/listeners/afterAck';
 import { WORKING_ON_IT } from '../../src/slack/listeners/replies';
 import { SlackClientSimulator } from '../support/slackRequests';
 import { until } from '../support/until';
@@ -100,3 +103,52 @@ it('acknowledges a slow /help within its budget and answers through the response
   expect(t.fake.callsTo('users.info').map((c) => c.args.user)).toContain(NEWCOMER);
   t.fake.setLatency(0);
 }, 30_000);
+
+describe('while as many answers as it makes at once are in the making', () => {
+  // A long budget, and Slack slower still: a command that waits for its budget is acknowledged
+  // after LONG_BUDGET_MS; one acknowledged at once, long before.
+  const LONG_BUDGET_MS = 1200;
+  let busy: TestApp;
+  let sim: SlackClientSimulator;
+  beforeAll(async () => {
+    busy = await startTestApp({ ACK_BUDGET_MS: String(LONG_BUDGET_MS) });
+    await busy.seed();
+    sim = new SlackClientSimulator({ baseUrl: busy.baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: busy.fake.baseUrl });
+  });
+  afterAll(async () => {
+    await busy.stop();
+  });
+
+  it('acknowledges the next command at once, without waiting for its budget, and answers it when a place frees up', async () => {
+    // People the app has not met ask for the bill: each answer waits on users.info, which Slack is slow to give.
+    const people = Array.from({ length: ANSWER_CONCURRENCY + 1 }, (_, i) => `U0BUSY${String(i).padStart(2, '0')}`);
+    for (const id of people) busy.fake.setUser({ id, team_id: ACME_ORG });
+    busy.fake.setLatency(LONG_BUDGET_MS + 400);
+    const ask = (user: string) => {
+      const fields = sim.buildSlashCommand({ text: 'billing', user_id: user, channel_id: ACME.channel });
+      return { fields, ack: sim.raw(new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' }) };
+    };
+    try {
+      const first = people.slice(0, ANSWER_CONCURRENCY).map(ask);
+      // Every place is taken: each of those answers is waiting on Slack.
+      await until(() => busy.fake.heldCalls('users.info') >= ANSWER_CONCURRENCY, 'every answer to be waiting on Slack', 10_000, 10);
+      const next = ask(people[ANSWER_CONCURRENCY]!);
+      const nextAck = await next.ack;
+      expect((nextAck.json() as { text: string }).text).toBe(WORKING_ON_IT);
+      // At once: far inside the budget the others waited for.
+      expect(nextAck.elapsedMs).toBeLessThan(LONG_BUDGET_MS / 2);
+      const firstAcks = await Promise.all(first.map((f) => f.ack));
+      for (const ack of firstAcks) {
+        expect((ack.json() as { text: string }).text).toBe(WORKING_ON_IT);
+        expect(ack.elapsedMs).toBeGreaterThanOrEqual(LONG_BUDGET_MS - 50);
+      }
+      // Slack is quick again (those held keep their latency): every one is answered through its
+      // response URL, the last once a place freed up.
+      busy.fake.setLatency(0);
+      const answers = await Promise.all([...first, next].map(async (f) => JSON.parse(await busy.fake.answerAt(f.fields.response_url!)) as { text: string }));
+      for (const answer of answers) expect(answer.text).toMatch(/can see its billing summary/);
+    } finally {
+      busy.fake.setLatency(0);
+    }
+  }, 40_000);
+});

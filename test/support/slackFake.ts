@@ -446,6 +446,8 @@ export class SlackFake {
   private outage: FailureInjection | undefined;
   private oauthAccess: OAuthAccessHandler = () => ({ ok: false, error: 'invalid_code' });
   private latencyMs = 0;
+  /** Calls received and held by the latency, by path. */
+  private held = new Map<string, number>();
   private socketModeUrl: string | undefined;
   private rateLimits = true;
   private clock: Clock;
@@ -665,6 +667,11 @@ export class SlackFake {
     this.latencyMs = ms;
   }
 
+  /** How many calls to the Web API `method` are being held by setLatency right now (received, not answered). */
+  heldCalls(method: string): number {
+    return this.held.get(`/api/${method}`) ?? 0;
+  }
+
   /**
    * Slack's published rate limits (slackLimits.ts) are enforced by default, as Slack does; a test that
    * needs an unlimited Slack turns them off here and says why. Turning them on again starts from full buckets.
@@ -832,8 +839,15 @@ export class SlackFake {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
-    if (this.latencyMs > 0) await this.delay(this.latencyMs);
     const path = new URL(req.url ?? '/', this.origin).pathname;
+    if (this.latencyMs > 0) {
+      this.held.set(path, (this.held.get(path) ?? 0) + 1);
+      try {
+        await this.delay(this.latencyMs);
+      } finally {
+        this.held.set(path, (this.held.get(path) ?? 1) - 1);
+      }
+    }
     const contentType = req.headers['content-type'] ?? '';
 
     const [, route, name] = /^\/(api|upload|response_url)\/(.+)$/.exec(path) ?? [];

@@ -7,6 +7,9 @@ import { logger } from '../../src/logger';
 import { ACTION } from '../../src/slack/ids';
 import { postInThread } from '../../src/slack/requestUpdates';
 import { findEffect } from '../../src/services/outbox';
+import { bucketFor } from '../../src/domain/slackDelivery';
+import { workspaceOf } from '../../src/slack/delivery/pacedFetch';
+import { SlotBook } from '../../src/slack/delivery/pacer';
 import { allDelivered, click, clickAndSettle, openByCommand, record } from '../support/flows';
 import { ACME, BETA, STAFF, TRIAGE, startTestApp, type TestApp } from '../support/harness';
 import { allLinked } from '../support/flows';
@@ -372,6 +375,31 @@ describe('a channel moved to another client (#22, point 10)', () => {
       expect((await findEffect(`thread|${key}|before-move`))?.postedTs).toBeUndefined();
     } finally {
       slackBack();
+      await ClientModel.updateOne({ key: 'BETA' }, { $pull: { channels: ACME.channel } });
+      await ClientModel.updateOne({ key: 'ACME' }, { $addToSet: { channels: ACME.channel } });
+    }
+  }, 30_000);
+
+  it("gets none of a notice whose delivery was waiting for the channel's turn in Slack's pace when it moved", async () => {
+    const key = await openByCommand(t, 'Label printer offline', ACME.member, ACME.channel);
+    await allDelivered();
+    const text = 'Waited for its turn through the move';
+    const id = `thread|${key}|waited-turn`;
+    // The channel is three messages behind Slack's pace (one a second): a person's notice waits in
+    // place for its turn (up to 10 s) rather than being put off.
+    const deps = t.worker!.effects.deliveryDeps;
+    const token = (await deps.tokens.clientForClientSide(undefined))?.token;
+    const bucket = bucketFor('chat.postMessage', { channel: ACME.channel }, workspaceOf(token))!;
+    for (let i = 0; i < 3; i += 1) await deps.pacer!.take(bucket, 'interactive', new SlotBook());
+    try {
+      await t.web.effects.delivery.post(id, { to: { thread: key }, workspace: 'client', text }, 'interactive');
+      // Its delivery has started (leased) and is waiting for the turn.
+      await until(async () => Boolean((await findEffect(id))?.leaseOwner), 'the delivery to start');
+      expect(await admin(`channel unlink ACME <#${ACME.channel}|acme>`)).toContain(`Unlinked <#${ACME.channel}> from *ACME*`);
+      expect(await admin(`channel link BETA <#${ACME.channel}|acme>`)).toContain(`Linked <#${ACME.channel}> to *BETA*`);
+      await until(async () => (await findEffect(id))?.state === 'done', 'the notice to be settled', 20_000);
+      expect(t.fake.calls.filter((c) => c.args.text === text)).toEqual([]);
+    } finally {
       await ClientModel.updateOne({ key: 'BETA' }, { $pull: { channels: ACME.channel } });
       await ClientModel.updateOne({ key: 'ACME' }, { $addToSet: { channels: ACME.channel } });
     }

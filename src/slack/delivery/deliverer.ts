@@ -8,7 +8,7 @@ import type { Config } from '../../config';
 import { bucketFor, isChannelProblem, isTransientSlackError, type PacedBucket } from '../../domain/slackDelivery';
 import { logger } from '../../logger';
 import { budgetOf, recordEstimateMessage, requireEstimate } from '../../services/estimates';
-import type { Client } from '../../services/directory';
+import { findClientByKey, type Client } from '../../services/directory';
 import { homeFor } from '../../services/home';
 import { duplicatesOf } from '../../services/merge';
 import type { RequestRecord } from '../../db/request';
@@ -36,7 +36,7 @@ import { channelGuidance } from '../views/deliveryProblems';
 import { renderClientMessage, renderTriageMessage } from '../views/requestMessages';
 import { workspaceOf } from './pacedFetch';
 import { PaceLater, SlotBook, type Pacer } from './pacer';
-import { withPriority } from './priority';
+import { ChannelMoved, guardCalls, withPriority } from './priority';
 import { firstPostSchema, postSchema, type SlackPost } from './posts';
 
 export interface DeliveryDeps {
@@ -86,10 +86,10 @@ async function slackCall<T>(channel: string | undefined, call: () => Promise<T>)
   try {
     return await call();
   } catch (error) {
-    if (error instanceof PaceLater) throw error;
-    // The paced fetch's wait, wrapped by the WebClient as a request error.
+    if (error instanceof PaceLater || error instanceof ChannelMoved) throw error;
+    // The paced fetch's wait (or its guard), wrapped by the WebClient as a request error.
     const original = (error as { original?: unknown }).original;
-    if (original instanceof PaceLater) throw original;
+    if (original instanceof PaceLater || original instanceof ChannelMoved) throw original;
     const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
     throw new DeliveryFailure(slackErrorCode(error), channel, typeof retryAfter === 'number' ? retryAfter * 1000 : undefined);
   }
@@ -141,8 +141,21 @@ async function respondWith(via: RespondVia, message: RenderedMessage): Promise<b
  * delivered: a channel unlinked since (and perhaps linked to another client) gets nothing more
  * of this request, whatever was recorded when it was asked for.
  */
-function clientChannelStillLinked(request: Pick<RequestRecord, 'key' | 'clientChannelId'>, client: Pick<Client, 'key' | 'channels'>): boolean {
-  if (client.channels.includes(request.clientChannelId)) return true;
+/**
+ * Whether the request's client channel is still one of its client's, as the record says now. When
+ * it is, the delivery's calls to it that wait for their turn in Slack's pace check again before
+ * they go: a channel moved to another client meanwhile gets nothing (ChannelMoved: the delivery
+ * is tried again, and finds it unlinked).
+ */
+function clientChannelLinkedAndGuarded(request: Pick<RequestRecord, 'key' | 'clientChannelId' | 'clientKey'>, client: Pick<Client, 'key' | 'channels'>): boolean {
+  if (client.channels.includes(request.clientChannelId)) {
+    guardCalls(async (channel) => {
+      if (channel !== request.clientChannelId) return;
+      const current = await findClientByKey(request.clientKey);
+      if (!current?.channels.includes(channel)) throw new ChannelMoved(channel);
+    });
+    return true;
+  }
   logger.info(
     { request: request.key, client: client.key, channel: request.clientChannelId },
     "The request's channel is no longer linked to its client; nothing of it is shown there any more",
@@ -163,7 +176,7 @@ async function deliverRequest(deps: DeliveryDeps, key: string, lease: Lease): Pr
   type Surface = [RequestSurface, WebClient, string, string | null | undefined, () => Promise<RenderedMessage>];
   const clientSurface: Surface = ['client', clientSide, request.clientChannelId, request.clientMessageTs, async () => renderClientMessage(view)];
   const surfaces: Surface[] = [
-    ...(clientChannelStillLinked(request, client) ? [clientSurface] : []),
+    ...(clientChannelLinkedAndGuarded(request, client) ? [clientSurface] : []),
     ['triage', ours, request.triageChannelId, request.triageMessageTs, async () => renderTriageMessage({ ...view, budget: request.estimatedAt ? await budgetOf(key) : undefined }, client.name)],
   ];
   const posted: Partial<Record<RequestSurface, string>> = {};
@@ -262,7 +275,7 @@ function tokensOncePerAttempt(tokens: SlackTokens): SlackTokens {
 async function deliverEstimate(deps: DeliveryDeps, estimateId: string): Promise<void> {
   const estimate = await requireEstimate(estimateId);
   const loaded = await loadRequestWithClient(estimate.requestKey);
-  if (!loaded || !clientChannelStillLinked(loaded.request, loaded.client)) return;
+  if (!loaded || !clientChannelLinkedAndGuarded(loaded.request, loaded.client)) return;
   const { request } = loaded;
   if (!request.clientMessageTs) throw await waitForRequest(request.key, request.clientChannelId);
   const client = await deps.tokens.clientForClientSide(request.requesterTeamId);
@@ -307,7 +320,7 @@ async function deliverPost(deps: DeliveryDeps, lease: Lease): Promise<void> {
     const loaded = await loadRequestWithClient(key);
     if (!loaded) return;
     const { request } = loaded;
-    if ('thread' in post.to && !clientChannelStillLinked(request, loaded.client)) return;
+    if ('thread' in post.to && !clientChannelLinkedAndGuarded(request, loaded.client)) return;
     channel = 'thread' in post.to ? request.clientChannelId : request.triageChannelId;
     threadTs = ('thread' in post.to ? request.clientMessageTs : request.triageMessageTs) ?? undefined;
     if (!threadTs) throw await waitForRequest(key, channel);
@@ -407,7 +420,7 @@ export async function deliverEffect(deps: DeliveryDeps, id: string): Promise<Del
 
 async function settleFailure(deps: DeliveryDeps, lease: Lease, error: unknown, slots: SlotBook): Promise<DeliveryOutcome> {
   const id = lease.effect._id;
-  if (error instanceof PaceLater || error instanceof NotYet) {
+  if (error instanceof PaceLater || error instanceof NotYet || error instanceof ChannelMoved) {
     // Back at the first slot it holds (exactly when its turn comes), or when the wait is over.
     const now = Date.now();
     const held = slots.held(now);

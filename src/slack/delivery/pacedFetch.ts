@@ -1,12 +1,19 @@
 // Every Slack Web API call of the app, whichever WebClient makes it (ours, or the one Bolt hands a
 // listener), goes through this fetch: it first takes its turn in the shared pace (pacer.ts), and a
-// 429 that gets through anyway pauses that call's bucket alone. The WebClients are built with
+// 429 that gets through anyway pauses that call's bucket alone; a call that waited for its turn is
+// checked by its delivery's guard before it goes. The WebClients are built with
 // rejectRateLimitedCalls, so @slack/web-api never pauses its whole queue: one throttled Home
 // refresh must not hold up a modal.
 import { createHash } from 'node:crypto';
 import { bucketFor } from '../../domain/slackDelivery';
 import type { Pacer } from './pacer';
-import { currentPriority, currentSlots } from './priority';
+import { currentGuard, currentPriority, currentSlots } from './priority';
+
+/**
+ * A call that waited this long for its turn is checked by its delivery's guard before it goes
+ * (one read of the record); a call that went at once was decided moments ago.
+ */
+export const GUARD_AFTER_WAIT_MS = 100;
 
 /** Buckets are per workspace; the token stands for it (hashed: no token is written to Redis). */
 export function workspaceOf(token: string | undefined): string {
@@ -46,7 +53,13 @@ export function pacedFetch(pacer: Pacer, base: typeof fetch = globalThis.fetch):
     if (!method) return base(input, init);
     const args = argsOf(init?.body);
     const bucket = bucketFor(method, args, workspaceOf(tokenOf(init?.headers) ?? (typeof args.token === 'string' ? args.token : undefined)));
-    if (bucket) await pacer.take(bucket, currentPriority(), currentSlots());
+    if (bucket) {
+      const asked = Date.now();
+      await pacer.take(bucket, currentPriority(), currentSlots());
+      // It waited for its turn: what the delivery decided before may have changed meanwhile.
+      const guard = currentGuard();
+      if (guard && typeof args.channel === 'string' && Date.now() - asked >= GUARD_AFTER_WAIT_MS) await guard(args.channel);
+    }
     const response = await base(input, init);
     if (response.status === 429) {
       const retryAfter = Number(response.headers.get('retry-after') ?? '1');

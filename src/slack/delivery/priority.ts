@@ -1,14 +1,31 @@
-// Who is waiting for a Slack call, and the slots its delivery holds in Slack's pace: set around a
-// delivery, read by the paced client. Calls made outside any delivery (listeners answering a
-// person) count as interactive and hold no slots.
+// Who is waiting for a Slack call, the slots its delivery holds in Slack's pace, and what must
+// still be true when a call that waited for its turn goes: set around a delivery, read by the
+// paced client. Calls made outside any delivery (listeners answering a person) count as
+// interactive, hold no slots and are not guarded.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CallPriority, SlotBook } from './pacer';
 
 export type { CallPriority } from './pacer';
 
+/**
+ * Checked by the paced client when a call to `channel` has waited for its turn: throws (ChannelMoved)
+ * if what was decided before the wait no longer holds.
+ */
+export type CallGuard = (channel: string) => Promise<void>;
+
 interface CallContext {
   priority: CallPriority;
   slots?: SlotBook | undefined;
+  guard?: CallGuard | undefined;
+}
+
+/** A call waited for its turn, and meanwhile its channel stopped being the one it was meant for. */
+export class ChannelMoved extends Error {
+  readonly waitMs = 0;
+  constructor(readonly channel: string) {
+    super(`${channel} was moved while the call waited for its turn`);
+    this.name = 'ChannelMoved';
+  }
 }
 
 const storage = new AsyncLocalStorage<CallContext>();
@@ -24,4 +41,14 @@ export function currentPriority(): CallPriority {
 /** The slots of the delivery under way, if the call is part of one. */
 export function currentSlots(): SlotBook | undefined {
   return storage.getStore()?.slots;
+}
+
+/** Guards the rest of the delivery under way's calls (nothing outside a delivery). */
+export function guardCalls(guard: CallGuard): void {
+  const store = storage.getStore();
+  if (store) store.guard = guard;
+}
+
+export function currentGuard(): CallGuard | undefined {
+  return storage.getStore()?.guard;
 }

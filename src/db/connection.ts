@@ -1,5 +1,6 @@
 // Opens and closes the MongoDB connection and makes sure every index exists.
 import mongoose from 'mongoose';
+import { logger } from '../logger';
 import { AuditChainModel } from './auditChain';
 import { AuditEventModel } from './auditEvent';
 import { BillingSummaryModel } from './billingSummary';
@@ -27,7 +28,14 @@ const MODELS = [ClientModel, StaffModel, CounterModel, RequestModel, AuditEventM
 // the last of them disconnects.
 let users = 0;
 
-export async function connectDatabase(uri: string): Promise<typeof mongoose> {
+/**
+ * How long a starting process keeps trying to reach MongoDB before it gives up: a MongoDB that is
+ * itself starting, electing a primary or busy (its first seconds) is waited for, not a reason to
+ * exit. Each try still fails after 2 s, as every query does.
+ */
+export const START_PATIENCE_MS = 30_000;
+
+export async function connectDatabase(uri: string, patienceMs = START_PATIENCE_MS): Promise<typeof mongoose> {
   users++;
   if (users > 1) {
     await mongoose.connection.asPromise();
@@ -39,8 +47,18 @@ export async function connectDatabase(uri: string): Promise<typeof mongoose> {
   // Fail fast when MongoDB is unreachable: a Slack user waits at most 3 s for an answer, and a
   // clear "try again" beats a late one. Writes are not buffered while disconnected.
   mongoose.set('bufferTimeoutMS', 2000);
+  const giveUpAt = Date.now() + patienceMs;
   try {
-    await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 2000 });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 2000 });
+        break;
+      } catch (error) {
+        if (!(error instanceof mongoose.Error.MongooseServerSelectionError) || Date.now() >= giveUpAt) throw error;
+        logger.warn({ err: error.message, attempt }, 'MongoDB is not reachable yet; trying again');
+        await mongoose.disconnect().catch(() => undefined);
+      }
+    }
     await Promise.all(MODELS.map((m) => m.createIndexes()));
   } catch (error) {
     users--;

@@ -9,7 +9,8 @@ import { postInThread } from '../../src/slack/requestUpdates';
 import { findEffect } from '../../src/services/outbox';
 import { bucketFor } from '../../src/domain/slackDelivery';
 import { workspaceOf } from '../../src/slack/delivery/pacedFetch';
-import { SlotBook } from '../../src/slack/delivery/pacer';
+import { paceKeys, SlotBook } from '../../src/slack/delivery/pacer';
+import { monitorRedis } from '../support/redisMonitor';
 import { allDelivered, click, clickAndSettle, openByCommand, record } from '../support/flows';
 import { ACME, BETA, STAFF, TRIAGE, startTestApp, type TestApp } from '../support/harness';
 import { allLinked } from '../support/flows';
@@ -385,12 +386,14 @@ describe('a channel moved to another client (#22, point 10)', () => {
     await allDelivered();
     const text = 'Waited for its turn through the move';
     const id = `thread|${key}|waited-turn`;
-    // The channel is three messages behind Slack's pace (one a second): a person's notice waits in
+    // The channel is two messages behind Slack's pace (one a second): a person's notice waits in
     // place for its turn (up to 10 s) rather than being put off.
     const deps = t.worker!.effects.deliveryDeps;
     const token = (await deps.tokens.clientForClientSide(undefined))?.token;
     const bucket = bucketFor('chat.postMessage', { channel: ACME.channel }, workspaceOf(token))!;
-    for (let i = 0; i < 3; i += 1) await deps.pacer!.take(bucket, 'interactive', new SlotBook());
+    for (let i = 0; i < 2; i += 1) await deps.pacer!.take(bucket, 'interactive', new SlotBook());
+    // Every turn taken in the channel's pace meanwhile.
+    const monitor = await monitorRedis(t.config.redisUrl);
     try {
       await t.web.effects.delivery.post(id, { to: { thread: key }, workspace: 'client', text }, 'interactive');
       // Its delivery has started (leased) and is waiting for the turn.
@@ -399,7 +402,12 @@ describe('a channel moved to another client (#22, point 10)', () => {
       expect(await admin(`channel link BETA <#${ACME.channel}|acme>`)).toContain(`Linked <#${ACME.channel}> to *BETA*`);
       await until(async () => (await findEffect(id))?.state === 'done', 'the notice to be settled', 20_000);
       expect(t.fake.calls.filter((c) => c.args.text === text)).toEqual([]);
+      // One turn, the one it waited for: the WebClient's retry of the refused call is refused
+      // without taking another, and the next attempt finds the channel unlinked.
+      const turnKey = paceKeys(t.config.queuePrefix, bucket)[0];
+      expect(monitor.commands.filter((args) => /^eval(sha)?$/i.test(args[0] ?? '') && args.includes(turnKey))).toHaveLength(1);
     } finally {
+      monitor.stop();
       await ClientModel.updateOne({ key: 'BETA' }, { $pull: { channels: ACME.channel } });
       await ClientModel.updateOne({ key: 'ACME' }, { $addToSet: { channels: ACME.channel } });
     }

@@ -36,7 +36,7 @@ import { channelGuidance } from '../views/deliveryProblems';
 import { renderClientMessage, renderTriageMessage } from '../views/requestMessages';
 import { workspaceOf } from './pacedFetch';
 import { PaceLater, SlotBook, type Pacer } from './pacer';
-import { ChannelMoved, guardCalls, withPriority } from './priority';
+import { CallGuard, ChannelMoved, guardCalls, withPriority } from './priority';
 import { firstPostSchema, postSchema, type SlackPost } from './posts';
 
 export interface DeliveryDeps {
@@ -149,11 +149,9 @@ async function respondWith(via: RespondVia, message: RenderedMessage): Promise<b
  */
 function clientChannelLinkedAndGuarded(request: Pick<RequestRecord, 'key' | 'clientChannelId' | 'clientKey'>, client: Pick<Client, 'key' | 'channels'>): boolean {
   if (client.channels.includes(request.clientChannelId)) {
-    guardCalls(async (channel) => {
-      if (channel !== request.clientChannelId) return;
-      const current = await findClientByKey(request.clientKey);
-      if (!current?.channels.includes(channel)) throw new ChannelMoved(channel);
-    });
+    guardCalls(
+      new CallGuard(async (channel) => channel !== request.clientChannelId || Boolean((await findClientByKey(request.clientKey))?.channels.includes(channel))),
+    );
     return true;
   }
   logger.info(

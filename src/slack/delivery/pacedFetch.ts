@@ -54,11 +54,13 @@ export function pacedFetch(pacer: Pacer, base: typeof fetch = globalThis.fetch):
     const args = argsOf(init?.body);
     const bucket = bucketFor(method, args, workspaceOf(tokenOf(init?.headers) ?? (typeof args.token === 'string' ? args.token : undefined)));
     if (bucket) {
+      const guard = currentGuard();
+      const channel = typeof args.channel === 'string' ? args.channel : undefined;
+      if (guard && channel) guard.refuseKnown(channel);
       const asked = Date.now();
       await pacer.take(bucket, currentPriority(), currentSlots());
       // It waited for its turn: what the delivery decided before may have changed meanwhile.
-      const guard = currentGuard();
-      if (guard && typeof args.channel === 'string' && Date.now() - asked >= GUARD_AFTER_WAIT_MS) await guard(args.channel);
+      if (guard && channel && Date.now() - asked >= GUARD_AFTER_WAIT_MS) await guard.check(channel);
     }
     const response = await base(input, init);
     if (response.status === 429) {

@@ -8,10 +8,28 @@ import type { CallPriority, SlotBook } from './pacer';
 export type { CallPriority } from './pacer';
 
 /**
- * Checked by the paced client when a call to `channel` has waited for its turn: throws (ChannelMoved)
- * if what was decided before the wait no longer holds.
+ * What a delivery decided about its channels before its calls waited for their turns, checked
+ * again by the paced client after a wait: a channel no longer meant for it is refused
+ * (ChannelMoved), and refused at once, without taking another turn, if the WebClient tries the
+ * call again.
  */
-export type CallGuard = (channel: string) => Promise<void>;
+export class CallGuard {
+  private readonly moved = new Set<string>();
+
+  constructor(private readonly stillMeant: (channel: string) => Promise<boolean>) {}
+
+  /** Before a call takes its turn: a channel already found moved is refused at once. */
+  refuseKnown(channel: string): void {
+    if (this.moved.has(channel)) throw new ChannelMoved(channel);
+  }
+
+  /** After a call waited for its turn. */
+  async check(channel: string): Promise<void> {
+    if (await this.stillMeant(channel)) return;
+    this.moved.add(channel);
+    throw new ChannelMoved(channel);
+  }
+}
 
 interface CallContext {
   priority: CallPriority;

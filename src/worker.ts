@@ -67,12 +67,11 @@ export async function maintenanceSweep(
   await effects.wakeups.wake(overdue.map((w) => ({ ...w, dueAt: new Date(0) })));
   let synced = 0;
   // Link changes whose notices a process that stopped did not record, whether or not the request
-  // was shown again since (the loop below asks for those of requests still behind).
+  // was shown again since.
   for (const request of await requestsOwingLinkNotices(200)) await askOwedLinkNotices(effects, request);
   for (const request of await findUnsyncedRequests(200)) {
     // Recorded once by id: a notice already asked for is not asked twice.
     await askChangeNotice(effects, request);
-    await askOwedLinkNotices(effects, request);
     const effect = await findEffect(`request|${request.key}`);
     if (effect && effect.state !== 'done') continue; // pending (delivered soon), failed (a manager retries) or dismissed
     await effects.delivery.showRequest(request.key);

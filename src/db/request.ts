@@ -149,8 +149,6 @@ const requestSchema = new Schema(
         previousState: { type: String, enum: ['open', 'merged', 'closed'] },
         /** The delivery (X-GitHub-Delivery) that set `state`: names its notices. */
         delivery: { type: String },
-        /** The request's revision that change produced: notices are owed while its messages are behind it. */
-        stateRevision: { type: Number },
         /**
          * Set with the change, in the same update, and unset once its notices are recorded as
          * effects: a process that stops in between leaves it for the worker's sweep, whatever
@@ -228,7 +226,6 @@ export interface StoredWorkLink {
   sourceUpdatedAt?: Date | null | undefined;
   previousState?: 'open' | 'merged' | 'closed' | null | undefined;
   delivery?: string | null | undefined;
-  stateRevision?: number | null | undefined;
   noticeOwed?: boolean | null | undefined;
 }
 

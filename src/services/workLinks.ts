@@ -99,9 +99,9 @@ interface LinkStateSet {
 
 /**
  * Sets the state of the request's link to `change.url`, as one guarded update of the request (its
- * revision). The link keeps which delivery set its state and at which revision, so the notices
- * owed for it can be asked for again from the record (a redelivery, the worker's sweep) should
- * the process stop before they are recorded. Nothing is written for an event no later than the
+ * revision). The link keeps which delivery set its state and a mark that its notices are owed, so
+ * they can be asked for again from the record (a redelivery, the worker's sweep) should the
+ * process stop before they are recorded. Nothing is written for an event no later than the
  * one the link's state came from; a later event with the same state only moves the link's
  * `sourceUpdatedAt` on (no notice).
  */
@@ -115,7 +115,7 @@ async function setLinkState(key: string, change: GithubChange, deliveryId: strin
     const changed = current.state !== change.state;
     const revision = request.revision + 1;
     const link: StoredWorkLink = changed
-      ? { ...current, sourceUpdatedAt: change.updatedAt, state: change.state, previousState: current.state ?? null, stateAt: new Date(), delivery: deliveryId, stateRevision: revision, noticeOwed: true }
+      ? { ...current, sourceUpdatedAt: change.updatedAt, state: change.state, previousState: current.state ?? null, stateAt: new Date(), delivery: deliveryId, noticeOwed: true }
       : { ...current, sourceUpdatedAt: change.updatedAt };
     const links = (request.links ?? []).map((l) => (l.url === change.url ? link : l));
     const result = await RequestModel.updateOne({ key, revision: request.revision }, { $set: { links }, $inc: { revision: 1 } });
@@ -155,15 +155,12 @@ function linkedChange(request: RequestRecord, link: StoredWorkLink): LinkedChang
 }
 
 /**
- * The link changes whose notices the request's record may still owe: those marked owed with the
- * change and not yet recorded (the process may have stopped in between), and those set at a
- * revision its messages have not shown yet. Asking for them again posts nothing twice: the
- * notices are named after the delivery.
+ * The link changes whose notices the request's record still owes: those marked owed with the
+ * change and not recorded since (the process may have stopped in between). Asking for them again
+ * posts nothing twice: the notices are named after the delivery.
  */
 export function owedLinkChanges(request: RequestRecord): LinkedChange[] {
-  return (request.links ?? [])
-    .filter((l) => l.noticeOwed === true || (l.stateRevision ?? -1) > request.syncedRevision)
-    .flatMap((l) => linkedChange(request, l) ?? []);
+  return (request.links ?? []).filter((l) => l.noticeOwed === true).flatMap((l) => linkedChange(request, l) ?? []);
 }
 
 /** Requests with a link change whose notices are not recorded yet (for the worker's sweep). */

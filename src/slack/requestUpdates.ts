@@ -97,7 +97,7 @@ export async function afterLinkedWorkChanged(effects: Effects, applied: { change
   for (const key of applied.touched) await afterRequestUpdated(effects, key);
 }
 
-/** For the worker's sweep: the notices of link changes not recorded yet or not shown yet. */
+/** For the worker's sweep: the notices of link changes not recorded yet. */
 export async function askOwedLinkNotices(effects: Effects, request: RequestRecord): Promise<void> {
   for (const change of owedLinkChanges(request)) await askLinkedChangeNotices(effects, change);
 }

@@ -273,7 +273,8 @@ describe('a delivery that fails half-way', () => {
       const shown = await record(crashKey);
       return shown.syncedRevision >= crashed.revision ? shown : undefined;
     }, 'the request to be shown again');
-    expect(after.syncedRevision).toBeGreaterThanOrEqual(after.links!.find((l) => l.url === PR56)!.stateRevision!);
+    // Past the revision the link's change made (the process was killed right after writing it).
+    expect(after.syncedRevision).toBeGreaterThanOrEqual(crashed.revision);
 
     // Slack refuses the notice and the nudge at first. The worker's sweep finds the change whose
     // notices were never recorded and asks for them; once recorded, the mark goes.

@@ -139,13 +139,9 @@ async function respondWith(via: RespondVia, message: RenderedMessage): Promise<b
 /**
  * Whether the request's client channel is still one of its client's channels, read as it is
  * delivered: a channel unlinked since (and perhaps linked to another client) gets nothing more
- * of this request, whatever was recorded when it was asked for.
- */
-/**
- * Whether the request's client channel is still one of its client's, as the record says now. When
- * it is, the delivery's calls to it that wait for their turn in Slack's pace check again before
- * they go: a channel moved to another client meanwhile gets nothing (ChannelMoved: the delivery
- * is tried again, and finds it unlinked).
+ * of this request, whatever was recorded when it was asked for. When it is, the delivery's calls
+ * to it that wait for their turn in Slack's pace check again before they go: a channel moved
+ * meanwhile gets nothing (ChannelMoved: the delivery is tried again, and finds it unlinked).
  */
 function clientChannelLinkedAndGuarded(request: Pick<RequestRecord, 'key' | 'clientChannelId' | 'clientKey'>, client: Pick<Client, 'key' | 'channels'>): boolean {
   if (client.channels.includes(request.clientChannelId)) {

@@ -37,7 +37,7 @@ export function createDelivery(wakeups: Wakeups): Delivery {
       // A person clicked and looks at the message: their change goes before background re-renders.
       const priority = opts.firstPost || respondVia ? 'interactive' : 'background';
       // A first post's channels ride with the ask: the delivery takes their turns in Slack's pace
-      // before it reads the request (deliverer.ts reserveFirstPosts).
+      // before it reads the request (deliverer.ts takeFirstPostTurns).
       const payload = opts.firstPost ? { key, firstPost: opts.firstPost } : { key };
       await wakeups.wake([await askEffect({ id: `request|${key}`, kind: 'request', priority, payload, respondVia })]);
     },
